@@ -1,0 +1,168 @@
+"""The public functions: thin over the hooks, with the same option names as the CLI flags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sdk.certs.loading import CertificateSource, certificates_from_bytes, load_certificates
+from sdk.core.errors import UsageError
+from sdk.core.manager import get_plugin_manager
+from sdk.core.models import (
+    Box,
+    CertificateReport,
+    Document,
+    Level,
+    RevocationPolicy,
+    SignatureKind,
+    SignRequest,
+    ValidationOptions,
+    VerificationReport,
+    VerifyOptions,
+)
+from sdk.core.signer import Signer
+
+
+def sign(
+    data: bytes,
+    *,
+    signer: Signer,
+    level: Level | str = Level.B_B,
+    tsa: str | None = None,
+    kind: SignatureKind | str | None = None,
+    field: str | None = None,
+    page: int | None = None,
+    box: Box | None = None,
+    reason: str | None = None,
+    location: str | None = None,
+    timeout: float = 10.0,
+    name: str | None = None,
+    **appearance: Any,
+) -> bytes:
+    """Sign ``data`` (format detected from the bytes) and return the signed document; ``data`` is not changed.
+
+    :param level: ``"B-B"`` or ``"B-T"`` (needs ``tsa``).
+    :param field, page, box: signature field name; a visible box ``(x1, y1, x2, y2)`` in points on page ``page``
+        (1 = first page).
+    :param appearance: further kind/appearance options, by CLI option name.
+    :raises KysoError: unusable input, signer or service failure.
+    """
+    pm = get_plugin_manager()
+    fmt = pm.detect_format(data)
+    request = SignRequest(
+        document=Document(data=bytes(data), format=fmt.name, name=name),
+        signer=signer,
+        level=_enum(Level, level, "level"),
+        tsa=tsa,
+        kind=None if kind is None else _enum(SignatureKind, kind, "kind"),
+        field=field,
+        page=page,
+        box=tuple(box) if box is not None else None,  # type: ignore[arg-type]
+        reason=reason,
+        location=location,
+        appearance=dict(appearance),
+        timeout=timeout,
+    )
+    return pm.sign(request)
+
+
+def verify(
+    data: bytes,
+    *,
+    trust: Iterable[CertificateSource] = (),
+    revocation: RevocationPolicy | str = RevocationPolicy.SOFT,
+    at: datetime | str | None = None,
+    offline: bool = False,
+    timeout: float = 10.0,
+    name: str | None = None,
+) -> VerificationReport:
+    """Verify every signature of ``data``; a bad signature is a verdict in the report, not an exception.
+
+    :param trust: trust anchors: files, directories or certificate bytes (PEM or DER).
+    :param revocation: ``"off"``, ``"soft"`` or ``"hard"``.
+    :param at: validate as of this moment (ISO 8601 string or aware datetime); default now.
+    :param offline: never fetch OCSP, CRL or certificates; only what the document embeds.
+    :raises InputError: when the document cannot be read at all.
+    """
+    pm = get_plugin_manager()
+    fmt = pm.detect_format(data)
+    options = VerifyOptions(validation=_validation_options(trust, (), at, revocation, timeout=timeout, offline=offline))
+    return pm.verify(Document(data=bytes(data), format=fmt.name, name=name), options)
+
+
+def validate_certificate(
+    certificate: bytes,
+    *,
+    trust: Iterable[CertificateSource] = (),
+    intermediates: Iterable[CertificateSource] = (),
+    at: datetime | str | None = None,
+    revocation: RevocationPolicy | str = RevocationPolicy.SOFT,
+    purpose: str = "signing",
+    timeout: float = 10.0,
+    offline: bool = False,
+) -> CertificateReport:
+    """Validate one certificate (PEM or DER bytes) against ``trust`` as of ``at``."""
+    ders = certificates_from_bytes(bytes(certificate))
+    options = _validation_options(
+        trust, intermediates, at, revocation, timeout=timeout, offline=offline, extra_intermediates=ders[1:]
+    )
+    if purpose not in ("signing", "timestamping"):
+        raise UsageError(f"unknown purpose {purpose!r} (signing, timestamping)")
+    options = _replace(options, purpose=purpose)
+    return get_plugin_manager().validate_certificate(ders[0], options)
+
+
+def parse_moment(value: datetime | str | None) -> datetime | None:
+    """An aware datetime from an ISO 8601 string or datetime; naive values are taken as Vietnam time (+07:00)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"not an ISO 8601 moment: {value!r} (e.g. 2026-11-22T10:05:30+07:00)") from None
+    if value.tzinfo is None:
+        from datetime import timedelta, timezone
+
+        value = value.replace(tzinfo=timezone(timedelta(hours=7)))
+    return value
+
+
+def _validation_options(
+    trust: Iterable[CertificateSource],
+    intermediates: Iterable[CertificateSource],
+    at: datetime | str | None,
+    revocation: RevocationPolicy | str,
+    *,
+    timeout: float,
+    offline: bool,
+    extra_intermediates: Iterable[bytes] = (),
+) -> ValidationOptions:
+    if isinstance(trust, str | bytes) or hasattr(trust, "__fspath__"):
+        trust = [trust]  # type: ignore[list-item]
+    return ValidationOptions(
+        trust=load_certificates(trust),
+        intermediates=load_certificates(intermediates) + tuple(extra_intermediates),
+        at=parse_moment(at),
+        revocation=_enum(RevocationPolicy, revocation, "revocation"),
+        timeout=timeout,
+        allow_fetching=not offline,
+    )
+
+
+def _replace(options: ValidationOptions, **changes: Any) -> ValidationOptions:
+    import dataclasses
+
+    return dataclasses.replace(options, **changes)
+
+
+def _enum(cls: Any, value: Any, what: str) -> Any:
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in cls)
+        raise UsageError(f"unknown {what} {value!r} (allowed: {allowed})") from None
+
+
+__all__ = ["parse_moment", "sign", "validate_certificate", "verify"]

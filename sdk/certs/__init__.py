@@ -1,0 +1,2 @@
+"""Certificate handling: loading trust anchors and validating certificates (the built-in
+``kyso_validate_certificate``)."""

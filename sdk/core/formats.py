@@ -1,0 +1,28 @@
+"""Registry of document formats, filled through ``kyso_register_formats``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sdk.core.errors import InputError, UnsupportedFormatError
+from sdk.core.models import DocumentFormat
+
+
+@dataclass
+class FormatRegistry:
+    """Formats by name, in registration order; :meth:`detect` picks the first whose sniff accepts the bytes."""
+
+    formats: dict[str, DocumentFormat] = field(default_factory=dict)
+
+    def add(self, fmt: DocumentFormat) -> None:
+        self.formats[fmt.name] = fmt
+
+    def detect(self, data: bytes) -> DocumentFormat:
+        """The format of ``data``, or :class:`UnsupportedFormatError` naming the formats that were tried."""
+        if not data:
+            raise InputError("the document is empty")
+        for fmt in self.formats.values():
+            if fmt.sniff(data):
+                return fmt
+        known = ", ".join(self.formats) or "none"
+        raise UnsupportedFormatError(f"unrecognised document format (formats known: {known})")

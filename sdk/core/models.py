@@ -1,0 +1,374 @@
+"""Typed models shared by every plugin: what to sign, what a verification found.
+
+Requests are frozen dataclasses (what to sign); reports are plain dataclasses filled by plugins and turned into the
+JSON shape of DESIGN.md by ``to_dict()``. Indications and sub-indications use the ETSI EN 319 102-1 names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sdk.core.signer import Signer
+
+
+class Indication(enum.StrEnum):
+    """ETSI EN 319 102-1 main indication, plus ``NO_SIGNATURE`` for a document without any."""
+
+    TOTAL_PASSED = "TOTAL_PASSED"
+    TOTAL_FAILED = "TOTAL_FAILED"
+    INDETERMINATE = "INDETERMINATE"
+    NO_SIGNATURE = "NO_SIGNATURE"
+
+    @property
+    def severity(self) -> int:
+        """Rank used to pick the worst indication of a document."""
+        return _SEVERITY[self]
+
+
+_SEVERITY = {
+    Indication.TOTAL_PASSED: 0,
+    Indication.NO_SIGNATURE: 1,
+    Indication.INDETERMINATE: 2,
+    Indication.TOTAL_FAILED: 3,
+}
+
+
+class SubIndication(enum.StrEnum):
+    """ETSI EN 319 102-1 sub-indications (the subset Kyso reports)."""
+
+    # TOTAL_FAILED
+    FORMAT_FAILURE = "FORMAT_FAILURE"
+    HASH_FAILURE = "HASH_FAILURE"
+    SIG_CRYPTO_FAILURE = "SIG_CRYPTO_FAILURE"
+    REVOKED = "REVOKED"
+    NOT_YET_VALID = "NOT_YET_VALID"
+    # INDETERMINATE
+    SIG_CONSTRAINTS_FAILURE = "SIG_CONSTRAINTS_FAILURE"
+    CHAIN_CONSTRAINTS_FAILURE = "CHAIN_CONSTRAINTS_FAILURE"
+    CERTIFICATE_CHAIN_GENERAL_FAILURE = "CERTIFICATE_CHAIN_GENERAL_FAILURE"
+    CRYPTO_CONSTRAINTS_FAILURE = "CRYPTO_CONSTRAINTS_FAILURE"
+    CRYPTO_CONSTRAINTS_FAILURE_NO_POE = "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"
+    EXPIRED = "EXPIRED"
+    OUT_OF_BOUNDS_NO_POE = "OUT_OF_BOUNDS_NO_POE"
+    OUT_OF_BOUNDS_NOT_REVOKED = "OUT_OF_BOUNDS_NOT_REVOKED"
+    NO_CERTIFICATE_CHAIN_FOUND = "NO_CERTIFICATE_CHAIN_FOUND"
+    NO_SIGNING_CERTIFICATE_FOUND = "NO_SIGNING_CERTIFICATE_FOUND"
+    REVOKED_NO_POE = "REVOKED_NO_POE"
+    REVOKED_CA_NO_POE = "REVOKED_CA_NO_POE"
+    TRY_LATER = "TRY_LATER"
+    SIGNED_DATA_NOT_FOUND = "SIGNED_DATA_NOT_FOUND"
+    TIMESTAMP_ORDER_FAILURE = "TIMESTAMP_ORDER_FAILURE"
+    GENERIC = "GENERIC"
+
+
+class RevocationPolicy(enum.StrEnum):
+    """How hard revocation must be established: ``off`` skips it, ``soft`` accepts a missing answer, ``hard``
+    turns a missing answer into INDETERMINATE / TRY_LATER."""
+
+    OFF = "off"
+    SOFT = "soft"
+    HARD = "hard"
+
+
+class Level(enum.StrEnum):
+    """PAdES / XAdES baseline levels."""
+
+    B_B = "B-B"
+    B_T = "B-T"
+    B_LT = "B-LT"
+    B_LTA = "B-LTA"
+
+
+class SignatureKind(enum.StrEnum):
+    """Signature kinds of Nghị định 30/2020/NĐ-CP, Phụ lục I."""
+
+    APPROVAL = "approval"
+    ISSUANCE = "issuance"
+    INCOME = "income"
+    COPY = "copy"
+    ATTACHMENT = "attachment"
+
+
+class Coverage(enum.StrEnum):
+    """What part of the file a signature covers."""
+
+    ENTIRE_FILE = "ENTIRE_FILE"
+    ENTIRE_REVISION = "ENTIRE_REVISION"
+    PARTIAL = "PARTIAL"
+
+
+class Modifications(enum.StrEnum):
+    """Changes made after a signature, from least to most worrying."""
+
+    NONE = "NONE"
+    FORM_FILLING = "FORM_FILLING"
+    ANNOTATIONS = "ANNOTATIONS"
+    OTHER = "OTHER"
+
+
+Box = tuple[float, float, float, float]
+"""A rectangle in PDF points, origin bottom-left: (x1, y1, x2, y2)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """Bytes of a document and the format a plugin recognised in them."""
+
+    data: bytes
+    format: str
+    """Format name as registered (``"pdf"``, ``"edxml"`` ...)."""
+    name: str | None = None
+    """File name for reports; ``None`` when the bytes did not come from a file."""
+
+
+@dataclass(frozen=True)
+class DocumentFormat:
+    """A format a plugin handles, declared through ``kyso_register_formats``."""
+
+    name: str
+    media_type: str
+    sniff: Callable[[bytes], bool]
+    """Cheap test on the first bytes of a document; the first format whose sniff says yes wins."""
+    extensions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    """What to sign and how: the *what* of signing, independent of who signs and how the format is written."""
+
+    document: Document
+    signer: Signer
+    level: Level = Level.B_B
+    tsa: str | None = None
+    """URL of an RFC 3161 time-stamping authority; required for B-T and above."""
+    kind: SignatureKind | None = None
+    field: str | None = None
+    """Name of the signature field; ``None`` lets the format plugin choose a fresh one."""
+    page: int | None = None
+    """Page of a visible signature, 1 for the first page; ``None`` for an invisible signature."""
+    box: Box | None = None
+    reason: str | None = None
+    location: str | None = None
+    appearance: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """Kind- and format-specific appearance options (images, document number ...), by CLI option name."""
+    timeout: float = 10.0
+    """Seconds allowed for each network call (TSA) made while signing."""
+
+
+@dataclass(frozen=True)
+class ValidationOptions:
+    """How to validate a certificate: trust anchors, moment, revocation policy."""
+
+    trust: tuple[bytes, ...] = ()
+    """DER certificates of the trust anchors."""
+    intermediates: tuple[bytes, ...] = ()
+    """DER certificates that may help to build the path (e.g. those embedded in a signature)."""
+    at: datetime | None = None
+    """Moment of validation; ``None`` means now."""
+    revocation: RevocationPolicy = RevocationPolicy.SOFT
+    purpose: str = "signing"
+    """``"signing"`` (document signature: digitalSignature or nonRepudiation) or ``"timestamping"``."""
+    timeout: float = 10.0
+    """Seconds allowed for each OCSP, CRL or AIA request."""
+    allow_fetching: bool = True
+    """Whether OCSP, CRL and AIA may be fetched over the network (``False`` for ``--offline``)."""
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """How to verify a document: the certificate options applied to every signature in it."""
+
+    validation: ValidationOptions = dataclasses.field(default_factory=ValidationOptions)
+
+
+@dataclass
+class SignerIdentity:
+    """Who signed, as read from the signing certificate."""
+
+    common_name: str | None = None
+    organization: str | None = None
+    subject: str | None = None
+    issuer: str | None = None
+    serial: str | None = None
+    """Serial number in lower-case hex."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "common_name": self.common_name,
+            "organization": self.organization,
+            "subject": self.subject,
+            "issuer": self.issuer,
+            "serial": self.serial,
+        }
+
+
+@dataclass
+class RevocationReport:
+    """One revocation answer: what it said and where it came from."""
+
+    status: str = "unknown"
+    """``good``, ``revoked`` or ``unknown``."""
+    source: str = "none"
+    """``ocsp``, ``crl``, ``embedded`` or ``none``."""
+    time: datetime | None = None
+    """When the answer was produced (OCSP producedAt / CRL thisUpdate), if known."""
+    url: str | None = None
+    revoked_at: datetime | None = None
+    """Revocation date, when the certificate is revoked."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "source": self.source}
+
+
+@dataclass
+class CertificateReport:
+    """Outcome of ``kyso_validate_certificate`` for one certificate."""
+
+    indication: Indication
+    sub_indication: SubIndication | None = None
+    subject: SignerIdentity = dataclasses.field(default_factory=SignerIdentity)
+    chain: list[str] = dataclasses.field(default_factory=list)
+    """Subjects from the certificate up to the trust anchor (or as far as a path could be built)."""
+    revocation: RevocationReport = dataclasses.field(default_factory=RevocationReport)
+    validation_time: datetime | None = None
+    messages: list[str] = dataclasses.field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``certificate`` object of a signature in the verification report."""
+        return {"indication": str(self.indication), "chain": list(self.chain), "revocation": self.revocation.to_dict()}
+
+    def to_standalone_dict(self) -> dict[str, Any]:
+        """The report of ``kyso cert validate``: the same keys plus who, why and when."""
+        return {
+            "certificate": self.subject.to_dict(),
+            **self.to_dict(),
+            "sub_indication": _str_or_none(self.sub_indication),
+            "validation_time": _iso(self.validation_time),
+            "messages": list(self.messages),
+        }
+
+
+@dataclass
+class TimestampInfo:
+    """An RFC 3161 time-stamp attached to a signature."""
+
+    time: datetime
+    authority: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"time": _iso(self.time), "authority": self.authority}
+
+
+@dataclass
+class SignatureReport:
+    """Verdict on one signature (or one document time-stamp) of a document."""
+
+    id: str
+    indication: Indication
+    sub_indication: SubIndication | None = None
+    kind: SignatureKind | None = None
+    signer: SignerIdentity = dataclasses.field(default_factory=SignerIdentity)
+    signing_time: datetime | None = None
+    timestamp: TimestampInfo | None = None
+    level: Level | None = None
+    coverage: Coverage | None = None
+    modifications: Modifications | None = None
+    certificate: CertificateReport | None = None
+    messages: list[str] = dataclasses.field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "indication": str(self.indication),
+            "sub_indication": _str_or_none(self.sub_indication),
+            "kind": _str_or_none(self.kind),
+            "signer": self.signer.to_dict(),
+            "signing_time": _iso(self.signing_time),
+            "timestamp": self.timestamp.to_dict() if self.timestamp else None,
+            "level": _str_or_none(self.level),
+            "coverage": _str_or_none(self.coverage),
+            "modifications": _str_or_none(self.modifications),
+            "certificate": self.certificate.to_dict() if self.certificate else None,
+            "messages": list(self.messages),
+        }
+
+
+@dataclass
+class VerificationReport:
+    """Verdict on a document: its signatures, and document time-stamps reported apart from signatures."""
+
+    document: str | None
+    format: str
+    signatures: list[SignatureReport] = dataclasses.field(default_factory=list)
+    timestamps: list[SignatureReport] = dataclasses.field(default_factory=list)
+    """Document time-stamps (PAdES archive time-stamps): not signatures, reported as time-stamps."""
+
+    @property
+    def indication(self) -> Indication:
+        """The worst indication of the signatures and time-stamps; ``NO_SIGNATURE`` when there is no signature."""
+        if not self.signatures:
+            failed = [t.indication for t in self.timestamps if t.indication != Indication.TOTAL_PASSED]
+            return max(failed, key=lambda i: i.severity) if failed else Indication.NO_SIGNATURE
+        return max((s.indication for s in [*self.signatures, *self.timestamps]), key=lambda i: i.severity)
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "document": self.document,
+            "format": self.format,
+            "indication": str(self.indication),
+            "signatures": [s.to_dict() for s in self.signatures],
+        }
+        if self.timestamps:
+            result["timestamps"] = [t.to_dict() for t in self.timestamps]
+        return result
+
+
+def worst(*indications: Indication) -> Indication:
+    """The most severe of the given indications."""
+    return max(indications, key=lambda i: i.severity)
+
+
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
+"""Reports show moments in Vietnam time, ISO 8601 with the +07:00 offset."""
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(VIETNAM_TIME).isoformat() if moment else None
+
+
+def _str_or_none(value: enum.Enum | None) -> str | None:
+    return None if value is None else str(value.value)
+
+
+CertificateValidator = Callable[[bytes, ValidationOptions], CertificateReport]
+"""What format plugins call to validate a signer's certificate: runs the ``kyso_validate_certificate`` hook."""
+
+__all__ = [
+    "Box",
+    "CertificateReport",
+    "CertificateValidator",
+    "Coverage",
+    "Document",
+    "DocumentFormat",
+    "Indication",
+    "Level",
+    "Modifications",
+    "RevocationPolicy",
+    "RevocationReport",
+    "SignRequest",
+    "SignatureKind",
+    "SignatureReport",
+    "SignerIdentity",
+    "SubIndication",
+    "TimestampInfo",
+    "ValidationOptions",
+    "VerificationReport",
+    "VerifyOptions",
+    "worst",
+]

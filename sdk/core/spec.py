@@ -1,0 +1,136 @@
+"""Hook specifications of Kyso.
+
+Every hook is prefixed ``kyso_``. Implement one with ``from sdk import hookimpl``. The three mission hooks
+(:func:`kyso_sign`, :func:`kyso_verify`, :func:`kyso_validate_certificate`) stop at the first non-``None``
+result; a plugin that wants to amend another's answer (a national rule, say) wraps it with
+``@hookimpl(wrapper=True)``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sdk.core import hookspec
+
+if TYPE_CHECKING:
+    import click
+
+    from sdk.core.formats import FormatRegistry
+    from sdk.core.models import (
+        CertificateReport,
+        CertificateValidator,
+        Document,
+        SignRequest,
+        ValidationOptions,
+        VerificationReport,
+        VerifyOptions,
+    )
+    from sdk.core.signer import SignerRegistry
+
+
+# -------------------------------------------------------------------------------------------------------------
+# Registration: what a plugin offers
+# -------------------------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kyso_register_formats(registry: FormatRegistry) -> None:
+    """Declare the document formats this plugin can sign or verify.
+
+    Called once when the plugin manager is first asked for formats.
+
+    :param registry: add a :class:`~sdk.core.models.DocumentFormat` with ``registry.add(...)``.
+
+    Use in adapters: not needed; adapters hand documents to formats declared by format plugins.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def kyso_register_signers(registry: SignerRegistry) -> None:
+    """Declare the signer backends (where keys live) this plugin offers.
+
+    Called once when the plugin manager is first asked for signer backends.
+
+    :param registry: add a :class:`~sdk.core.signer.SignerBackend` with ``registry.add(...)``.
+
+    Use in adapters: a platform with its own remote-signing service registers it here.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def kyso_register_commands(cli: click.Group) -> None:
+    """Add sub-commands to the ``kyso`` command line.
+
+    Called once when the CLI starts.
+
+    :param cli: the top-level :class:`click.Group`; add commands with ``cli.add_command(...)``.
+
+    Use in adapters: add ``kyso <adapter> ...`` commands.
+
+    .. versionadded:: 0.1
+    """
+
+
+# -------------------------------------------------------------------------------------------------------------
+# The mission: sign, verify, validate a certificate
+# -------------------------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def kyso_sign(request: SignRequest) -> bytes | None:
+    """Sign a document.
+
+    Stops at first non-None result: the first plugin that handles ``request.document.format`` answers.
+
+    :param request: the document, the signer, the level, the kind and the appearance of the signature.
+    :returns: the complete signed document, or ``None`` when the format is not this plugin's.
+    :raises sdk.core.errors.KysoError: for unusable input or a signer or service that fails; the input bytes are
+        never modified.
+
+    Use in adapters: call :func:`sdk.sign` instead of the hook.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec(firstresult=True)
+def kyso_verify(
+    document: Document, options: VerifyOptions, validate_certificate: CertificateValidator
+) -> VerificationReport | None:
+    """Verify every signature of a document.
+
+    Stops at first non-None result: the first plugin that handles ``document.format`` answers.
+
+    :param document: the bytes and their detected format.
+    :param options: trust anchors, moment and revocation policy for every signature.
+    :param validate_certificate: runs the :func:`kyso_validate_certificate` hook; a format plugin must use it for
+        every signer and time-stamping certificate so that certificate rules apply to all formats alike.
+    :returns: the report, or ``None`` when the format is not this plugin's. A bad signature is a verdict in the
+        report, never an exception.
+    :raises sdk.core.errors.InputError: only when the document cannot be read at all.
+
+    Use in adapters: call :func:`sdk.verify` instead of the hook.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec(firstresult=True)
+def kyso_validate_certificate(certificate: bytes, options: ValidationOptions) -> CertificateReport | None:
+    """Validate a certificate: path to a trust anchor, validity at a moment, key usage, revocation.
+
+    Stops at first non-None result. Wrap it (``@hookimpl(wrapper=True)``) to add a rule for every format.
+
+    :param certificate: DER of the certificate to validate.
+    :param options: trust anchors, intermediates, moment, revocation policy and purpose.
+    :returns: the certificate report, or ``None`` to let another plugin answer.
+    :raises sdk.core.errors.InputError: when ``certificate`` is not a certificate.
+
+    Use in adapters: call :func:`sdk.validate_certificate` instead of the hook.
+
+    .. versionadded:: 0.1
+    """

@@ -1,0 +1,42 @@
+"""Built-in plugin: PDF (PAdES) signing and verification."""
+
+from __future__ import annotations
+
+from sdk.core import hookimpl
+from sdk.core.formats import FormatRegistry
+from sdk.core.models import (
+    CertificateValidator,
+    Document,
+    DocumentFormat,
+    SignRequest,
+    VerificationReport,
+    VerifyOptions,
+)
+from sdk.pdf.reading import looks_like_pdf
+
+FORMAT = "pdf"
+
+
+@hookimpl
+def kyso_register_formats(registry: FormatRegistry) -> None:
+    registry.add(DocumentFormat(name=FORMAT, media_type="application/pdf", sniff=looks_like_pdf, extensions=(".pdf",)))
+
+
+@hookimpl
+def kyso_sign(request: SignRequest) -> bytes | None:
+    if request.document.format != FORMAT:
+        return None
+    from sdk.pdf.signing import sign_pdf
+
+    return sign_pdf(request)
+
+
+@hookimpl
+def kyso_verify(
+    document: Document, options: VerifyOptions, validate_certificate: CertificateValidator
+) -> VerificationReport | None:
+    if document.format != FORMAT:
+        return None
+    from sdk.pdf.verification import verify_pdf
+
+    return verify_pdf(document, options, validate_certificate)

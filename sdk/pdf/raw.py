@@ -1,0 +1,135 @@
+"""Last-resort verdicts from the raw byte ranges of a PDF that pyHanko cannot parse.
+
+Damaged or hostile files (shadow attacks with broken streams, corrupted revisions) must still get an honest verdict,
+never a traceback and never TOTAL_PASSED: each ``/ByteRange`` found in the bytes is hashed and its CMS checked, but
+since the document structure cannot be analysed, a signature is at best INDETERMINATE.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from sdk.certs.identity import identity_of
+from sdk.core.models import (
+    CertificateValidator,
+    Coverage,
+    Indication,
+    SignatureReport,
+    SubIndication,
+    VerifyOptions,
+)
+
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
+
+
+@dataclasses.dataclass(frozen=True)
+class Unreadable:
+    """pyHanko opened the file but could not list its signatures."""
+
+    reason: str
+
+
+def verify_raw(
+    data: bytes, options: VerifyOptions, validate: CertificateValidator, *, reason: str
+) -> list[SignatureReport] | None:
+    """A report per ``/ByteRange`` in ``data``; ``None`` when there is none (nothing signed can be found)."""
+    ranges = [tuple(int(g) for g in m.groups()) for m in _BYTE_RANGE.finditer(data)]
+    if not ranges:
+        return None
+    return [_judge(data, r, n, options, validate, reason) for n, r in enumerate(ranges, start=1)]
+
+
+def _judge(
+    data: bytes,
+    byte_range: tuple[int, ...],
+    number: int,
+    options: VerifyOptions,
+    validate: CertificateValidator,
+    reason: str,
+) -> SignatureReport:
+    report = SignatureReport(id=f"Signature{number} (raw)", indication=Indication.INDETERMINATE)
+    report.messages.append(f"the PDF structure is damaged ({reason}); only the raw signed bytes were checked")
+    start1, len1, start2, len2 = byte_range
+    if start1 != 0 or start2 < start1 + len1 or start2 + len2 > len(data) or len1 <= 0:
+        return _fail(report, SubIndication.FORMAT_FAILURE, "the byte range does not fit the file")
+    contents = data[start1 + len1 : start2].strip()
+    if not (contents.startswith(b"<") and contents.endswith(b">")):
+        return _fail(report, SubIndication.FORMAT_FAILURE, "the signature value is not where the byte range says")
+    try:
+        signed_data, signer_info, cert = _parse_cms(bytes.fromhex(contents[1:-1].decode("ascii")).rstrip(b"\0"))
+    except Exception:
+        return _fail(report, SubIndication.FORMAT_FAILURE, "the signature holds no readable CMS structure")
+    report.signer = identity_of(cert)
+    report.coverage = Coverage.ENTIRE_FILE if start2 + len2 == len(data) else Coverage.PARTIAL
+    if not _intact(data, byte_range, signed_data, signer_info, cert, report):
+        return report
+    report.certificate = validate(
+        cert.dump(),
+        dataclasses.replace(
+            options.validation,
+            intermediates=options.validation.intermediates
+            + tuple(c.chosen.dump() for c in signed_data["certificates"]),
+        ),
+    )
+    report.sub_indication = (
+        SubIndication.FORMAT_FAILURE
+        if report.certificate.indication is Indication.TOTAL_PASSED
+        else report.certificate.sub_indication
+    )
+    if report.coverage is Coverage.PARTIAL:
+        report.messages.append("content was added after the signed bytes and could not be analysed")
+    report.messages.extend(report.certificate.messages)
+    return report
+
+
+def _parse_cms(blob: bytes) -> tuple[Any, Any, Any]:
+    from asn1crypto import cms
+
+    info = cms.ContentInfo.load(blob)
+    signed_data = info["content"]
+    signer_info = signed_data["signer_infos"][0]
+    sid = signer_info["sid"]
+    for choice in signed_data["certificates"]:
+        cert = choice.chosen
+        if sid.name == "issuer_and_serial_number" and cert.serial_number == sid.chosen["serial_number"].native:
+            return signed_data, signer_info, cert
+        if sid.name == "subject_key_identifier" and cert.key_identifier == sid.chosen.native:
+            return signed_data, signer_info, cert
+    raise ValueError("signer certificate not embedded")
+
+
+def _intact(
+    data: bytes, byte_range: tuple[int, ...], signed_data: Any, signer_info: Any, cert: Any, report: SignatureReport
+) -> bool:
+    import hashlib
+
+    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+
+    start1, len1, start2, len2 = byte_range
+    algorithm = signer_info["digest_algorithm"]["algorithm"].native
+    digest = hashlib.new(algorithm, data[start1 : start1 + len1] + data[start2 : start2 + len2]).digest()
+    try:
+        intact, valid = validate_sig_integrity(
+            signer_info,
+            cert,
+            expected_content_type=signed_data["encap_content_info"]["content_type"].native,
+            actual_digest=digest,
+        )
+    except Exception:
+        _fail(report, SubIndication.FORMAT_FAILURE, "the signature cannot be checked")
+        return False
+    if not intact:
+        _fail(report, SubIndication.HASH_FAILURE, "the signed bytes were changed: the digest does not match")
+        return False
+    if not valid:
+        _fail(report, SubIndication.SIG_CRYPTO_FAILURE, "the signature value does not verify")
+        return False
+    return True
+
+
+def _fail(report: SignatureReport, sub: SubIndication, message: str) -> SignatureReport:
+    report.indication, report.sub_indication = Indication.TOTAL_FAILED, sub
+    report.messages.append(message)
+    return report

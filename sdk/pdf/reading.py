@@ -1,0 +1,36 @@
+"""Open PDF bytes with pyHanko, turning its exceptions into Kyso's typed errors."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from sdk.core.errors import EncryptedDocumentError, InputError
+
+PDF_MAGIC = b"%PDF-"
+
+
+def looks_like_pdf(data: bytes) -> bool:
+    """PDF header within the first 1024 bytes, as readers tolerate leading garbage."""
+    return PDF_MAGIC in data[:1024]
+
+
+def open_reader(data: bytes) -> Any:
+    """A tolerant (non-strict) ``PdfFileReader``; raises :class:`InputError` when the file cannot be read."""
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+    except PdfError as exc:
+        raise InputError(f"damaged PDF: {_short(exc)}") from None
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError, RecursionError) as exc:
+        raise InputError(f"damaged PDF: {exc.__class__.__name__}") from None
+    if reader.encrypted:
+        raise EncryptedDocumentError("the PDF is encrypted; decrypt it before signing or verifying")
+    return reader
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return text[:160]

@@ -1,0 +1,145 @@
+"""Write a PAdES signature into a PDF as an incremental update.
+
+pyHanko writes the PDF; the key stays with the :class:`~sdk.core.signer.Signer`. Reserving the signature's space
+up front (``bytes_reserved``) spares pyHanko its dry-run signature, and a signer that keeps its key loaded spares
+the key parsing that dominates stock pyHanko's signing time.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from sdk.core.errors import InputError, KysoError, SigningError, TimestampError, UsageError
+from sdk.core.models import Level, SignRequest
+from sdk.core.signer import Signer
+from sdk.pdf.reading import open_reader
+
+_SIGNATURE_OVERHEAD = 4096
+"""Bytes reserved beyond the certificates: signed attributes, signature value, CMS structure."""
+_TIMESTAMP_RESERVE = 12288
+"""Bytes reserved for an RFC 3161 token (the TSA's certificate chain included)."""
+
+
+def sign_pdf(request: SignRequest) -> bytes:
+    """Sign ``request.document`` and return the new PDF bytes (input bytes untouched)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    if request.level not in (Level.B_B, Level.B_T):
+        raise UsageError(f"level {request.level} is not supported yet for PDF (B-B, B-T)")
+    if request.level is Level.B_T and not request.tsa:
+        raise UsageError("level B-T needs a time-stamping authority (--tsa URL)")
+    reader = open_reader(request.document.data)
+    try:
+        writer = IncrementalPdfFileWriter.from_reader(reader)
+    except Exception as exc:
+        raise InputError(f"damaged PDF: {exc.__class__.__name__}") from None
+    field_name = request.field or _fresh_field_name(reader)
+    if request.box is not None or request.page is not None:
+        _add_visible_field(writer, reader, field_name, request)
+    metadata = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=request.reason,
+        location=request.location,
+    )
+    pdf_signer = signers.PdfSigner(
+        metadata,
+        signer=pyhanko_signer(request.signer),
+        timestamper=_timestamper(request) if request.level is Level.B_T else None,
+        stamp_style=_stamp_style() if request.box is not None else None,
+    )
+    output = BytesIO()
+    try:
+        pdf_signer.sign_pdf(writer, output=output, bytes_reserved=_reserve(request))
+    except KysoError:
+        raise
+    except Exception as exc:
+        _raise_signing_error(exc, request)
+    return output.getvalue()
+
+
+def pyhanko_signer(signer: Signer) -> Any:
+    """Adapt any Kyso :class:`Signer` to pyHanko's ``Signer``."""
+    from asn1crypto import x509
+    from pyhanko.sign.signers.pdf_cms import Signer as PyHankoSigner
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    class _Adapter(PyHankoSigner):
+        async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+            return signer.sign_raw(data, digest_algorithm)
+
+    chain = [x509.Certificate.load(der) for der in signer.chain]
+    return _Adapter(
+        signing_cert=x509.Certificate.load(signer.certificate),
+        cert_registry=SimpleCertificateStore.from_certs(chain),
+    )
+
+
+def _fresh_field_name(reader: Any) -> str:
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    taken = {name for name, _, _ in enumerate_sig_fields(reader)}
+    number = 1
+    while f"Signature{number}" in taken:
+        number += 1
+    return f"Signature{number}"
+
+
+def _add_visible_field(writer: Any, reader: Any, field_name: str, request: SignRequest) -> None:
+    from pyhanko.sign import fields
+
+    if request.box is None or request.page is None:
+        raise UsageError("a visible signature needs both --page and --box")
+    pages = int(reader.root["/Pages"]["/Count"])
+    if not 1 <= request.page <= pages:
+        raise UsageError(f"page {request.page} does not exist (the document has {pages} pages)")
+    x1, y1, x2, y2 = request.box
+    if x2 <= x1 or y2 <= y1:
+        raise UsageError("--box must be x1,y1,x2,y2 with x1 < x2 and y1 < y2 (PDF points, origin bottom-left)")
+    media_box = [
+        float(v)
+        for v in reader.get_object(reader.find_page_for_modification(request.page - 1)[0]).get(
+            "/MediaBox", [0, 0, 595, 842]
+        )
+    ]
+    if x1 < media_box[0] or y1 < media_box[1] or x2 > media_box[2] or y2 > media_box[3]:
+        raise UsageError(f"--box {request.box} lies outside page {request.page} ({media_box})")
+    try:
+        fields.append_signature_field(
+            writer, fields.SigFieldSpec(field_name, on_page=request.page - 1, box=(x1, y1, x2, y2))
+        )
+    except Exception as exc:
+        raise UsageError(f"cannot add signature field {field_name!r}: {exc}") from None
+
+
+def _stamp_style() -> Any:
+    from pyhanko import stamp
+
+    return stamp.TextStampStyle(stamp_text="Signed by / Ký bởi: %(signer)s\n%(ts)s", border_width=1)
+
+
+def _timestamper(request: SignRequest) -> Any:
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(request.tsa, timeout=request.timeout)
+
+
+def _reserve(request: SignRequest) -> int:
+    certificates = len(request.signer.certificate) + sum(len(c) for c in request.signer.chain)
+    return certificates + _SIGNATURE_OVERHEAD + (_TIMESTAMP_RESERVE if request.level is Level.B_T else 0)
+
+
+def _raise_signing_error(exc: Exception, request: SignRequest) -> None:
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    if isinstance(exc, TimestampRequestError) or "timestamp" in exc.__class__.__name__.lower():
+        raise TimestampError(f"time-stamping authority {request.tsa} failed: {_reason(exc)}", url=request.tsa) from None
+    raise SigningError(f"signing failed: {_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return text[:200]

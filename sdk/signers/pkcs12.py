@@ -1,0 +1,108 @@
+"""PKCS#12 (.p12/.pfx) signer: the key is decrypted once and kept loaded for every signature.
+
+Stock pyHanko's ``SimpleSigner`` re-parses the key on every signature (twice per PDF); keeping a loaded
+``cryptography`` key object is most of the SDK's signing speed-up.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sdk.core import hookimpl
+from sdk.core.errors import InputError, SignerError, WrongPasswordError
+from sdk.core.signer import SignerBackend, SignerRegistry
+
+MAX_PKCS12_FILE = 1024 * 1024
+
+
+class Pkcs12Signer:
+    """A key and certificate chain read from a PKCS#12 file; implements :class:`sdk.core.signer.Signer`."""
+
+    def __init__(self, private_key: Any, certificate: bytes, chain: tuple[bytes, ...]) -> None:
+        self._key = private_key
+        self._certificate = certificate
+        self._chain = chain
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], password: str | bytes | None) -> Pkcs12Signer:
+        """Open ``path`` with ``password``; raises :class:`WrongPasswordError` or :class:`InputError`."""
+        path = Path(path)
+        try:
+            if path.stat().st_size > MAX_PKCS12_FILE:
+                raise InputError(f"{path}: too large for a PKCS#12 file")
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"{path}: is a directory") from None
+        return cls.from_bytes(data, password, origin=str(path))
+
+    @classmethod
+    def from_bytes(cls, data: bytes, password: str | bytes | None, *, origin: str = "PKCS#12 data") -> Pkcs12Signer:
+        from asn1crypto import pkcs12 as asn1_pkcs12
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.serialization import pkcs12
+
+        try:
+            asn1_pkcs12.Pfx.load(data)["auth_safe"].native  # noqa: B018 - structure check only
+        except Exception:
+            raise InputError(f"{origin}: not a PKCS#12 file") from None
+        secret = password.encode("utf-8") if isinstance(password, str) else password
+        try:
+            key, cert, extra = pkcs12.load_key_and_certificates(data, secret or None)
+        except ValueError:
+            raise WrongPasswordError(f"{origin}: wrong password for the PKCS#12 file") from None
+        except Exception as exc:
+            raise InputError(f"{origin}: unreadable PKCS#12 file ({exc.__class__.__name__})") from None
+        if key is None:
+            raise SignerError(f"{origin}: the PKCS#12 file holds no private key")
+        if cert is None:
+            raise SignerError(f"{origin}: the PKCS#12 file holds no certificate for its key")
+        if cert.public_key().public_numbers() != key.public_key().public_numbers():
+            raise SignerError(f"{origin}: the certificate does not belong to the private key")
+        der = serialization.Encoding.DER
+        chain = tuple(c.public_bytes(der) for c in extra or ())
+        return cls(key, cert.public_bytes(der), chain)
+
+    @property
+    def certificate(self) -> bytes:
+        return self._certificate
+
+    @property
+    def chain(self) -> tuple[bytes, ...]:
+        return self._chain
+
+    @property
+    def key_algorithm(self) -> str:
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        return "ec" if isinstance(self._key, ec.EllipticCurvePrivateKey) else "rsa"
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec, padding
+
+        algorithm = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+        try:
+            digest = algorithm[digest_algorithm.lower()]()
+        except KeyError:
+            raise SignerError(f"digest algorithm {digest_algorithm!r} is not allowed for signing") from None
+        if isinstance(self._key, ec.EllipticCurvePrivateKey):
+            return self._key.sign(data, ec.ECDSA(digest))
+        return self._key.sign(data, padding.PKCS1v15(), digest)
+
+    def __repr__(self) -> str:  # never show key material
+        return f"<Pkcs12Signer certificate={len(self._certificate)} bytes>"
+
+
+@hookimpl
+def kyso_register_signers(registry: SignerRegistry) -> None:
+    registry.add(
+        SignerBackend(
+            name="pkcs12",
+            description="key and certificate in a PKCS#12 (.p12/.pfx) file protected by a password",
+            open=lambda *, path, password: Pkcs12Signer.from_file(path, password),
+        )
+    )
