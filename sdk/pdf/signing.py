@@ -129,7 +129,8 @@ def _timestamper(request: SignRequest) -> Any:
 
 def _reserve(request: SignRequest) -> int:
     certificates = len(request.signer.certificate) + sum(len(c) for c in request.signer.chain)
-    return certificates + _SIGNATURE_OVERHEAD + (_TIMESTAMP_RESERVE if request.level is Level.B_T else 0)
+    total = certificates + _SIGNATURE_OVERHEAD + (_TIMESTAMP_RESERVE if request.level is Level.B_T else 0)
+    return 2 * total  # pyHanko counts the reserved space in hex digits, two per byte of CMS
 
 
 def _raise_signing_error(exc: Exception, request: SignRequest) -> None:

@@ -1,0 +1,44 @@
+"""Reading inputs and writing outputs safely: bounded reads, atomic writes, nothing left behind on failure."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from sdk.core.errors import InputError
+
+MAX_DOCUMENT_SIZE = 512 * 1024 * 1024
+"""Documents above this size are refused before being read."""
+
+
+def read_document(path: Path) -> bytes:
+    """The bytes of ``path`` with a clear :class:`InputError` for every way this can fail."""
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory")
+        if size > MAX_DOCUMENT_SIZE:
+            raise InputError(f"{path}: too large ({size} bytes; the limit is {MAX_DOCUMENT_SIZE})")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place: all or nothing."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"{directory}: output directory does not exist")
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,270 @@
+"""``kyso``: sign, verify and validate from the command line.
+
+Exit codes (:class:`ExitCode`): 0 success or TOTAL_PASSED, 1 any other verdict, 2 unusable input or bad usage.
+A :class:`~sdk.core.errors.KysoError` is printed as one line on stderr; ``--verbose`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from sdk import __version__
+from sdk.core.errors import KysoError, UsageError
+
+
+class ExitCode(enum.IntEnum):
+    """What ``kyso`` returns to the shell."""
+
+    OK = 0
+    """Success, or a document / certificate whose verdict is TOTAL_PASSED."""
+    NOT_PASSED = 1
+    """A verdict other than TOTAL_PASSED (failed, indeterminate, not signed)."""
+    ERROR = 2
+    """Unusable input or bad usage; nothing was written."""
+
+
+class _Cli(click.Group):
+    """Turns :class:`KysoError` into one stderr line and exit code 2; real bugs still raise."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KysoError as exc:
+            _fail(exc, verbose=bool(ctx.params.get("verbose")))
+
+
+def _fail(exc: KysoError, *, verbose: bool) -> NoReturn:
+    if verbose:
+        traceback.print_exc()
+    click.echo(f"kyso: error: {exc.diagnostics()}", err=True)
+    sys.exit(ExitCode.ERROR)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, "--version", prog_name="kyso")
+@click.option("--verbose", is_flag=True, help="Show the traceback of errors.")
+def cli(verbose: bool) -> None:
+    """Kyso: sign and verify documents with Vietnamese Government (Ban Cơ yếu Chính phủ) and public-CA digital
+    signatures."""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# plugins
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@cli.command("plugins")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def plugins_command(output_format: str) -> None:
+    """List registered plugins: name, version, hooks."""
+    from sdk.core.manager import get_plugin_manager
+
+    listing = get_plugin_manager().list_plugins()
+    if output_format == "json":
+        click.echo(json.dumps(listing, ensure_ascii=False, indent=2))
+        return
+    for plugin in listing:
+        version = f"{plugin['distribution']} {plugin['version']}" if plugin["distribution"] else "-"
+        click.echo(f"{plugin['name']}  ({version})  hooks: {', '.join(plugin['hooks'])}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# sign
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _box(value: str | None) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    try:
+        x1, y1, x2, y2 = (float(v) for v in value.split(","))
+    except ValueError:
+        raise UsageError(f"--box must be x1,y1,x2,y2 in PDF points, got {value!r}") from None
+    return (x1, y1, x2, y2)
+
+
+def _password(env_var: str | None, password_file: Path | None) -> str:
+    """The key store password from an environment variable or a file; never from the command line."""
+    if env_var and password_file:
+        raise UsageError("give either --password-env or --password-file, not both")
+    if env_var:
+        if env_var not in os.environ:
+            raise UsageError(f"environment variable {env_var} is not set")
+        return os.environ[env_var]
+    if password_file:
+        try:
+            return password_file.read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise UsageError(f"cannot read --password-file {password_file}: {exc.strerror}") from None
+    if sys.stdin.isatty():
+        return click.prompt("PKCS#12 password", hide_input=True)
+    raise UsageError("no password: use --password-env VAR or --password-file FILE")
+
+
+@cli.command("sign")
+@click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="Signed file.")
+@click.option("--p12", "p12_path", required=True, type=click.Path(path_type=Path), help="PKCS#12 key store.")
+@click.option("--password-env", metavar="VAR", help="Environment variable holding the key store password.")
+@click.option("--password-file", type=click.Path(path_type=Path), help="File holding the key store password.")
+@click.option("--level", type=click.Choice(["B-B", "B-T"]), default="B-B", show_default=True)
+@click.option("--tsa", metavar="URL", help="RFC 3161 time-stamping authority (needed for B-T).")
+@click.option("--field", metavar="NAME", help="Signature field name (default: the next free SignatureN).")
+@click.option("--page", type=int, help="Page of a visible signature (1 = first page).")
+@click.option("--box", metavar="x1,y1,x2,y2", help="Rectangle of a visible signature, PDF points, origin bottom-left.")
+@click.option("--reason", help="Reason for signing.")
+@click.option("--location", help="Place of signing.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network call (TSA).")
+def sign_command(
+    input_path: Path,
+    output_path: Path,
+    p12_path: Path,
+    password_env: str | None,
+    password_file: Path | None,
+    **options: Any,
+) -> None:
+    """Sign IN and write the signed document to OUTPUT (IN is never modified)."""
+    import sdk
+    from sdk.cli.files import read_document, write_atomically
+
+    if output_path.resolve() == input_path.resolve():
+        raise UsageError("the output must be a different file from the input")
+    data = read_document(input_path)
+    signer = sdk.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
+    options["box"] = _box(options["box"])
+    signed = sdk.sign(data, signer=signer, name=input_path.name, **options)
+    write_atomically(output_path, signed)
+    click.echo(f"signed: {output_path}", err=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# verify, cert validate
+# ---------------------------------------------------------------------------------------------------------------
+
+_trust_option = click.option(
+    "--trust", multiple=True, type=click.Path(path_type=Path), help="Trust anchor file or directory (repeatable)."
+)
+_revocation_option = click.option(
+    "--revocation", type=click.Choice(["off", "soft", "hard"]), default="soft", show_default=True
+)
+_at_option = click.option("--at", metavar="ISO-8601", help="Validate as of this moment (default: now).")
+_format_option = click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+_lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+
+
+@cli.command("verify")
+@click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
+@_trust_option
+@_revocation_option
+@_at_option
+@click.option("--offline", is_flag=True, help="Never fetch OCSP, CRL or certificates.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network call.")
+@_format_option
+@_lang_option
+def verify_command(
+    input_path: Path,
+    trust: tuple[Path, ...],
+    revocation: str,
+    at: str | None,
+    offline: bool,
+    timeout: float,
+    output_format: str,
+    lang: str,
+) -> None:
+    """Verify every signature of IN. Exit 0 only when the document is TOTAL_PASSED."""
+    import sdk
+    from sdk.cli.files import read_document
+    from sdk.cli.render import render_verification
+
+    data = read_document(input_path)
+    report = sdk.verify(
+        data, trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, name=input_path.name
+    )
+    if output_format == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_verification(report, lang), nl=False)
+    sys.exit(ExitCode.OK if report.indication == sdk.Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
+
+
+@cli.group("cert")
+def cert_group() -> None:
+    """Certificate commands."""
+
+
+@cert_group.command("validate")
+@click.argument("cert_path", metavar="CERT", type=click.Path(path_type=Path))
+@_trust_option
+@click.option("--intermediate", multiple=True, type=click.Path(path_type=Path), help="Extra intermediate CA file.")
+@_at_option
+@_revocation_option
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network call.")
+@_format_option
+@_lang_option
+def cert_validate_command(
+    cert_path: Path,
+    trust: tuple[Path, ...],
+    intermediate: tuple[Path, ...],
+    at: str | None,
+    revocation: str,
+    timeout: float,
+    output_format: str,
+    lang: str,
+) -> None:
+    """Validate CERT: chain to a trust anchor, validity, key usage, revocation."""
+    import sdk
+    from sdk.cli.files import read_document
+    from sdk.cli.render import render_certificate
+
+    report = sdk.validate_certificate(
+        read_document(cert_path),
+        trust=trust,
+        intermediates=intermediate,
+        at=at,
+        revocation=revocation,
+        timeout=timeout,
+    )
+    if output_format == "json":
+        click.echo(json.dumps(report.to_standalone_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_certificate(report, lang), nl=False)
+    sys.exit(ExitCode.OK if report.indication == sdk.Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# demo
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@cli.command("demo")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("kyso-demo"), show_default=True)
+@_lang_option
+def demo_command(out_dir: Path, lang: str) -> None:
+    """Generate a demo PKI (test material), sign a sample official letter, verify it and print the report."""
+    from sdk.cli.render import render_verification
+    from sdk.demo.run import run_demo
+
+    result = run_demo(out_dir, echo=lambda line: click.echo(line, err=True))
+    click.echo(render_verification(result.report, lang), nl=False)
+    sys.exit(ExitCode.OK if result.report.indication == "TOTAL_PASSED" else ExitCode.NOT_PASSED)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: built-in commands plus those plugins add through ``kyso_register_commands``."""
+    try:
+        from sdk.core.manager import get_plugin_manager
+
+        get_plugin_manager().register_commands(cli)
+    except KysoError as exc:
+        _fail(exc, verbose="--verbose" in (argv or sys.argv))
+    cli.main(args=argv, prog_name="kyso")

@@ -1,0 +1,118 @@
+"""Shared fixtures: one test PKI per session (from the ``sdk.testing`` pytest plugin), sample documents, CLI runner.
+
+The PKI fixture ``kyso_pki`` comes from ``sdk.testing.plugin`` (entry point ``pytest11``), the same fixture third-party
+adapter authors get.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import sdk
+from sdk.testing.pki import TestPKI
+
+SHARED = Path(os.environ.get("KYSO_SHARED", Path(__file__).resolve().parents[1] / ".." / "shared")).resolve()
+
+
+def make_pdf(pages: int = 1, text: str = "Kyso test document") -> bytes:
+    """A small valid PDF with ``pages`` A4 pages, each with a line of text (Helvetica)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    writer = PdfFileWriter()
+    font = writer.add_object(
+        generic.DictionaryObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/Font"),
+                generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+                generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
+            }
+        )
+    )
+    for number in range(1, pages + 1):
+        stream = generic.StreamObject(stream_data=f"BT /F1 14 Tf 72 770 Td ({text} - page {number}) Tj ET".encode())
+        page = generic.DictionaryObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/Page"),
+                generic.NameObject("/MediaBox"): generic.ArrayObject(map(generic.NumberObject, (0, 0, 595, 842))),
+                generic.NameObject("/Contents"): writer.add_object(stream),
+                generic.NameObject("/Resources"): generic.DictionaryObject(
+                    {generic.NameObject("/Font"): generic.DictionaryObject({generic.NameObject("/F1"): font})}
+                ),
+            }
+        )
+        writer.insert_page(page)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def pki(kyso_pki: TestPKI) -> TestPKI:
+    """The running session PKI (OCSP, CRL, TSA on 127.0.0.1)."""
+    return kyso_pki
+
+
+@pytest.fixture(scope="session")
+def unsigned_pdf() -> bytes:
+    return make_pdf()
+
+
+@pytest.fixture(scope="session")
+def signer_for(pki: TestPKI) -> Callable[[str], sdk.Pkcs12Signer]:
+    """A loaded signer for a named test-PKI entity (cached: keys are loaded once per session)."""
+    cache: dict[str, sdk.Pkcs12Signer] = {}
+
+    def load(name: str) -> sdk.Pkcs12Signer:
+        if name not in cache:
+            cache[name] = sdk.Pkcs12Signer.from_file(pki.p12(name), pki.password)
+        return cache[name]
+
+    return load
+
+
+@pytest.fixture(scope="session")
+def signed_pdf(unsigned_pdf: bytes, signer_for: Callable[[str], sdk.Pkcs12Signer]) -> bytes:
+    """The unsigned PDF signed once (B-B) by ``person``."""
+    return sdk.sign(unsigned_pdf, signer=signer_for("person"))
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def kyso() -> Callable[..., CliResult]:
+    """Run the ``kyso`` CLI in-process: ``kyso("verify", path, env={...})``."""
+    from sdk.cli.main import cli
+
+    def run(*args: object, env: dict[str, str] | None = None) -> CliResult:
+        result = CliRunner().invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
+        return CliResult(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+@pytest.fixture
+def files_unchanged() -> Iterator[Callable[..., None]]:
+    """Register files whose bytes must be identical at the end of the test."""
+    watched: dict[Path, str] = {}
+
+    def watch(*paths: Path) -> None:
+        for path in paths:
+            watched[Path(path)] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+    yield watch
+    for path, digest in watched.items():
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, f"{path} was modified"
