@@ -110,6 +110,14 @@ class ScaledGlyphAccumulator(GlyphAccumulator):
                 generic.NumberObject(self._to_glyph_space(v)) for v in descriptor["/FontBBox"]
             )
 
+    def _extract_subset(self, options=None):
+        if options is None:  # pyHanko's defaults, plus FontForge's timestamp table that fontTools cannot subset
+            from fontTools import subset
+
+            options = subset.Options(layout_closure=False)
+            options.drop_tables += ["GPOS", "GDEF", "GSUB", "FFTM"]
+        super()._extract_subset(options)
+
     def _get_cid_and_width(self, glyph_id: int) -> tuple[int, int]:
         cached = self._glyphs.get(glyph_id)
         if cached is not None:

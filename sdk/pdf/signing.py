@@ -7,6 +7,7 @@ the key parsing that dominates stock pyHanko's signing time.
 
 from __future__ import annotations
 
+from datetime import datetime
 from io import BytesIO
 from typing import Any
 
@@ -53,7 +54,12 @@ def sign_pdf(request: SignRequest) -> bytes:
     )
     output = BytesIO()
     try:
-        pdf_signer.sign_pdf(writer, output=output, bytes_reserved=_reserve(request))
+        pdf_signer.sign_pdf(
+            writer,
+            output=output,
+            bytes_reserved=_reserve(request),
+            appearance_text_params=_stamp_text(request) if request.box is not None else None,
+        )
     except KysoError:
         raise
     except Exception as exc:
@@ -116,9 +122,28 @@ def _add_visible_field(writer: Any, reader: Any, field_name: str, request: SignR
 
 
 def _stamp_style() -> Any:
+    """A plain visible box: who signed and when, in the bundled Vietnamese-capable serif font."""
     from pyhanko import stamp
+    from pyhanko.pdf_utils.text import TextBoxStyle
 
-    return stamp.TextStampStyle(stamp_text="Signed by / Ký bởi: %(signer)s\n%(ts)s", border_width=1)
+    from sdk.fonts import glyph_accumulator_factory, serif_regular
+
+    return stamp.TextStampStyle(
+        stamp_text="Ký bởi: %(signer_name)s\nThời gian: %(signing_time)s",
+        text_box_style=TextBoxStyle(font=glyph_accumulator_factory(serif_regular()), font_size=9),
+        border_width=1,
+    )
+
+
+def _stamp_text(request: SignRequest) -> dict[str, str]:
+    from asn1crypto import x509
+
+    from sdk.certs.identity import identity_of
+    from sdk.core.models import VIETNAM_TIME
+
+    who = identity_of(x509.Certificate.load(request.signer.certificate))
+    now = datetime.now(VIETNAM_TIME).replace(microsecond=0)
+    return {"signer_name": who.common_name or who.subject or "", "signing_time": now.isoformat()}
 
 
 def _timestamper(request: SignRequest) -> Any:

@@ -1,0 +1,1 @@
+"""``kyso demo``: a demo PKI, a sample official letter, and the signing and verification run on them."""
