@@ -66,10 +66,13 @@ def _validation_context(options: ValidationOptions, moment: datetime) -> Any:
             RevocationCheckingRule.CHECK_IF_DECLARED,
         ),
     }[options.revocation]
-    policy = CertRevTrustPolicy(
-        RevocationCheckingPolicy(ee_certificate_rule=rules[0], intermediate_ca_cert_rule=rules[1])
-    )
     now = datetime.now(UTC)
+    policy = CertRevTrustPolicy(
+        RevocationCheckingPolicy(ee_certificate_rule=rules[0], intermediate_ca_cert_rule=rules[1]),
+        # validating as of a past moment with today's OCSP/CRL answers (ValidationContext ignores its own
+        # retroactive_revinfo argument once a revinfo_policy is given: it must be set here)
+        retroactive_revinfo=moment < now,
+    )
     return ValidationContext(
         trust_roots=[x509.Certificate.load(der) for der in options.trust],
         other_certs=[x509.Certificate.load(der) for der in options.intermediates],
@@ -77,7 +80,6 @@ def _validation_context(options: ValidationOptions, moment: datetime) -> Any:
         # "off" means no network at all; otherwise fetch as the caller allows
         allow_fetching=options.allow_fetching and options.revocation is not RevocationPolicy.OFF,
         revinfo_policy=policy,
-        retroactive_revinfo=moment < now,
         fetcher_backend=RequestsFetcherBackend(per_request_timeout=options.timeout),
     )
 
@@ -129,7 +131,8 @@ async def _validate_path(cert: Any, context: Any, options: ValidationOptions, re
         verdict(
             Indication.INDETERMINATE,
             SubIndication.NOT_YET_VALID if exc.is_ee_cert else SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE,
-            f"the certificate is not valid before {exc.valid_from.isoformat()}",
+            f"{'the certificate' if exc.is_ee_cert else 'an issuing CA certificate'} is not valid before "
+            f"{exc.valid_from.isoformat()}",
         )
         return exc.original_path
     except cv.DisallowedAlgorithmError as exc:
@@ -182,7 +185,10 @@ def _check_usage(cert: Any, path: Any, options: ValidationOptions) -> None:
 
 
 def _describe_revocation(cert: Any, context: Any, options: ValidationOptions, report: CertificateReport) -> None:
-    """Say which revocation answer was used for the certificate itself, and where it came from."""
+    """Say which revocation answer was used for the certificate itself, and where it came from.
+
+    The status is the one at the moment of validation: a certificate revoked after that moment was still good then
+    (``revoked_at`` and a message keep the later revocation visible)."""
     if options.revocation is RevocationPolicy.OFF:
         report.revocation.source = "none"
         return
@@ -193,25 +199,39 @@ def _describe_revocation(cert: Any, context: Any, options: ValidationOptions, re
         except (KeyError, TypeError, IndexError):
             continue
         if single["cert_id"]["serial_number"].native == serial:
+            status = _ocsp_status(single["cert_status"].name)
+            revoked_at = single["cert_status"].chosen["revocation_time"].native if status == "revoked" else None
             report.revocation = RevocationReport(
-                status=_ocsp_status(single["cert_status"].name),
+                status=status,
                 source="ocsp",
                 time=response["response_bytes"]["response"].parsed["tbs_response_data"]["produced_at"].native,
-                revoked_at=report.revocation.revoked_at,
+                revoked_at=report.revocation.revoked_at or revoked_at,
             )
+            _as_of_validation_time(report)
             return
     for crl in context.crls:
         if crl["tbs_cert_list"]["issuer"] == cert.issuer:
-            revoked = any(
-                entry["user_certificate"].native == serial for entry in crl["tbs_cert_list"]["revoked_certificates"]
-            )
+            entries = [
+                entry["revocation_date"].native
+                for entry in crl["tbs_cert_list"]["revoked_certificates"]
+                if entry["user_certificate"].native == serial
+            ]
             report.revocation = RevocationReport(
-                status="revoked" if revoked else "good",
+                status="revoked" if entries else "good",
                 source="crl",
                 time=crl["tbs_cert_list"]["this_update"].native,
-                revoked_at=report.revocation.revoked_at,
+                revoked_at=report.revocation.revoked_at or (min(entries) if entries else None),
             )
+            _as_of_validation_time(report)
             return
+
+
+def _as_of_validation_time(report: CertificateReport) -> None:
+    revocation = report.revocation
+    moment = report.validation_time
+    if revocation.status == "revoked" and revocation.revoked_at and moment and revocation.revoked_at > moment:
+        revocation.status = "good"
+        report.messages.append(f"the certificate was revoked later, on {revocation.revoked_at.isoformat()}")
 
 
 def _ocsp_status(name: str) -> str:

@@ -54,6 +54,21 @@ def _fail(exc: KysoError, *, verbose: bool) -> NoReturn:
 def cli(verbose: bool) -> None:
     """Kyso: sign and verify documents with Vietnamese Government (Ban Cơ yếu Chính phủ) and public-CA digital
     signatures."""
+    _configure_logging(verbose)
+
+
+def _configure_logging(verbose: bool) -> None:
+    """Keep library log records (pyHanko logs warnings with tracebacks) off the terminal: a failure is reported
+    once, as one line. ``--verbose`` shows them. Left alone when the host program has configured logging."""
+    import logging
+
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    if verbose:
+        logging.basicConfig(level=logging.WARNING, format="kyso: %(levelname)s: %(name)s: %(message)s")
+    else:
+        root.addHandler(logging.NullHandler())
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -133,11 +148,12 @@ def sign_command(
 ) -> None:
     """Sign IN and write the signed document to OUTPUT (IN is never modified)."""
     import sdk
-    from sdk.cli.files import read_document, write_atomically
+    from sdk.cli.files import check_output, read_document, write_atomically
 
     if output_path.resolve() == input_path.resolve():
         raise UsageError("the output must be a different file from the input")
     data = read_document(input_path)
+    check_output(output_path)
     signer = sdk.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
     options["box"] = _box(options["box"])
     signed = sdk.sign(data, signer=signer, name=input_path.name, **options)

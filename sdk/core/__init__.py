@@ -13,7 +13,7 @@ functions marked ``@hookimpl``; it is registered through the entry-point group `
     @hookimpl(wrapper=True)
     def kyso_validate_certificate(certificate, options):
         report = yield                      # the built-in validation runs first
-        if report is not None and not report.subject.get("organization"):
+        if report is not None and not report.subject.organization:
             report.messages.append("certificate has no organisation")
         return report
 """

@@ -53,33 +53,71 @@ class PluginManager:
     def __init__(self, *, load_entry_points: bool = True, extra: Iterable[object] = ()) -> None:
         self._pm = pluggy.PluginManager(NAME)
         self._pm.add_hookspecs(spec)
+        self._distributions: dict[str, tuple[str, str]] = {}
         self._blocked = {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
         for name in self._blocked:
             self._pm.set_blocked(name)
-        if load_entry_points:
-            self._load_entry_points()
+        entry_points = self._entry_points() if load_entry_points else []
+        claimed = {ep.name for _, ep in entry_points}  # an installed plugin may take a built-in's name: it replaces it
         for module_path in DEFAULT_PLUGINS:
-            if module_path not in self._blocked and not self._pm.has_plugin(module_path):
+            if module_path not in self._blocked and module_path not in claimed:
                 self._pm.register(importlib.import_module(module_path), name=module_path)
+        # installed plugins after the built-ins: pluggy calls the last registered first, so they can override
+        for dist, ep in entry_points:
+            self._load_entry_point(dist, ep)
         for plugin in extra:
             self.register(plugin)
-        self._pm.check_pending()
+        self._check_pending()
         if os.environ.get(TRACE_ENV):
             self._pm.trace.root.setwriter(sys.stderr.write)
             self._pm.enable_tracing()
         self._formats: FormatRegistry | None = None
         self._signers: SignerRegistry | None = None
 
-    def _load_entry_points(self) -> None:
+    def _entry_points(self) -> list[tuple[Any, Any]]:
+        """(distribution, entry point) of group ``kyso``, blocked names left out, the first of a name kept."""
+        import importlib.metadata
+
+        found: dict[str, tuple[Any, Any]] = {}
+        for dist in importlib.metadata.distributions():
+            for ep in dist.entry_points:
+                if ep.group == NAME and ep.name not in found and not self._pm.is_blocked(ep.name):
+                    found[ep.name] = (dist, ep)
+        return list(found.values())
+
+    def _load_entry_point(self, dist: Any, ep: Any) -> None:
+        """Import and register one installed plugin; one that fails says which, by name."""
+        where = f"plugin {ep.name!r} ({ep.value}, distribution {dist.metadata['Name']})"
         try:
-            self._pm.load_setuptools_entrypoints(NAME)  # skips blocked names, records distributions
-        except Exception as exc:  # an installed plugin that fails to import must say so, by name
-            raise PluginError(f"a plugin of entry-point group {NAME!r} failed to load: {exc}") from exc
+            plugin = ep.load()
+        except Exception as exc:
+            raise PluginError(f"{where} failed to load: {exc.__class__.__name__}: {exc}") from exc
+        try:
+            self._pm.register(plugin, name=ep.name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"{where} is invalid: {exc}") from exc
+        self._distributions[ep.name] = (dist.metadata["Name"], dist.version)
+
+    def _check_pending(self) -> None:
+        """Every ``@hookimpl`` must match a hook specification: a misspelled hook fails loudly, by plugin name."""
+        try:
+            self._pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            name = self._pm.get_name(exc.plugin) or repr(exc.plugin)
+            raise PluginError(f"plugin {name!r} is invalid: {exc}") from exc
 
     def register(self, plugin: object, name: str | None = None) -> None:
         """Register one more plugin (a module or an object with ``@hookimpl`` methods)."""
-        self._pm.register(plugin, name=name)
-        self._pm.check_pending()
+        try:
+            registered = self._pm.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {name or plugin!r} is invalid: {exc}") from exc
+        try:
+            self._check_pending()
+        except PluginError:
+            if registered is not None:
+                self._pm.unregister(name=registered)
+            raise
         self._formats = self._signers = None
 
     def unregister(self, name: str) -> None:
@@ -90,12 +128,11 @@ class PluginManager:
 
     def list_plugins(self) -> list[dict[str, Any]]:
         """Each registered plugin: name, version (of its distribution) and the hooks it implements."""
-        versions = {id(p): (d.project_name, d.version) for p, d in self._pm.list_plugin_distinfo()}
         result = []
         for name, plugin in self._pm.list_name_plugin():
             if plugin is None:
                 continue
-            dist, version = versions.get(id(plugin), (None, None))
+            dist, version = self._distributions.get(name, (None, None))
             if dist is None and isinstance(plugin, ModuleType) and plugin.__name__.startswith("sdk."):
                 dist, version = "kyso", _own_version()
             hooks = sorted(h.name for h in self._pm.get_hookcallers(plugin) or [])

@@ -16,6 +16,7 @@ from sdk.core.models import (
     CertificateValidator,
     Coverage,
     Indication,
+    Modifications,
     SignatureReport,
     SubIndication,
     VerifyOptions,
@@ -35,10 +36,42 @@ def verify_raw(
     data: bytes, options: VerifyOptions, validate: CertificateValidator, *, reason: str
 ) -> list[SignatureReport] | None:
     """A report per ``/ByteRange`` in ``data``; ``None`` when there is none (nothing signed can be found)."""
-    ranges = [tuple(int(g) for g in m.groups()) for m in _BYTE_RANGE.finditer(data)]
-    if not ranges:
+    found = [tuple(int(g) for g in m.groups()) for m in _BYTE_RANGE.finditer(data)]
+    if not found:
         return None
-    return [_judge(data, r, n, options, validate, reason) for n, r in enumerate(ranges, start=1)]
+    # Signature-dictionary spoofing (dss_pdf-spoofing-attack.pdf) copies a signed dictionary, /ByteRange and all,
+    # into an unsigned revision: the same signed bytes are then claimed twice. Judge each byte range once.
+    ranges = list(dict.fromkeys(found))
+    reports = [_guarded(data, r, n, options, validate, reason) for n, r in enumerate(ranges, start=1)]
+    for report, byte_range in zip(reports, ranges, strict=True):
+        copies = found.count(byte_range)
+        if copies > 1:
+            report.messages.insert(
+                1,
+                f"{copies} signature dictionaries claim the same signed bytes: all but one are copies "
+                "(signature dictionary spoofing)",
+            )
+    return reports
+
+
+def _guarded(
+    data: bytes,
+    byte_range: tuple[int, ...],
+    number: int,
+    options: VerifyOptions,
+    validate: CertificateValidator,
+    reason: str,
+) -> SignatureReport:
+    """Whatever the raw check trips over (garbage certificate, odd CMS) is a verdict too, never a traceback."""
+    try:
+        return _judge(data, byte_range, number, options, validate, reason)
+    except Exception as exc:
+        report = SignatureReport(
+            id=f"Signature{number} (raw)", indication=Indication.INDETERMINATE, sub_indication=SubIndication.GENERIC
+        )
+        report.messages.append(f"the PDF structure is damaged ({reason}) and the signature cannot be checked")
+        report.messages.append(f"the signature could not be verified: {exc.__class__.__name__}")
+        return report
 
 
 def _judge(
@@ -53,6 +86,7 @@ def _judge(
     report.messages.append(f"the PDF structure is damaged ({reason}); only the raw signed bytes were checked")
     start1, len1, start2, len2 = byte_range
     if start1 != 0 or start2 < start1 + len1 or start2 + len2 > len(data) or len1 <= 0:
+        report.coverage = Coverage.PARTIAL
         return _fail(report, SubIndication.FORMAT_FAILURE, "the byte range does not fit the file")
     contents = data[start1 + len1 : start2].strip()
     if not (contents.startswith(b"<") and contents.endswith(b">")):
@@ -62,7 +96,11 @@ def _judge(
     except Exception:
         return _fail(report, SubIndication.FORMAT_FAILURE, "the signature holds no readable CMS structure")
     report.signer = identity_of(cert)
-    report.coverage = Coverage.ENTIRE_FILE if start2 + len2 == len(data) else Coverage.PARTIAL
+    if start2 + len2 == len(data):
+        report.coverage, report.modifications = Coverage.ENTIRE_FILE, Modifications.NONE
+    else:
+        # whatever follows the signed bytes cannot be analysed here: count it as an unexplained change
+        report.coverage, report.modifications = Coverage.PARTIAL, Modifications.OTHER
     if not _intact(data, byte_range, signed_data, signer_info, cert, report):
         return report
     report.certificate = validate(

@@ -26,9 +26,32 @@ def open_reader(data: bytes) -> Any:
         raise InputError(f"damaged PDF: {_short(exc)}") from None
     except (ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError, RecursionError) as exc:
         raise InputError(f"damaged PDF: {exc.__class__.__name__}") from None
-    if reader.encrypted:
+    _drop_null_encryption(reader)
+    try:
+        encrypted = reader.encrypted
+    except Exception as exc:
+        raise InputError(f"damaged PDF: unreadable encryption settings ({exc.__class__.__name__})") from None
+    if encrypted:
         raise EncryptedDocumentError("the PDF is encrypted; decrypt it before signing or verifying")
     return reader
+
+
+def _drop_null_encryption(reader: Any) -> None:
+    """``/Encrypt null`` in a trailer means "not encrypted" (PDF 32000-1, 7.3.9); pyHanko reads it as broken
+    encryption settings, so forget such entries (in memory only) before asking whether the file is encrypted."""
+    from pyhanko.pdf_utils import generic
+
+    for trailer in getattr(reader.trailer, "_trailer_revisions", ()):
+        try:
+            value = trailer.raw_get("/Encrypt")
+        except KeyError:
+            continue
+        try:
+            resolved = value.get_object() if isinstance(value, generic.IndirectObject) else value
+        except Exception:
+            continue
+        if isinstance(resolved, generic.NullObject):
+            del trailer["/Encrypt"]
 
 
 def _short(exc: Exception) -> str:

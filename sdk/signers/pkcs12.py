@@ -43,6 +43,7 @@ class Pkcs12Signer:
     def from_bytes(cls, data: bytes, password: str | bytes | None, *, origin: str = "PKCS#12 data") -> Pkcs12Signer:
         from asn1crypto import pkcs12 as asn1_pkcs12
         from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
         from cryptography.hazmat.primitives.serialization import pkcs12
 
         try:
@@ -60,7 +61,10 @@ class Pkcs12Signer:
             raise SignerError(f"{origin}: the PKCS#12 file holds no private key")
         if cert is None:
             raise SignerError(f"{origin}: the PKCS#12 file holds no certificate for its key")
-        if cert.public_key().public_numbers() != key.public_key().public_numbers():
+        if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+            raise SignerError(f"{origin}: unsupported key type {type(key).__name__} (RSA or EC keys only)")
+        spki = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        if cert.public_key().public_bytes(*spki) != key.public_key().public_bytes(*spki):
             raise SignerError(f"{origin}: the certificate does not belong to the private key")
         der = serialization.Encoding.DER
         chain = tuple(c.public_bytes(der) for c in extra or ())

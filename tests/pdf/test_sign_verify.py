@@ -99,7 +99,7 @@ def test_unknown_root_is_indeterminate(signed_pdf: bytes, pki: TestPKI) -> None:
     [
         ("revoked", "TOTAL_FAILED", "REVOKED"),  # revoked 10 days before it signed: signed with a revoked key
         ("expired", "INDETERMINATE", "OUT_OF_BOUNDS_NO_POE"),
-        ("not_yet_valid", "INDETERMINATE", "NOT_YET_VALID"),
+        ("not_yet_valid", "TOTAL_FAILED", "NOT_YET_VALID"),  # signed before the certificate starts
         ("wrong_key_usage", "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE"),
         ("untrusted", "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"),
     ],
