@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from sdk.certs.parsing import parse_certificate
 from sdk.core.errors import InputError
 
 CertificateSource = str | os.PathLike[str] | bytes
@@ -18,7 +19,7 @@ MAX_CERTIFICATE_FILE = 10 * 1024 * 1024
 
 def certificates_from_bytes(data: bytes, origin: str = "certificate data") -> list[bytes]:
     """DER of every certificate in ``data``; PEM bundles and single DER certificates are both accepted."""
-    from asn1crypto import pem, x509
+    from asn1crypto import pem
 
     if _PEM_MARKER in data:
         ders = [der for kind, _, der in pem.unarmor(data, multiple=True) if kind in ("CERTIFICATE", "X509 CERTIFICATE")]
@@ -28,9 +29,9 @@ def certificates_from_bytes(data: bytes, origin: str = "certificate data") -> li
         ders = [data]
     for der in ders:
         try:
-            x509.Certificate.load(der).native  # noqa: B018 - parse fully so that garbage fails here
-        except Exception as exc:
-            raise InputError(f"{origin}: not a valid X.509 certificate ({exc.__class__.__name__})") from None
+            parse_certificate(der)
+        except ValueError as exc:
+            raise InputError(f"{origin}: {exc}") from None
     return ders
 
 

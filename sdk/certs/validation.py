@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sdk.certs.identity import identity_of
+from sdk.certs.parsing import parse_certificate
 from sdk.core.aio import run_sync
 from sdk.core.errors import InputError
 from sdk.core.models import (
@@ -26,13 +27,10 @@ _SIGNING_KEY_USAGES = {"digital_signature", "non_repudiation"}
 
 def validate(certificate: bytes, options: ValidationOptions) -> CertificateReport:
     """Validate ``certificate`` (DER) as ``options`` say; never raises for a bad certificate, only for garbage."""
-    from asn1crypto import x509
-
     try:
-        cert = x509.Certificate.load(certificate)
-        cert.native  # noqa: B018 - parse fully so that garbage fails here
-    except Exception:
-        raise InputError("not a valid X.509 certificate") from None
+        cert = parse_certificate(certificate)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     moment = options.at or datetime.now(UTC)
     context = _validation_context(options, moment)
     report = CertificateReport(indication=Indication.TOTAL_PASSED, subject=identity_of(cert), validation_time=moment)
@@ -46,7 +44,6 @@ def validate(certificate: bytes, options: ValidationOptions) -> CertificateRepor
 
 
 def _validation_context(options: ValidationOptions, moment: datetime) -> Any:
-    from asn1crypto import x509
     from pyhanko_certvalidator import ValidationContext
     from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
     from pyhanko_certvalidator.policy_decl import (
@@ -74,8 +71,8 @@ def _validation_context(options: ValidationOptions, moment: datetime) -> Any:
         retroactive_revinfo=moment < now,
     )
     return ValidationContext(
-        trust_roots=[x509.Certificate.load(der) for der in options.trust],
-        other_certs=[x509.Certificate.load(der) for der in options.intermediates],
+        trust_roots=[parse_certificate(der) for der in options.trust],
+        other_certs=[parse_certificate(der) for der in options.intermediates],
         moment=moment,
         # "off" means no network at all; otherwise fetch as the caller allows
         allow_fetching=options.allow_fetching and options.revocation is not RevocationPolicy.OFF,

@@ -11,12 +11,13 @@ from datetime import datetime
 from io import BytesIO
 from typing import Any
 
+from sdk.certs.parsing import parse_certificate
 from sdk.core.errors import InputError, KysoError, SigningError, TimestampError, UsageError
 from sdk.core.models import Level, SignRequest
 from sdk.core.signer import Signer
 from sdk.pdf.reading import open_reader
 
-_SIGNATURE_OVERHEAD = 4096
+_SIGNATURE_OVERHEAD = 3072
 """Bytes reserved beyond the certificates: signed attributes, signature value, CMS structure."""
 _TIMESTAMP_RESERVE = 12288
 """Bytes reserved for an RFC 3161 token (the TSA's certificate chain included)."""
@@ -24,13 +25,25 @@ _TIMESTAMP_RESERVE = 12288
 
 def sign_pdf(request: SignRequest) -> bytes:
     """Sign ``request.document`` and return the new PDF bytes (input bytes untouched)."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
-
     if request.level not in (Level.B_B, Level.B_T):
         raise UsageError(f"level {request.level} is not supported yet for PDF (B-B, B-T)")
     if request.level is Level.B_T and not request.tsa:
         raise UsageError("level B-T needs a time-stamping authority (--tsa URL)")
+    try:
+        return _sign_once(request, bytes_reserved=_reserve(request))
+    except _ReserveTooSmall:
+        # an unusually large CMS (big certificate chain, large TSA token): let pyHanko measure it with a dry run
+        return _sign_once(request, bytes_reserved=None)
+
+
+class _ReserveTooSmall(Exception):
+    """The space reserved for the signature was too small for the CMS object."""
+
+
+def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
     reader = open_reader(request.document.data)
     try:
         writer = IncrementalPdfFileWriter.from_reader(reader)
@@ -57,19 +70,20 @@ def sign_pdf(request: SignRequest) -> bytes:
         pdf_signer.sign_pdf(
             writer,
             output=output,
-            bytes_reserved=_reserve(request),
+            bytes_reserved=bytes_reserved,
             appearance_text_params=_stamp_text(request) if request.box is not None else None,
         )
     except KysoError:
         raise
     except Exception as exc:
+        if bytes_reserved is not None and "larger than expected" in str(exc):
+            raise _ReserveTooSmall from None
         _raise_signing_error(exc, request)
     return output.getvalue()
 
 
 def pyhanko_signer(signer: Signer) -> Any:
     """Adapt any Kyso :class:`Signer` to pyHanko's ``Signer``."""
-    from asn1crypto import x509
     from pyhanko.sign.signers.pdf_cms import Signer as PyHankoSigner
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -77,9 +91,9 @@ def pyhanko_signer(signer: Signer) -> Any:
         async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
             return signer.sign_raw(data, digest_algorithm)
 
-    chain = [x509.Certificate.load(der) for der in signer.chain]
+    chain = [parse_certificate(der) for der in signer.chain]
     return _Adapter(
-        signing_cert=x509.Certificate.load(signer.certificate),
+        signing_cert=parse_certificate(signer.certificate),
         cert_registry=SimpleCertificateStore.from_certs(chain),
     )
 
@@ -136,12 +150,11 @@ def _stamp_style() -> Any:
 
 
 def _stamp_text(request: SignRequest) -> dict[str, str]:
-    from asn1crypto import x509
 
     from sdk.certs.identity import identity_of
     from sdk.core.models import VIETNAM_TIME
 
-    who = identity_of(x509.Certificate.load(request.signer.certificate))
+    who = identity_of(parse_certificate(request.signer.certificate))
     now = datetime.now(VIETNAM_TIME).replace(microsecond=0)
     return {"signer_name": who.common_name or who.subject or "", "signing_time": now.isoformat()}
 

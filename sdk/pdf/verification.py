@@ -36,6 +36,7 @@ from datetime import datetime
 from typing import Any
 
 from sdk.certs.identity import identity_of
+from sdk.certs.parsing import parse_certificate
 from sdk.core.errors import EncryptedDocumentError, InputError, KysoError
 from sdk.core.models import (
     CertificateReport,
@@ -223,7 +224,6 @@ def _file_facts(
 def _dss(reader: Any) -> tuple[tuple[bytes, ...], int | None]:
     """Certificates of the document security store (they complete chains of LT/LTA signatures and time-stamps,
     as pyHanko's own PAdES validation uses them) and the first revision that has a DSS."""
-    from asn1crypto import x509
 
     try:
         if "/DSS" not in reader.root:
@@ -236,7 +236,7 @@ def _dss(reader: Any) -> tuple[tuple[bytes, ...], int | None]:
     for stream in streams:
         try:
             der = stream.get_object().data
-            x509.Certificate.load(der).native  # noqa: B018 - skip garbage here rather than in the hook
+            parse_certificate(der)  # skip garbage here rather than in the hook
             certs.append(der)
         except Exception:
             continue

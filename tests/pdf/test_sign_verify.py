@@ -182,3 +182,23 @@ def test_input_bytes_are_never_modified(unsigned_pdf: bytes, signer_for: Callabl
     original = bytes(unsigned_pdf)
     sdk.sign(unsigned_pdf, signer=signer_for("person"))
     assert unsigned_pdf == original
+
+
+def test_a_signature_larger_than_the_reserve_still_signs(
+    unsigned_pdf: bytes, signer_for: Callable, pki: TestPKI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the CMS outgrows the space reserved up front, signing falls back to pyHanko's measuring dry run."""
+    from sdk.pdf import signing
+
+    reserves: list[int | None] = []
+    original = signing._sign_once
+
+    def recording(request, *, bytes_reserved):
+        reserves.append(bytes_reserved)
+        return original(request, bytes_reserved=bytes_reserved)
+
+    monkeypatch.setattr(signing, "_reserve", lambda request: 64)
+    monkeypatch.setattr(signing, "_sign_once", recording)
+    signed = sdk.sign(unsigned_pdf, signer=signer_for("person"))
+    assert reserves == [64, None]
+    assert _verify(signed, pki, revocation="off").indication == "TOTAL_PASSED"
