@@ -1,0 +1,106 @@
+"""edXML (QCVN 102:2016): build, sign, verify, pack and unpack national document-exchange packages.
+
+::
+
+    from plugins import edxml
+    message = edxml.parse(data)                  # tolerant: message.warnings says what was off
+    data = edxml.build(message)                  # strict
+    signed = sdk.sign(data, signer=signer)       # format detected: enveloped XML-DSig, RSA-SHA256
+    report, verified = edxml.open_verified(signed, trust=["root.pem"])   # the message as signed, or None
+
+Light to import (the CLI imports the plugin at start-up): everything here loads on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from plugins.edxml.api import open_verified, status_for
+    from plugins.edxml.codec import build, parse
+    from plugins.edxml.ids import DocumentId, check_organ_id, is_organ_id, parse_date
+    from plugins.edxml.model import (
+        NAMESPACE,
+        Attachment,
+        BusinessDocType,
+        Bussiness,
+        BussinessDocumentInfo,
+        Code,
+        DocumentType,
+        EdXMLMessage,
+        ManifestReference,
+        Message,
+        MessageHeader,
+        Organization,
+        OtherInfo,
+        PromulgationInfo,
+        Receiver,
+        ReplacementInfo,
+        ResponseFor,
+        SignerInfo,
+        StaffInfo,
+        StatusCode,
+        StatusHeader,
+        StatusMessage,
+        TraceHeader,
+    )
+
+_MODEL = (
+    "NAMESPACE Attachment BusinessDocType Bussiness BussinessDocumentInfo Code DocumentType EdXMLMessage "
+    "ManifestReference Message MessageHeader Organization OtherInfo PromulgationInfo Receiver ReplacementInfo "
+    "ResponseFor SignerInfo StaffInfo StatusCode StatusHeader StatusMessage TraceHeader"
+).split()
+_LAZY = {
+    **dict.fromkeys(_MODEL, "plugins.edxml.model"),
+    **dict.fromkeys(["DocumentId", "check_organ_id", "is_organ_id", "parse_date"], "plugins.edxml.ids"),
+    "parse": "plugins.edxml.codec",
+    "build": "plugins.edxml.codec",
+    "open_verified": "plugins.edxml.api",
+    "status_for": "plugins.edxml.api",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'plugins.edxml' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "NAMESPACE",
+    "Attachment",
+    "BusinessDocType",
+    "Bussiness",
+    "BussinessDocumentInfo",
+    "Code",
+    "DocumentId",
+    "DocumentType",
+    "EdXMLMessage",
+    "ManifestReference",
+    "Message",
+    "MessageHeader",
+    "Organization",
+    "OtherInfo",
+    "PromulgationInfo",
+    "Receiver",
+    "ReplacementInfo",
+    "ResponseFor",
+    "SignerInfo",
+    "StaffInfo",
+    "StatusCode",
+    "StatusHeader",
+    "StatusMessage",
+    "TraceHeader",
+    "build",
+    "check_organ_id",
+    "is_organ_id",
+    "open_verified",
+    "parse",
+    "parse_date",
+    "status_for",
+]

@@ -1,0 +1,249 @@
+"""``kyso edxml pack | unpack | status``: thin commands over :mod:`plugins.edxml` (signing and verification are
+``kyso sign`` / ``kyso verify``, which detect edXML by themselves)."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sdk.core.errors import InputError, UsageError
+
+MAX_HEADER_JSON = 4 * 1024 * 1024
+
+
+@click.group("edxml")
+def edxml_group() -> None:
+    """edXML packages of the national document-exchange axis (QCVN 102:2016)."""
+
+
+@edxml_group.command("pack")
+@click.option("--header", "header_path", required=True, type=click.Path(path_type=Path), help="Header as JSON.")
+@click.option("--attach", "attachments", multiple=True, type=click.Path(path_type=Path), help="File to attach.")
+@click.option("--zip", "zipped", is_flag=True, help="Zip each attachment before encoding it.")
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path))
+def pack_command(header_path: Path, attachments: tuple[Path, ...], zipped: bool, output_path: Path) -> None:
+    """Build an edXML package from a header (JSON, as ``unpack`` writes it) and attachments."""
+    from plugins.edxml import codec, jsonio
+    from plugins.edxml.model import Attachment, EdXMLMessage
+    from sdk.cli.files import check_output, read_document, write_atomically
+
+    check_output(output_path)
+    data = _read_json(header_path)
+    described = {}
+    if isinstance(data, dict) and isinstance(data.get("attachments"), list):
+        described = {a.get("file") or a.get("attachment_name"): a for a in data["attachments"] if isinstance(a, dict)}
+        data = {**data, "attachments": []}
+    message = jsonio.from_json(data)
+    if not isinstance(message, EdXMLMessage):
+        if attachments:
+            raise UsageError("a status packet carries no attachments")
+    else:
+        if described and not attachments:
+            raise UsageError("the header lists attachments: give each file with --attach")
+        used_ids = {str(a.get("content_id")) for a in described.values()}
+        for number, path in enumerate(attachments, start=1):
+            content = read_document(path)
+            meta = jsonio.attachment_from_json(_meta(described.get(path.name)), f"attachment {path.name}")
+            attachment = Attachment(
+                content_id=meta.content_id or _fresh_id(number, used_ids),
+                attachment_name=meta.attachment_name or path.name,
+                description=meta.description if meta.description is not None else path.name,
+                content_type=meta.content_type or _media_type(path, zipped),
+                data=_zip(path.name, content) if zipped else content,
+            )
+            message.attachments.append(attachment)
+        missing = set(described) - {p.name for p in attachments}
+        if missing:
+            raise UsageError(f"the header lists attachments not given with --attach: {', '.join(sorted(missing))}")
+        message.manifest = []  # derived from the attachments, so both always agree
+    write_atomically(output_path, codec.build(message))
+    click.echo(f"packed: {output_path}", err=True)
+
+
+@edxml_group.command("unpack")
+@click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
+@click.option("-d", "--directory", required=True, type=click.Path(path_type=Path), help="Output directory.")
+@click.option(
+    "--verify",
+    "require_valid",
+    is_flag=True,
+    help="Unpack only a message whose signature is TOTAL_PASSED and covers it whole; exit 1 otherwise.",
+)
+@click.option("--trust", multiple=True, type=click.Path(path_type=Path), help="Trust anchor (with --verify).")
+@click.option("--revocation", type=click.Choice(["off", "soft", "hard"]), default="soft", show_default=True)
+@click.option("--offline", is_flag=True, help="Never fetch OCSP, CRL or certificates (with --verify).")
+def unpack_command(
+    input_path: Path, directory: Path, require_valid: bool, trust: tuple[Path, ...], revocation: str, offline: bool
+) -> None:
+    """Write the header of IN as header.json and each attachment under its own name into DIRECTORY.
+
+    With --verify, what is written is read from the very tree that was verified, never from the bytes as given.
+    """
+    import sys
+
+    from plugins.edxml import codec, jsonio
+    from plugins.edxml.model import EdXMLMessage
+    from sdk.cli.files import read_document, write_atomically
+
+    data = read_document(input_path)
+    if require_valid:
+        from plugins.edxml.api import open_verified
+
+        report, verified = open_verified(
+            data, trust=trust, revocation=revocation, offline=offline, name=input_path.name
+        )
+        if verified is None:
+            reasons = "; ".join(m for s in report.signatures for m in s.messages[:3]) or "no signature"
+            click.echo(f"kyso: not unpacked: {report.indication} ({reasons})", err=True)
+            sys.exit(1)
+        message = verified
+    else:
+        message = codec.parse(data)
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"{directory}: not a directory")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{directory}: cannot create the directory ({exc.strerror})") from None
+    header = jsonio.to_json(message)
+    names: set[str] = {"header.json"}
+    if isinstance(message, EdXMLMessage):
+        for number, (attachment, entry) in enumerate(zip(message.attachments, header["attachments"], strict=True)):
+            name = _safe_name(attachment.attachment_name, number + 1, names)
+            names.add(name)
+            entry["file"] = name
+            write_atomically(directory / name, attachment.data)
+            click.echo(f"attachment: {directory / name} ({len(attachment.data)} bytes)", err=True)
+    text = json.dumps(header, ensure_ascii=False, indent=2) + "\n"
+    write_atomically(directory / "header.json", text.encode("utf-8"))
+    for warning in message.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"header: {directory / 'header.json'}", err=True)
+
+
+@edxml_group.command("status")
+@click.option("--for", "document_id", required=True, metavar="DOCUMENT_ID", help="DocumentId of the document.")
+@click.option("--code", required=True, metavar="CODE", help="Status code: 01 02 03 04 05 06 13 15 16.")
+@click.option("--organ-id", required=True, help="OrganId of the agency sending the status.")
+@click.option("--organ-name", help="Name of the agency sending the status.")
+@click.option("--description", help="Text of the status (default: the code's usual wording).")
+@click.option("--staff", help="Staff member handling the document.")
+@click.option("--department", help="Their department.")
+@click.option("--email", help="Their e-mail.")
+@click.option("--mobile", help="Their phone.")
+@click.option("--timestamp", metavar="ISO-8601", help="Time of the status, Vietnam time (default: now).")
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path))
+def status_command(
+    document_id: str,
+    code: str,
+    organ_id: str,
+    organ_name: str | None,
+    description: str | None,
+    staff: str | None,
+    department: str | None,
+    email: str | None,
+    mobile: str | None,
+    timestamp: str | None,
+    output_path: Path,
+) -> None:
+    """Build a status packet answering DOCUMENT_ID (e.g. 05: being processed)."""
+    from datetime import datetime
+
+    from plugins.edxml import codec
+    from plugins.edxml.api import status_for
+    from plugins.edxml.ids import check_organ_id
+    from plugins.edxml.model import Organization, StaffInfo
+    from sdk.cli.files import check_output, write_atomically
+
+    check_output(output_path)
+    check_organ_id(organ_id, "--organ-id")
+    moment = None
+    if timestamp:
+        try:
+            moment = datetime.fromisoformat(timestamp)
+        except ValueError:
+            raise UsageError(f"--timestamp {timestamp!r} is not ISO 8601") from None
+        if moment.tzinfo is not None:
+            from sdk.core.models import VIETNAM_TIME
+
+            moment = moment.astimezone(VIETNAM_TIME).replace(tzinfo=None)
+    staff_info = None
+    if any((staff, department, email, mobile)):
+        staff_info = StaffInfo(department=department, staff=staff, mobile=mobile, email=email)
+    message = status_for(
+        document_id,
+        code,
+        sender=Organization(organ_id=organ_id, organ_name=organ_name),
+        description=description,
+        staff=staff_info,
+        timestamp=moment,
+    )
+    write_atomically(output_path, codec.build(message))
+    click.echo(f"status {message.header.status_code}: {output_path}", err=True)
+
+
+def _read_json(path: Path) -> Any:
+    from sdk.cli.files import read_document
+
+    raw = read_document(path)
+    if len(raw) > MAX_HEADER_JSON:
+        raise InputError(f"{path}: too large for a header")
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not JSON ({exc.__class__.__name__}: {exc})") from None
+
+
+def _meta(entry: dict[str, Any] | None) -> dict[str, Any]:
+    if not entry:
+        return {}
+    return {k: v for k, v in entry.items() if k not in ("file", "size")}
+
+
+def _fresh_id(number: int, used: set[str]) -> str:
+    candidate = f"cid:{number}"
+    while candidate in used:
+        number += 1000
+        candidate = f"cid:{number}"
+    used.add(candidate)
+    return candidate
+
+
+def _media_type(path: Path, zipped: bool) -> str:
+    import mimetypes
+
+    if zipped:
+        return "application/zip"
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def _zip(name: str, content: bytes) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _safe_name(name: str | None, number: int, taken: set[str]) -> str:
+    """A file name from an attachment name read from the network: no directory part, no control characters,
+    nothing hidden, nothing that collides with a file already written."""
+    text = unicodedata.normalize("NFC", name or "")
+    text = re.split(r"[\\/]", text)[-1]
+    text = "".join(ch for ch in text if ch.isprintable() and ch not in '<>:"|?*').strip().lstrip(".")
+    if not text or text in (".", ".."):
+        text = f"attachment-{number}"
+    text = text[:200]
+    candidate, counter = text, 1
+    while candidate.lower() in {t.lower() for t in taken}:
+        counter += 1
+        stem, dot, suffix = text.rpartition(".")
+        candidate = f"{stem}-{counter}.{suffix}" if dot and stem else f"{text}-{counter}"
+    return candidate

@@ -1,0 +1,68 @@
+"""The XML-DSig engine of the edXML plugin on third-party vectors (shared/interop/xml, see MANIFEST.md).
+
+These files are not edXML, so they go straight to the engine (``dsig.verify_tree_report``), with a certificate
+validator that accepts everything: what is judged here is canonicalization, digests, signature values and the
+refusal of wrapping, not the (expired) certificates of the vectors.
+"""
+
+from __future__ import annotations
+
+import pytest
+from edxml_support import SHARED
+
+from plugins.edxml import dsig, xmlsafe
+from sdk.core.models import CertificateReport, Indication, VerifyOptions
+
+XML = SHARED / "interop" / "xml"
+pytestmark = [pytest.mark.interop, pytest.mark.skipif(not XML.is_dir(), reason="shared/interop/xml is absent")]
+
+
+def _accept(certificate: bytes, options) -> CertificateReport:
+    return CertificateReport(indication=Indication.TOTAL_PASSED)
+
+
+def _verify(name: str):
+    tree = xmlsafe.parse((XML / name).read_bytes())
+    report, whole = dsig.verify_tree_report(tree, name, VerifyOptions(), _accept)
+    return report, whole
+
+
+def test_phaos_valid_enveloped_rsa_sha1_is_intact_but_weak() -> None:
+    report, whole = _verify("w3c-phaos_signature-rsa-enveloped.xml")
+    (sig,) = report.signatures
+    # digest and signature value check out (C14N 1.0, URI=""), SHA-1 keeps it from passing
+    assert not any("digest mismatch" in m or "does not verify" in m for m in sig.messages), sig.messages
+    assert (sig.indication, sig.sub_indication) == ("INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE")
+    assert sig.coverage == "ENTIRE_FILE"
+    assert sig.signer.common_name == "Test Client (RSA)"  # the certificate was read: the value was really checked
+
+
+def test_phaos_bad_digest_fails() -> None:
+    report, _ = _verify("w3c-phaos_signature-rsa-enveloped-bad-digest-val.xml")
+    assert (report.indication, report.signatures[0].sub_indication) == ("TOTAL_FAILED", "HASH_FAILURE")
+
+
+def test_phaos_bad_signature_fails() -> None:
+    report, _ = _verify("w3c-phaos_signature-rsa-enveloped-bad-sig.xml")
+    assert report.indication == "TOTAL_FAILED"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "xmlcrypto_valid_saml_signature_wrapping.xml",
+        "py3saml_signature_wrapping_attack.xml",
+        "xmlcrypto_saml_multiple_signed_info_nodes.xml",
+        "xmlcrypto_saml_wrapped_signed_info_node.xml",
+    ],
+)
+def test_wrapping_vectors_are_refused(name: str) -> None:
+    report, whole = _verify(name)
+    assert report.indication == "TOTAL_FAILED" and not whole
+    assert all(s.sub_indication == "FORMAT_FAILURE" for s in report.signatures)
+
+
+def test_c14n_11_is_reported_unsupported_not_crashing() -> None:
+    report, _ = _verify("signxml-aleksey_enveloped-sha256-rsa-sha256-test-1.xml")
+    (sig,) = report.signatures
+    assert sig.indication == "TOTAL_FAILED" and any("xml-c14n11" in m for m in sig.messages)
