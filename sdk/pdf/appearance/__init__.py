@@ -1,0 +1,446 @@
+"""Signature kinds of Nghị định 30/2020/NĐ-CP (Phụ lục I) and their visible marks on PDF pages.
+
+- **approval** (ký duyệt): the handwritten signature image (PNG, transparent), centred between the signer's title and
+  full name, found with ``anchor`` text or given as ``page`` + ``box``. The signature field is the image's rectangle.
+- **issuance** (ký phát hành): the seal image at its real size (from the PNG's resolution), overlapping about 1/3
+  of the approval signature image on its left; placed from the approval signature already on the document (the
+  last one Kyso recorded as approval, else the last visible signature without a kind, e.g. from another product).
+- **attachment** / **copy**: a text mark (Times New Roman-compatible font, size 10, black) at the top right of the
+  first page: the main document's number and the signing time / the copy form, the copying organisation and the
+  signing time. The time is ISO 8601 with the +07:00 offset.
+- **income** (văn bản đến): a framed "ĐẾN" mark with the receiving metadata (not in Phụ lục I; it follows the paper
+  "ĐẾN" stamp), in the first corner of the first page free of text: top left, bottom left, bottom right, top right.
+
+Positions are computed on the page as displayed (``/Rotate`` applied) and drawn upright. The kind itself is
+recorded in a signed CMS attribute (:data:`KIND_OID`), so it is covered by the signature and ``kyso verify``
+reports it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sdk.core.errors import InputError, UsageError
+from sdk.core.models import VIETNAM_TIME, SignatureKind, SignRequest
+from sdk.pdf.appearance.geometry import PageGeometry, Rect, geometry, page_count
+from sdk.pdf.appearance.options import COPY_FORMS, KindOptions, parse_options
+
+__all__ = ["COPY_FORMS", "KIND_OID", "Plan", "kind_attribute", "plan_appearance", "read_kind"]
+
+KIND_OID = "2.25.239402209588434121330778099343328295540"
+"""Signed CMS attribute holding the Kyso signature kind as a UTF8String (``approval`` ...). The OID is a UUID-based
+one (ITU-T X.667, arc 2.25), which needs no registration."""
+
+MARK_SIZE = 10.0
+"""Font size of text marks (Phụ lục I: Times New Roman, regular, upright, size 10, black)."""
+LEADING = 12.0
+PADDING = 3.0
+EDGE = 28.35
+"""Distance of corner marks from the page edges (10 mm)."""
+MAX_MARK_WIDTH = 260.0
+DEFAULT_SEAL_MM = 36.0
+"""Seal width when its PNG carries no resolution (a typical round seal is 35-42 mm)."""
+SIGNATURE_WIDTH = 170.0
+"""Widest approval image placed from an anchor."""
+MIN_GAP = 24.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where and how a kind's mark is drawn."""
+
+    page: int
+    """0-based page index."""
+    box: Rect
+    """Field rectangle in user space."""
+    style: Any
+    """pyHanko stamp style drawing the mark."""
+    reason: str | None
+
+
+def kind_attribute(kind: SignatureKind) -> Any:
+    """The signed CMS attribute recording ``kind``."""
+    from asn1crypto import cms, core
+
+    return cms.CMSAttribute({"type": cms.CMSAttributeType(KIND_OID), "values": (core.UTF8String(kind.value),)})
+
+
+def read_kind(signer_info: Any) -> SignatureKind | None:
+    """The kind recorded by Kyso in a signer info's signed attributes, or ``None``."""
+    from asn1crypto import core
+
+    try:
+        for attr in signer_info["signed_attrs"]:
+            if attr["type"].dotted == KIND_OID:
+                value = attr["values"][0]
+                text = value.parse(core.UTF8String).native if isinstance(value, core.Any) else value.native
+                return SignatureKind(text)
+    except (ValueError, KeyError, TypeError):
+        return None
+    return None
+
+
+def plan_appearance(request: SignRequest, reader: Any) -> Plan | None:
+    """The mark of ``request.kind`` on the document read by ``reader``; ``None`` without a kind.
+
+    :raises UsageError: options that do not fit the kind, a box off the page, a font without needed glyphs.
+    :raises InputError: unusable images, anchor text not found, no approval signature for an issuance.
+    """
+    kind = request.kind
+    options = parse_options(kind, request.appearance)
+    if kind is None:
+        return None
+    if request.box is not None and request.page is None:
+        raise UsageError("--box needs --page (1 = first page)")
+    pages = page_count(reader)
+    if request.page is not None and not 1 <= request.page <= pages:
+        raise UsageError(f"page {request.page} does not exist (the document has {pages} pages)")
+    now = datetime.now(VIETNAM_TIME).replace(microsecond=0)
+    if kind is SignatureKind.APPROVAL:
+        return _approval(request, options, reader, pages)
+    if kind is SignatureKind.ISSUANCE:
+        return _issuance(request, options, reader)
+    return _text_mark(request, kind, options, reader, now)
+
+
+# --- approval and issuance: images -----------------------------------------------------------------------------------
+
+
+def _approval(request: SignRequest, options: KindOptions, reader: Any, pages: int) -> Plan:
+    from sdk.pdf.appearance.images import load_image
+
+    image = load_image(options.image, "--image")
+    if request.box is not None:
+        geom = geometry(reader, request.page - 1)  # type: ignore[operator]
+        region = geom.rect_to_visual(_checked_box(geom, request.box))
+    elif options.anchor:
+        geom, region = _anchor_region(reader, options.anchor, request.page, pages)
+    else:
+        raise UsageError("--kind approval needs --anchor TEXT (the signer's title or name) or --page N --box ...")
+    target = _fit(region, image.width, image.height)
+    return _image_plan(geom, target, image, "Ký duyệt văn bản", request)
+
+
+def _issuance(request: SignRequest, options: KindOptions, reader: Any) -> Plan:
+    from sdk.pdf.appearance.images import load_image
+
+    seal = load_image(options.seal, "--seal")
+    mm = 72 / 25.4
+    width, height = seal.natural_size() or (DEFAULT_SEAL_MM * mm, DEFAULT_SEAL_MM * mm * seal.height / seal.width)
+    if request.box is not None:
+        geom = geometry(reader, request.page - 1)  # type: ignore[operator]
+        region = geom.rect_to_visual(_checked_box(geom, request.box))
+        if width <= region[2] - region[0] and height <= region[3] - region[1]:
+            cx, cy = (region[0] + region[2]) / 2, (region[1] + region[3]) / 2
+            target = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+        else:
+            target = _fit(region, seal.width, seal.height)
+    else:
+        found = _last_approval(reader, request.document.data)
+        if found is None:
+            raise InputError(
+                "the document has no approval signature to place the seal against: sign it with --kind approval "
+                "first, or give --page and --box for the seal"
+            )
+        index, rect = found
+        geom = geometry(reader, index)
+        ax1, ay1, ax2, ay2 = geom.rect_to_visual(rect)
+        right = ax1 + (ax2 - ax1) / 3  # the seal covers about a third of the signature image, on its left
+        cy = (ay1 + ay2) / 2
+        target = _inside(geom, (right - width, cy - height / 2, right, cy + height / 2))
+    reason = "Ký phát hành văn bản"
+    if options.doc_number:
+        reason += f" số {options.doc_number}"
+    if options.issued_date:
+        reason += f" ngày {options.issued_date.isoformat()}"
+    return _image_plan(geom, target, seal, reason, request)
+
+
+def _image_plan(geom: PageGeometry, target: Rect, image: Any, reason: str, request: SignRequest) -> Plan:
+    from sdk.pdf.appearance.stamp import MarkStampStyle
+
+    box = geom.rect_to_user(target)
+    vw, vh = target[2] - target[0], target[3] - target[1]
+    matrix = geom.appearance_matrix(box[2] - box[0], box[3] - box[1])
+
+    def paint(writer: Any) -> tuple[bytes, dict[str, dict[str, Any]]]:
+        ops = b"q %s %.4f 0 0 %.4f 0 0 cm /Im1 Do Q" % (matrix, vw, vh)
+        return ops, {"/XObject": {"/Im1": image.add_to(writer)}}
+
+    return Plan(page=geom.index, box=box, style=MarkStampStyle(painter=paint), reason=request.reason or reason)
+
+
+def _fit(region: Rect, width: float, height: float) -> Rect:
+    """The largest rectangle of aspect ``width:height`` centred in ``region``."""
+    rw, rh = region[2] - region[0], region[3] - region[1]
+    scale = min(rw / width, rh / height)
+    w, h = width * scale, height * scale
+    cx, cy = (region[0] + region[2]) / 2, (region[1] + region[3]) / 2
+    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+
+
+def _inside(geom: PageGeometry, rect: Rect) -> Rect:
+    """``rect`` (visual) moved onto the page if it sticks out."""
+    vw, vh = geom.visual_size
+    x1, y1, x2, y2 = rect
+    dx = max(0.0, -x1) - max(0.0, x2 - vw)
+    dy = max(0.0, -y1) - max(0.0, y2 - vh)
+    return (x1 + dx, y1 + dy, x2 + dx, y2 + dy)
+
+
+def _checked_box(geom: PageGeometry, box: tuple[float, float, float, float]) -> Rect:
+    x1, y1, x2, y2 = (float(v) for v in box)
+    if x2 <= x1 or y2 <= y1:
+        raise UsageError("--box must be x1,y1,x2,y2 with x1 < x2 and y1 < y2 (PDF points, origin bottom-left)")
+    if not geom.contains((x1, y1, x2, y2)):
+        raise UsageError(
+            f"--box {x1:g},{y1:g},{x2:g},{y2:g} lies outside page {geom.index + 1} "
+            f"(media box {' '.join(f'{v:g}' for v in geom.media_box)})"
+        )
+    return (x1, y1, x2, y2)
+
+
+def _anchor_region(reader: Any, anchor: str, page: int | None, pages: int) -> tuple[PageGeometry, Rect]:
+    """Visual region between the signer's title and name, found from ``anchor`` (either of them)."""
+    from sdk.pdf.appearance.text import normalise, page_lines
+
+    searched = [page - 1] if page is not None else list(range(pages))
+    wanted = "".join(normalise(anchor).split())
+    best: tuple[tuple[Any, ...], PageGeometry, Any, Rect] | None = None
+    for index in searched:
+        geom = geometry(reader, index)
+        lines = page_lines(reader, geom)
+        for line in lines:
+            found = line.find(anchor)
+            if found is None:
+                continue
+            own = "".join(normalise(line.text).split())
+            exact = "".join(anchor.split()) in "".join(line.text.split())
+            rank = (own == wanted, exact, index, -line.baseline)
+            if best is None or rank > best[0]:
+                best = (rank, geom, (line, lines), found)
+    if best is None:
+        where = f"page {searched[0] + 1}" if len(searched) == 1 else f"pages 1-{pages}"
+        raise InputError(f"anchor text {anchor!r} was not found on {where} (searched {len(searched)} page(s))")
+    _, geom, (line, lines), found = best
+    x1, _, x2, _ = line.bbox
+    top, bottom = found[3], found[1]
+
+    def beside(other: Any) -> bool:
+        ox1, _, ox2, _ = other.bbox
+        return ox1 < x2 + 20 and ox2 > x1 - 20 and other is not line
+
+    candidates = []
+    below = [o for o in lines if beside(o) and o.bbox[3] <= bottom + 0.5]
+    if below:
+        nearest = max(below, key=lambda o: o.bbox[3])
+        candidates.append((bottom - nearest.bbox[3], nearest, (nearest.bbox[3], bottom)))
+    above = [o for o in lines if beside(o) and o.bbox[1] >= top - 0.5]
+    if above:
+        nearest = min(above, key=lambda o: o.bbox[1])
+        candidates.append((nearest.bbox[1] - top, nearest, (top, nearest.bbox[1])))
+    usable = [c for c in candidates if MIN_GAP <= c[0] <= 300]
+    if not usable:
+        raise InputError(
+            f"anchor text {anchor!r} found on page {geom.index + 1}, but there is no free space of at least "
+            f"{MIN_GAP:g} pt between the signer's title and name around it"
+        )
+    _, other, (low, high) = min(usable, key=lambda c: c[0])
+    centre = ((x1 + x2) / 2 + (other.bbox[0] + other.bbox[2]) / 2) / 2
+    vw, _ = geom.visual_size
+    half = min(SIGNATURE_WIDTH / 2, centre, vw - centre)
+    return geom, (centre - half, low + 2, centre + half, high - 2)
+
+
+def _last_approval(reader: Any, data: bytes) -> tuple[int, Rect] | None:
+    """(page index, user-space rectangle) of the last visible approval signature: one Kyso recorded as such, else
+    (a document approved with another product) the last visible signature that records no other kind."""
+    from asn1crypto import cms
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    found: dict[bool, tuple[int, Rect]] = {}
+    for _name, value, field_ref in enumerate_sig_fields(reader):
+        if value is None:
+            continue
+        try:
+            contents = _raw_contents(reader, data, value)
+            if contents is None:
+                contents = bytes(value.get_object()["/Contents"])
+            signed = cms.ContentInfo.load(contents)["content"]
+            kind = read_kind(signed["signer_infos"][0])
+            if kind not in (SignatureKind.APPROVAL, None):
+                continue
+            widget = _widget(field_ref.get_object())
+            rect = tuple(float(v) for v in widget["/Rect"])
+            if abs(rect[2] - rect[0]) < 1 or abs(rect[3] - rect[1]) < 1:
+                continue
+            index = _page_of(reader, widget, field_ref)
+        except Exception:
+            continue
+        if index is not None:
+            x1, y1, x2, y2 = rect
+            found[kind is SignatureKind.APPROVAL] = (index, (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+    return found.get(True) or found.get(False)
+
+
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
+
+
+def _raw_contents(reader: Any, data: bytes, value: Any) -> bytes | None:
+    """The CMS bytes of a signature dictionary, cut from the file by its ``/ByteRange``: pyHanko's parser reads the
+    16 kB hex string of ``/Contents`` one token at a time (~10 ms). ``None`` when that shortcut does not apply."""
+    try:
+        offset = reader.xrefs[value.reference]
+        if not isinstance(offset, int):
+            return None
+        end = data.find(b"endobj", offset)
+        found = _BYTE_RANGE.search(data, offset, end if end > 0 else len(data))
+        if found is None:
+            return None
+        start, length, second, _ = (int(v) for v in found.groups())
+        hex_digits = data[start + length + 1 : second - 1]
+        if not offset < start + length < second <= len(data) or not hex_digits:
+            return None
+        return bytes.fromhex(hex_digits.decode("ascii"))
+    except (AttributeError, KeyError, ValueError, TypeError):
+        return None
+
+
+def _widget(field: Any) -> Any:
+    if "/Rect" in field:
+        return field
+    return field["/Kids"][0].get_object()
+
+
+def _page_of(reader: Any, widget: Any, field_ref: Any) -> int | None:
+    from sdk.pdf.appearance.geometry import page_object
+
+    page_ref = widget.raw_get("/P") if "/P" in widget else None
+    for index in range(page_count(reader)):
+        page = page_object(reader, index)
+        if page_ref is not None and getattr(page_ref, "idnum", None) is not None:
+            if page.container_ref is not None and page.container_ref.idnum == page_ref.idnum:
+                return index
+        for annot in page.get("/Annots", []) if "/Annots" in page else []:
+            if getattr(annot, "idnum", None) == getattr(field_ref, "idnum", -1) or annot.get_object() is widget:
+                return index
+    return None
+
+
+# --- attachment, copy, income: text ------------------------------------------------------------------------------
+
+
+def _text_mark(request: SignRequest, kind: SignatureKind, options: KindOptions, reader: Any, now: datetime) -> Plan:
+    from sdk.pdf.appearance.fonts import font_for
+    from sdk.pdf.appearance.stamp import MarkStampStyle
+
+    moment = now.isoformat()
+    framed = kind is SignatureKind.INCOME
+    if kind is SignatureKind.ATTACHMENT:
+        first = f"Kèm theo văn bản số {options.doc_number}"
+        if options.issued_date:
+            first += f" ngày {options.issued_date.strftime('%d/%m/%Y')}"
+        paragraphs = [first, moment]
+        reason = first
+    elif kind is SignatureKind.COPY:
+        paragraphs = [str(options.copy_form), str(options.organization), moment]
+        reason = f"{options.copy_form} - {options.organization}"
+    else:
+        paragraphs = ["ĐẾN" + (f" - {options.organization}" if options.organization else "")]
+        paragraphs += [f"{key}: {value}" for key, value in options.meta]
+        paragraphs.append(f"Thời gian: {moment}")
+        reason = "Tiếp nhận văn bản đến"
+    font = font_for(options.font, "".join(paragraphs))
+    index = request.page - 1 if request.page is not None else 0
+    geom = geometry(reader, index)
+    size = MARK_SIZE
+    if request.box is not None:
+        region = geom.rect_to_visual(_checked_box(geom, request.box))
+        while True:
+            lines = _wrap(font, paragraphs, size, region[2] - region[0] - 2 * PADDING)
+            height = _text_height(lines, size)
+            if lines is not None and height <= region[3] - region[1]:
+                break
+            if size <= 6:
+                raise UsageError(f"--box is too small for the {kind.value} mark")
+            size -= 0.5
+        assert lines is not None
+        target = region
+    else:
+        lines = _wrap(font, paragraphs, size, MAX_MARK_WIDTH) or [p for p in paragraphs]
+        width = max(font.width(line, size) for line in lines) + 2 * PADDING
+        height = _text_height(lines, size)
+        vw, vh = geom.visual_size
+        top_right = (vw - EDGE - width, vh - EDGE / 2 - height, vw - EDGE, vh - EDGE / 2)
+        if framed:  # the first free corner, as a received-document stamp goes on blank space
+            corners = [
+                (EDGE, vh - EDGE / 2 - height, EDGE + width, vh - EDGE / 2),
+                (EDGE, EDGE / 2, EDGE + width, EDGE / 2 + height),
+                (vw - EDGE - width, EDGE / 2, vw - EDGE, EDGE / 2 + height),
+                top_right,
+            ]
+            target = _free_corner(reader, geom, [_inside(geom, c) for c in corners])
+        else:  # top right, as Phụ lục I wants for attachments and copies
+            target = _inside(geom, top_right)
+    box = geom.rect_to_user(target)
+    vh_box = target[3] - target[1]
+    vw_box = target[2] - target[0]
+    matrix = geom.appearance_matrix(box[2] - box[0], box[3] - box[1])
+    leading = LEADING * size / MARK_SIZE
+
+    def paint(writer: Any) -> tuple[bytes, dict[str, dict[str, Any]]]:
+        ops = [b"q", matrix]
+        if framed:
+            ops.append(b"0 G 0.8 w 0.4 0.4 %.2f %.2f re S" % (vw_box - 0.8, vh_box - 0.8))
+        ops.append(b"BT 0 g /F1 %g Tf" % size)
+        first_baseline = vh_box - PADDING - font.ascent / 1000 * size
+        for i, line in enumerate(lines):
+            ops.append(b"1 0 0 1 %.2f %.2f Tm %s Tj" % (PADDING, first_baseline - i * leading, font.encode(line)))
+        ops.append(b"ET Q")
+        return b" ".join(op for op in ops if op), {"/Font": {"/F1": font.add_to(writer)}}
+
+    return Plan(page=index, box=box, style=MarkStampStyle(painter=paint), reason=request.reason or reason)
+
+
+def _free_corner(reader: Any, geom: PageGeometry, corners: list[Rect]) -> Rect:
+    """The first of ``corners`` (visual) that covers no text of the page, else the first."""
+    from sdk.pdf.appearance.text import page_lines
+
+    try:
+        boxes = [line.bbox for line in page_lines(reader, geom)]
+    except Exception:
+        return corners[0]
+    for corner in corners:
+        if not any(b[0] < corner[2] and b[2] > corner[0] and b[1] < corner[3] and b[3] > corner[1] for b in boxes):
+            return corner
+    return corners[0]
+
+
+def _text_height(lines: list[str] | None, size: float) -> float:
+    if not lines:
+        return float("inf")
+    leading = LEADING * size / MARK_SIZE
+    return (len(lines) - 1) * leading + 1.15 * size + 2 * PADDING
+
+
+def _wrap(font: Any, paragraphs: list[str], size: float, width: float) -> list[str] | None:
+    """Lines of at most ``width`` points (words kept whole); ``None`` when a single word is wider."""
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        current = ""
+        for word in paragraph.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if font.width(candidate, size) <= width:
+                current = candidate
+                continue
+            if not current:
+                return None
+            lines.append(current)
+            current = word
+            if font.width(word, size) > width:
+                return None
+        lines.append(current)
+    return lines
