@@ -45,7 +45,13 @@ def sign(
     :param level: ``"B-B"`` or ``"B-T"`` (needs ``tsa``).
     :param field, page, box: signature field name; a visible box ``(x1, y1, x2, y2)`` in points on page ``page``
         (1 = first page).
-    :param appearance: further kind/appearance options, by CLI option name.
+    :param kind: a signature kind of Nghị định 30/2020/NĐ-CP (``"approval"``, ``"issuance"``, ``"attachment"``,
+        ``"copy"``, ``"income"``): recorded in the signature and drawn as its mark (see :mod:`sdk.pdf.appearance`).
+    :param appearance: the kind's options, named as the CLI options: ``image`` (approval PNG), ``anchor`` (approval:
+        the signer's title or name to place the image by), ``seal`` (issuance PNG), ``doc_number`` and
+        ``issued_date`` (issuance, attachment), ``copy_form`` and ``organization`` (copy), ``organization`` and
+        ``meta`` (income: ``{"Số đến": "456"}`` or ``["Số đến=456"]``), ``font`` (TrueType font of text marks).
+        Images and fonts are paths or bytes (images); ``page``/``box`` override the placement.
     :raises KysoError: unusable input, signer or service failure.
     """
     pm = get_plugin_manager()

@@ -22,6 +22,21 @@ from sdk.testing.pki import TestPKI
 SHARED = Path(os.environ.get("KYSO_SHARED", Path(__file__).resolve().parents[1] / ".." / "shared")).resolve()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests never read the developer's trust store or revocation cache, nor write into them."""
+    saved = {name: os.environ.get(name) for name in ("KYSO_CONFIG_DIR", "KYSO_CACHE_DIR", "KYSO_TRUST")}
+    os.environ["KYSO_CONFIG_DIR"] = str(tmp_path_factory.mktemp("kyso-config"))
+    os.environ["KYSO_CACHE_DIR"] = str(tmp_path_factory.mktemp("kyso-cache"))
+    os.environ.pop("KYSO_TRUST", None)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 def make_pdf(pages: int = 1, text: str = "Kyso test document") -> bytes:
     """A small valid PDF with ``pages`` A4 pages, each with a line of text (Helvetica)."""
     from pyhanko.pdf_utils import generic
@@ -96,8 +111,14 @@ class CliResult:
 def kyso() -> Callable[..., CliResult]:
     """Run the ``kyso`` CLI in-process: ``kyso("verify", path, env={...})``."""
     from sdk.cli.main import cli
+    from sdk.core.errors import KysoError
+    from sdk.core.manager import get_plugin_manager
 
     def run(*args: object, env: dict[str, str] | None = None) -> CliResult:
+        try:
+            get_plugin_manager().register_commands(cli)  # as main() does: plugin commands (trust, extend)
+        except KysoError:
+            pass  # a broken plugin: the command itself reports it
         result = CliRunner().invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
         return CliResult(result.exit_code, result.stdout, result.stderr)
 

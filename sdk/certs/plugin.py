@@ -1,9 +1,14 @@
-"""Built-in plugin: certificate validation (``kyso_validate_certificate``)."""
+"""Built-in plugin: certificate validation (``kyso_validate_certificate``) and the ``kyso trust`` commands."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sdk.core import hookimpl
 from sdk.core.models import CertificateReport, ValidationOptions
+
+if TYPE_CHECKING:
+    import click
 
 
 @hookimpl(trylast=True)
@@ -11,3 +16,10 @@ def kyso_validate_certificate(certificate: bytes, options: ValidationOptions) ->
     from sdk.certs.validation import validate
 
     return validate(certificate, options)
+
+
+@hookimpl
+def kyso_register_commands(cli: click.Group) -> None:
+    from sdk.certs.cli import trust_group
+
+    cli.add_command(trust_group)

@@ -1,12 +1,27 @@
 """Certificate validation with pyhanko-certvalidator, mapped to ETSI indications.
 
-The built-in answer of ``kyso_validate_certificate``: path to a configured trust anchor, validity at the moment of
-validation, key usage for the purpose, revocation by OCSP or CRL under the off/soft/hard policy.
+The built-in answer of ``kyso_validate_certificate``: path to a trust anchor (``options.trust`` plus the configured
+store, see :mod:`sdk.certs.truststore`), missing intermediates fetched through AIA, basic constraints, path length
+and name constraints (certvalidator), key usage for the purpose, validity at the moment of validation, revocation
+by OCSP (signature, responder authorisation, freshness, nonce) or CRL (signature, issuer, freshness) under the
+off/soft/hard policy:
+
+- ``off``: no revocation check and no network at all;
+- ``soft``: a *missing* answer (service unreachable, too slow) is accepted and reported as ``unknown``; an
+  *unusable* answer (garbage, error status, bad signature, unauthorised responder, wrong nonce) is not;
+- ``hard``: no usable answer gives INDETERMINATE / TRY_LATER, never TOTAL_PASSED.
+
+Answers come from the document (``embedded_ocsps`` / ``embedded_crls``), then the on-disk cache
+(:mod:`sdk.certs.cache`), then the network (:mod:`sdk.certs.fetching`). A passing verdict "as of now" is reused
+for the same certificate and options until the earliest ``nextUpdate`` of the answers it rests on (at most
+:data:`VERDICT_WINDOW`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import copy
+import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sdk.certs.identity import identity_of
@@ -23,34 +38,143 @@ from sdk.core.models import (
 )
 
 _SIGNING_KEY_USAGES = {"digital_signature", "non_repudiation"}
+_DOCUMENT_SIGNING_EKUS = {
+    "any_extended_key_usage",
+    "email_protection",
+    "client_auth",
+    "code_signing",
+    "1.3.6.1.5.5.7.3.36",  # id-kp-documentSigning (RFC 9336)
+    "1.2.840.113583.1.1.5",  # Adobe Authentic Documents Trust
+    "1.3.6.1.4.1.311.10.3.12",  # Microsoft document signing
+}
+"""When a certificate restricts its use with an extended key usage, one of these must allow document signing (the
+set Adobe Acrobat and EU DSS accept); a TSA (timeStamping) or OCSP responder certificate signs no document."""
+_CONSTRAINT_WORDS = ("not a ca", "path length", "namespace", "policy", "key usage")
 
 
 def validate(certificate: bytes, options: ValidationOptions) -> CertificateReport:
     """Validate ``certificate`` (DER) as ``options`` say; never raises for a bad certificate, only for garbage."""
+    from sdk.certs.cache import answer_cache
+
     try:
         cert = parse_certificate(certificate)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    moment = options.at or datetime.now(UTC)
-    context = _validation_context(options, moment)
-    report = CertificateReport(indication=Indication.TOTAL_PASSED, subject=identity_of(cert), validation_time=moment)
-    path = run_sync(_validate_path(cert, context, options, report))
-    if path is not None:
-        report.chain = [c.subject.human_friendly for c in path.iter_certs(include_root=True)][::-1]
-    else:
-        report.chain = [cert.subject.human_friendly]
-    _describe_revocation(cert, context, options, report)
+    from sdk.certs.truststore import configured_certificates
+
+    now = datetime.now(UTC)
+    moment = options.at or now
+    verdict_key = (certificate, options, configured_certificates()) if options.at is None else None
+    reused = _verdicts.get(verdict_key, now) if verdict_key is not None else None
+    if reused is not None:
+        return reused
+    cache = answer_cache()
+    report, hits, expiry = _validate_once(cert, options, moment, cache)
+    if hits and report.sub_indication is SubIndication.TRY_LATER:
+        # a cached answer that turned out unusable (damaged entry, responder key changed): drop it and ask again
+        for key in hits:
+            cache.forget(key)
+        report, _, expiry = _validate_once(cert, options, moment, cache)
+    if verdict_key is not None and expiry is not None:
+        _verdicts.put(verdict_key, report, min(expiry, now + VERDICT_WINDOW))
     return report
 
 
-def _validation_context(options: ValidationOptions, moment: datetime) -> Any:
+VERDICT_WINDOW = timedelta(minutes=5)
+"""Longest reuse of a passing verdict "as of now" (also bounded by its revocation answers' nextUpdate)."""
+
+
+class _VerdictCache:
+    """Passing verdicts "as of now", reused until the earliest nextUpdate of the revocation answers they rest on
+    (and the end of validity of the certificates in the path): a batch of documents from the same signer pays
+    path and revocation validation once, not once per document. Only TOTAL_PASSED verdicts with a revocation
+    answer are kept; copies are handed out, so callers may change what they get."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._entries: dict[Any, tuple[datetime, CertificateReport]] = {}
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, now: datetime) -> CertificateReport | None:
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None or entry[0] <= now:
+            return None
+        report = copy.deepcopy(entry[1])
+        report.validation_time = now
+        return report
+
+    def put(self, key: Any, report: CertificateReport, expiry: datetime) -> None:
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = (expiry, copy.deepcopy(report))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_verdicts = _VerdictCache()
+
+
+def clear_memory_caches() -> None:
+    """Forget reused verdicts and the in-memory layer of the answer cache (as a new process starts); the disk
+    cache stays."""
+    from sdk.certs.cache import answer_cache
+
+    _verdicts.clear()
+    answer_cache().clear_memory()
+
+
+def _validate_once(
+    cert: Any, options: ValidationOptions, moment: datetime, cache: Any
+) -> tuple[CertificateReport, list[str], datetime | None]:
+    """(report, cache keys used, until when a passing verdict may be reused or None)"""
+    from sdk.certs.fetching import CachingFetcherBackend
+
+    backend = CachingFetcherBackend(cache, options.timeout)
+    context = _validation_context(options, moment, backend)
+    report = CertificateReport(indication=Indication.TOTAL_PASSED, subject=identity_of(cert), validation_time=moment)
+    try:
+        path = run_sync(_validate_path(cert, context, options, report))
+    except Exception as exc:  # whatever a hostile chain or service trips over is a verdict, never a traceback
+        report.indication, report.sub_indication = (
+            Indication.INDETERMINATE,
+            SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE,
+        )
+        report.messages.append(f"the certificate could not be validated: {exc.__class__.__name__}")
+        path = None
+    if path is not None:
+        certs = list(path.iter_certs(include_root=True))
+        report.chain = [c.subject.human_friendly for c in certs][::-1]
+    else:
+        certs = [cert]
+        report.chain = [cert.subject.human_friendly]
+    expiries = _describe_revocation(cert, certs, context, options, report)
+    _unusable_answer_is_not_missing(cert, options, backend, report)
+    reusable = (
+        report.indication is Indication.TOTAL_PASSED
+        and options.revocation is not RevocationPolicy.OFF
+        and report.revocation.source != "none"
+        and None not in expiries
+    )
+    expiry = None
+    if reusable:
+        expiry = min([*expiries, *(c["tbs_certificate"]["validity"]["not_after"].native for c in certs)])
+    return report, list(backend.hits), expiry
+
+
+def _validation_context(options: ValidationOptions, moment: datetime, backend: Any) -> Any:
     from pyhanko_certvalidator import ValidationContext
-    from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
     from pyhanko_certvalidator.policy_decl import (
         CertRevTrustPolicy,
         RevocationCheckingPolicy,
         RevocationCheckingRule,
     )
+
+    from sdk.certs.fetching import parsed_crl, parsed_ocsp
+    from sdk.certs.truststore import configured_certificates
 
     rules = {
         RevocationPolicy.OFF: (RevocationCheckingRule.NO_CHECK, RevocationCheckingRule.NO_CHECK),
@@ -70,14 +194,18 @@ def _validation_context(options: ValidationOptions, moment: datetime) -> Any:
         # retroactive_revinfo argument once a revinfo_policy is given: it must be set here)
         retroactive_revinfo=moment < now,
     )
+    anchors, known_intermediates = configured_certificates()
+    embedded = options.revocation is not RevocationPolicy.OFF
     return ValidationContext(
-        trust_roots=[parse_certificate(der) for der in options.trust],
-        other_certs=[parse_certificate(der) for der in options.intermediates],
+        trust_roots=[parse_certificate(der) for der in dict.fromkeys(options.trust + anchors)],
+        other_certs=[parse_certificate(der) for der in dict.fromkeys(options.intermediates + known_intermediates)],
         moment=moment,
-        # "off" means no network at all; otherwise fetch as the caller allows
+        # "off" means no network at all (AIA included); otherwise fetch as the caller allows
         allow_fetching=options.allow_fetching and options.revocation is not RevocationPolicy.OFF,
         revinfo_policy=policy,
-        fetcher_backend=RequestsFetcherBackend(per_request_timeout=options.timeout),
+        fetcher_backend=backend,
+        ocsps=[_parsed(parsed_ocsp, b) for b in options.embedded_ocsps] if embedded else None,
+        crls=[_parsed(parsed_crl, b) for b in options.embedded_crls] if embedded else None,
     )
 
 
@@ -98,7 +226,11 @@ async def _validate_path(cert: Any, context: Any, options: ValidationOptions, re
             except cv.PathValidationError as exc:  # remember it, try the next candidate path
                 last_error = exc
                 continue
-            _check_usage(cert, candidate, options)
+            try:
+                _check_usage(cert, candidate, options)
+            except cv.InvalidCertificateError as exc:
+                verdict(Indication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE, exc.failure_msg)
+                return candidate  # the chain is fine; the certificate is not for this purpose
             return candidate
         if last_error is not None:
             raise last_error
@@ -158,7 +290,10 @@ async def _validate_path(cert: Any, context: Any, options: ValidationOptions, re
         )
         return None
     except cv.PathValidationError as exc:
-        verdict(Indication.INDETERMINATE, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE, exc.failure_msg)
+        # basic constraints, path length, name constraints, policies: X.509 constraints of the chain (ETSI)
+        constraint = any(word in exc.failure_msg.lower() for word in _CONSTRAINT_WORDS)
+        sub = SubIndication.CHAIN_CONSTRAINTS_FAILURE if constraint else SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
+        verdict(Indication.INDETERMINATE, sub, exc.failure_msg)
         return exc.original_path
 
 
@@ -175,52 +310,135 @@ def _check_usage(cert: Any, path: Any, options: ValidationOptions) -> None:
         return
     usages = set(cert.key_usage_value.native) if cert.key_usage_value is not None else set()
     if cert.key_usage_value is not None and not usages & _SIGNING_KEY_USAGES:
+        what = "a CA certificate, which issues certificates and does not sign documents; " if cert.ca else ""
         raise cv.InvalidCertificateError(
-            "the certificate's key usage does not allow signing documents "
-            f"(has {', '.join(sorted(usages))}; needs digitalSignature or nonRepudiation)"
+            f"the certificate's key usage does not allow signing documents ({what}"
+            f"has {', '.join(sorted(usages))}; needs digitalSignature or nonRepudiation)"
+        )
+    eku = cert.extended_key_usage_value
+    if eku is not None and not set(eku.native) & _DOCUMENT_SIGNING_EKUS:
+        raise cv.InvalidCertificateError(
+            "the certificate's extended key usage does not allow signing documents "
+            f"(has {', '.join(sorted(eku.native))}: a service certificate, e.g. a TSA or OCSP responder)"
         )
 
 
-def _describe_revocation(cert: Any, context: Any, options: ValidationOptions, report: CertificateReport) -> None:
-    """Say which revocation answer was used for the certificate itself, and where it came from.
+def _describe_revocation(
+    cert: Any, certs: list[Any], context: Any, options: ValidationOptions, report: CertificateReport
+) -> list[datetime | None]:
+    """List every revocation answer used for the certificate and its CAs (source, time), and say which one decided
+    about the certificate itself.
 
     The status is the one at the moment of validation: a certificate revoked after that moment was still good then
     (``revoked_at`` and a message keep the later revocation visible)."""
     if options.revocation is RevocationPolicy.OFF:
         report.revocation.source = "none"
-        return
-    serial = cert.serial_number
-    for response in context.ocsps:
-        try:
-            single = response["response_bytes"]["response"].parsed["tbs_response_data"]["responses"][0]
-        except (KeyError, TypeError, IndexError):
+        return []
+    embedded = set(options.embedded_ocsps) | set(options.embedded_crls)
+    ocsps, crls = list(context.ocsps), list(context.crls)
+    expiries: list[datetime | None] = []
+    for subject_cert in certs:
+        if subject_cert.self_signed == "maybe" and subject_cert is not cert:
             continue
-        if single["cert_id"]["serial_number"].native == serial:
+        found = _ocsp_answer(subject_cert, ocsps, embedded) or _crl_answer(subject_cert, crls, embedded)
+        if found is None:
+            continue
+        answer, next_update = found
+        expiries.append(next_update)
+        if subject_cert is cert:
+            answer.revoked_at = report.revocation.revoked_at or answer.revoked_at
+            report.revocation = answer
+            _as_of_validation_time(report)
+        report.revocations.append(answer)
+    return expiries
+
+
+def _unusable_answer_is_not_missing(
+    cert: Any, options: ValidationOptions, backend: Any, report: CertificateReport
+) -> None:
+    """Kyso rule: "soft" accepts a *missing* answer (responder unreachable), not an unusable one. A responder that
+    answered garbage, an error status, a wrong nonce, or a response whose signature or signer does not check out
+    may be an attack on the answer: INDETERMINATE / TRY_LATER, as under "hard"."""
+    if options.revocation is not RevocationPolicy.SOFT or report.indication is not Indication.TOTAL_PASSED:
+        return
+    if report.revocation.source != "none":
+        return
+    own_urls = set(cert.ocsp_urls) | {url for dp in (cert.crl_distribution_points or []) for url in (dp.url,) if url}
+    answered = sorted(own_urls & backend.answered)
+    if answered:
+        report.indication, report.sub_indication = Indication.INDETERMINATE, SubIndication.TRY_LATER
+        report.messages.append(f"the revocation service answered but its answer is unusable: {', '.join(answered)}")
+
+
+def _parsed(parse: Any, blob: bytes) -> Any:
+    """A parsed (cached) embedded answer; garbage goes to the validator as bytes, which then ignores it."""
+    try:
+        return parse(blob)
+    except Exception:
+        return blob
+
+
+def _ocsp_answer(
+    cert: Any, responses: list[Any], embedded: set[bytes]
+) -> tuple[RevocationReport, datetime | None] | None:
+    serial = cert.serial_number
+    for response in responses:
+        try:
+            data = response["response_bytes"]["response"].parsed["tbs_response_data"]
+            singles = list(data["responses"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        for single in singles:
+            cert_id = single["cert_id"]
+            if cert_id["serial_number"].native != serial:
+                continue
+            algorithm = cert_id["hash_algorithm"]["algorithm"].native
+            if getattr(cert.issuer, algorithm, None) != cert_id["issuer_name_hash"].native:
+                continue
             status = _ocsp_status(single["cert_status"].name)
             revoked_at = single["cert_status"].chosen["revocation_time"].native if status == "revoked" else None
-            report.revocation = RevocationReport(
+            urls = cert.ocsp_urls
+            from_document = response.dump() in embedded
+            answer = RevocationReport(
                 status=status,
-                source="ocsp",
-                time=response["response_bytes"]["response"].parsed["tbs_response_data"]["produced_at"].native,
-                revoked_at=report.revocation.revoked_at or revoked_at,
+                source="embedded" if from_document else "ocsp",
+                time=data["produced_at"].native,
+                url=None if from_document or not urls else urls[0],
+                revoked_at=revoked_at,
+                subject=cert.subject.human_friendly,
             )
-            _as_of_validation_time(report)
-            return
-    for crl in context.crls:
-        if crl["tbs_cert_list"]["issuer"] == cert.issuer:
+            return answer, single["next_update"].native
+    return None
+
+
+def _crl_answer(cert: Any, crls: list[Any], embedded: set[bytes]) -> tuple[RevocationReport, datetime | None] | None:
+    serial = cert.serial_number
+    for crl in crls:
+        try:
+            if crl["tbs_cert_list"]["issuer"] != cert.issuer:
+                continue
             entries = [
                 entry["revocation_date"].native
                 for entry in crl["tbs_cert_list"]["revoked_certificates"]
                 if entry["user_certificate"].native == serial
             ]
-            report.revocation = RevocationReport(
-                status="revoked" if entries else "good",
-                source="crl",
-                time=crl["tbs_cert_list"]["this_update"].native,
-                revoked_at=report.revocation.revoked_at or (min(entries) if entries else None),
-            )
-            _as_of_validation_time(report)
-            return
+        except (KeyError, TypeError, ValueError):
+            continue
+        from_document = crl.dump() in embedded
+        urls = cert.crl_distribution_points
+        url = None
+        if not from_document and urls:
+            url = next((u for dp in urls for u in (dp.url,) if u), None)
+        answer = RevocationReport(
+            status="revoked" if entries else "good",
+            source="embedded" if from_document else "crl",
+            time=crl["tbs_cert_list"]["this_update"].native,
+            url=url,
+            revoked_at=min(entries) if entries else None,
+            subject=cert.subject.human_friendly,
+        )
+        return answer, crl["tbs_cert_list"]["next_update"].native
+    return None
 
 
 def _as_of_validation_time(report: CertificateReport) -> None:

@@ -130,7 +130,7 @@ def _password(env_var: str | None, password_file: Path | None) -> str:
 @click.option("--p12", "p12_path", required=True, type=click.Path(path_type=Path), help="PKCS#12 key store.")
 @click.option("--password-env", metavar="VAR", help="Environment variable holding the key store password.")
 @click.option("--password-file", type=click.Path(path_type=Path), help="File holding the key store password.")
-@click.option("--level", type=click.Choice(["B-B", "B-T"]), default="B-B", show_default=True)
+@click.option("--level", type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]), default="B-B", show_default=True)
 @click.option("--tsa", metavar="URL", help="RFC 3161 time-stamping authority (needed for B-T).")
 @click.option("--field", metavar="NAME", help="Signature field name (default: the next free SignatureN).")
 @click.option("--page", type=int, help="Page of a visible signature (1 = first page).")
@@ -138,6 +138,20 @@ def _password(env_var: str | None, password_file: Path | None) -> str:
 @click.option("--reason", help="Reason for signing.")
 @click.option("--location", help="Place of signing.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network call (TSA).")
+@click.option(
+    "--kind",
+    type=click.Choice(["approval", "issuance", "attachment", "copy", "income"]),
+    help="Signature kind of Nghị định 30/2020/NĐ-CP, with its visible mark.",
+)
+@click.option("--image", type=click.Path(path_type=Path), help="approval: handwritten signature PNG (transparent).")
+@click.option("--seal", type=click.Path(path_type=Path), help="issuance: seal PNG at its real size (PNG resolution).")
+@click.option("--doc-number", metavar="TEXT", help="issuance, attachment: number and notation (số, ký hiệu).")
+@click.option("--issued-date", metavar="YYYY-MM-DD", help="issuance, attachment: date of issue.")
+@click.option("--copy-form", metavar="FORM", help='copy: "SAO Y", "SAO LỤC" or "TRÍCH SAO".')
+@click.option("--organization", metavar="TEXT", help="copy: the copying organisation; income: the receiving one.")
+@click.option("--meta", metavar="KEY=VALUE", multiple=True, help="income: a line of the mark (repeatable).")
+@click.option("--anchor", metavar="TEXT", help="approval: the signer's title or name to place the image by.")
+@click.option("--font", type=click.Path(path_type=Path), help="TrueType font for text marks (default: bundled).")
 def sign_command(
     input_path: Path,
     output_path: Path,

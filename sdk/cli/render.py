@@ -220,6 +220,10 @@ def _certificate_lines(cert: CertificateReport, lang: str, label: Callable[[str]
     revocation = cert.revocation
     status = _REVOCATION[lang].get(revocation.status, revocation.status)
     lines.append(f"{label('revocation')}: {status} ({label('source')}: {revocation.source})")
+    for answer in cert.revocations:  # every answer used, for the certificate and its CAs (issue 3)
+        said = _REVOCATION[lang].get(answer.status, answer.status)
+        when = f", {_time(answer.time)}" if answer.time else ""
+        lines.append(f"  - {_cn(answer.subject or '-')}: {said} ({answer.source}{when})")
     if cert.validation_time:
         lines.append(f"{label('validated_at')}: {_time(cert.validation_time)}")
     if cert.sub_indication is not None and cert.indication is not Indication.TOTAL_PASSED:

@@ -178,6 +178,10 @@ class ValidationOptions:
     """Seconds allowed for each OCSP, CRL or AIA request."""
     allow_fetching: bool = True
     """Whether OCSP, CRL and AIA may be fetched over the network (``False`` for ``--offline``)."""
+    embedded_ocsps: tuple[bytes, ...] = ()
+    """DER OCSP responses the document carries (PAdES DSS, CMS revocation attributes): used before any fetch."""
+    embedded_crls: tuple[bytes, ...] = ()
+    """DER CRLs the document carries."""
 
 
 @dataclass(frozen=True)
@@ -221,9 +225,23 @@ class RevocationReport:
     url: str | None = None
     revoked_at: datetime | None = None
     """Revocation date, when the certificate is revoked."""
+    subject: str | None = None
+    """Subject of the certificate the answer is about (the certificate itself or one of its CAs)."""
 
     def to_dict(self) -> dict[str, Any]:
+        """``status`` and ``source``, the ``revocation`` object of DESIGN.md."""
         return {"status": self.status, "source": self.source}
+
+    def to_answer_dict(self) -> dict[str, Any]:
+        """One entry of ``revocations``: status, source and time, plus what the answer is about."""
+        result: dict[str, Any] = {"status": self.status, "source": self.source, "time": _iso(self.time)}
+        if self.subject is not None:
+            result["subject"] = self.subject
+        if self.url is not None:
+            result["url"] = self.url
+        if self.revoked_at is not None:
+            result["revoked_at"] = _iso(self.revoked_at)
+        return result
 
 
 @dataclass
@@ -236,12 +254,21 @@ class CertificateReport:
     chain: list[str] = dataclasses.field(default_factory=list)
     """Subjects from the certificate up to the trust anchor (or as far as a path could be built)."""
     revocation: RevocationReport = dataclasses.field(default_factory=RevocationReport)
+    """The answer about the certificate itself."""
+    revocations: list[RevocationReport] = dataclasses.field(default_factory=list)
+    """Every revocation answer used, for the certificate and its CAs, with its source and time."""
     validation_time: datetime | None = None
     messages: list[str] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``certificate`` object of a signature in the verification report."""
-        return {"indication": str(self.indication), "chain": list(self.chain), "revocation": self.revocation.to_dict()}
+        return {
+            "indication": str(self.indication),
+            "chain": list(self.chain),
+            "revocation": self.revocation.to_dict(),
+            "revocations": [answer.to_answer_dict() for answer in self.revocations],
+            "validation_time": _iso(self.validation_time),
+        }
 
     def to_standalone_dict(self) -> dict[str, Any]:
         """The report of ``kyso cert validate``: the same keys plus who, why and when."""
@@ -249,7 +276,6 @@ class CertificateReport:
             "certificate": self.subject.to_dict(),
             **self.to_dict(),
             "sub_indication": _str_or_none(self.sub_indication),
-            "validation_time": _iso(self.validation_time),
             "messages": list(self.messages),
         }
 
@@ -260,6 +286,8 @@ class TimestampInfo:
 
     time: datetime
     authority: str | None = None
+    trusted: bool | None = None
+    """Whether the TSA's certificate validated (then the time is a proof of existence); ``None`` if unchecked."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"time": _iso(self.time), "authority": self.authority}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sdk.core import hookimpl
 from sdk.core.formats import FormatRegistry
 from sdk.core.models import (
@@ -13,6 +15,9 @@ from sdk.core.models import (
     VerifyOptions,
 )
 from sdk.pdf.reading import looks_like_pdf
+
+if TYPE_CHECKING:
+    import click
 
 FORMAT = "pdf"
 
@@ -40,3 +45,10 @@ def kyso_verify(
     from sdk.pdf.verification import verify_pdf
 
     return verify_pdf(document, options, validate_certificate)
+
+
+@hookimpl
+def kyso_register_commands(cli: click.Group) -> None:
+    from sdk.pdf.ltv_cli import extend_command
+
+    cli.add_command(extend_command)

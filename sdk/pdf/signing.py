@@ -13,7 +13,7 @@ from typing import Any
 
 from sdk.certs.parsing import parse_certificate
 from sdk.core.errors import InputError, KysoError, SigningError, TimestampError, UsageError
-from sdk.core.models import Level, SignRequest
+from sdk.core.models import Level, SignatureKind, SignRequest
 from sdk.core.signer import Signer
 from sdk.pdf.reading import open_reader
 
@@ -25,8 +25,12 @@ _TIMESTAMP_RESERVE = 12288
 
 def sign_pdf(request: SignRequest) -> bytes:
     """Sign ``request.document`` and return the new PDF bytes (input bytes untouched)."""
+    if request.level in (Level.B_LT, Level.B_LTA):
+        from sdk.pdf.ltv import sign_ltv  # B-T first, then validation data and archive time-stamp (issue 3)
+
+        return sign_ltv(request, sign_pdf)
     if request.level not in (Level.B_B, Level.B_T):
-        raise UsageError(f"level {request.level} is not supported yet for PDF (B-B, B-T)")
+        raise UsageError(f"level {request.level} is not supported for PDF (B-B, B-T, B-LT, B-LTA)")
     if request.level is Level.B_T and not request.tsa:
         raise UsageError("level B-T needs a time-stamping authority (--tsa URL)")
     try:
@@ -50,20 +54,23 @@ def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
     except Exception as exc:
         raise InputError(f"damaged PDF: {exc.__class__.__name__}") from None
     field_name = request.field or _fresh_field_name(reader)
-    if request.box is not None or request.page is not None:
+    plan = _appearance_plan(request, reader)
+    if plan is not None:
+        _add_kind_field(writer, field_name, plan)
+    elif request.box is not None or request.page is not None:
         _add_visible_field(writer, reader, field_name, request)
     metadata = signers.PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        reason=request.reason,
+        reason=plan.reason if plan is not None else request.reason,
         location=request.location,
     )
     pdf_signer = signers.PdfSigner(
         metadata,
-        signer=pyhanko_signer(request.signer),
+        signer=pyhanko_signer(request.signer, kind=request.kind),
         timestamper=_timestamper(request) if request.level is Level.B_T else None,
-        stamp_style=_stamp_style() if request.box is not None else None,
+        stamp_style=plan.style if plan is not None else (_stamp_style() if request.box is not None else None),
     )
     output = BytesIO()
     try:
@@ -71,7 +78,7 @@ def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
             writer,
             output=output,
             bytes_reserved=bytes_reserved,
-            appearance_text_params=_stamp_text(request) if request.box is not None else None,
+            appearance_text_params=_stamp_text(request) if request.box is not None and plan is None else None,
         )
     except KysoError:
         raise
@@ -82,8 +89,8 @@ def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
     return output.getvalue()
 
 
-def pyhanko_signer(signer: Signer) -> Any:
-    """Adapt any Kyso :class:`Signer` to pyHanko's ``Signer``."""
+def pyhanko_signer(signer: Signer, *, kind: SignatureKind | None = None) -> Any:
+    """Adapt any Kyso :class:`Signer` to pyHanko's ``Signer``; ``kind`` is recorded as a signed attribute."""
     from pyhanko.sign.signers.pdf_cms import Signer as PyHankoSigner
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -91,11 +98,47 @@ def pyhanko_signer(signer: Signer) -> Any:
         async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
             return signer.sign_raw(data, digest_algorithm)
 
+        def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Any:
+            providers = list(super()._signed_attr_providers(*args, **kwargs))
+            if kind is not None:
+                providers.append(_KindAttribute(kind))
+            return providers
+
     chain = [parse_certificate(der) for der in signer.chain]
     return _Adapter(
         signing_cert=parse_certificate(signer.certificate),
         cert_registry=SimpleCertificateStore.from_certs(chain),
     )
+
+
+class _KindAttribute:
+    """Signed attribute provider recording the signature kind (see :data:`sdk.pdf.appearance.KIND_OID`)."""
+
+    def __init__(self, kind: SignatureKind) -> None:
+        self.kind = kind
+
+    async def get_attribute(self, dry_run: bool = False) -> Any:
+        from sdk.pdf.appearance import kind_attribute
+
+        return kind_attribute(self.kind)
+
+
+def _appearance_plan(request: SignRequest, reader: Any) -> Any:
+    """The mark of a signature kind (image or text, placed per Nghị định 30), or ``None`` without a kind."""
+    if request.kind is None and not request.appearance:
+        return None
+    from sdk.pdf.appearance import plan_appearance
+
+    return plan_appearance(request, reader)
+
+
+def _add_kind_field(writer: Any, field_name: str, plan: Any) -> None:
+    from pyhanko.sign import fields
+
+    try:
+        fields.append_signature_field(writer, fields.SigFieldSpec(field_name, on_page=plan.page, box=plan.box))
+    except Exception as exc:
+        raise UsageError(f"cannot add signature field {field_name!r}: {exc}") from None
 
 
 def _fresh_field_name(reader: Any) -> str:

@@ -218,7 +218,38 @@ def _file_facts(
     )
     facts.page_count = facts.pages_at(reader.xrefs.total_revisions - 1)
     facts.dss_certificates, facts.dss_revision = _dss(reader)
+    ocsps, crls = _dss_revocation_data(reader)
+    if ocsps or crls:
+        # B-LT / B-LTA: the document's own OCSP responses and CRLs, checked like fetched ones (offline validation)
+        facts.options = dataclasses.replace(
+            options,
+            validation=dataclasses.replace(
+                options.validation,
+                embedded_ocsps=options.validation.embedded_ocsps + ocsps,
+                embedded_crls=options.validation.embedded_crls + crls,
+            ),
+        )
     return facts
+
+
+def _dss_revocation_data(reader: Any) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+    """DER of the OCSP responses and CRLs in the document security store (garbage is left to the validator)."""
+    try:
+        if "/DSS" not in reader.root:
+            return (), ()
+        dss = reader.root["/DSS"]
+        found = []
+        for key in ("/OCSPs", "/CRLs"):
+            blobs = []
+            for stream in list(dss[key]) if key in dss else []:
+                try:
+                    blobs.append(stream.get_object().data)
+                except Exception:
+                    continue
+            found.append(tuple(blobs))
+        return found[0], found[1]
+    except Exception:
+        return (), ()
 
 
 def _dss(reader: Any) -> tuple[tuple[bytes, ...], int | None]:
@@ -254,7 +285,6 @@ def _verify_signature(emb: Any, facts: _FileFacts) -> SignatureReport:
     report = SignatureReport(id=str(emb.field_name), indication=Indication.TOTAL_PASSED)
     verdict = _Verdict()
     messages = report.messages
-    options = facts.options
     try:
         cert = emb.signer_cert
     except Exception:
@@ -263,6 +293,7 @@ def _verify_signature(emb: Any, facts: _FileFacts) -> SignatureReport:
         return report
     report.signer = identity_of(cert)
     report.signing_time = _claimed_time(emb)
+    report.kind = _kind(emb)
     # ETSI EN 319 102-1 runs format checks before cryptographic ones: a malformed byte range is a FORMAT_FAILURE
     # even when it also breaks the digest (DSS-2451: overlapping byte ranges)
     _check_coverage_and_changes(emb, facts, report, verdict)
@@ -272,16 +303,59 @@ def _verify_signature(emb: Any, facts: _FileFacts) -> SignatureReport:
     report.timestamp = _signature_timestamp(emb, facts, messages)
     report.level = _level(emb, facts, report.timestamp is not None)
     if verdict.indication is not Indication.TOTAL_FAILED:
-        report.certificate = facts.validate(
-            cert.dump(),
-            dataclasses.replace(
-                options.validation,
-                intermediates=_intermediates(facts, emb.other_embedded_certs),
-            ),
+        ocsps, crls = _adobe_revocation_data(emb)
+        validation = dataclasses.replace(
+            facts.options.validation,
+            intermediates=_intermediates(facts, emb.other_embedded_certs),
+            embedded_ocsps=facts.options.validation.embedded_ocsps + ocsps,
+            embedded_crls=facts.options.validation.embedded_crls + crls,
         )
+        report.certificate = facts.validate(cert.dump(), validation)
+        report.certificate = _validate_in_the_past(report, cert, validation, facts) or report.certificate
         _apply_certificate(report, report.certificate, verdict)
     report.indication, report.sub_indication = verdict.indication, verdict.sub_indication
     return report
+
+
+def _adobe_revocation_data(emb: Any) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+    """OCSP responses and CRLs in the signed ``adbe-revocationInfoArchival`` attribute (Adobe-style LT), if any."""
+    from pyhanko.sign.general import find_unique_cms_attribute
+
+    try:
+        archival = find_unique_cms_attribute(emb.signer_info["signed_attrs"], "adobe_revocation_info_archival")
+        return (
+            tuple(item.dump() for item in archival["ocsp"] or ()),
+            tuple(item.dump() for item in archival["crl"] or ()),
+        )
+    except Exception:
+        return (), ()
+
+
+_POE_SUBS = {SubIndication.REVOKED_NO_POE, SubIndication.OUT_OF_BOUNDS_NO_POE, SubIndication.TRY_LATER}
+
+
+def _validate_in_the_past(report: SignatureReport, cert: Any, validation: Any, facts: _FileFacts) -> Any:
+    """ETSI EN 319 102-1 validation in the past: a trusted signature time-stamp proves the signature existed at
+    its time (POE). A certificate revoked (or expired, or without fresh revocation data) *after* that moment is
+    validated as of the POE; revoked before it stays REVOKED, and without a POE it stays REVOKED_NO_POE."""
+    first = report.certificate
+    stamp = report.timestamp
+    if first is None or first.sub_indication not in _POE_SUBS or stamp is None or not stamp.trusted:
+        return None
+    if first.validation_time is not None and stamp.time >= first.validation_time:
+        return None
+    revoked_at = first.revocation.revoked_at
+    if first.sub_indication is SubIndication.REVOKED_NO_POE and (revoked_at is None or revoked_at <= stamp.time):
+        return None
+    past = facts.validate(cert.dump(), dataclasses.replace(validation, at=stamp.time))
+    if past.indication is not Indication.TOTAL_PASSED:
+        return None
+    past.messages.append(
+        f"validated as of the signature time-stamp {stamp.time.isoformat()} (proof of existence), "
+        f"because at {first.validation_time.isoformat() if first.validation_time else 'now'}: "
+        + "; ".join(first.messages)
+    )
+    return past
 
 
 def _intermediates(facts: _FileFacts, embedded: list[Any]) -> tuple[bytes, ...]:
@@ -560,6 +634,16 @@ def _check_pages(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: 
         report.messages.append(f"pages were added or removed after signing ({signed} signed, {facts.page_count} now)")
 
 
+def _kind(emb: Any) -> Any:
+    """The Nghị định 30 kind a Kyso signature records in its signed attributes (covered by the signature)."""
+    from sdk.pdf.appearance import read_kind
+
+    try:
+        return read_kind(emb.signer_info)
+    except Exception:
+        return None
+
+
 def _claimed_time(emb: Any) -> datetime | None:
     from pyhanko.sign.validation.generic_cms import extract_self_reported_ts
 
@@ -624,7 +708,8 @@ def _signature_timestamp(emb: Any, facts: _FileFacts, messages: list[str]) -> Ti
             facts.options.validation, purpose="timestamping", intermediates=_intermediates(facts, certs)
         ),
     )
-    if tsa_report.indication is not Indication.TOTAL_PASSED:
+    info.trusted = tsa_report.indication is Indication.TOTAL_PASSED
+    if not info.trusted:
         messages.append(f"the time-stamping authority is not trusted: {'; '.join(tsa_report.messages)}")
     return info
 

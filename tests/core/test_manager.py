@@ -16,8 +16,8 @@ from sdk.core.models import Indication, SubIndication
 
 BUILTIN_HOOKS = {
     "sdk.signers.pkcs12": {"kyso_register_signers"},
-    "sdk.certs.plugin": {"kyso_validate_certificate"},
-    "sdk.pdf.plugin": {"kyso_register_formats", "kyso_sign", "kyso_verify"},
+    "sdk.certs.plugin": {"kyso_validate_certificate", "kyso_register_commands"},
+    "sdk.pdf.plugin": {"kyso_register_formats", "kyso_sign", "kyso_verify", "kyso_register_commands"},
 }
 
 RULE_MESSAGE = "quy tắc quốc gia: người ký không có trong danh sách của cơ quan (kyso_fake_plugin)"

@@ -97,7 +97,7 @@ def test_signer_keys_and_values(report_dict, pki):
 
 def test_certificate_keys_and_values(report_dict):
     certificate = report_dict["signatures"][0]["certificate"]
-    assert set(certificate) == CERTIFICATE_KEYS
+    assert CERTIFICATE_KEYS <= set(certificate)  # DESIGN.md keys; issue 3 adds revocations, validation_time
     assert certificate["indication"] == "TOTAL_PASSED"
     assert len(certificate["chain"]) == 3
     assert "Nguyễn Văn An" in certificate["chain"][0]
@@ -197,10 +197,13 @@ def test_enum_values_serialise_as_plain_strings():
         "indication": "INDETERMINATE",
         "chain": ["a", "b"],
         "revocation": {"status": "revoked", "source": "crl"},
+        "revocations": [],
+        "validation_time": "2026-01-02T00:00:00+07:00",
     }
     standalone = json.loads(json.dumps(certificate.to_standalone_dict()))
     assert standalone["sub_indication"] == "REVOKED_NO_POE"
     assert standalone["validation_time"] == "2026-01-02T00:00:00+07:00"
     assert standalone["certificate"]["common_name"] == "Trần Thị Bình"
-    assert set(standalone) == {*CERTIFICATE_KEYS, "certificate", "sub_indication", "validation_time", "messages"}
+    extra = {"revocations", "certificate", "sub_indication", "validation_time", "messages"}
+    assert set(standalone) == {*CERTIFICATE_KEYS, *extra}
     assert INDICATIONS == {i.value for i in Indication}

@@ -1,0 +1,39 @@
+"""``kyso extend IN -o OUT --level B-LT|B-LTA``: add long-term validation data to a signed PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("extend")
+@click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="Extended file.")
+@click.option("--level", type=click.Choice(["B-LT", "B-LTA"]), default="B-LTA", show_default=True)
+@click.option("--tsa", metavar="URL", help="RFC 3161 time-stamping authority (needed for B-LTA).")
+@click.option(
+    "--trust", multiple=True, type=click.Path(path_type=Path), help="Extra trust anchor file or directory (repeatable)."
+)
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network call.")
+def extend_command(
+    input_path: Path, output_path: Path, level: str, tsa: str | None, trust: tuple[Path, ...], timeout: float
+) -> None:
+    """Embed validation data (B-LT) and an archive time-stamp (B-LTA) into IN, write OUTPUT (IN is never modified).
+
+    Extending a B-LTA document again renews its archive time-stamp."""
+    from sdk.certs.loading import load_certificates
+    from sdk.cli.files import check_output, read_document, write_atomically
+    from sdk.core.errors import UsageError
+    from sdk.core.manager import get_plugin_manager
+    from sdk.pdf.ltv import extend_pdf
+
+    if output_path.resolve() == input_path.resolve():
+        raise UsageError("the output must be a different file from the input")
+    data = read_document(input_path)
+    if get_plugin_manager().detect_format(data).name != "pdf":
+        raise UsageError("kyso extend handles PDF documents only")
+    check_output(output_path)
+    extended = extend_pdf(data, level=level, tsa=tsa, trust=load_certificates(trust), timeout=timeout)
+    write_atomically(output_path, extended)
+    click.echo(f"extended to {level}: {output_path}", err=True)

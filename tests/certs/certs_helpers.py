@@ -1,0 +1,313 @@
+"""Helpers for certificate tests: a tiny hand-made PKI (EC keys, fast) whose OCSP, CRL and AIA URLs point to a
+hostile HTTP server on 127.0.0.1 that answers whatever a test asks for, and the real roots' copies."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHARED = Path(os.environ.get("KYSO_SHARED", Path(__file__).resolve().parents[2] / ".." / "shared")).resolve()
+TRUST_COPIES = SHARED / "interop" / "trust"
+
+
+@pytest.fixture(scope="session", name="trust_copies")
+def trust_copies_fixture() -> Path:
+    """The directory with copies of the real certificates (rootcag2.crt, cpcag2.crt, vnrca256.crt)."""
+    if not all((TRUST_COPIES / n).is_file() for n in ("rootcag2.crt", "cpcag2.crt", "vnrca256.crt")):
+        pytest.skip(f"copies of the real Vietnamese roots not found in {TRUST_COPIES} (set KYSO_SHARED)")
+    return TRUST_COPIES
+
+
+# --------------------------------------------------------------------------------------------- HTTP server
+
+
+@dataclass
+class Route:
+    body: bytes | Callable[[bytes], bytes]
+    content_type: str = "application/octet-stream"
+    delay: float = 0.0
+
+
+@dataclass
+class HostileServer:
+    """Answers GET/POST on ``/<path>`` from :attr:`routes`; counts requests per path."""
+
+    port: int
+    routes: dict[str, Route] = field(default_factory=dict)
+    hits: dict[str, int] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+
+@pytest.fixture(scope="session", name="hostile_server")
+def hostile_server_fixture() -> Iterator[HostileServer]:
+    state = HostileServer(port=0)
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self, body: bytes) -> None:
+            path = self.path.lstrip("/")
+            state.hits[path] = state.hits.get(path, 0) + 1
+            route = state.routes.get(path)
+            if route is None:
+                self.send_response(404)
+                self.end_headers()
+                return
+            if route.delay:
+                time.sleep(route.delay)
+            data = route.body(body) if callable(route.body) else route.body
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:
+                pass  # the client gave up (timeout test)
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._answer(b"")
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._answer(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+# --------------------------------------------------------------------------------------------- mini PKI
+
+
+@dataclass
+class Issued:
+    cert: Any  # cryptography certificate
+    key: Any
+
+    @property
+    def der(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
+        return self.cert.public_bytes(serialization.Encoding.DER)
+
+    @property
+    def pem(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
+        return self.cert.public_bytes(serialization.Encoding.PEM)
+
+
+def new_key() -> Any:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def issue(
+    common_name: str,
+    *,
+    issuer: Issued | None = None,
+    key: Any = None,
+    ca: bool = False,
+    path_length: int | None = None,
+    ocsp_url: str | None = None,
+    crl_url: str | None = None,
+    aia_url: str | None = None,
+    key_usage: str = "signing",
+    issuer_name: str | None = None,
+    not_before: datetime | None = None,
+    not_after: datetime | None = None,
+) -> Issued:
+    """A certificate: self-signed when ``issuer`` is None (unless ``issuer_name`` names another subject)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
+
+    key = key or new_key()
+    now = datetime.now(UTC)
+
+    def name(cn: str) -> x509.Name:
+        return x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+                x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "kyso hostile test - không có giá trị"),
+                x509.NameAttribute(NameOID.COMMON_NAME, cn),
+            ]
+        )
+
+    signing_key = issuer.key if issuer else key
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name(common_name))
+        .issuer_name(issuer.cert.subject if issuer else name(issuer_name or common_name))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before or now - timedelta(days=30))
+        .not_valid_after(not_after or now + timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    if issuer is not None:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
+        )
+    if ca:
+        usage = dict(digital_signature=False, content_commitment=False, key_cert_sign=True, crl_sign=True)
+    elif key_usage == "signing":
+        usage = dict(digital_signature=True, content_commitment=True, key_cert_sign=False, crl_sign=False)
+    else:
+        usage = dict(digital_signature=False, content_commitment=False, key_cert_sign=False, crl_sign=False)
+    builder = builder.add_extension(
+        x509.KeyUsage(
+            key_encipherment=key_usage == "encryption",
+            data_encipherment=False,
+            key_agreement=False,
+            encipher_only=False,
+            decipher_only=False,
+            **usage,
+        ),
+        critical=True,
+    )
+    if key_usage == "ocsp":
+        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]), critical=True)
+    access = []
+    if ocsp_url:
+        access.append(
+            x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))
+        )
+    if aia_url:
+        access.append(
+            x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(aia_url))
+        )
+    if access:
+        builder = builder.add_extension(x509.AuthorityInformationAccess(access), critical=False)
+    if crl_url:
+        builder = builder.add_extension(
+            x509.CRLDistributionPoints(
+                [x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)]
+            ),
+            critical=False,
+        )
+    return Issued(builder.sign(signing_key, hashes.SHA256()), key)
+
+
+def ocsp_answer(
+    request: bytes,
+    *,
+    issuer: Issued,
+    signer: Issued | None = None,
+    signing_key: Any = None,
+    revoked: bool = False,
+    nonce: bytes | None | str = "echo",
+) -> bytes:
+    """A signed OCSP response for the request: by ``issuer`` itself, a delegated ``signer``, or a wrong key."""
+    from asn1crypto import core, ocsp
+    from asn1crypto import x509 as ax
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    parsed = ocsp.OCSPRequest.load(request)
+    cert_id = parsed["tbs_request"]["request_list"][0]["req_cert"]
+    now = datetime.now(UTC).replace(microsecond=0)
+    responder = signer or issuer
+    status = (
+        ocsp.CertStatus(
+            {"revoked": {"revocation_time": now - timedelta(days=1), "revocation_reason": "key_compromise"}}
+        )
+        if revoked
+        else ocsp.CertStatus({"good": core.Null()})
+    )
+    extensions = []
+    value = parsed.nonce_value.native if nonce == "echo" and parsed.nonce_value else nonce
+    if value:
+        extensions.append({"extn_id": "nonce", "critical": False, "extn_value": value})
+    data = ocsp.ResponseData(
+        {
+            "responder_id": ocsp.ResponderId({"by_key": ax.Certificate.load(responder.der).public_key.sha1}),
+            "produced_at": now,
+            "responses": [
+                {
+                    "cert_id": cert_id,
+                    "cert_status": status,
+                    "this_update": now,
+                    "next_update": now + timedelta(hours=1),
+                }
+            ],
+            "response_extensions": extensions or None,
+        }
+    )
+    key = signing_key or responder.key
+    signature = key.sign(data.dump(), ec.ECDSA(hashes.SHA256()))
+    basic = ocsp.BasicOCSPResponse(
+        {
+            "tbs_response_data": data,
+            "signature_algorithm": {"algorithm": "sha256_ecdsa"},
+            "signature": signature,
+            "certs": [ax.Certificate.load(signer.der)] if signer else None,
+        }
+    )
+    return ocsp.OCSPResponse(
+        {
+            "response_status": "successful",
+            "response_bytes": {"response_type": "basic_ocsp_response", "response": basic},
+        }
+    ).dump()
+
+
+def crl_of(issuer: Issued, *, signing_key: Any = None, revoked: tuple[int, ...] = ()) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    now = datetime.now(UTC)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer.cert.subject)
+        .last_update(now - timedelta(minutes=5))
+        .next_update(now + timedelta(hours=1))
+        .add_extension(x509.CRLNumber(1), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
+    )
+    for serial in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now - timedelta(days=1)).build()
+        )
+    return builder.sign(signing_key or issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+@dataclass
+class MiniPKI:
+    root: Issued
+    ca: Issued
+    server: HostileServer
+
+    def person(self, name: str, **urls: str) -> Issued:
+        """An end entity of ``ca`` whose service URLs are paths on the hostile server."""
+        return issue(
+            f"Người thử {name}",
+            issuer=self.ca,
+            **{k: self.server.url(v) for k, v in urls.items()},
+        )
+
+
+@pytest.fixture(scope="session", name="mini_pki")
+def mini_pki_fixture(hostile_server: HostileServer) -> MiniPKI:
+    root = issue("Hostile Test Root", ca=True)
+    ca = issue("Hostile Test CA", issuer=root, ca=True, path_length=0)
+    return MiniPKI(root=root, ca=ca, server=hostile_server)
