@@ -2,7 +2,8 @@
 
 A demo PKI (test material, marked as such in every certificate) is generated and its OCSP, CRL and time-stamping
 services are served on 127.0.0.1; a sample official letter is signed by the chairman (visible, in the signer
-block) and by the organisation, time-stamped, then verified with revocation checked by OCSP.
+block: approval, ký duyệt) and by the organisation (its seal: issuance, ký phát hành), time-stamped, then verified
+with revocation checked by OCSP.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sdk.core.models import VerificationReport
+
+
+LETTER_NUMBER = "123/UBND-VX"
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
     import sdk
     from sdk.cli.files import write_atomically
     from sdk.demo.letter import sample_letter
+    from sdk.demo.marks import sample_seal_png, sample_signature_png
     from sdk.testing.pki import TestPKI
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -36,26 +41,38 @@ def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
     pki = TestPKI.generate(out_dir / "pki", label="DEMO")
     with pki.serve():
         echo(f"    OCSP, CRL and time-stamping served on {pki.base_url}")
-        letter = sample_letter()
+        letter = sample_letter(number=LETTER_NUMBER)
         unsigned = out_dir / "cong-van-mau.pdf"
         write_atomically(unsigned, letter.pdf)
         echo(f"2/4 sample official letter: {unsigned}")
         chairman = sdk.Pkcs12Signer.from_file(pki.p12("person"), pki.password)
         organisation = sdk.Pkcs12Signer.from_file(pki.p12("organisation"), pki.password)
+        # Nghị định 30/2020: the competent person approves (handwritten signature image between title and name),
+        # then the văn thư issues with the organisation's key (seal over the left third of the signature)
         approved = sdk.sign(
             letter.pdf,
             signer=chairman,
+            kind="approval",
+            image=sample_signature_png(),
+            box=letter.signature_box,
+            page=1,
             level="B-T",
             tsa=pki.tsa_url,
-            page=1,
-            box=letter.signature_box,
-            reason="Ký duyệt",
             location="Nghệ An",
         )
-        issued = sdk.sign(approved, signer=organisation, level="B-T", tsa=pki.tsa_url, reason="Ký phát hành")
+        issued = sdk.sign(
+            approved,
+            signer=organisation,
+            kind="issuance",
+            seal=sample_seal_png(),
+            doc_number=LETTER_NUMBER,
+            issued_date="2026-11-22",
+            level="B-T",
+            tsa=pki.tsa_url,
+        )
         signed = out_dir / "cong-van-mau.signed.pdf"
         write_atomically(signed, issued)
-        echo(f"3/4 signed by the chairman and the organisation (PAdES B-T): {signed}")
+        echo(f"3/4 approval by the chairman, issuance by the organisation (PAdES B-T): {signed}")
         report = sdk.verify(issued, trust=[pki.root_cert], revocation="hard", name=signed.name)
         echo(f"4/4 verified against {pki.root_cert.name} with OCSP/CRL revocation checking")
     return DemoResult(unsigned=unsigned, signed=signed, trust_anchor=pki.root_cert, report=report)

@@ -22,6 +22,8 @@ def test_demo_signs_and_verifies_a_letter(kyso, tmp_path: Path) -> None:
     assert report.indication == "TOTAL_PASSED"
     assert [s.signer.common_name for s in report.signatures] == ["Nguyễn Văn An", "Ủy ban nhân dân tỉnh Nghệ An"]
     assert all(s.level == "B-T" for s in report.signatures)
+    assert [s.kind for s in report.signatures] == ["approval", "issuance"]
+    assert "Loại chữ ký: ký duyệt" in result.stdout and "Loại chữ ký: ký phát hành" in result.stdout
     cli = kyso("verify", out / "cong-van-mau.signed.pdf", "--trust", out / "pki" / "root.cert.pem",
                "--revocation", "off", "--format", "json")
     assert json.loads(cli.stdout)["indication"] == "TOTAL_PASSED"
