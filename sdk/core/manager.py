@@ -26,6 +26,7 @@ from sdk.core.signer import SignerRegistry
 if TYPE_CHECKING:
     import click
 
+    from sdk.core.adapter import AdapterRegistry
     from sdk.core.models import (
         CertificateReport,
         Document,
@@ -40,6 +41,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "sdk.signers.pkcs12",
     "sdk.certs.plugin",
     "sdk.pdf.plugin",
+    "sdk.adapters.plugin",
 )
 """Built-in plugins, by module path; each is registered under its module path as its name."""
 
@@ -154,6 +156,15 @@ class PluginManager:
             self._signers = SignerRegistry()
             self._pm.hook.kyso_register_signers(registry=self._signers)
         return self._signers
+
+    @property
+    def adapters(self) -> AdapterRegistry:
+        """The platform adapters declared through ``kyso_register_adapters`` (asked afresh each time)."""
+        from sdk.core.adapter import AdapterRegistry
+
+        registry = AdapterRegistry()
+        self._pm.hook.kyso_register_adapters(registry=registry)
+        return registry
 
     def detect_format(self, data: bytes) -> DocumentFormat:
         return self.formats.detect(data)

@@ -15,6 +15,7 @@ from sdk.core import hookspec
 if TYPE_CHECKING:
     import click
 
+    from sdk.core.adapter import AdapterRegistry
     from sdk.core.formats import FormatRegistry
     from sdk.core.models import (
         CertificateReport,
@@ -131,6 +132,27 @@ def kyso_validate_certificate(certificate: bytes, options: ValidationOptions) ->
     :raises sdk.core.errors.InputError: when ``certificate`` is not a certificate.
 
     Use in adapters: call :func:`sdk.validate_certificate` instead of the hook.
+
+    .. versionadded:: 0.1
+    """
+
+
+# -------------------------------------------------------------------------------------------------------------
+# Platforms: adapters for document-management and one-stop-shop software
+# -------------------------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kyso_register_adapters(registry: AdapterRegistry) -> None:
+    """Declare the platform adapters this plugin offers (see :mod:`sdk.core.adapter`).
+
+    Called once when the adapters are first listed or used (``kyso adapters``, ``kyso sync``,
+    ``kyso conformance``).
+
+    :param registry: add a :class:`~sdk.core.adapter.AdapterInfo` with ``registry.add(...)``.
+
+    Use in adapters: this is how an adapter becomes known; declare the plugin module as an entry point of group
+    ``kyso`` and run ``kyso conformance NAME``.
 
     .. versionadded:: 0.1
     """

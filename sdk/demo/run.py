@@ -14,7 +14,6 @@ from pathlib import Path
 
 from sdk.core.models import VerificationReport
 
-
 LETTER_NUMBER = "123/UBND-VX"
 
 

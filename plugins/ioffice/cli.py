@@ -1,0 +1,134 @@
+"""``kyso ioffice dispatch | receive``: the document workflow around the signing steps (signing itself is
+``kyso sync ioffice``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sdk.adapters.cli import _overrides, connection_options
+from sdk.core.errors import UsageError
+
+
+@click.group("ioffice")
+def ioffice_group() -> None:
+    """iOffice-style document management: dispatch issued documents, receive edXML packages."""
+
+
+def _organization(organ_id: str, name: str | None) -> Any:
+    from plugins.edxml.ids import is_organ_id
+    from plugins.edxml.model import Organization
+
+    if not is_organ_id(organ_id):
+        raise UsageError(f"not an agency identifier (mã định danh, e.g. 000.00.00.H41): {organ_id!r}")
+    return Organization(organ_id=organ_id, organ_name=name)
+
+
+def _receivers(values: tuple[str, ...]) -> list[Any]:
+    receivers = []
+    for value in values:
+        organ_id, _, name = value.partition("=")
+        receivers.append(_organization(organ_id.strip(), name.strip() or None))
+    if not receivers:
+        raise UsageError("give at least one receiver with --to ORGAN_ID[=NAME]")
+    return receivers
+
+
+def _signer(p12_path: Path, password_env: str | None, password_file: Path | None) -> Any:
+    import sdk
+    from sdk.cli.main import _password
+
+    return sdk.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
+
+
+_signer_options = [
+    click.option("--p12", "p12_path", required=True, type=click.Path(path_type=Path), help="Organisation key store."),
+    click.option("--password-env", metavar="VAR", help="Environment variable holding the key store password."),
+    click.option("--password-file", type=click.Path(path_type=Path), help="File holding the key store password."),
+    click.option("--organ-id", required=True, metavar="ID", help="Your agency identifier, e.g. 000.00.00.H41."),
+    click.option("--organ-name", metavar="NAME", help="Your agency's name."),
+]
+
+
+def signer_options(function: Any) -> Any:
+    for option in reversed(_signer_options):
+        function = option(function)
+    return function
+
+
+@ioffice_group.command("dispatch")
+@click.argument("document_id", metavar="DOCUMENT")
+@click.option("--to", "receivers", multiple=True, metavar="ORGAN_ID[=NAME]", help="Receiving agency (repeatable).")
+@signer_options
+@connection_options
+def dispatch_command(
+    document_id: str,
+    receivers: tuple[str, ...],
+    p12_path: Path,
+    password_env: str | None,
+    password_file: Path | None,
+    organ_id: str,
+    organ_name: str | None,
+    **connection: Any,
+) -> None:
+    """Send the issued DOCUMENT as an edXML package signed by the organisation."""
+    from plugins.ioffice.workflow import dispatch
+    from sdk.adapters.registry import get_adapter
+
+    sender = _organization(organ_id, organ_name)
+    to = _receivers(receivers)
+    signer = _signer(p12_path, password_env, password_file)
+    adapter = get_adapter("ioffice", **_overrides(connection))
+    try:
+        package_id, package = dispatch(adapter, document_id, signer, sender=sender, to=to)  # type: ignore[arg-type]
+    finally:
+        adapter.close()
+    click.echo(f"dispatched: {document_id} as package {package_id} ({len(package)} bytes)")
+
+
+@ioffice_group.command("receive")
+@click.option("--trust", multiple=True, type=click.Path(path_type=Path), help="Trust anchor (repeatable).")
+@click.option("--revocation", type=click.Choice(["off", "soft", "hard"]), default="soft", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@signer_options
+@connection_options
+def receive_command(
+    trust: tuple[Path, ...],
+    revocation: str,
+    output_format: str,
+    p12_path: Path,
+    password_env: str | None,
+    password_file: Path | None,
+    organ_id: str,
+    organ_name: str | None,
+    **connection: Any,
+) -> None:
+    """Verify every package of the inbox and answer each with a signed status packet (03 accepted, 02 rejected).
+
+    Accepted documents become income tasks for the văn thư (sign them with ``kyso sync ioffice``). Exit 1 when a
+    package was rejected.
+    """
+    from plugins.ioffice.workflow import receive
+    from sdk.adapters.registry import get_adapter
+
+    if not trust:
+        raise UsageError("give the trust anchors with --trust: packages are verified before they are accepted")
+    sender = _organization(organ_id, organ_name)
+    signer = _signer(p12_path, password_env, password_file)
+    adapter = get_adapter("ioffice", **_overrides(connection))
+    try:
+        results = receive(adapter, sender=sender, trust=list(trust), revocation=revocation, signer=signer)  # type: ignore[arg-type]
+    finally:
+        adapter.close()
+    if output_format == "json":
+        click.echo(json.dumps([r.__dict__ for r in results], ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            outcome = "accepted (03)" if result.status == "03" else f"rejected (02): {result.reason}"
+            click.echo(f"{result.package}: {outcome}")
+        click.echo(f"received: {len(results)}, rejected: {sum(r.status != '03' for r in results)}")
+    sys.exit(1 if any(r.status != "03" for r in results) else 0)

@@ -1,0 +1,164 @@
+"""The document workflow around the signing steps, on an iOffice-style platform.
+
+Outgoing: draft -> approval signature (leader) -> the platform assigns the number -> issuance signature (văn thư)
+-> :func:`dispatch`: the issued PDF packed as an edXML message (QCVN 102:2016), signed by the organisation and sent.
+Incoming: :func:`receive`: each package of the inbox is verified; a package whose signature is TOTAL_PASSED and
+covers it whole is accepted (status 03) and its main document registered for the income mark (an ``income`` task
+signed through :func:`sdk.adapters.sync`); any other package is rejected (status 02) with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from plugins.ioffice.adapter import IOfficeAdapter
+from sdk.core.errors import InputError, KysoError
+from sdk.core.signer import Signer
+
+
+@dataclass
+class Received:
+    """What :func:`receive` did with one incoming package."""
+
+    package: str
+    status: str
+    """``03`` accepted or ``02`` rejected."""
+    reason: str = ""
+    task: str | None = None
+    """The income task opened for the clerk (accepted packages)."""
+
+
+def dispatch(
+    adapter: IOfficeAdapter,
+    document_id: str,
+    signer: Signer,
+    *,
+    sender: Any,
+    to: Iterable[Any],
+    signer_info: Any | None = None,
+) -> tuple[str, bytes]:
+    """Pack the issued document as a signed edXML message and send it: ``(package id, package bytes)``.
+
+    :param sender: an ``plugins.edxml.Organization`` (``organ_id`` is the agency identifier, e.g. ``000.00.00.H41``).
+    :param to: the receiving organisations.
+    """
+    import sdk
+    from plugins.edxml import codec
+    from plugins.edxml.model import (
+        Attachment,
+        Code,
+        DocumentType,
+        EdXMLMessage,
+        ManifestReference,
+        MessageHeader,
+        PromulgationInfo,
+    )
+
+    record = adapter.document(document_id)
+    if record.get("state") not in ("issued", "dispatched"):
+        raise InputError(f"document {document_id} is {record.get('state')}: only an issued document is dispatched")
+    issued = date.fromisoformat(str(record["issuedDate"]))
+    number, notation = str(record["number"]), str(record["notation"])
+    pdf = adapter.issued_file(record)
+    attachment = Attachment(
+        content_id="cid:1",
+        attachment_name=str(record.get("fileName") or f"{number}-{notation}.pdf"),
+        description="Văn bản chính",
+        content_type="application/pdf",
+        data=pdf,
+    )
+    message = EdXMLMessage(
+        header=MessageHeader(
+            from_=sender,
+            to=list(to),
+            document_id=f"{sender.organ_id},{issued:%Y/%m/%d},{number}/{notation}",
+            code=Code(code_number=number, code_notation=notation),
+            promulgation_info=PromulgationInfo(place=sender.organ_name, promulgation_date=issued),
+            document_type=DocumentType(type=1, type_detail=0, type_name="Công văn"),
+            subject=str(record.get("subject") or ""),
+            signer_info=signer_info,
+        ),
+        attachments=[attachment],
+    )
+    message.manifest = [
+        ManifestReference(a.content_id, a.content_type, a.description, a.attachment_name) for a in message.attachments
+    ]
+    package = sdk.sign(codec.build(message), signer=signer)
+    return adapter.dispatch(document_id, package), package
+
+
+def receive(
+    adapter: IOfficeAdapter,
+    *,
+    sender: Any,
+    trust: Iterable[Any],
+    revocation: str = "soft",
+    signer: Signer | None = None,
+) -> list[Received]:
+    """Verify every package of the inbox and answer each with a status packet (signed by ``signer`` if given)."""
+    from plugins.edxml import codec, open_verified, status_for
+    from plugins.edxml.model import EdXMLMessage
+
+    results = []
+    trust = list(trust)
+    for entry in adapter.inbox():
+        package_id = str(entry.get("packageId"))
+        data = adapter.package(package_id)
+        reason = ""
+        message = None
+        try:
+            report, message = open_verified(data, trust=trust, revocation=revocation, name=package_id)
+            if message is None:
+                first = report.signatures[0] if report.signatures else None
+                why = [str(report.indication)]
+                if first is not None and first.sub_indication is not None:
+                    why.append(str(first.sub_indication.value))
+                if first is not None and first.messages:
+                    why.append(first.messages[0])
+                reason = "signature not valid: " + ", ".join(why)
+        except KysoError as exc:
+            reason = f"unusable package: {exc.diagnostics()}"
+        document = None
+        if isinstance(message, EdXMLMessage) and not reason:
+            pdfs = [a for a in message.attachments if a.data.startswith(b"%PDF")]
+            if pdfs:
+                document = (pdfs[0].attachment_name or f"{package_id}.pdf", pdfs[0].data)
+            else:
+                reason = "the package carries no PDF document"
+        code = "03" if not reason else "02"
+        answered = message.header.document_id if isinstance(message, EdXMLMessage) else None
+        status = status_for(
+            answered or _document_id_of(data) or f"{sender.organ_id},{datetime.now():%Y/%m/%d},0/KYSO",
+            code,
+            sender=sender,
+            description=reason or None,
+        )
+        packet = codec.build(status)
+        if signer is not None:
+            import sdk
+
+            packet = sdk.sign(packet, signer=signer)
+        task = adapter.answer_package(package_id, packet, document if code == "03" else None)
+        results.append(Received(package_id, code, reason, task))
+    return results
+
+
+def _document_id_of(data: bytes) -> str | None:
+    """The DocumentId of a package that failed verification, read tolerantly, to address the rejection."""
+    try:
+        from plugins.edxml import codec
+        from plugins.edxml.ids import DocumentId
+
+        message = codec.parse(data)
+        document_id = getattr(message.header, "document_id", None)
+        if document_id:
+            DocumentId.parse(document_id)
+        return document_id
+    except Exception:
+        return None
+
+
+__all__ = ["Received", "dispatch", "receive"]

@@ -1,0 +1,40 @@
+"""Built-in plugin (entry point ``onegate`` in group ``kyso``): registers the one-stop-shop adapter and its simulator.
+
+Imported when the CLI starts: imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sdk.core import hookimpl
+from sdk.core.adapter import AdapterInfo
+from sdk.core.models import SignatureKind
+
+if TYPE_CHECKING:
+    from sdk.core.adapter import AdapterConfig, AdapterRegistry
+
+
+def _factory(config: AdapterConfig) -> Any:
+    from plugins.onegate.adapter import OneGateAdapter
+
+    return OneGateAdapter(config)
+
+
+def _simulator(directory: Any, port: int = 0) -> Any:
+    from plugins.onegate.simulator import OneGateSimulator
+
+    return OneGateSimulator(directory, port)
+
+
+@hookimpl
+def kyso_register_adapters(registry: AdapterRegistry) -> None:
+    registry.add(
+        AdapterInfo(
+            name="onegate",
+            description="one-stop shop (Một cửa điện tử, OpenCPS-like): dossier results with a QR code, receipts",
+            factory=_factory,
+            simulator=_simulator,
+            kinds=(None, SignatureKind.COPY),
+        )
+    )

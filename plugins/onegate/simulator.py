@@ -1,0 +1,249 @@
+"""A SIMULATOR of a one-stop-shop platform (Một cửa điện tử) shaped like OpenCPS, for tests, examples and the
+conformance suite: real HTTP on 127.0.0.1, state in SQLite. Run it alone with ``kyso simulate onegate --port 8710``.
+
+API (HTTP Basic authentication and a ``groupId`` header, as OpenCPS's REST API v2):
+
+- ``GET /o/rest/v2/dossiers?assignee=USER&sign=pending`` -> ``{"total", "data": [dossier ...]}``; a dossier is
+  ``{"dossierId", "dossierNo", "applicantName", "serviceName", "govAgencyName", "dossierFiles": [file ...]}`` and a
+  file ``{"referenceUid", "displayName", "fileType": "result|receipt|copy", "checksum": "sha256:HEX", "size",
+  "signOptions", "metadata"}``
+- ``GET /o/rest/v2/dossiers/{id}/files/{referenceUid}`` -> the document to sign
+- ``POST /o/rest/v2/dossiers/{id}/files/{referenceUid}/upload``: multipart field ``uploadfile``, as the upload handler
+  (``FileUploadHandler``) used with the VGCA signing service; header ``Idempotency-Key``. Reply in the VGCA shape:
+  ``{"Status": 0, "Message", "FileServer", "FileName"}``
+- ``GET /o/rest/v2/dossiers/{id}/files/{referenceUid}/signed``; ``POST .../reject`` ``{"reason"}``;
+  ``POST .../status`` ``{"status", "detail"}``
+- ``GET /verify/{referenceUid}``: the public page the QR code of a printed result links to: it verifies the signed
+  result the platform holds and says so, in Vietnamese, for a citizen.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sdk.adapters.simulator import Simulator, _json
+
+GROUP_ID = "35417"
+"""The ``groupId`` (site) of the simulated province."""
+FILE_TYPE_OF_KIND = {None: "result", "copy": "copy"}
+
+
+class OneGateSimulator(Simulator):
+    """The OpenCPS-like one-stop shop (a simulator)."""
+
+    name = "onegate"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.trust: list[Any] = []
+        """Trust anchors of the public verification page."""
+
+    def schema(self) -> str:
+        return """
+        CREATE TABLE IF NOT EXISTS dossiers (
+            id TEXT PRIMARY KEY, dossier_no TEXT NOT NULL, applicant TEXT, service TEXT, agency TEXT
+        );
+        """
+
+    def add_dossier(self, *, applicant: str = "Nguyễn Văn Bình", service: str = "Cấp giấy phép xây dựng") -> str:
+        dossier = uuid.uuid4().hex[:10]
+        today = datetime.now(timezone(timedelta(hours=7)))
+        with self.db() as db:
+            count = db.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0] + 1
+            db.execute(
+                "INSERT INTO dossiers (id, dossier_no, applicant, service, agency) VALUES (?, ?, ?, ?, ?)",
+                (dossier, f"000.00.00.H41-{today:%y%m%d}-{count:04d}", applicant, service, "Sở Xây dựng tỉnh Nghệ An"),
+            )
+        return dossier
+
+    def add_file(
+        self,
+        dossier: str,
+        *,
+        assignee: str,
+        name: str,
+        content: bytes,
+        file_type: str = "result",
+        kind: str | None = None,
+        metadata: dict[str, str] | None = None,
+        appearance: dict[str, Any] | None = None,
+    ) -> str:
+        """A file of ``dossier`` awaiting ``assignee``'s signature; returns its referenceUid."""
+        return self.add_item(
+            user=assignee,
+            name=name,
+            content=content,
+            kind=kind,
+            metadata=metadata,
+            appearance=appearance,
+            extra={"dossier": dossier, "fileType": file_type},
+        )
+
+    def seed(self, body: dict[str, Any], content: bytes) -> str:
+        kind = body.get("kind")
+        return self.add_file(
+            self.add_dossier(),
+            assignee=str(body["user"]),
+            name=str(body["name"]),
+            content=content,
+            file_type=FILE_TYPE_OF_KIND.get(kind, "result"),
+            kind=kind,
+            metadata=body.get("metadata") or {},
+            appearance=body.get("appearance") or {},
+        )
+
+    def dossier(self, dossier: str) -> dict[str, Any] | None:
+        with self.db() as db:
+            row = db.execute("SELECT * FROM dossiers WHERE id = ?", (dossier,)).fetchone()
+        return dict(row) if row else None
+
+    # -- HTTP -------------------------------------------------------------------------------------------------
+
+    def classify(self, request: Any) -> tuple[str | None, str | None]:
+        parts = [p for p in request.path.split("/") if p]
+        if parts == ["o", "rest", "v2", "dossiers"]:
+            return "pending", None
+        if parts[:4] == ["o", "rest", "v2", "dossiers"] and len(parts) >= 7 and parts[5] == "files":
+            action = parts[7] if len(parts) > 7 else "file"
+            operation = {
+                "file": "download",
+                "upload": "upload",
+                "signed": "download_signed",
+                "reject": "reject",
+                "status": "status",
+            }.get(action)
+            return operation, parts[6]
+        return None, None
+
+    def _authorised(self, request: Any) -> bool:
+        auth = request.authorization
+        if auth is None or request.headers.get("groupId") != GROUP_ID:
+            return False
+        return self.authenticate(auth.username, auth.password)
+
+    def route(self, request: Any) -> Any:
+        from werkzeug.exceptions import BadRequest, Conflict, MethodNotAllowed, NotFound
+        from werkzeug.wrappers import Response
+
+        parts = [p for p in request.path.split("/") if p]
+        if parts[:1] == ["verify"] and len(parts) == 2:
+            return self._verification_page(parts[1])
+        if parts[:3] != ["o", "rest", "v2"]:
+            raise NotFound()
+        if not self._authorised(request):
+            return Response(
+                '{"message": "unauthorized"}',
+                401,
+                mimetype="application/json",
+                headers={"WWW-Authenticate": 'Basic realm="OpenCPS"'},
+            )
+        parts = parts[3:]
+        if parts == ["dossiers"]:
+            assignee = request.args.get("assignee", "")
+            dossiers: dict[str, dict[str, Any]] = {}
+            for item in self.pending_items(assignee):
+                dossier_id = item["extra"]["dossier"]
+                if dossier_id not in dossiers:
+                    record = self.dossier(dossier_id) or {}
+                    dossiers[dossier_id] = {
+                        "dossierId": dossier_id,
+                        "dossierNo": record.get("dossier_no"),
+                        "applicantName": record.get("applicant"),
+                        "serviceName": record.get("service"),
+                        "govAgencyName": record.get("agency"),
+                        "dossierFiles": [],
+                    }
+                dossiers[dossier_id]["dossierFiles"].append(
+                    {
+                        "referenceUid": item["id"],
+                        "displayName": item["name"],
+                        "fileType": item["extra"].get("fileType", "result"),
+                        "checksum": "sha256:" + item["sha256"],
+                        "size": len(item["content"]),
+                        "metadata": item["metadata"],
+                        "signOptions": item["appearance"],
+                    }
+                )
+            return _json({"total": len(dossiers), "data": list(dossiers.values())})
+        if len(parts) >= 4 and parts[0] == "dossiers" and parts[2] == "files":
+            item = self.item(parts[3])
+            if item is None or item["extra"].get("dossier") != parts[1]:
+                raise NotFound(f"no file {parts[3]} in dossier {parts[1]}")
+            action = parts[4] if len(parts) > 4 else "file"
+            if action == "file" and request.method == "GET":
+                return Response(item["content"], mimetype="application/pdf")
+            if action == "signed" and request.method == "GET":
+                if item["signed"] is None:
+                    raise NotFound("not signed yet")
+                return Response(item["signed"], mimetype="application/pdf")
+            if action == "upload" and request.method == "POST":
+                upload = request.files.get("uploadfile")
+                if upload is None:
+                    raise BadRequest("multipart field 'uploadfile' is missing")
+                try:
+                    stored = self.store_signed(item["id"], upload.read(), request.headers.get("Idempotency-Key"))
+                except ValueError as exc:
+                    return _json({"Status": 1, "Message": str(exc), "FileServer": "", "FileName": ""}, 409)
+                assert stored is not None
+                return _json(
+                    {
+                        "Status": 0,
+                        "Message": "duplicate" if stored[1] else "",
+                        "FileServer": f"{self.url}/o/rest/v2/dossiers/{parts[1]}/files/{item['id']}/signed",
+                        "FileName": item["name"],
+                    }
+                )
+            if action == "reject" and request.method == "POST":
+                reason = str((request.get_json(silent=True) or {}).get("reason", ""))
+                if not self.reject_item(item["id"], reason):
+                    raise Conflict("file is not awaiting a signature")
+                return _json({"Status": 0})
+            if action == "status" and request.method == "POST":
+                body = request.get_json(silent=True) or {}
+                self.set_status(item["id"], f"{body.get('status', '')}: {body.get('detail', '')}".strip(": "))
+                return _json({"Status": 0})
+            raise MethodNotAllowed()
+        raise NotFound()
+
+    def _verification_page(self, reference: str) -> Any:
+        from werkzeug.wrappers import Response
+
+        item = self.item(reference)
+        if item is None or item["signed"] is None:
+            body = "<p>Không tìm thấy kết quả đã ký số với mã này.</p>"
+            return Response(_page("Không tìm thấy", body), 404, mimetype="text/html")
+        import sdk
+
+        try:
+            report = sdk.verify(item["signed"], trust=self.trust, revocation="soft", name=item["name"])
+            verdict = str(report.indication)
+            signers = [s.signer.common_name or "?" for s in report.signatures]
+        except Exception as exc:  # an unreadable stored document: say so, never crash the page
+            verdict, signers = "INDETERMINATE", [f"không đọc được tài liệu ({exc.__class__.__name__})"]
+        dossier = self.dossier(item["extra"].get("dossier", "")) or {}
+        ok = verdict == "TOTAL_PASSED"
+        text = "Chữ ký số hợp lệ: tài liệu đúng là bản do cơ quan ký." if ok else "Chữ ký số KHÔNG hợp lệ."
+        body = (
+            f'<p class="{"ok" if ok else "bad"}">{html.escape(text)}</p>'
+            f"<p>Hồ sơ: {html.escape(str(dossier.get('dossier_no', '')))}<br>"
+            f"Tài liệu: {html.escape(item['name'])}<br>"
+            f"Người ký: {html.escape(', '.join(signers))}<br>Kết quả kiểm tra: {verdict}</p>"
+        )
+        return Response(_page("Tra cứu kết quả", body), 200, mimetype="text/html")
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
+        f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
+    )
+
+
+def simulator(directory: Any, port: int = 0) -> OneGateSimulator:
+    return OneGateSimulator(directory, port)
+
+
+__all__ = ["GROUP_ID", "OneGateSimulator", "simulator"]

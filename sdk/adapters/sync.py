@@ -1,0 +1,273 @@
+"""The sync engine: sign every item awaiting a user on a platform, one by one, each failing alone.
+
+For each item: download -> check it is the document the item announces -> the adapter's optional ``prepare``
+(a QR code ...) -> sign (kind and appearance from the item,
+the signer's image or seal from ``assets``) -> save the signed bytes in the journal -> upload with the item's
+idempotency key -> journal. A :class:`Journal` (JSON lines, fsynced, plus the signed files beside it) makes a run
+resumable: an item already uploaded is skipped, an item signed but not confirmed is uploaded again with the same
+bytes and key, so an interruption never creates a second document on the platform.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sdk.core.adapter import Adapter, AuthenticationError, Item, idempotency_key
+from sdk.core.errors import KysoError, SignerError
+from sdk.core.models import SignatureKind
+from sdk.core.signer import Signer
+
+ASSET_KINDS: dict[str, tuple[SignatureKind, ...]] = {
+    "image": (SignatureKind.APPROVAL,),
+    "seal": (SignatureKind.ISSUANCE,),
+    "font": (SignatureKind.ATTACHMENT, SignatureKind.COPY, SignatureKind.INCOME),
+}
+"""Which of the signer's own assets apply to which kind."""
+
+
+@dataclass
+class ItemResult:
+    """What happened to one item."""
+
+    item: str
+    name: str
+    outcome: str
+    """``signed``, ``failed`` or ``skipped``."""
+    reason: str = ""
+    duplicate: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"item": self.item, "name": self.name, "outcome": self.outcome, "reason": self.reason}
+
+
+@dataclass
+class SyncSummary:
+    """The outcome of a run."""
+
+    adapter: str
+    user: str
+    results: list[ItemResult] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.results if r.outcome == outcome)
+
+    @property
+    def signed(self) -> int:
+        return self.count("signed")
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    @property
+    def skipped(self) -> int:
+        return self.count("skipped")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "adapter": self.adapter,
+            "user": self.user,
+            "signed": self.signed,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "items": [r.to_dict() for r in self.results],
+        }
+
+
+class Journal:
+    """Append-only record of a user's runs on a platform (JSON lines), and the signed bytes not yet confirmed."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.files = self.path.with_name(self.path.name + ".files")
+        self.entries: dict[str, dict[str, Any]] = {}
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue  # a line cut by a crash: the state before it stands
+                if isinstance(entry, dict) and "item" in entry:
+                    self.entries[self._id(entry["adapter"], entry["item"])] = entry
+
+    @staticmethod
+    def _id(adapter: str, item: str) -> str:
+        return f"{adapter}\0{item}"
+
+    def get(self, adapter: str, item: str) -> dict[str, Any] | None:
+        return self.entries.get(self._id(adapter, item))
+
+    def record(self, adapter: str, item: str, state: str, **details: Any) -> None:
+        entry = {"adapter": adapter, "item": item, "state": state, "at": datetime.now(UTC).isoformat(), **details}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as stream:
+            stream.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        self.entries[self._id(adapter, item)] = entry
+
+    def save_signed(self, key: str, data: bytes) -> Path:
+        self.files.mkdir(parents=True, exist_ok=True)
+        target = self.files / f"{key}.bin"
+        temporary = target.with_suffix(".tmp")
+        with open(temporary, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+        return target
+
+    def signed(self, key: str) -> bytes | None:
+        target = self.files / f"{key}.bin"
+        return target.read_bytes() if target.exists() else None
+
+    def forget_signed(self, key: str) -> None:
+        (self.files / f"{key}.bin").unlink(missing_ok=True)
+
+
+def check_signer(signer: Signer, *, trust: Iterable[Any] = (), revocation: str = "soft", timeout: float = 10.0) -> None:
+    """Refuse a signer whose certificate is expired, not yet valid, revoked or (with ``trust``) untrusted.
+
+    :raises SignerError: naming the reason, before any document is touched.
+    """
+    trust = list(trust)
+    if trust:
+        import sdk
+
+        report = sdk.validate_certificate(
+            signer.certificate, trust=trust, intermediates=list(signer.chain), revocation=revocation, timeout=timeout
+        )
+        if report.indication != "TOTAL_PASSED":
+            why = report.sub_indication.value if report.sub_indication else report.indication.value
+            detail = f": {report.messages[0]}" if report.messages else ""
+            raise SignerError(f"signer refused: certificate {why}{detail}")
+        return
+    from cryptography import x509
+
+    certificate = x509.load_der_x509_certificate(signer.certificate)
+    now = datetime.now(UTC)
+    if now > certificate.not_valid_after_utc:
+        raise SignerError(f"signer refused: certificate EXPIRED on {certificate.not_valid_after_utc:%Y-%m-%d}")
+    if now < certificate.not_valid_before_utc:
+        raise SignerError(
+            f"signer refused: certificate NOT_YET_VALID before {certificate.not_valid_before_utc:%Y-%m-%d}"
+        )
+
+
+def sign_item(
+    item: Item, data: bytes, signer: Signer, assets: Mapping[str, Any] | None = None, **options: Any
+) -> bytes:
+    """Sign one item's document as the platform asks (kind, appearance) with the signer's assets."""
+    import sdk
+
+    appearance: dict[str, Any] = dict(item.appearance)
+    if isinstance(appearance.get("box"), list):
+        appearance["box"] = tuple(appearance["box"])
+    for name, value in (assets or {}).items():
+        if value is not None and item.kind in ASSET_KINDS.get(name, ()) and name not in appearance:
+            appearance[name] = value
+    return sdk.sign(data, signer=signer, kind=item.kind, name=item.name, **options, **appearance)
+
+
+def sync(
+    adapter: Adapter,
+    user: str,
+    signer: Signer,
+    *,
+    journal: Journal | Path | str | None = None,
+    assets: Mapping[str, Any] | None = None,
+    trust: Iterable[Any] = (),
+    revocation: str = "soft",
+    check: bool = True,
+    items: list[Item] | None = None,
+    progress: Callable[[Item, ItemResult], None] | None = None,
+    sign_options: Mapping[str, Any] | None = None,
+) -> SyncSummary:
+    """Sign every item awaiting ``user`` and upload the results; each item fails alone, with its reason.
+
+    :param journal: a :class:`Journal` or its path; without one, a run cannot be resumed safely.
+    :param assets: the signer's own ``image`` (approval), ``seal`` (issuance), ``font``: paths or bytes.
+    :param trust: trust anchors to validate the signer's certificate against before anything is signed.
+    :param check: validate the signer first (expired, revoked and untrusted signers are refused).
+    :param items: the items to process (default: ``adapter.pending(user)``).
+    :raises SignerError: the signer is refused; nothing was signed.
+    :raises PlatformError: the item list could not be obtained, or the credentials were refused.
+    """
+    if check:
+        check_signer(signer, trust=trust, revocation=revocation)
+    if journal is not None and not isinstance(journal, Journal):
+        journal = Journal(journal)
+    summary = SyncSummary(adapter=adapter.name, user=user)
+    for item in adapter.pending(user) if items is None else items:
+        result = _one(adapter, item, signer, journal, assets, dict(sign_options or {}))
+        summary.results.append(result)
+        if progress is not None:
+            progress(item, result)
+    return summary
+
+
+def _one(
+    adapter: Adapter,
+    item: Item,
+    signer: Signer,
+    journal: Journal | None,
+    assets: Mapping[str, Any] | None,
+    sign_options: dict[str, Any],
+) -> ItemResult:
+    entry = journal.get(adapter.name, item.id) if journal else None
+    if entry is not None and entry["state"] == "uploaded":
+        return ItemResult(item.id, item.name, "skipped", f"already submitted ({entry['at']})")
+    try:
+        signed = journal.signed(entry["key"]) if journal and entry and entry["state"] == "signed" else None
+        if signed is not None:
+            key = entry["key"]  # type: ignore[index]
+        else:
+            source = adapter.download(item)
+            item.check(source)
+            key = idempotency_key(adapter.name, item, source)
+            started = time.perf_counter()
+            prepare = getattr(adapter, "prepare", None)
+            to_sign = prepare(item, source) if callable(prepare) else source
+            signed = sign_item(item, to_sign, signer, assets, **sign_options)
+            if journal:
+                journal.save_signed(key, signed)
+                journal.record(
+                    adapter.name,
+                    item.id,
+                    "signed",
+                    key=key,
+                    sha256=hashlib.sha256(signed).hexdigest(),
+                    seconds=round(time.perf_counter() - started, 3),
+                )
+        receipt = adapter.upload(item, signed, idempotency_key=key)
+        if journal:
+            journal.record(adapter.name, item.id, "uploaded", key=key, remote=receipt.remote_id)
+            journal.forget_signed(key)
+    except AuthenticationError:
+        raise
+    except KysoError as exc:
+        reason = exc.diagnostics()
+        if journal:
+            journal.record(adapter.name, item.id, "failed", reason=reason)
+        _report(adapter, item, "failed", reason)
+        return ItemResult(item.id, item.name, "failed", reason)
+    _report(adapter, item, "signed", "")
+    return ItemResult(item.id, item.name, "signed", duplicate=receipt.duplicate)
+
+
+def _report(adapter: Adapter, item: Item, status: str, detail: str) -> None:
+    try:
+        adapter.report_status(item, status, detail)
+    except KysoError:
+        pass  # best effort: the platform already has (or lacks) the signed file
+
+
+__all__ = ["ItemResult", "Journal", "SyncSummary", "check_signer", "sign_item", "sync"]

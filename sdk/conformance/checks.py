@@ -1,0 +1,520 @@
+"""The checks of the adapter conformance suite, and the :class:`Harness` they run in.
+
+Every check is a function ``check(h: Harness) -> str`` that returns a detail line when the adapter passes, raises
+:class:`CheckFailed` (or ``AssertionError``) when it does not and :class:`CheckSkipped` when it cannot run (most
+checks need the simulator's control API to seed items and inject faults; against a real staging platform they are
+skipped). Checks are independent: each uses its own simulator user.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sdk.core.adapter import Adapter, AdapterConfig, AdapterInfo, AuthenticationError, Credentials, Item, PlatformError
+from sdk.core.errors import KysoError, SignerError
+from sdk.core.models import SignatureKind
+
+VIETNAMESE_NAME = "Quyết định 15-QĐ-UBND về việc phê duyệt Đề án chữ ký số (bản chính).pdf"
+VIETNAMESE_METADATA = {
+    "Trích yếu": "Về việc triển khai chữ ký số chuyên dùng Chính phủ trên địa bàn tỉnh",
+    "Đơn vị soạn thảo": "Sở Khoa học và Công nghệ",
+    "Người ký": "Nguyễn Thị Hương Giang",
+    "Độ khẩn": "Thượng khẩn",
+}
+LARGE_SIZE = 6 * 1024 * 1024
+BATCH = 12
+
+
+class CheckFailed(AssertionError):
+    """The adapter does not keep a promise of the contract."""
+
+
+class CheckSkipped(Exception):
+    """The check cannot run here (no simulator control, a kind the adapter lacks ...)."""
+
+
+@dataclass
+class Harness:
+    """What the checks need: the adapter under test, its configuration, the simulator control, a test PKI."""
+
+    info: AdapterInfo
+    config: AdapterConfig
+    pki: Any
+    """A :class:`sdk.testing.pki.TestPKI`, serving OCSP, CRL and TSA."""
+    workdir: Path
+    control: Any = None
+    """A :class:`sdk.adapters.simulator.SimulatorControl`, or ``None`` against a real platform."""
+    user: str = "kyso-conformance"
+    """The platform user the suite signs for when there is no simulator."""
+    _counter: Any = field(default_factory=lambda: itertools.count(1))
+    _signers: dict[str, Any] = field(default_factory=dict)
+
+    # -- building blocks --------------------------------------------------------------------------------------
+
+    def adapter(self, **changes: Any) -> Adapter:
+        return self.info.factory(replace(self.config, **changes) if changes else self.config)
+
+    def need_control(self) -> Any:
+        if self.control is None:
+            raise CheckSkipped("needs the simulator's control API (seeding items, injecting faults)")
+        return self.control
+
+    def fresh_user(self, label: str) -> str:
+        return f"{label}-{next(self._counter)}"
+
+    def signer(self, name: str) -> Any:
+        if name not in self._signers:
+            import sdk
+
+            self._signers[name] = sdk.Pkcs12Signer.from_file(self.pki.p12(name), self.pki.password)
+        return self._signers[name]
+
+    def signer_for(self, kind: SignatureKind | None) -> Any:
+        return self.signer("organisation" if kind == SignatureKind.ISSUANCE else "person")
+
+    @property
+    def trust(self) -> list[Any]:
+        return [self.pki.cert("root")]
+
+    @functools.cached_property
+    def assets(self) -> dict[str, bytes]:
+        from sdk.demo.marks import sample_seal_png, sample_signature_png
+
+        return {"image": sample_signature_png(), "seal": sample_seal_png()}
+
+    @property
+    def kind(self) -> SignatureKind | None:
+        """The kind used by the checks that are not about kinds: the adapter's first."""
+        return self.info.kinds[0] if self.info.kinds else None
+
+    @functools.cached_property
+    def approved_pdf(self) -> bytes:
+        """A PDF already carrying an approval signature, for issuance items."""
+        import sdk
+
+        return sdk.sign(
+            sample_pdf("Văn bản đã ký duyệt"),
+            signer=self.signer("person"),
+            kind="approval",
+            image=self.assets["image"],
+            page=1,
+            box=(330, 120, 500, 190),
+        )
+
+    def seed(
+        self,
+        user: str,
+        kind: SignatureKind | None = None,
+        *,
+        name: str | None = None,
+        content: bytes | None = None,
+        metadata: dict[str, str] | None = None,
+    ) -> str:
+        control = self.need_control()
+        appearance = appearance_for(kind)
+        if content is None:
+            content = self.approved_pdf if kind == SignatureKind.ISSUANCE else sample_pdf(f"Kyso {user}")
+        return str(
+            control.add_item(
+                user=user,
+                name=name or f"{user}.pdf",
+                content=content,
+                kind=None if kind is None else str(kind.value),
+                metadata=metadata or {"Trích yếu": f"Văn bản thử {user}"},
+                appearance=appearance,
+            )
+        )
+
+    def sync(self, adapter: Adapter, user: str, kind: SignatureKind | None = None, **options: Any) -> Any:
+        from sdk.adapters.sync import sync
+
+        options.setdefault("trust", self.trust)
+        return sync(adapter, user, options.pop("signer", None) or self.signer_for(kind), assets=self.assets, **options)
+
+    def verify(self, data: bytes) -> Any:
+        import sdk
+
+        return sdk.verify(data, trust=self.trust, revocation="off")
+
+
+def appearance_for(kind: SignatureKind | str | None) -> dict[str, Any]:
+    """What a platform typically sends with an item of ``kind``."""
+    if kind == SignatureKind.APPROVAL:
+        return {"page": 1, "box": [330, 120, 500, 190]}
+    if kind in (SignatureKind.ISSUANCE, SignatureKind.ATTACHMENT):
+        return {"doc_number": "15/QĐ-UBND", "issued_date": "2026-11-20"}
+    if kind == SignatureKind.COPY:
+        return {"copy_form": "SAO Y", "organization": "Văn phòng UBND tỉnh"}
+    if kind == SignatureKind.INCOME:
+        return {"meta": {"Số đến": "125", "Ngày đến": "22/11/2026"}}
+    return {}
+
+
+def sample_pdf(text: str = "Kyso", *, padding: int = 0) -> bytes:
+    """A one-page PDF; ``padding`` bytes of incompressible data make it as large as needed."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    name = generic.NameObject
+    writer = PdfFileWriter()
+    font = writer.add_object(
+        generic.DictionaryObject(
+            {name("/Type"): name("/Font"), name("/Subtype"): name("/Type1"), name("/BaseFont"): name("/Helvetica")}
+        )
+    )
+    safe = text.encode("ascii", "replace").decode().replace("(", "[").replace(")", "]").replace("\\", "/")
+    content = writer.add_object(generic.StreamObject(stream_data=f"BT /F1 14 Tf 72 770 Td ({safe}) Tj ET".encode()))
+    page = generic.DictionaryObject(
+        {
+            name("/Type"): name("/Page"),
+            name("/MediaBox"): generic.ArrayObject(map(generic.NumberObject, (0, 0, 595, 842))),
+            name("/Contents"): content,
+            name("/Resources"): generic.DictionaryObject(
+                {name("/Font"): generic.DictionaryObject({name("/F1"): font})}
+            ),
+        }
+    )
+    if padding:
+        blob = writer.add_object(generic.StreamObject(stream_data=os.urandom(padding)))
+        page[name("/PieceInfo")] = generic.DictionaryObject(
+            {name("/Kyso"): generic.DictionaryObject({name("/Private"): blob})}
+        )
+    writer.insert_page(page)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def _find(adapter: Adapter, user: str, item_id: str) -> Item:
+    for item in adapter.pending(user):
+        if item.id == item_id:
+            return item
+    raise CheckFailed(f"item {item_id} seeded for {user} is not among the adapter's pending items")
+
+
+def _passed_with_kind(h: Harness, data: bytes, kind: SignatureKind | None, what: str) -> None:
+    report = h.verify(data)
+    _expect(
+        str(report.indication) == "TOTAL_PASSED",
+        f"{what}: the document the platform holds is {report.indication}, not TOTAL_PASSED",
+    )
+    last = report.signatures[-1]
+    _expect(last.kind == kind, f"{what}: last signature has kind {last.kind}, expected {kind}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the checks
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def round_trip(kind: SignatureKind | None) -> Callable[[Harness], str]:
+    def check(h: Harness) -> str:
+        user = h.fresh_user(f"rt-{kind.value if kind else 'plain'}")
+        item_id = h.seed(user, kind)
+        adapter = h.adapter()
+        try:
+            item = _find(adapter, user, item_id)
+            _expect(item.kind == kind, f"the item's kind is {item.kind}, the platform asked for {kind}")
+            summary = h.sync(adapter, user, kind, items=[item])
+            _expect(summary.signed == 1, f"not signed: {summary.results[0].reason if summary.results else 'no result'}")
+            signed = adapter.download_signed(item)
+            _passed_with_kind(h, signed, kind, "download after upload")
+            _expect(signed == h.control.signed(item_id), "download_signed differs from what the platform stores")
+            state = h.control.item(item_id)
+            _expect(state["uploads"] == 1, f"the platform stored {state['uploads']} uploads, expected 1")
+        finally:
+            adapter.close()
+        return f"signed, uploaded, downloaded: TOTAL_PASSED, kind {kind.value if kind else 'none'}"
+
+    check.__name__ = f"round_trip_{kind.value if kind else 'plain'}"
+    return check
+
+
+def altered_document_detected(h: Harness) -> str:
+    user = h.fresh_user("tamper")
+    item_id = h.seed(user, h.kind)
+    adapter = h.adapter()
+    try:
+        item = _find(adapter, user, item_id)
+        summary = h.sync(adapter, user, h.kind, items=[item])
+        _expect(summary.signed == 1, f"not signed: {summary.results[0].reason}")
+        h.control.tamper(item_id)
+        try:
+            report = h.verify(adapter.download_signed(item))
+        except KysoError as exc:
+            return f"altered document refused as unreadable: {exc.diagnostics()}"
+        _expect(str(report.indication) != "TOTAL_PASSED", "a document altered on the platform still verifies")
+        return f"altered document detected: {report.indication}"
+    finally:
+        adapter.close()
+
+
+def _refused(label: str) -> Callable[[Harness], str]:
+    def check(h: Harness) -> str:
+        user = h.fresh_user(label)
+        item_id = h.seed(user, h.kind)
+        adapter = h.adapter()
+        try:
+            h.sync(adapter, user, h.kind, signer=h.signer(label))
+        except SignerError as exc:
+            state = h.control.item(item_id)
+            _expect(state["uploads"] == 0 and state["state"] == "pending", "something was uploaded anyway")
+            return f"refused before signing: {exc.diagnostics()}"
+        finally:
+            adapter.close()
+        raise CheckFailed(f"a {label} signer was allowed to sign")
+
+    check.__name__ = f"{label}_signer_refused"
+    return check
+
+
+def wrong_credentials(h: Harness) -> str:
+    bad = Credentials(h.config.credentials.username or "kyso", "definitely-wrong-password", None)
+    adapter = h.adapter(credentials=bad)
+    started = time.perf_counter()
+    try:
+        adapter.pending(h.user if h.control is None else h.fresh_user("creds"))
+    except AuthenticationError as exc:
+        message = exc.diagnostics()
+        _expect("definitely-wrong-password" not in message, "the error message repeats the password")
+        elapsed = time.perf_counter() - started
+        _expect(elapsed < h.config.timeout * 2 + 1, f"refused credentials took {elapsed:.1f} s (retried?)")
+        return f"refused: {message}"
+    except KysoError as exc:
+        raise CheckFailed(f"wrong credentials gave {exc.__class__.__name__}, not AuthenticationError: {exc}") from None
+    finally:
+        adapter.close()
+    raise CheckFailed("wrong credentials were accepted")
+
+
+def server_errors_retried(h: Harness) -> str:
+    control = h.need_control()
+    user = h.fresh_user("errors")
+    item_id = h.seed(user, h.kind)
+    adapter = h.adapter()
+    try:
+        control.fault("error", operation="pending", count=h.config.retries)
+        _find(adapter, user, item_id)  # succeeds on the last retry
+        control.fault("error", operation="pending", count=100)
+        try:
+            adapter.pending(user)
+        except PlatformError as exc:
+            _expect("500" in exc.diagnostics(), f"the error does not say what failed: {exc.diagnostics()}")
+            return f"{h.config.retries} errors retried; persistent errors reported: {exc.diagnostics()}"
+        raise CheckFailed("persistent server errors were not reported")
+    finally:
+        control.clear_faults()
+        adapter.close()
+
+
+def timeouts_retried(h: Harness) -> str:
+    control = h.need_control()
+    user = h.fresh_user("slow")
+    item_id = h.seed(user, h.kind)
+    adapter = h.adapter()
+    slow = h.config.timeout + 0.5
+    try:
+        item = _find(adapter, user, item_id)
+        control.fault("slow", operation="download", item=item_id, count=1, seconds=slow)
+        data = adapter.download(item)
+        _expect(len(data) > 0, "empty download after a retried timeout")
+        control.fault("slow", operation="download", item=item_id, count=h.config.retries + 1, seconds=slow)
+        try:
+            adapter.download(item)
+        except PlatformError as exc:
+            return f"a timeout retried; persistent timeouts reported: {exc.diagnostics()}"
+        raise CheckFailed("persistent timeouts were not reported")
+    finally:
+        control.clear_faults()
+        adapter.close()
+
+
+def duplicate_upload(h: Harness) -> str:
+    from sdk.adapters.sync import sign_item
+    from sdk.core.adapter import idempotency_key
+
+    user = h.fresh_user("dup")
+    item_id = h.seed(user, h.kind)
+    adapter = h.adapter()
+    try:
+        item = _find(adapter, user, item_id)
+        source = adapter.download(item)
+        key = idempotency_key(adapter.name, item, source)
+        prepare = getattr(adapter, "prepare", None)
+        to_sign = prepare(item, source) if callable(prepare) else source
+        signed = sign_item(item, to_sign, h.signer_for(item.kind), h.assets)
+        adapter.upload(item, signed, idempotency_key=key)
+        again = sign_item(item, to_sign, h.signer_for(item.kind), h.assets)  # after a crash: signed anew, same key
+        try:
+            adapter.upload(item, again, idempotency_key=key)
+        except KysoError as exc:
+            raise CheckFailed(f"a repeated upload with the same idempotency key failed: {exc.diagnostics()}") from None
+        state = h.control.item(item_id)
+        _expect(state["uploads"] == 1, f"two uploads with one idempotency key stored {state['uploads']} documents")
+        _expect(all(i.id != item_id for i in adapter.pending(user)), "the item is still pending after its upload")
+        summary = h.sync(adapter, user, h.kind)  # a later run finds nothing to resubmit
+        _expect(summary.signed == 0, "a later run signed the item again")
+        _expect(h.control.item(item_id)["uploads"] == 1, "a later run uploaded again")
+        return "the same key twice stored one document; a later run resubmitted nothing"
+    finally:
+        adapter.close()
+
+
+def many_items(h: Harness) -> str:
+    user = h.fresh_user("batch")
+    ids = [h.seed(user, h.kind, name=f"Văn bản {n:02d}.pdf") for n in range(1, BATCH + 1)]
+    adapter = h.adapter()
+    try:
+        listed = {i.id for i in adapter.pending(user)}
+        missing = [i for i in ids if i not in listed]
+        _expect(not missing, f"{len(missing)} of {len(ids)} items are missing from the pending list")
+        summary = h.sync(adapter, user, h.kind)
+        _expect(summary.signed == len(ids), f"{summary.signed} of {len(ids)} signed: {_reasons(summary)}")
+        counts = [h.control.item(i)["uploads"] for i in ids]
+        _expect(counts == [1] * len(ids), f"uploads per item: {counts}")
+        for item_id in ids[:: max(1, len(ids) // 3)]:
+            _passed_with_kind(h, h.control.signed(item_id), h.kind, f"item {item_id}")
+        return f"{len(ids)} items listed, signed and stored once each"
+    finally:
+        adapter.close()
+
+
+def vietnamese_names_and_metadata(h: Harness) -> str:
+    user = h.fresh_user("tieng-viet")
+    decomposed = unicodedata.normalize("NFD", VIETNAMESE_NAME)  # as some platforms (macOS uploads) store names
+    item_id = h.seed(user, h.kind, name=decomposed, metadata=VIETNAMESE_METADATA)
+    adapter = h.adapter()
+    try:
+        item = _find(adapter, user, item_id)
+        _expect(item.name == VIETNAMESE_NAME, f"file name altered: {item.name!r}")
+        for key, value in VIETNAMESE_METADATA.items():
+            got = item.metadata.get(key)
+            _expect(got is not None and unicodedata.normalize("NFC", got) == value, f"metadata {key!r}: {got!r}")
+        summary = h.sync(adapter, user, h.kind, items=[item])
+        _expect(summary.signed == 1, f"not signed: {_reasons(summary)}")
+        _passed_with_kind(h, adapter.download_signed(item), h.kind, VIETNAMESE_NAME)
+        return "file name and metadata kept; signed and verified"
+    finally:
+        adapter.close()
+
+
+def large_file(h: Harness) -> str:
+    user = h.fresh_user("large")
+    content = sample_pdf("Kyso large", padding=LARGE_SIZE)
+    if h.kind == SignatureKind.ISSUANCE:
+        raise CheckSkipped("issuance-only adapters: the large file would need an approval signature first")
+    item_id = h.seed(user, h.kind, content=content, name="tai-lieu-lon.pdf")
+    adapter = h.adapter()
+    try:
+        item = _find(adapter, user, item_id)
+        summary = h.sync(adapter, user, h.kind, items=[item])
+        _expect(summary.signed == 1, f"not signed: {_reasons(summary)}")
+        signed = adapter.download_signed(item)
+        _expect(len(signed) > len(content), "the signed large file is smaller than the source")
+        _passed_with_kind(h, signed, h.kind, "large file")
+        return f"{len(content) // (1024 * 1024)} MiB signed and verified"
+    finally:
+        adapter.close()
+
+
+def nothing_lost_mid_batch(h: Harness) -> str:
+    from sdk.adapters.sync import Journal
+
+    control = h.need_control()
+    user = h.fresh_user("midbatch")
+    ids = [h.seed(user, h.kind, name=f"Hồ sơ {n}.pdf") for n in range(1, 7)]
+    journal = Journal(h.workdir / f"{user}.journal")
+    adapter = h.adapter()
+    try:
+        control.fault("error", operation="upload", item=ids[2], count=100)
+        control.fault("error", operation="upload", item=ids[4], count=100)
+        first = h.sync(adapter, user, h.kind, journal=journal)
+        failed = {r.item for r in first.results if r.outcome == "failed"}
+        _expect(failed == {ids[2], ids[4]}, f"failed items {sorted(failed)}, expected the two the platform refused")
+        _expect(first.signed == 4, f"{first.signed} of the 4 others signed: {_reasons(first)}")
+        control.clear_faults()
+        second = h.sync(adapter, user, h.kind, journal=journal)
+        _expect(second.signed == 2, f"the resumed run signed {second.signed} items, expected 2: {_reasons(second)}")
+        states = [h.control.item(i) for i in ids]
+        _expect(all(s["state"] == "signed" for s in states), "some items are still not signed after the resumed run")
+        _expect([s["uploads"] for s in states] == [1] * 6, f"uploads per item: {[s['uploads'] for s in states]}")
+        return "2 items failed while the platform failed, 4 went through; the resumed run finished them, once each"
+    finally:
+        control.clear_faults()
+        adapter.close()
+
+
+def faults_fail_alone(h: Harness) -> str:
+    control = h.need_control()
+    user = h.fresh_user("faults")
+    faults = ["html", "truncate", "cut", "wrong_document", "slow", None]
+    ids = [h.seed(user, h.kind, name=f"Văn bản lỗi {n}.pdf") for n in range(len(faults))]
+    adapter = h.adapter()
+    try:
+        control.fault("html", operation="pending", count=h.config.retries + 1)
+        try:
+            adapter.pending(user)
+            raise CheckFailed("an HTML page instead of the JSON item list was accepted")
+        except PlatformError as exc:
+            html_reason = exc.diagnostics()
+        control.clear_faults()
+        for item_id, fault in zip(ids, faults, strict=True):
+            if fault:
+                seconds = h.config.timeout + 0.5
+                control.fault(fault, operation="download", item=item_id, count=100, seconds=seconds)
+        summary = h.sync(adapter, user, h.kind)
+        outcome = {r.item: r for r in summary.results}
+        for item_id, fault in zip(ids, faults, strict=True):
+            result = outcome.get(item_id)
+            _expect(result is not None, f"item with fault {fault} was dropped from the run")
+            expected = "signed" if fault is None else "failed"
+            _expect(result.outcome == expected, f"item with fault {fault}: {result.outcome} ({result.reason})")
+            _expect(fault is None or bool(result.reason), f"item with fault {fault} failed without a reason")
+            if fault:
+                _expect(h.control.item(item_id)["uploads"] == 0, f"item with fault {fault} was uploaded anyway")
+        return f"HTML list refused ({html_reason}); each faulty download failed alone with its reason"
+    finally:
+        control.clear_faults()
+        adapter.close()
+
+
+def _reasons(summary: Any) -> str:
+    return "; ".join(f"{r.name}: {r.reason}" for r in summary.results if r.outcome != "signed")[:300]
+
+
+def all_checks(info: AdapterInfo) -> list[tuple[str, Callable[[Harness], str]]]:
+    """The suite for an adapter: one round trip per kind it supports, then the rest."""
+    checks: list[tuple[str, Callable[[Harness], str]]] = []
+    for kind in info.kinds or (None,):
+        kind = None if kind is None else SignatureKind(kind)
+        checks.append((f"round_trip[{kind.value if kind else 'plain'}]", round_trip(kind)))
+    checks += [
+        ("altered_document_detected", altered_document_detected),
+        ("revoked_signer_refused", _refused("revoked")),
+        ("expired_signer_refused", _refused("expired")),
+        ("wrong_credentials", wrong_credentials),
+        ("server_errors_retried", server_errors_retried),
+        ("timeouts_retried", timeouts_retried),
+        ("duplicate_upload", duplicate_upload),
+        ("many_items", many_items),
+        ("vietnamese_names_and_metadata", vietnamese_names_and_metadata),
+        ("large_file", large_file),
+        ("nothing_lost_mid_batch", nothing_lost_mid_batch),
+        ("faults_fail_alone", faults_fail_alone),
+    ]
+    return checks

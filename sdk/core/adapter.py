@@ -1,0 +1,309 @@
+"""The adapter contract: how a platform (document management, one-stop shop ...) hands documents to Kyso.
+
+An *adapter* maps one platform's HTTP API onto these models. It contains no cryptography: the SDK downloads an
+:class:`Item`, signs it with :func:`sdk.sign` (kind and appearance taken from the item), and gives the signed bytes
+back to the adapter to upload. Everything an adapter must offer is the :class:`Adapter` protocol:
+
+- :meth:`Adapter.pending`: the items awaiting a user's signature, each with the signature kind it needs and its
+  metadata (number, date, the document's subject ...);
+- :meth:`Adapter.download`: the bytes to sign;
+- :meth:`Adapter.upload`: the signed result, with an *idempotency key* (:func:`idempotency_key`): uploading the same
+  key twice, or again after a crash, must not create a second document on the platform;
+- :meth:`Adapter.download_signed`: the signed result as the platform now holds it (the conformance suite checks it);
+- :meth:`Adapter.reject`: refuse an item, with a reason the platform shows to its users;
+- :meth:`Adapter.report_status`: a free status line back to the platform (``signed``, ``failed: ...``);
+- optionally ``prepare(item, data) -> bytes``: change the document before it is signed (a one-stop shop adds the QR
+  code linking to its verification page); the sync engine calls it when the adapter has it.
+
+Configuration (:class:`AdapterConfig`) is the base URL, credentials, timeouts and retries with backoff; it comes
+from the environment (``KYSO_<NAME>_BASE_URL``, ``KYSO_<NAME>_USERNAME``, ``KYSO_<NAME>_PASSWORD``,
+``KYSO_<NAME>_TOKEN``, ``KYSO_<NAME>_TIMEOUT``, ``KYSO_<NAME>_RETRIES``) or a TOML file (``adapters.toml`` in the
+Kyso configuration directory, one ``[NAME]`` table per adapter), the environment winning.
+
+An adapter is registered with the ``kyso_register_adapters`` hook from a plugin module, itself declared as an entry
+point of group ``kyso``::
+
+    # my_platform/kyso_plugin.py
+    from sdk import hookimpl
+    from sdk.core.adapter import AdapterInfo
+
+    @hookimpl
+    def kyso_register_adapters(registry):
+        registry.add(AdapterInfo(name="myplatform", description="...", factory=_factory, simulator=_simulator))
+
+The conformance suite (``kyso conformance NAME``, or :mod:`sdk.conformance` under pytest) checks that an adapter
+keeps these promises. ``examples/custom_adapter`` is the template to copy (see ``docs/adapters.md``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from sdk.core.errors import KysoError, ServiceError
+from sdk.core.models import SignatureKind
+
+__all__ = [
+    "Adapter",
+    "AdapterConfig",
+    "AdapterInfo",
+    "AdapterRegistry",
+    "AuthenticationError",
+    "Credentials",
+    "Item",
+    "ItemError",
+    "PlatformError",
+    "UploadReceipt",
+    "idempotency_key",
+]
+
+CONFIG_FILE = "adapters.toml"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# errors
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class PlatformError(ServiceError):
+    """The platform failed: unreachable, too slow, a server error after the retries, an answer that is not what its
+    API promises (HTML instead of JSON ...)."""
+
+
+class AuthenticationError(PlatformError):
+    """The platform refused the credentials (HTTP 401 / 403). Never retried; the secret is never repeated."""
+
+
+class ItemError(KysoError):
+    """One item cannot be processed (its document is truncated, not what the item claims ...): that item fails,
+    the others proceed."""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# models
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """One document awaiting a signature on the platform."""
+
+    id: str
+    """The platform's identifier of this signing task (unique on the platform, stable across calls)."""
+    name: str
+    """File name as the platform shows it (may be Vietnamese: kept in NFC)."""
+    kind: SignatureKind | None = None
+    """Signature kind the platform asks for (Nghị định 30/2020); ``None`` for a plain signature."""
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    """What the platform says about the document (subject, number, dossier number ...), for display and reports."""
+    appearance: Mapping[str, Any] = field(default_factory=dict)
+    """Options for :func:`sdk.sign` decided by the platform: ``doc_number``, ``issued_date``, ``meta``,
+    ``anchor``, ``page``, ``box`` ... (personal assets such as the signature image come from the signer)."""
+    sha256: str | None = None
+    """Hex SHA-256 the platform announces for the document; a download that does not match fails the item."""
+    size: int | None = None
+    """Size in bytes the platform announces; ``None`` when it does not say."""
+    media_type: str = "application/pdf"
+    user: str | None = None
+    """The user the item is assigned to."""
+    locator: Mapping[str, str] = field(default_factory=dict)
+    """Whatever else the adapter needs to address the item on the platform (a dossier id ...); opaque to the SDK."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", unicodedata.normalize("NFC", self.name))
+        if self.kind is not None and not isinstance(self.kind, SignatureKind):
+            object.__setattr__(self, "kind", SignatureKind(self.kind))
+
+    def check(self, data: bytes) -> None:
+        """Raise :class:`ItemError` when ``data`` is not the document this item announces (size, SHA-256)."""
+        if self.size is not None and len(data) != self.size:
+            raise ItemError(
+                f"{self.name}: download is {len(data)} bytes, the platform announced {self.size} (truncated?)"
+            )
+        if self.sha256 is not None and hashlib.sha256(data).hexdigest() != self.sha256.lower():
+            raise ItemError(f"{self.name}: the document downloaded is not the one the item claims (SHA-256 differs)")
+
+
+@dataclass(frozen=True)
+class UploadReceipt:
+    """The platform's answer to an upload."""
+
+    item_id: str
+    remote_id: str | None = None
+    """Where the platform stored the signed result (file id, URL ...)."""
+    duplicate: bool = False
+    """``True`` when the platform recognised the idempotency key and kept the earlier upload."""
+
+
+def idempotency_key(adapter: str, item: Item, source: bytes) -> str:
+    """The key of one signing of one item: the same item with the same source document always gives the same key,
+    whatever the signing time, so a retry or a resumed run never creates a second signed document."""
+    digest = hashlib.sha256()
+    for part in (adapter, item.id, str(item.kind or ""), hashlib.sha256(source).hexdigest()):
+        digest.update(part.encode("utf-8") + b"\0")
+    return "kyso-" + digest.hexdigest()[:40]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# configuration
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Who the adapter is on the platform. ``repr`` never shows the secrets."""
+
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class AdapterConfig:
+    """How to reach a platform."""
+
+    base_url: str
+    """Root URL of the platform's API, e.g. ``https://ioffice.example.gov.vn``."""
+    credentials: Credentials = field(default_factory=Credentials)
+    timeout: float = 10.0
+    """Seconds allowed for each HTTP request (connect and read)."""
+    retries: int = 3
+    """Further attempts after a server error (5xx), a timeout or a connection failure; 4xx are never retried."""
+    backoff: float = 0.5
+    """Seconds before the first retry, doubled at each further one."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Platform-specific settings (an organisation id, a group id ...)."""
+
+    @classmethod
+    def load(cls, name: str, *, config_file: Path | None = None, **overrides: Any) -> AdapterConfig:
+        """The configuration of adapter ``name``: the TOML file, then the environment, then ``overrides`` (those
+        that are not ``None``) each win over the previous.
+
+        :raises UsageError: when no base URL is known.
+        """
+        from sdk.core.errors import UsageError
+
+        values: dict[str, Any] = {}
+        path = config_file or _config_dir() / CONFIG_FILE
+        if path.is_file():
+            try:
+                table = tomllib.loads(path.read_text(encoding="utf-8")).get(name, {})
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise UsageError(f"{path}: unreadable adapter configuration ({exc.__class__.__name__})") from None
+            values.update(table)
+        prefix = f"KYSO_{name.upper().replace('-', '_')}_"
+        for key in ("base_url", "username", "password", "token", "timeout", "retries", "backoff"):
+            if (value := os.environ.get(prefix + key.upper())) is not None:
+                values[key] = value
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if not values.get("base_url"):
+            raise UsageError(f"no base URL for adapter {name!r}: give --base-url or set {prefix}BASE_URL")
+        known = {"base_url", "username", "password", "token", "timeout", "retries", "backoff"}
+        try:
+            return cls(
+                base_url=str(values["base_url"]).rstrip("/"),
+                credentials=Credentials(values.get("username"), values.get("password"), values.get("token")),
+                timeout=float(values.get("timeout", 10.0)),
+                retries=int(values.get("retries", 3)),
+                backoff=float(values.get("backoff", 0.5)),
+                options={k: v for k, v in values.items() if k not in known},
+            )
+        except ValueError as exc:
+            raise UsageError(f"adapter {name!r}: bad timeout, retries or backoff ({exc})") from None
+
+
+def _config_dir() -> Path:
+    configured = os.environ.get("KYSO_CONFIG_DIR")
+    if configured:
+        return Path(configured)
+    if os.name == "nt" and os.environ.get("APPDATA"):
+        return Path(os.environ["APPDATA"]) / "kyso"
+    return Path.home() / ".config" / "kyso"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the protocol
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    """What an adapter offers. Every method raises :class:`PlatformError` (or :class:`AuthenticationError`) when the
+    platform fails, after the configured retries; :class:`ItemError` when one item's data is unusable."""
+
+    name: str
+    """The adapter's registered name."""
+    kinds: tuple[SignatureKind | None, ...]
+    """The signature kinds this platform asks for (``None`` for a plain signature)."""
+
+    def pending(self, user: str) -> list[Item]:
+        """Every item awaiting ``user``'s signature, none left out."""
+        ...
+
+    def download(self, item: Item) -> bytes:
+        """The document to sign, complete (an adapter checks it with :meth:`Item.check`)."""
+        ...
+
+    def upload(self, item: Item, signed: bytes, *, idempotency_key: str) -> UploadReceipt:
+        """Give the signed document back. The same ``idempotency_key`` twice creates nothing new."""
+        ...
+
+    def download_signed(self, item: Item) -> bytes:
+        """The signed document as the platform now holds it for ``item``."""
+        ...
+
+    def reject(self, item: Item, reason: str) -> None:
+        """Refuse to sign ``item``; the platform shows ``reason`` to its users."""
+        ...
+
+    def report_status(self, item: Item, status: str, detail: str = "") -> None:
+        """Tell the platform what happened to ``item`` (``signed``, ``failed``); best effort."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+SimulatorFactory = Callable[..., Any]
+"""``simulator(directory: Path, port: int = 0)`` -> an object with ``start()``, ``stop()``, ``url`` and
+``control_url`` (see :mod:`sdk.adapters.simulator`)."""
+
+
+@dataclass(frozen=True)
+class AdapterInfo:
+    """A registered adapter, added by ``kyso_register_adapters``."""
+
+    name: str
+    description: str
+    factory: Callable[[AdapterConfig], Adapter]
+    """Builds the adapter for a configuration."""
+    simulator: SimulatorFactory | None = None
+    """The platform simulator used by tests and ``kyso conformance`` when no base URL is given."""
+    kinds: tuple[SignatureKind | None, ...] = (None,)
+    """The signature kinds the adapter supports (the conformance suite round-trips each)."""
+
+
+@dataclass
+class AdapterRegistry:
+    """Adapters by name; filled by ``kyso_register_adapters``."""
+
+    adapters: dict[str, AdapterInfo] = field(default_factory=dict)
+
+    def add(self, info: AdapterInfo) -> None:
+        self.adapters[info.name] = info
+
+    def get(self, name: str) -> AdapterInfo:
+        from sdk.core.errors import UsageError
+
+        try:
+            return self.adapters[name]
+        except KeyError:
+            known = ", ".join(sorted(self.adapters)) or "none"
+            raise UsageError(f"no adapter named {name!r} (installed: {known})") from None

@@ -1,0 +1,50 @@
+"""Fixtures for the adapter tests (imported by the test modules): the iOffice simulator (one per module), an adapter
+on it, signing assets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sdk.core.adapter import AdapterConfig, Credentials
+
+FAST = {"timeout": 0.6, "retries": 2, "backoff": 0.02}
+
+
+@pytest.fixture(scope="module")
+def ioffice_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    from plugins.ioffice.simulator import IOfficeSimulator
+
+    with IOfficeSimulator(tmp_path_factory.mktemp("ioffice-sim")).serve() as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def ioffice_config(ioffice_sim) -> AdapterConfig:
+    return AdapterConfig(ioffice_sim.url, Credentials("kyso", "kyso-secret"), **FAST)
+
+
+@pytest.fixture
+def ioffice(ioffice_config) -> Iterator:
+    from plugins.ioffice.adapter import IOfficeAdapter
+
+    adapter = IOfficeAdapter(ioffice_config)
+    yield adapter
+    adapter.close()
+
+
+@pytest.fixture(scope="session")
+def assets() -> dict[str, bytes]:
+    from sdk.demo.marks import sample_seal_png, sample_signature_png
+
+    return {"image": sample_signature_png(), "seal": sample_seal_png()}
+
+
+@pytest.fixture
+def root(pki) -> list[Path]:
+    return [pki.cert("root")]
+
+
+APPROVAL_BOX = {"page": 1, "box": [330, 120, 500, 190]}

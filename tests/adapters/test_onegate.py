@@ -1,0 +1,147 @@
+"""The one-stop-shop adapter and simulator: results signed by the agency with a QR code linking to the public
+verification page, receipts, electronic copies, the VGCA-style upload reply."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+import sdk
+from sdk.adapters.sync import sync
+from sdk.conformance.checks import sample_pdf
+from sdk.core.adapter import AdapterConfig, AuthenticationError, Credentials
+
+
+@pytest.fixture(scope="module")
+def onegate_sim(tmp_path_factory, pki):
+    from plugins.onegate.simulator import OneGateSimulator
+
+    with OneGateSimulator(tmp_path_factory.mktemp("onegate-sim")).serve() as simulator:
+        simulator.trust = [pki.cert("root")]
+        yield simulator
+
+
+@pytest.fixture
+def onegate(onegate_sim):
+    from plugins.onegate.adapter import OneGateAdapter
+
+    adapter = OneGateAdapter(
+        AdapterConfig(onegate_sim.url, Credentials("kyso", "kyso-secret"), timeout=1, retries=1, backoff=0.02)
+    )
+    yield adapter
+    adapter.close()
+
+
+@pytest.fixture(scope="module")
+def dossier(onegate_sim):
+    dossier = onegate_sim.add_dossier(applicant="Trần Thị Hoa", service="Cấp giấy chứng nhận đăng ký hộ kinh doanh")
+    result = onegate_sim.add_file(dossier, assignee="motcua", name="Giấy chứng nhận.pdf", content=sample_pdf("KQ"))
+    receipt = onegate_sim.add_file(
+        dossier, assignee="motcua", name="Giấy tiếp nhận hồ sơ.pdf", content=sample_pdf("BN"), file_type="receipt"
+    )
+    copy = onegate_sim.add_file(
+        dossier,
+        assignee="motcua",
+        name="Bản sao điện tử.pdf",
+        content=sample_pdf("BS"),
+        file_type="copy",
+        kind="copy",
+        appearance={"copy_form": "SAO Y", "organization": "Sở Xây dựng tỉnh Nghệ An"},
+    )
+    return dossier, result, receipt, copy
+
+
+@pytest.fixture(scope="module")
+def signed_dossier(onegate_sim, dossier, signer_for, pki):
+    from plugins.onegate.adapter import OneGateAdapter
+
+    adapter = OneGateAdapter(AdapterConfig(onegate_sim.url, Credentials("kyso", "kyso-secret"), timeout=2))
+    items = adapter.pending("motcua")
+    summary = sync(adapter, "motcua", signer_for("organisation"), trust=[pki.cert("root")])
+    adapter.close()
+    return {i.id: i for i in items}, summary
+
+
+def test_dossier_files_are_items_with_the_dossier_metadata(signed_dossier, dossier):
+    items, summary = signed_dossier
+    _, result, receipt, copy = dossier
+    assert summary.signed == 3 and summary.failed == 0
+    assert items[result].kind is None and items[copy].kind == "copy"
+    assert items[result].metadata["Người nộp"] == "Trần Thị Hoa"
+    assert items[result].metadata["Mã hồ sơ"].startswith("000.00.00.H41-")
+    assert items[result].locator == {"dossierId": dossier[0], "fileType": "result"}
+
+
+def test_result_carries_a_signed_qr_link_to_the_verification_page(signed_dossier, dossier, onegate_sim, pki):
+    _, result, receipt, _ = dossier
+    signed = onegate_sim.item(result)["signed"]
+    report = sdk.verify(signed, trust=[pki.cert("root")], revocation="off")
+    assert report.indication == "TOTAL_PASSED"
+    assert report.signatures[0].coverage == "ENTIRE_FILE"  # the mark was drawn before the signature: covered by it
+    url = f"{onegate_sim.url}/verify/{result}"
+    assert url.encode() in page_text(signed)
+    assert url.encode() not in page_text(onegate_sim.item(receipt)["signed"])  # receipts have no QR code
+    page = requests.get(url, timeout=5)
+    assert page.status_code == 200 and "Chữ ký số hợp lệ" in page.text and "TOTAL_PASSED" in page.text
+
+
+def page_text(pdf: bytes) -> bytes:
+    """Every stream of the file, decompressed when it is Flate-compressed, PDF string escapes undone."""
+    import re
+    import zlib
+
+    chunks = []
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.DOTALL):
+        try:
+            chunks.append(zlib.decompressobj().decompress(match.group(1)))
+        except zlib.error:
+            chunks.append(match.group(1))
+    text = b"\n".join(chunks)
+    return re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]), text)  # PDF string octal escapes
+
+
+def test_qr_code_drawn_when_qrcode_is_installed(signed_dossier, dossier, onegate_sim):
+    from plugins.onegate.qr import QR_AVAILABLE
+
+    if not QR_AVAILABLE:
+        pytest.skip("the qrcode package is not installed: the mark is the address as text")
+    signed = onegate_sim.item(dossier[1])["signed"]
+    assert b"/URI" in signed or b"/URI" in page_text(signed)  # the QR stamp also adds a link annotation
+
+
+def test_verification_page_detects_an_altered_result(signed_dossier, dossier, onegate_sim):
+    _, _, _, copy = dossier
+    requests.post(f"{onegate_sim.url}/_sim/items/{copy}/tamper", timeout=5).raise_for_status()
+    page = requests.get(f"{onegate_sim.url}/verify/{copy}", timeout=5)
+    assert "KHÔNG hợp lệ" in page.text
+    assert requests.get(f"{onegate_sim.url}/verify/nothing", timeout=5).status_code == 404
+
+
+def test_upload_answers_in_the_vgca_shape(onegate, onegate_sim):
+    dossier = onegate_sim.add_dossier()
+    ref = onegate_sim.add_file(dossier, assignee="vgca", name="a.pdf", content=sample_pdf("a"))
+    (item,) = onegate.pending("vgca")
+    receipt = onegate.upload(item, b"%PDF-1.7 signed", idempotency_key="k1")
+    assert receipt.remote_id.endswith(f"/files/{ref}/signed") and not receipt.duplicate
+    response = requests.post(  # as a VGCA-era web page would post it, with the same key: nothing new stored
+        f"{onegate_sim.url}/o/rest/v2/dossiers/{dossier}/files/{ref}/upload",
+        files={"uploadfile": ("a.pdf", b"%PDF-1.7 signed")},
+        headers={"groupId": "35417", "Idempotency-Key": "k1"},
+        auth=("kyso", "kyso-secret"),
+        timeout=5,
+    )
+    assert set(response.json()) == {"Status", "Message", "FileServer", "FileName"}
+    assert response.json()["Status"] == 0 and response.json()["Message"] == "duplicate"
+    assert onegate_sim.item(ref)["uploads"] == 1
+
+
+def test_wrong_group_or_password_refused(onegate_sim):
+    from plugins.onegate.adapter import OneGateAdapter
+
+    for credentials, options in (
+        (Credentials("kyso", "bad"), {}),
+        (Credentials("kyso", "kyso-secret"), {"group_id": "1"}),
+    ):
+        adapter = OneGateAdapter(AdapterConfig(onegate_sim.url, credentials, options=options, timeout=1))
+        with pytest.raises(AuthenticationError):
+            adapter.pending("x")

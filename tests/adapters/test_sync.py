@@ -1,0 +1,125 @@
+"""The sync engine: each item fails alone with its reason, and a run is resumable without double submission."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sdk.adapters.sync import Journal, sync
+from sdk.conformance.checks import appearance_for, sample_pdf
+from sdk.core.adapter import Item, PlatformError
+from sdk.core.errors import SignerError
+
+pytest_plugins = ["adapters_support"]
+APPROVAL_BOX = appearance_for("approval")
+
+
+def seed(simulator, user, count, kind="approval"):
+    return [
+        simulator.add_item(
+            user=user, name=f"Văn bản {n}.pdf", content=sample_pdf(f"{user} {n}"), kind=kind, appearance=APPROVAL_BOX
+        )
+        for n in range(count)
+    ]
+
+
+def run(adapter, user, signer_for, root, assets, **options):
+    return sync(adapter, user, signer_for("person"), assets=assets, trust=root, revocation="off", **options)
+
+
+def test_resumes_after_a_crash_between_signing_and_upload(ioffice, ioffice_sim, signer_for, pki, assets, tmp_path):
+    root = [pki.cert("root")]
+    ids = seed(ioffice_sim, "crash", 3)
+    journal = tmp_path / "crash.journal"
+
+    class Crash(Exception):
+        pass
+
+    real_upload = ioffice.upload
+    calls = []
+
+    def crashing_upload(item, signed, *, idempotency_key):
+        calls.append(item.id)
+        if len(calls) == 2:
+            real_upload(item, signed, idempotency_key=idempotency_key)  # the platform stored it ...
+            raise Crash()  # ... and the process died before writing the journal
+
+        return real_upload(item, signed, idempotency_key=idempotency_key)
+
+    ioffice.upload = crashing_upload
+    with pytest.raises(Crash):
+        run(ioffice, "crash", signer_for, root, assets, journal=journal)
+    ioffice.upload = real_upload
+    states = [json.loads(line)["state"] for line in journal.read_text("utf-8").splitlines()]
+    assert states == ["signed", "uploaded", "signed"]
+    # the second item is no longer pending on the platform, the third was never sent
+    summary = run(ioffice, "crash", signer_for, root, assets, journal=journal)
+    assert summary.signed == 1 and summary.failed == 0
+    assert [ioffice_sim.item(i)["uploads"] for i in ids] == [1, 1, 1]
+
+
+def test_resume_uploads_the_journalled_bytes_with_the_same_key(ioffice, ioffice_sim, signer_for, pki, assets, tmp_path):
+    root = [pki.cert("root")]
+    (item_id,) = seed(ioffice_sim, "halfway", 1)
+    journal = Journal(tmp_path / "halfway.journal")
+    ioffice_sim.add_fault("error", operation="upload", item=item_id, count=100)
+    first = run(ioffice, "halfway", signer_for, root, assets, journal=journal)
+    assert first.failed == 1 and "HTTP 500" in first.results[0].reason
+    ioffice_sim.clear_faults()
+    second = run(ioffice, "halfway", signer_for, root, assets, journal=Journal(journal.path))
+    assert second.signed == 1
+    assert ioffice_sim.item(item_id)["uploads"] == 1
+
+
+def test_items_already_submitted_are_skipped(ioffice, ioffice_sim, signer_for, pki, assets, tmp_path):
+    root = [pki.cert("root")]
+    ids = seed(ioffice_sim, "again", 2)
+    journal = tmp_path / "again.journal"
+    assert run(ioffice, "again", signer_for, root, assets, journal=journal).signed == 2
+    items = [Item(id=i, name="x.pdf", kind="approval") for i in ids]  # a stale list: the platform was slow to update
+    summary = run(ioffice, "again", signer_for, root, assets, journal=journal, items=items)
+    assert (summary.signed, summary.skipped) == (0, 2)
+    assert [ioffice_sim.item(i)["uploads"] for i in ids] == [1, 1]
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("html", "got an HTML page"),
+        ("truncate", "truncated"),
+        ("cut", "answer cut short"),
+        ("wrong_document", "not the one the item claims"),
+        ("slow", "no answer within"),
+        ("error", "HTTP 500"),
+    ],
+)
+def test_each_fault_fails_its_item_alone(ioffice, ioffice_sim, signer_for, pki, assets, fault, reason):
+    user = f"fault-{fault}"
+    bad, good = seed(ioffice_sim, user, 2)
+    ioffice_sim.add_fault(fault, operation="download", item=bad, count=100, seconds=1.0)
+    try:
+        summary = run(ioffice, user, signer_for, [pki.cert("root")], assets)
+    finally:
+        ioffice_sim.clear_faults()
+    outcome = {r.item: r for r in summary.results}
+    assert outcome[good].outcome == "signed"
+    assert outcome[bad].outcome == "failed" and reason in outcome[bad].reason
+    assert ioffice_sim.item(bad)["uploads"] == 0
+    assert ioffice_sim.item(bad)["status"].startswith("failed")
+
+
+def test_revoked_signer_refused_before_anything_is_signed(ioffice, ioffice_sim, signer_for, pki):
+    (item_id,) = seed(ioffice_sim, "revoked", 1)
+    with pytest.raises(SignerError, match="REVOKED"):
+        sync(ioffice, "revoked", signer_for("revoked"), trust=[pki.cert("root")])
+    assert ioffice_sim.item(item_id)["state"] == "pending"
+
+
+def test_pending_list_failure_is_reported(ioffice, ioffice_sim, signer_for, pki):
+    ioffice_sim.add_fault("error", operation="pending", count=100)
+    try:
+        with pytest.raises(PlatformError, match="HTTP 500 \\(3 attempts\\)"):
+            sync(ioffice, "anyone", signer_for("person"), check=False)
+    finally:
+        ioffice_sim.clear_faults()

@@ -1,0 +1,80 @@
+"""``kyso conformance``: the console table, the JSON and HTML reports, a running simulator given by URL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+CHECKS = ["round_trip[approval]", "wrong_credentials", "duplicate_upload"]
+
+
+def test_conformance_writes_reports(kyso, tmp_path):
+    args = ["conformance", "ioffice", "--report", tmp_path / "r.json", "--html", tmp_path / "r.html"]
+    for check in CHECKS:
+        args += ["--check", check]
+    result = kyso(*args)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "ioffice: CONFORMS (3 passed, 0 failed, 0 skipped" in result.stdout
+    assert any(line.startswith("round_trip[approval]") and "PASSED" in line for line in result.stdout.splitlines())
+    report = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    assert report["adapter"] == "ioffice" and report["simulator"] is True
+    assert [c["name"] for c in report["checks"]] == CHECKS
+    assert {c["outcome"] for c in report["checks"]} == {"passed"}
+    assert all(set(c) >= {"name", "outcome", "detail"} for c in report["checks"])
+    html = (tmp_path / "r.html").read_text("utf-8")
+    assert "<strong>CONFORMS</strong>" in html and "round_trip[approval]" in html
+
+
+@pytest.fixture
+def running_simulator(tmp_path):
+    from plugins.ioffice.simulator import IOfficeSimulator
+
+    with IOfficeSimulator(tmp_path / "sim").serve() as simulator:
+        yield simulator
+
+
+def test_conformance_against_a_running_platform(kyso, running_simulator, tmp_path):
+    result = kyso(
+        "conformance",
+        "ioffice",
+        "--base-url",
+        running_simulator.url,
+        "--check",
+        "round_trip[issuance]",
+        "--timeout",
+        "1",
+        "--retries",
+        "1",
+        "--report",
+        tmp_path / "r.json",
+    )
+    assert result.exit_code == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    assert report["target"] == running_simulator.url
+    assert report["checks"][0]["outcome"] == "passed"
+
+
+def test_conformance_failure_exits_1(kyso, running_simulator, tmp_path):
+    # the platform's simulator refuses every download: the round trip fails, the table says which and why
+    running_simulator.add_fault("status", operation="download", count=1000, status=404)
+    result = kyso(
+        "conformance",
+        "ioffice",
+        "--base-url",
+        running_simulator.url,
+        "--check",
+        "round_trip[income]",
+        "--report",
+        tmp_path / "r.json",
+    )
+    assert result.exit_code == 1
+    assert "DOES NOT CONFORM" in result.stdout
+    assert any(line.startswith("round_trip[income]") and "FAILED" in line for line in result.stdout.splitlines())
+    check = json.loads((tmp_path / "r.json").read_text("utf-8"))["checks"][0]
+    assert check["outcome"] == "failed" and "HTTP 404" in check["detail"]
+
+
+def test_conformance_unknown_adapter(kyso):
+    result = kyso("conformance", "nowhere")
+    assert result.exit_code == 2 and "no adapter named" in result.stderr
