@@ -50,6 +50,7 @@ from sdk.core.models import (
     Indication,
     SignatureReport,
     SubIndication,
+    Verdict,
     VerificationReport,
     VerifyOptions,
 )
@@ -421,16 +422,6 @@ def _ecdsa_der_to_raw(der: bytes, certificate: bytes) -> bytes:
 # -------------------------------------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class _Verdict:
-    indication: Indication = Indication.TOTAL_PASSED
-    sub_indication: SubIndication | None = None
-
-    def lower(self, indication: Indication, sub: SubIndication | None) -> None:
-        if indication.severity > self.indication.severity:
-            self.indication, self.sub_indication = indication, sub
-
-
 class _Refused(Exception):
     """The signature's structure makes it unverifiable (format failure); carries the reason."""
 
@@ -513,7 +504,7 @@ def _verify_signature(
     tree: Any, signature: Any, options: VerifyOptions, validate: CertificateValidator, texts: _TakenTexts
 ) -> tuple[SignatureReport, bool]:
     report = SignatureReport(id=signature.get("Id") or "Signature1", indication=Indication.TOTAL_PASSED)
-    verdict = _Verdict()
+    verdict = Verdict()
     messages = report.messages
     root = tree.getroot()
     namespace = _ns(signature)
@@ -642,7 +633,7 @@ def _check_reference(
     signature: Any,
     reference: Any,
     number: int,
-    verdict: _Verdict,
+    verdict: Verdict,
     messages: list[str],
     texts: _TakenTexts,
 ) -> tuple[bool, str]:
@@ -792,7 +783,7 @@ def _check_signature_value(canonical: bytes, text: str, certificate: bytes, key_
     return None
 
 
-def _apply_certificate(report: SignatureReport, cert: CertificateReport, verdict: _Verdict) -> None:
+def _apply_certificate(report: SignatureReport, cert: CertificateReport, verdict: Verdict) -> None:
     """The certificate's verdict on the signature. XML-DSig carries no signing time, so nothing proves the
     signature predates a revocation: a revoked certificate stays INDETERMINATE (REVOKED_NO_POE) at best."""
     report.messages.extend(cert.messages)

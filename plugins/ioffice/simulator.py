@@ -192,22 +192,14 @@ class IOfficeSimulator(Simulator):
             if item is None:
                 raise NotFound(f"no task {parts[1]}")
             action = parts[2]
-            if action == "file" and request.method == "GET":
-                return Response(item["content"], mimetype="application/pdf")
-            if action == "signed-file" and request.method == "GET":
-                if item["signed"] is None:
-                    raise NotFound("not signed yet")
-                return Response(item["signed"], mimetype="application/pdf")
+            if action in ("file", "signed-file") and request.method == "GET":
+                return self.document_response(item, signed=action == "signed-file")
             if action == "signed-file" and request.method == "POST":
-                upload = request.files.get("uploadfile")
-                if upload is None:
-                    raise BadRequest("multipart field 'uploadfile' is missing")
                 try:
-                    stored = self.store_signed(item["id"], upload.read(), request.headers.get("Idempotency-Key"))
+                    file_id, duplicate = self.receive_upload(request, item)
                 except ValueError as exc:
                     raise Conflict(str(exc)) from None
-                assert stored is not None
-                return _json({"status": 0, "fileId": stored[0], "duplicate": stored[1]})
+                return _json({"status": 0, "fileId": file_id, "duplicate": duplicate})
             if action == "reject" and request.method == "POST":
                 reason = str((request.get_json(silent=True) or {}).get("reason", ""))
                 if not self.reject_item(item["id"], reason):

@@ -125,7 +125,7 @@ class OneGateSimulator(Simulator):
         return self.authenticate(auth.username, auth.password)
 
     def route(self, request: Any) -> Any:
-        from werkzeug.exceptions import BadRequest, Conflict, MethodNotAllowed, NotFound
+        from werkzeug.exceptions import Conflict, MethodNotAllowed, NotFound
         from werkzeug.wrappers import Response
 
         parts = [p for p in request.path.split("/") if p]
@@ -173,25 +173,17 @@ class OneGateSimulator(Simulator):
             if item is None or item["extra"].get("dossier") != parts[1]:
                 raise NotFound(f"no file {parts[3]} in dossier {parts[1]}")
             action = parts[4] if len(parts) > 4 else "file"
-            if action == "file" and request.method == "GET":
-                return Response(item["content"], mimetype="application/pdf")
-            if action == "signed" and request.method == "GET":
-                if item["signed"] is None:
-                    raise NotFound("not signed yet")
-                return Response(item["signed"], mimetype="application/pdf")
+            if action in ("file", "signed") and request.method == "GET":
+                return self.document_response(item, signed=action == "signed")
             if action == "upload" and request.method == "POST":
-                upload = request.files.get("uploadfile")
-                if upload is None:
-                    raise BadRequest("multipart field 'uploadfile' is missing")
                 try:
-                    stored = self.store_signed(item["id"], upload.read(), request.headers.get("Idempotency-Key"))
+                    _, duplicate = self.receive_upload(request, item)
                 except ValueError as exc:
                     return _json({"Status": 1, "Message": str(exc), "FileServer": "", "FileName": ""}, 409)
-                assert stored is not None
                 return _json(
                     {
                         "Status": 0,
-                        "Message": "duplicate" if stored[1] else "",
+                        "Message": "duplicate" if duplicate else "",
                         "FileServer": f"{self.url}/o/rest/v2/dossiers/{parts[1]}/files/{item['id']}/signed",
                         "FileName": item["name"],
                     }

@@ -162,6 +162,29 @@ class Simulator:
         self.on_signed(item_id)
         return remote, False
 
+    def document_response(self, item: dict[str, Any], *, signed: bool) -> Any:
+        """The item's document (or its signed result) as an HTTP response; 404 while it is not signed yet."""
+        from werkzeug.exceptions import NotFound
+        from werkzeug.wrappers import Response
+
+        data = item["signed"] if signed else item["content"]
+        if data is None:
+            raise NotFound("not signed yet")
+        return Response(data, mimetype="application/pdf")
+
+    def receive_upload(self, request: Any, item: dict[str, Any]) -> tuple[str, bool]:
+        """Store the multipart field ``uploadfile`` (the VGCA signing service's name) as the item's signed result:
+        ``(remote id, duplicate)``. Raises ``BadRequest`` without the field, ``ValueError`` when the item is no
+        longer awaiting a signature."""
+        from werkzeug.exceptions import BadRequest
+
+        upload = request.files.get("uploadfile")
+        if upload is None:
+            raise BadRequest("multipart field 'uploadfile' is missing")
+        stored = self.store_signed(item["id"], upload.read(), request.headers.get("Idempotency-Key"))
+        assert stored is not None  # the item exists: the caller looked it up
+        return stored
+
     def on_signed(self, item_id: str) -> None:
         """Platform workflow after a signed result is stored (number assignment, next step ...)."""
 

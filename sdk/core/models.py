@@ -357,6 +357,19 @@ class VerificationReport:
         return result
 
 
+@dataclass
+class Verdict:
+    """The worst (indication, sub-indication) seen so far while checking one signature; on a tie the first
+    reason stays. Format plugins lower it check by check and copy it into the :class:`SignatureReport`."""
+
+    indication: Indication = Indication.TOTAL_PASSED
+    sub_indication: SubIndication | None = None
+
+    def lower(self, indication: Indication, sub: SubIndication | None) -> None:
+        if indication.severity > self.indication.severity:
+            self.indication, self.sub_indication = indication, sub
+
+
 def worst(*indications: Indication) -> Indication:
     """The most severe of the given indications."""
     return max(indications, key=lambda i: i.severity)
@@ -397,6 +410,7 @@ __all__ = [
     "TimestampInfo",
     "ValidationOptions",
     "VerificationReport",
+    "Verdict",
     "VerifyOptions",
     "worst",
 ]

@@ -49,24 +49,13 @@ from sdk.core.models import (
     SignatureReport,
     SubIndication,
     TimestampInfo,
+    Verdict,
     VerificationReport,
     VerifyOptions,
 )
 from sdk.pdf.reading import open_reader
 
 _PDF_WHITESPACE = b"\x00\t\n\x0c\r "
-
-
-@dataclasses.dataclass
-class _Verdict:
-    """The worst (indication, sub-indication) seen so far for one signature; on a tie the first reason stays."""
-
-    indication: Indication = Indication.TOTAL_PASSED
-    sub_indication: SubIndication | None = None
-
-    def lower(self, indication: Indication, sub: SubIndication | None) -> None:
-        if indication.severity > self.indication.severity:
-            self.indication, self.sub_indication = indication, sub
 
 
 @dataclasses.dataclass
@@ -283,7 +272,7 @@ def _has_dss(reader: Any, revision: int) -> bool:
 
 def _verify_signature(emb: Any, facts: _FileFacts) -> SignatureReport:
     report = SignatureReport(id=str(emb.field_name), indication=Indication.TOTAL_PASSED)
-    verdict = _Verdict()
+    verdict = Verdict()
     messages = report.messages
     try:
         cert = emb.signer_cert
@@ -362,7 +351,7 @@ def _intermediates(facts: _FileFacts, embedded: list[Any]) -> tuple[bytes, ...]:
     return facts.options.validation.intermediates + tuple(c.dump() for c in embedded) + facts.dss_certificates
 
 
-def _check_encoding(emb: Any, verdict: _Verdict, messages: list[str]) -> None:
+def _check_encoding(emb: Any, verdict: Verdict, messages: list[str]) -> None:
     """Kyso rule (dss_BadEncodedCMS.pdf): ISO 32000-1 12.8.3.3 wants a DER-encoded CMS object. asn1crypto, and so
     pyHanko, reads INTEGERs with redundant leading octets, which X.690 8.3.2 forbids even in BER; strict decoders
     (Bouncy Castle, so EU DSS) refuse the whole container and find no signature at all. A signature that verifies
@@ -421,7 +410,7 @@ def _x690_problem(blob: bytes) -> str | None:
     return None
 
 
-def _check_integrity(emb: Any, cert: Any, verdict: _Verdict, messages: list[str]) -> None:
+def _check_integrity(emb: Any, cert: Any, verdict: Verdict, messages: list[str]) -> None:
     from asn1crypto import core
     from pyhanko.sign.general import CMSStructuralError
     from pyhanko.sign.validation.generic_cms import validate_sig_integrity
@@ -454,7 +443,7 @@ def _check_integrity(emb: Any, cert: Any, verdict: _Verdict, messages: list[str]
         messages.append("the signature value does not verify with the signer's public key")
 
 
-def _check_algorithms(signer_info: Any, cert: Any, verdict: _Verdict, messages: list[str]) -> None:
+def _check_algorithms(signer_info: Any, cert: Any, verdict: Verdict, messages: list[str]) -> None:
     """pyHanko's default algorithm policy (no MD5/SHA-1, RSA >= 2048 bits ...): weak is INDETERMINATE per ETSI."""
     from asn1crypto import algos
     from pyhanko.sign.validation.utils import DEFAULT_ALGORITHM_USAGE_POLICY as policy
@@ -532,7 +521,7 @@ def _diff_policy() -> Any:
     )
 
 
-def _coverage(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: _Verdict) -> bool:
+def _coverage(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: Verdict) -> bool:
     """Coverage of the byte range; False when it is not a standard one (then nothing after signing can be
     analysed)."""
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -573,7 +562,7 @@ def _coverage(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: _Ve
     return True
 
 
-def _check_coverage_and_changes(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: _Verdict) -> None:
+def _check_coverage_and_changes(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: Verdict) -> None:
     from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
 
     if not _coverage(emb, facts, report, verdict):
@@ -624,7 +613,7 @@ def _check_coverage_and_changes(emb: Any, facts: _FileFacts, report: SignatureRe
         report.messages.append("changes after signing exceed what the certifying signature permits")
 
 
-def _check_pages(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: _Verdict) -> None:
+def _check_pages(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: Verdict) -> None:
     """Kyso rule (dss_pdf-signed-added-page.pdf): pyHanko rates a page added after signing as just OTHER; EU DSS
     fails it (BBB_FC_DSFREAP, TOTAL_FAILED / FORMAT_FAILURE) since the reader sees pages nobody signed."""
     signed = facts.pages_at(emb.signed_revision)
@@ -727,7 +716,7 @@ def _level(emb: Any, facts: _FileFacts, timestamped: bool) -> Level:
     return Level.B_LT
 
 
-def _apply_certificate(report: SignatureReport, cert: CertificateReport, verdict: _Verdict) -> None:
+def _apply_certificate(report: SignatureReport, cert: CertificateReport, verdict: Verdict) -> None:
     report.messages.extend(cert.messages)  # notes of a passing certificate too (a national rule, "revoked later")
     if cert.indication is Indication.TOTAL_PASSED:
         return
@@ -748,7 +737,7 @@ def _verify_document_timestamp(emb: Any, facts: _FileFacts) -> SignatureReport:
     """A document time-stamp (PAdES archive time-stamp): reported under ``timestamps``, never as a signature."""
     report = SignatureReport(id=str(emb.field_name), indication=Indication.TOTAL_PASSED)
     report.messages.append("document time-stamp")
-    verdict = _Verdict()
+    verdict = Verdict()
     # changes after a time-stamp are judged as after a signature: the time-stamp proves its own revision only
     _check_coverage_and_changes(emb, facts, report, verdict)
     try:
