@@ -35,6 +35,7 @@ from sdk.core.models import (
     RevocationReport,
     SubIndication,
     ValidationOptions,
+    vietnam_iso,
 )
 
 _SIGNING_KEY_USAGES = {"digital_signature", "non_repudiation"}
@@ -240,20 +241,20 @@ async def _validate_path(cert: Any, context: Any, options: ValidationOptions, re
         report.revocation.revoked_at = exc.revocation_dt
         who = "the certificate" if exc.is_ee_cert else "an issuing CA"
         sub = SubIndication.REVOKED_NO_POE if exc.is_ee_cert else SubIndication.REVOKED_CA_NO_POE
-        verdict(Indication.INDETERMINATE, sub, f"{who} was revoked on {exc.revocation_dt.isoformat()}")
+        verdict(Indication.INDETERMINATE, sub, f"{who} was revoked on {vietnam_iso(exc.revocation_dt)}")
         return exc.original_path
     except cv.ExpiredError as exc:
         if exc.is_ee_cert:
             verdict(
                 Indication.INDETERMINATE,
                 SubIndication.OUT_OF_BOUNDS_NO_POE,
-                f"the certificate expired on {exc.expired_dt.isoformat()}",
+                f"the certificate expired on {vietnam_iso(exc.expired_dt)}",
             )
         else:
             verdict(
                 Indication.INDETERMINATE,
                 SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE,
-                f"an issuing CA certificate expired on {exc.expired_dt.isoformat()}",
+                f"an issuing CA certificate expired on {vietnam_iso(exc.expired_dt)}",
             )
         return exc.original_path
     except cv.NotYetValidError as exc:
@@ -261,7 +262,7 @@ async def _validate_path(cert: Any, context: Any, options: ValidationOptions, re
             Indication.INDETERMINATE,
             SubIndication.NOT_YET_VALID if exc.is_ee_cert else SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE,
             f"{'the certificate' if exc.is_ee_cert else 'an issuing CA certificate'} is not valid before "
-            f"{exc.valid_from.isoformat()}",
+            f"{vietnam_iso(exc.valid_from)}",
         )
         return exc.original_path
     except cv.DisallowedAlgorithmError as exc:
@@ -446,7 +447,7 @@ def _as_of_validation_time(report: CertificateReport) -> None:
     moment = report.validation_time
     if revocation.status == "revoked" and revocation.revoked_at and moment and revocation.revoked_at > moment:
         revocation.status = "good"
-        report.messages.append(f"the certificate was revoked later, on {revocation.revoked_at.isoformat()}")
+        report.messages.append(f"the certificate was revoked later, on {vietnam_iso(revocation.revoked_at)}")
 
 
 def _ocsp_status(name: str) -> str:

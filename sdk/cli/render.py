@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 from sdk.core.models import (
-    VIETNAM_TIME,
     CertificateReport,
     Indication,
     SignatureReport,
     SubIndication,
     VerificationReport,
+    vietnam_iso,
 )
 
 LANGUAGES = ("vi", "en")
@@ -194,9 +193,9 @@ def _signature_lines(sig: SignatureReport, lang: str, label: Callable[[str], str
     if sig.kind is not None:
         lines.append(f"{label('kind')}: {_KINDS[lang][sig.kind.value]}")
     if sig.signing_time:
-        lines.append(f"{label('signing_time')}: {_time(sig.signing_time)}")
+        lines.append(f"{label('signing_time')}: {vietnam_iso(sig.signing_time)}")
     if sig.timestamp:
-        lines.append(f"{label('timestamp')}: {_time(sig.timestamp.time)} ({sig.timestamp.authority or '-'})")
+        lines.append(f"{label('timestamp')}: {vietnam_iso(sig.timestamp.time)} ({sig.timestamp.authority or '-'})")
     if sig.level:
         lines.append(f"{label('level')}: PAdES {sig.level.value}")
     if sig.sub_indication is not None:
@@ -222,10 +221,10 @@ def _certificate_lines(cert: CertificateReport, lang: str, label: Callable[[str]
     lines.append(f"{label('revocation')}: {status} ({label('source')}: {revocation.source})")
     for answer in cert.revocations:  # every answer used, for the certificate and its CAs (issue 3)
         said = _REVOCATION[lang].get(answer.status, answer.status)
-        when = f", {_time(answer.time)}" if answer.time else ""
+        when = f", {vietnam_iso(answer.time)}" if answer.time else ""
         lines.append(f"  - {_cn(answer.subject or '-')}: {said} ({answer.source}{when})")
     if cert.validation_time:
-        lines.append(f"{label('validated_at')}: {_time(cert.validation_time)}")
+        lines.append(f"{label('validated_at')}: {vietnam_iso(cert.validation_time)}")
     if cert.sub_indication is not None and cert.indication is not Indication.TOTAL_PASSED:
         lines.append(f"{label('reason')}: {_WHY[lang].get(cert.sub_indication, cert.sub_indication.value)}")
     return lines
@@ -240,5 +239,3 @@ def _cn(subject: str) -> str:
     return subject
 
 
-def _time(moment: datetime) -> str:
-    return moment.astimezone(VIETNAM_TIME).isoformat()

@@ -379,8 +379,14 @@ VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 """Reports show moments in Vietnam time, ISO 8601 with the +07:00 offset."""
 
 
+def vietnam_iso(moment: datetime) -> str:
+    """``moment`` as ISO 8601 in Vietnam time, e.g. ``2026-11-22T10:05:30+07:00``: how reports and messages show
+    every moment."""
+    return moment.astimezone(VIETNAM_TIME).isoformat()
+
+
 def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(VIETNAM_TIME).isoformat() if moment else None
+    return vietnam_iso(moment) if moment else None
 
 
 def _str_or_none(value: enum.Enum | None) -> str | None:
@@ -412,5 +418,6 @@ __all__ = [
     "VerificationReport",
     "Verdict",
     "VerifyOptions",
+    "vietnam_iso",
     "worst",
 ]

@@ -52,6 +52,7 @@ from sdk.core.models import (
     Verdict,
     VerificationReport,
     VerifyOptions,
+    vietnam_iso,
 )
 from sdk.pdf.reading import open_reader
 
@@ -340,8 +341,8 @@ def _validate_in_the_past(report: SignatureReport, cert: Any, validation: Any, f
     if past.indication is not Indication.TOTAL_PASSED:
         return None
     past.messages.append(
-        f"validated as of the signature time-stamp {stamp.time.isoformat()} (proof of existence), "
-        f"because at {first.validation_time.isoformat() if first.validation_time else 'now'}: "
+        f"validated as of the signature time-stamp {vietnam_iso(stamp.time)} (proof of existence), "
+        f"because at {vietnam_iso(first.validation_time) if first.validation_time else 'now'}: "
         + "; ".join(first.messages)
     )
     return past
