@@ -208,21 +208,21 @@ class OneGateSimulator(Simulator):
             body = "<p>Không tìm thấy kết quả đã ký số với mã này.</p>"
             return Response(_page("Không tìm thấy", body), 404, mimetype="text/html")
         import sdk
+        from sdk.cli.render import render_verification
 
         try:
             report = sdk.verify(item["signed"], trust=self.trust, revocation="soft", name=item["name"])
-            verdict = str(report.indication)
-            signers = [s.signer.common_name or "?" for s in report.signatures]
+            verdict, details = str(report.indication), render_verification(report, "vi")
         except Exception as exc:  # an unreadable stored document: say so, never crash the page
-            verdict, signers = "INDETERMINATE", [f"không đọc được tài liệu ({exc.__class__.__name__})"]
+            verdict, details = "INDETERMINATE", f"không đọc được tài liệu ({exc.__class__.__name__})"
         dossier = self.dossier(item["extra"].get("dossier", "")) or {}
         ok = verdict == "TOTAL_PASSED"
         text = "Chữ ký số hợp lệ: tài liệu đúng là bản do cơ quan ký." if ok else "Chữ ký số KHÔNG hợp lệ."
         body = (
             f'<p class="{"ok" if ok else "bad"}">{html.escape(text)}</p>'
             f"<p>Hồ sơ: {html.escape(str(dossier.get('dossier_no', '')))}<br>"
-            f"Tài liệu: {html.escape(item['name'])}<br>"
-            f"Người ký: {html.escape(', '.join(signers))}<br>Kết quả kiểm tra: {verdict}</p>"
+            f"Tài liệu: {html.escape(item['name'])}<br>Kết quả kiểm tra: {verdict}</p>"
+            f"<pre>{html.escape(details)}</pre>"  # the same report as `kyso verify`: who signed, when, why
         )
         return Response(_page("Tra cứu kết quả", body), 200, mimetype="text/html")
 
