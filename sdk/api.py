@@ -145,16 +145,21 @@ def _validation_options(
     offline: bool,
     extra_intermediates: Iterable[bytes] = (),
 ) -> ValidationOptions:
-    if isinstance(trust, str | bytes) or hasattr(trust, "__fspath__"):
-        trust = [trust]  # type: ignore[list-item]
     return ValidationOptions(
-        trust=load_certificates(trust),
-        intermediates=load_certificates(intermediates) + tuple(extra_intermediates),
+        trust=load_certificates(_sources(trust)),
+        intermediates=load_certificates(_sources(intermediates)) + tuple(extra_intermediates),
         at=parse_moment(at),
         revocation=_enum(RevocationPolicy, revocation, "revocation"),
         timeout=timeout,
         allow_fetching=not offline,
     )
+
+
+def _sources(sources: Iterable[CertificateSource] | CertificateSource) -> Iterable[CertificateSource]:
+    """One path or one certificate's bytes is a source, not an iterable of characters or byte values."""
+    if isinstance(sources, str | bytes | bytearray) or hasattr(sources, "__fspath__"):
+        return [sources]  # type: ignore[list-item]
+    return sources  # type: ignore[return-value]
 
 
 def _replace(options: ValidationOptions, **changes: Any) -> ValidationOptions:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from sdk.cli.main import SECONDS
+
 
 @click.group("trust")
 def trust_group() -> None:
@@ -56,7 +58,7 @@ def remove_command(name: str) -> None:
 @trust_group.command("fetch")
 @click.argument("names", nargs=-1)
 @click.option("--url", help="Download from this URL instead of the official one (a mirror); the pin still applies.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds for the download.")
+@click.option("--timeout", type=SECONDS, default=10.0, show_default=True, help="Seconds for the download.")
 def fetch_command(names: tuple[str, ...], url: str | None, timeout: float) -> None:
     """Download known certificates (default: all) from their official URLs; refuse any fingerprint mismatch."""
     from sdk.certs import truststore

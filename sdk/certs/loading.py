@@ -65,3 +65,5 @@ def _read(path: Path) -> bytes:
         raise InputError(f"{path}: is a directory") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:  # not a directory on the way, name too long, I/O error ...
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None

@@ -21,16 +21,16 @@ import dataclasses
 import hashlib
 import os
 import re
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 from sdk.certs.loading import certificates_from_bytes, load_certificates
 from sdk.certs.parsing import parse_certificate
+from sdk.core import paths
 from sdk.core.errors import InputError, ServiceError, UsageError
+from sdk.core.paths import CONFIG_ENV
 
-CONFIG_ENV = "KYSO_CONFIG_DIR"
 TRUST_ENV = "KYSO_TRUST"
 MAX_DOWNLOAD = 1024 * 1024
 
@@ -106,14 +106,7 @@ def known(name: str) -> KnownCertificate:
 
 
 def config_dir() -> Path:
-    configured = os.environ.get(CONFIG_ENV)
-    if configured:
-        return Path(configured)
-    if sys.platform == "win32":
-        return Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming") / "kyso"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "kyso"
-    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kyso"
+    return paths.config_dir()
 
 
 def store_dir() -> Path:
@@ -248,20 +241,23 @@ def add(data: bytes, *, name: str | None = None, origin: str = "certificate") ->
     from asn1crypto import pem
 
     ders = certificates_from_bytes(data, origin=origin)
-    added = []
-    for der in ders:
+    planned = []
+    for der in ders:  # check every certificate first: a bundle is installed whole or not at all
         sha = fingerprint(der)
         match = next((k for k in KNOWN if k.sha256 == sha), None)
         cert = parse_certificate(der)
         anchor = match.anchor if match else True
         if not cert.ca and match is None:
-            raise UsageError(f"{origin}: {cert.subject.human_friendly} is not a CA certificate; not added")
+            raise UsageError(f"{origin}: {cert.subject.human_friendly} is not a CA certificate; nothing was added")
         entry_name = name if (name and len(ders) == 1) else None
         entry_name = entry_name or (match.name if match else _entry(der, None, "store", anchor, None).name)
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}", entry_name):
             raise UsageError(f"bad name {entry_name!r}: use letters, digits, '.', '_' or '-'")
-        store = store_dir()
-        store.mkdir(parents=True, exist_ok=True)
+        planned.append((der, entry_name, anchor))
+    store = store_dir()
+    store.mkdir(parents=True, exist_ok=True)
+    added = []
+    for der, entry_name, anchor in planned:
         path = store / (f"{entry_name}.pem" if anchor else f"{entry_name}.intermediate.pem")
         _write(path, pem.armor("CERTIFICATE", der))
         added.append(_entry(der, entry_name, "store", anchor, path))

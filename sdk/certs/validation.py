@@ -11,9 +11,11 @@ off/soft/hard policy:
   *unusable* answer (garbage, error status, bad signature, unauthorised responder, wrong nonce) is not;
 - ``hard``: no usable answer gives INDETERMINATE / TRY_LATER, never TOTAL_PASSED.
 
-Answers come from the document (``embedded_ocsps`` / ``embedded_crls``), then the on-disk cache
-(:mod:`sdk.certs.cache`), then the network (:mod:`sdk.certs.fetching`). A passing verdict "as of now" is reused
-for the same certificate and options until the earliest ``nextUpdate`` of the answers it rests on (at most
+Answers come from the document (``embedded_ocsps`` / ``embedded_crls``), the on-disk cache
+(:mod:`sdk.certs.cache`) and the network (:mod:`sdk.certs.fetching`). When it may fetch and the certificate names
+an OCSP responder, pyhanko-certvalidator uses fetched (or cached) OCSP answers only, not the document's; an
+issuer-signed "revoked" answer in the document still prevents TOTAL_PASSED. A passing verdict "as of now" is
+reused for the same certificate and options until the earliest ``nextUpdate`` of the answers it rests on (at most
 :data:`VERDICT_WINDOW`).
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -76,9 +79,36 @@ def validate(certificate: bytes, options: ValidationOptions) -> CertificateRepor
         for key in hits:
             cache.forget(key)
         report, _, expiry = _validate_once(cert, options, moment, cache)
+    if report.sub_indication is SubIndication.TRY_LATER and _embeds_revocation_data(options):
+        report, expiry = _from_embedded_data(cert, options, moment, cache, report, expiry)
     if verdict_key is not None and expiry is not None:
         _verdicts.put(verdict_key, report, min(expiry, now + VERDICT_WINDOW))
     return report
+
+
+def _embeds_revocation_data(options: ValidationOptions) -> bool:
+    return options.allow_fetching and bool(options.embedded_ocsps or options.embedded_crls)
+
+
+def _from_embedded_data(
+    cert: Any,
+    options: ValidationOptions,
+    moment: datetime,
+    cache: Any,
+    online: CertificateReport,
+    expiry: datetime | None,
+) -> tuple[CertificateReport, datetime | None]:
+    """A long-term (B-LT/B-LTA) signature must survive an unreachable responder: when fetching gave no usable
+    answer, judge again from the document's own validation data only (pyhanko-certvalidator ignores embedded
+    OCSP answers whenever it may fetch). A fresh online answer, when there is one, always wins."""
+    offline, _, offline_expiry = _validate_once(cert, replace(options, allow_fetching=False), moment, cache)
+    if offline.indication is not Indication.TOTAL_PASSED:
+        return online, expiry
+    offline.messages.append(
+        "the revocation services could not be reached; revocation was established from the validation data "
+        "embedded in the document"
+    )
+    return offline, offline_expiry
 
 
 VERDICT_WINDOW = timedelta(minutes=5)
@@ -153,6 +183,7 @@ def _validate_once(
         certs = [cert]
         report.chain = [cert.subject.human_friendly]
     expiries = _describe_revocation(cert, certs, context, options, report)
+    _an_authentic_revocation_is_never_passed(report)
     _unusable_answer_is_not_missing(cert, options, backend, report)
     reusable = (
         report.indication is Indication.TOTAL_PASSED
@@ -336,11 +367,17 @@ def _describe_revocation(
         report.revocation.source = "none"
         return []
     embedded = set(options.embedded_ocsps) | set(options.embedded_crls)
-    ocsps, crls = list(context.ocsps), list(context.crls)
     expiries: list[datetime | None] = []
     for subject_cert in certs:
         if subject_cert.self_signed == "maybe" and subject_cert is not cert:
             continue
+        # only answers that carry the issuer's signature: the validator ignores forged or foreign ones (a document
+        # may embed anything), and so must the report
+        issuer = next((c for c in certs if c is not subject_cert and c.subject == subject_cert.issuer), None)
+        if issuer is None:
+            continue
+        ocsps = [r for r in context.ocsps if _signed_by(r, issuer, context)]
+        crls = [c for c in context.crls if _signed_by(c, issuer, context)]
         found = _ocsp_answer(subject_cert, ocsps, embedded) or _crl_answer(subject_cert, crls, embedded)
         if found is None:
             continue
@@ -352,6 +389,24 @@ def _describe_revocation(
             _as_of_validation_time(report)
         report.revocations.append(answer)
     return expiries
+
+
+def _an_authentic_revocation_is_never_passed(report: CertificateReport) -> None:
+    """The validator reads the document's own answers only when it may not fetch: online, with the responder
+    unreachable, "soft" would pass a certificate that the document itself proves revoked (an answer signed by its
+    issuer, listed in the report). Such an answer wins."""
+    moment = report.validation_time
+    if report.indication is not Indication.TOTAL_PASSED:
+        return
+    for answer in report.revocations:
+        if answer.status != "revoked" or (answer.revoked_at and moment and answer.revoked_at > moment):
+            continue  # a revocation after the moment of validation: the certificate was good then
+        own = answer is report.revocation
+        report.indication = Indication.INDETERMINATE
+        report.sub_indication = SubIndication.REVOKED_NO_POE if own else SubIndication.REVOKED_CA_NO_POE
+        when = f" on {vietnam_iso(answer.revoked_at)}" if answer.revoked_at else ""
+        report.messages.append(f"{'the certificate' if own else 'an issuing CA'} was revoked{when}")
+        return
 
 
 def _unusable_answer_is_not_missing(
@@ -369,6 +424,43 @@ def _unusable_answer_is_not_missing(
     if answered:
         report.indication, report.sub_indication = Indication.INDETERMINATE, SubIndication.TRY_LATER
         report.messages.append(f"the revocation service answered but its answer is unusable: {', '.join(answered)}")
+
+
+def _signed_by(answer: Any, issuer: Any, context: Any) -> bool:
+    """True when the OCSP response or CRL ``answer`` is signed by ``issuer``, or (OCSP) by a responder certificate
+    that ``issuer`` signed for id-kp-OCSPSigning (carried in the response or known to the context)."""
+    from asn1crypto import ocsp
+    from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
+
+    validator = DefaultSignatureValidator()
+
+    def signed(signature: Any, algorithm: Any, data: bytes, signer: Any) -> bool:
+        try:
+            validator.validate_signature(signature.native, data, signer.public_key, algorithm)
+            return True
+        except Exception:
+            return False
+
+    try:
+        if not isinstance(answer, ocsp.OCSPResponse):
+            return signed(answer["signature"], answer["signature_algorithm"], answer["tbs_cert_list"].dump(), issuer)
+        basic = answer["response_bytes"]["response"].parsed
+        sign_args = (basic["signature"], basic["signature_algorithm"], basic["tbs_response_data"].dump())
+        if signed(*sign_args, issuer):
+            return True
+        carried = list(basic["certs"]) if basic["certs"].native else []
+        for responder in [*carried, *context.certificate_registry]:
+            eku = responder.extended_key_usage_value
+            if responder.issuer != issuer.subject or eku is None or "ocsp_signing" not in eku.native:
+                continue
+            tbs = responder["tbs_certificate"].dump()
+            if signed(responder["signature_value"], responder["signature_algorithm"], tbs, issuer) and signed(
+                *sign_args, responder
+            ):
+                return True
+    except Exception:  # an answer too damaged to check is not an answer
+        return False
+    return False
 
 
 def _parsed(parse: Any, blob: bytes) -> Any:

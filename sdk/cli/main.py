@@ -31,6 +31,27 @@ class ExitCode(enum.IntEnum):
     """Unusable input or bad usage; nothing was written."""
 
 
+class _Seconds(click.ParamType):
+    """A timeout in seconds: a finite number above zero (0, negative, nan or inf would fail deep in the HTTP
+    library with a traceback)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        import math
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            seconds = math.nan
+        if not (math.isfinite(seconds) and seconds > 0):
+            self.fail(f"{value!r} is not a number of seconds above 0", param, ctx)
+        return seconds
+
+
+SECONDS = _Seconds()
+
+
 class _Cli(click.Group):
     """Turns :class:`KysoError` into one stderr line and exit code 2; real bugs still raise."""
 
@@ -119,6 +140,8 @@ def _password(env_var: str | None, password_file: Path | None) -> str:
             return password_file.read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
             raise UsageError(f"cannot read --password-file {password_file}: {exc.strerror}") from None
+        except UnicodeDecodeError:  # its message would quote a byte of the password
+            raise UsageError(f"--password-file {password_file} is not UTF-8 text") from None
     if sys.stdin.isatty():
         return click.prompt("PKCS#12 password", hide_input=True)
     raise UsageError("no password: use --password-env VAR or --password-file FILE")
@@ -137,7 +160,7 @@ def _password(env_var: str | None, password_file: Path | None) -> str:
 @click.option("--box", metavar="x1,y1,x2,y2", help="Rectangle of a visible signature, PDF points, origin bottom-left.")
 @click.option("--reason", help="Reason for signing.")
 @click.option("--location", help="Place of signing.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network call (TSA).")
+@click.option("--timeout", type=SECONDS, default=10.0, show_default=True, help="Seconds per network call (TSA).")
 @click.option(
     "--kind",
     type=click.Choice(["approval", "issuance", "attachment", "copy", "income"]),
@@ -198,7 +221,7 @@ _lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="
 @_revocation_option
 @_at_option
 @click.option("--offline", is_flag=True, help="Never fetch OCSP, CRL or certificates.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network call.")
+@click.option("--timeout", type=SECONDS, default=10.0, show_default=True, help="Seconds per network call.")
 @_format_option
 @_lang_option
 def verify_command(
@@ -238,7 +261,7 @@ def cert_group() -> None:
 @click.option("--intermediate", multiple=True, type=click.Path(path_type=Path), help="Extra intermediate CA file.")
 @_at_option
 @_revocation_option
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network call.")
+@click.option("--timeout", type=SECONDS, default=10.0, show_default=True, help="Seconds per network call.")
 @_format_option
 @_lang_option
 def cert_validate_command(

@@ -219,12 +219,10 @@ class AdapterConfig:
 
 
 def _config_dir() -> Path:
-    configured = os.environ.get("KYSO_CONFIG_DIR")
-    if configured:
-        return Path(configured)
-    if os.name == "nt" and os.environ.get("APPDATA"):
-        return Path(os.environ["APPDATA"]) / "kyso"
-    return Path.home() / ".config" / "kyso"
+    """The Kyso configuration directory, the same as the trust store's (:func:`sdk.core.paths.config_dir`)."""
+    from sdk.core.paths import config_dir
+
+    return config_dir()
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ class Pkcs12Signer:
             raise InputError(f"{path}: no such file") from None
         except IsADirectoryError:
             raise InputError(f"{path}: is a directory") from None
+        except OSError as exc:  # permission denied, not a directory on the way, I/O error ...
+            raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
         return cls.from_bytes(data, password, origin=str(path))
 
     @classmethod

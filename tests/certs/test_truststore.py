@@ -168,3 +168,18 @@ def test_a_broken_config_file_is_a_clear_error(config_dir: Path, kyso) -> None:
     result = kyso("trust", "list")
     assert result.exit_code == 2
     assert "config.toml" in result.stderr
+
+
+def test_a_bundle_with_one_unacceptable_certificate_adds_nothing(trust_copies: Path, kyso, tmp_path: Path) -> None:
+    """`trust add` is all or nothing: a CA followed by a leaf in one PEM file leaves the store as it was."""
+    from asn1crypto import pem
+
+    from sdk.certs.loading import certificates_from_bytes
+
+    root = certificates_from_bytes((trust_copies / "rootcag2.crt").read_bytes())[0]
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(pem.armor("CERTIFICATE", root) + issue("Not a CA either").pem)
+    refused = kyso("trust", "add", bundle)
+    assert refused.exit_code == 2 and "not a CA certificate" in refused.stderr
+    assert truststore.configured_certificates() == ((), ())
+    assert not truststore.store_dir().is_dir() or not list(truststore.store_dir().glob("*.pem"))

@@ -70,6 +70,8 @@ def documents(ltv_pki: TestPKI, tmp_path_factory: pytest.TempPathFactory, unsign
     organisation = ["--p12", ltv_pki.p12("organisation"), *common[2:]]
     kyso("sign", work / "signed-B-T.pdf", "-o", work / "two-B-T.pdf", "--level", "B-T", *organisation)
     kyso("extend", work / "two-B-T.pdf", "-o", work / "two-extended-B-LT.pdf", "--level", "B-LT")
+    # Nghị định 30 workflow at B-LTA: the approval is B-LTA already when the issuance is signed at B-LTA
+    kyso("sign", work / "signed-B-LTA.pdf", "-o", work / "two-B-LTA.pdf", "--level", "B-LTA", *organisation)
     (work / "adobe-style-B-LT.pdf").write_bytes(_adobe_style_lt(ltv_pki, unsigned_pdf))
     return {p.stem: p for p in work.glob("*.pdf")}
 
@@ -219,3 +221,36 @@ def test_usage_errors(documents: dict[str, Path], tmp_path: Path, kyso) -> None:
 def test_sign_b_lt_needs_a_tsa(unsigned_pdf: bytes, signer_for) -> None:
     with pytest.raises(sdk.UsageError):
         sdk.sign(unsigned_pdf, signer=signer_for("person"), level="B-LT")
+
+
+def test_a_b_lta_signature_after_a_b_lta_one_carries_its_own_validation_data(
+    documents: dict[str, Path], stopped: TestPKI
+) -> None:
+    """Signing at B-LTA a document that is B-LTA already renews the archive time-stamp *and* embeds the new
+    signature's validation data: both signatures verify offline under hard revocation checking."""
+    report = sdk.verify(documents["two-B-LTA"].read_bytes(), trust=[stopped.root_cert], offline=True, revocation="hard")
+    assert report.indication == "TOTAL_PASSED", [(s.id, s.messages) for s in report.signatures]
+    assert [s.level for s in report.signatures] == ["B-LTA", "B-LTA"]
+    assert all(s.certificate.revocation.source == "embedded" for s in report.signatures)
+    assert len(report.timestamps) == 2
+
+
+@pytest.mark.parametrize("name", ["signed-B-LT", "extended-B-LTA"])
+def test_long_term_signature_survives_unreachable_responders_online(
+    name: str, documents: dict[str, Path], stopped: TestPKI, kyso
+) -> None:
+    """Online (fetching allowed) and hard policy, every service down: the embedded validation data still proves
+    the signer was not revoked, so the long-term signature passes, and says where the answer came from."""
+    from sdk.certs.validation import clear_memory_caches
+
+    assert not stopped.running
+    clear_memory_caches()  # nothing remembered from signing time: only the network or the document can answer
+    result = kyso(
+        "verify", documents[name], "--revocation", "hard", "--timeout", "1", "--trust", stopped.root_cert,
+        "--format", "json", env={"KYSO_CACHE_DIR": "off"},
+    )
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0, json.dumps(report, ensure_ascii=False, indent=1)
+    signature = report["signatures"][0]
+    assert signature["certificate"]["revocation"] == {"status": "good", "source": "embedded"}
+    assert any("embedded in the document" in m for m in signature["messages"])
