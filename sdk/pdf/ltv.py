@@ -6,8 +6,9 @@ existing document is extended with ``kyso extend``:
 - **B-LT**: the certificates, OCSP responses and CRLs needed to validate every signature and its time-stamp are
   fetched (through Kyso's cached fetchers) and written to the DSS, so the document verifies offline;
 - **B-LTA**: a document time-stamp then covers the whole file. Extending a B-LTA document again first adds the
-  validation data of its last time-stamp, then a new document time-stamp (archive time-stamp renewal), so the
-  chain of time-stamps keeps the evidence verifiable after the TSA's certificate expires.
+  validation data of its last time-stamp (and of every signature made after it), then a new document time-stamp
+  (archive time-stamp renewal), so the chain of time-stamps keeps the evidence verifiable after the TSA's
+  certificate expires.
 
 The signed revisions are never rewritten: each step is an incremental update, and the input bytes are untouched.
 """
@@ -59,15 +60,25 @@ def _extend(data: bytes, level: Level, tsa: str | None, trust: tuple[bytes, ...]
     from pyhanko.sign.validation import add_validation_info
 
     reader = _reader(data)
-    signatures = _embedded(reader)
+    try:
+        signatures = _embedded(reader)
+    except Exception as exc:  # a signature field holding no readable CMS: the document, not a service, is at fault
+        raise InputError(f"damaged PDF: a signature cannot be read ({exc.__class__.__name__})") from None
     if not signatures:
         raise InputError("the document has no signature to extend")
     context = _context(reader, signatures, trust, timeout)
     timestamps = [s for s in signatures if s.sig_object_type == "/DocTimeStamp"]
+    pending = list(range(len(signatures)))
     if level is Level.B_LTA and timestamps:
-        return _renew_archive_timestamp(reader, context, tsa or "", timeout)
+        last = max(timestamps, key=lambda s: s.signed_revision)
+        newer = [i for i, s in enumerate(signatures) if s.signed_revision > last.signed_revision]
+        if not newer:
+            return _renew_archive_timestamp(reader, context, tsa or "", timeout)
+        # signatures made after the last archive time-stamp (an issuance after a B-LTA approval) need their own
+        # validation data, and the last time-stamp its own, before the new archive time-stamp covers them all
+        pending = [signatures.index(last), *newer]
     current = data
-    for index in range(len(signatures)):
+    for index in pending:
         # each update is made on top of the previous one: re-read the document to extend the latest revision
         latest = _embedded(PdfFileReader(BytesIO(current)))[index]
         out = BytesIO()

@@ -131,7 +131,11 @@ def _parse_cms(blob: bytes) -> tuple[Any, Any, Any]:
     sid = signer_info["sid"]
     for choice in signed_data["certificates"]:
         cert = choice.chosen
-        if sid.name == "issuer_and_serial_number" and cert.serial_number == sid.chosen["serial_number"].native:
+        if (
+            sid.name == "issuer_and_serial_number"
+            and cert.serial_number == sid.chosen["serial_number"].native
+            and cert.issuer == sid.chosen["issuer"]
+        ):  # serial numbers are unique per issuer only: a CA's own serial may equal its subscriber's
             return signed_data, signer_info, cert
         if sid.name == "subject_key_identifier" and cert.key_identifier == sid.chosen.native:
             return signed_data, signer_info, cert

@@ -144,7 +144,10 @@ def _add_kind_field(writer: Any, field_name: str, plan: Any) -> None:
 def _fresh_field_name(reader: Any) -> str:
     from pyhanko.sign.fields import enumerate_sig_fields
 
-    taken = {name for name, _, _ in enumerate_sig_fields(reader)}
+    try:
+        taken = {name for name, _, _ in enumerate_sig_fields(reader)}
+    except Exception as exc:
+        raise InputError(f"damaged PDF: the form fields cannot be read ({exc.__class__.__name__})") from None
     number = 1
     while f"Signature{number}" in taken:
         number += 1
@@ -154,22 +157,19 @@ def _fresh_field_name(reader: Any) -> str:
 def _add_visible_field(writer: Any, reader: Any, field_name: str, request: SignRequest) -> None:
     from pyhanko.sign import fields
 
+    from sdk.pdf.appearance.geometry import geometry, page_count
+
     if request.box is None or request.page is None:
         raise UsageError("a visible signature needs both --page and --box")
-    pages = int(reader.root["/Pages"]["/Count"])
+    pages = page_count(reader)
     if not 1 <= request.page <= pages:
         raise UsageError(f"page {request.page} does not exist (the document has {pages} pages)")
     x1, y1, x2, y2 = request.box
     if x2 <= x1 or y2 <= y1:
         raise UsageError("--box must be x1,y1,x2,y2 with x1 < x2 and y1 < y2 (PDF points, origin bottom-left)")
-    media_box = [
-        float(v)
-        for v in reader.get_object(reader.find_page_for_modification(request.page - 1)[0]).get(
-            "/MediaBox", [0, 0, 595, 842]
-        )
-    ]
-    if x1 < media_box[0] or y1 < media_box[1] or x2 > media_box[2] or y2 > media_box[3]:
-        raise UsageError(f"--box {request.box} lies outside page {request.page} ({media_box})")
+    page = geometry(reader, request.page - 1)  # media box and crop box may be inherited from the page tree
+    if not page.contains((x1, y1, x2, y2)):
+        raise UsageError(f"--box {request.box} lies outside page {request.page} ({list(page.media_box)})")
     try:
         fields.append_signature_field(
             writer, fields.SigFieldSpec(field_name, on_page=request.page - 1, box=(x1, y1, x2, y2))

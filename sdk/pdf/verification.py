@@ -6,8 +6,8 @@ with the EU DSS reference validator; each rule below says which attack or which 
 (``shared/interop/MANIFEST.md``) made it necessary:
 
 - a form field other than a signature field filled after signing (shadow "replace" attack) is reported;
-- bytes after the last ``%%EOF`` that no revision explains, and a ``/ByteRange`` reaching past the end of the file,
-  make the coverage PARTIAL;
+- bytes after the end of the last revision that no revision explains, and a ``/ByteRange`` reaching past the end
+  of the file, make the coverage PARTIAL;
 - pages added or removed after signing fail the signature (incremental saving attack, DSS ``BBB_FC_DSFREAP``);
 - revisions added after signing that cannot be parsed count as unexplained modifications (shadow "hide");
 - a signature container that is not well-formed ASN.1 (X.690) is never reported valid (strict validators, e.g. DSS,
@@ -74,7 +74,7 @@ class _FileFacts:
     timestamp_revisions: list[int]
     page_count: int | None
     trailing_bytes: int
-    """Bytes after the last ``%%EOF`` that are not whitespace: appended outside of any revision."""
+    """Bytes after the end of the last revision that are not whitespace: appended outside of any revision."""
 
     def pages_at(self, revision: int) -> int | None:
         try:
@@ -188,8 +188,6 @@ def _file_facts(
     names: set[str],
     embedded: list[Any],
 ) -> _FileFacts:
-    last_eof = data.rfind(b"%%EOF")
-    trailing = len(data[last_eof + 5 :].strip(_PDF_WHITESPACE)) if last_eof >= 0 else 0
     facts = _FileFacts(
         data=data,
         reader=reader,
@@ -204,7 +202,7 @@ def _file_facts(
             if not isinstance(e, SignatureReport) and e.sig_object_type == "/DocTimeStamp"
         ],
         page_count=None,
-        trailing_bytes=trailing,
+        trailing_bytes=_unexplained_tail(data, reader),
     )
     facts.page_count = facts.pages_at(reader.xrefs.total_revisions - 1)
     facts.dss_certificates, facts.dss_revision = _dss(reader)
@@ -220,6 +218,22 @@ def _file_facts(
             ),
         )
     return facts
+
+
+def _unexplained_tail(data: bytes, reader: Any) -> int:
+    """Non-whitespace bytes after the ``%%EOF`` that closes the last revision the cross-reference chain knows.
+
+    Measured from the revisions, not from the last ``%%EOF`` in the file: objects appended after a signature and
+    closed with a ``startxref`` to an old cross-reference section and a ``%%EOF`` belong to no revision either."""
+    try:
+        xrefs = reader.xrefs
+        end = max(xrefs.get_xref_container_info(rev).end_location for rev in range(xrefs.total_revisions))
+    except Exception:
+        end = data.rfind(b"%%EOF")
+    eof = data.find(b"%%EOF", max(end, 0))
+    if eof < 0:
+        return 0
+    return len(data[eof + 5 :].replace(b"%%EOF", b"").strip(_PDF_WHITESPACE))
 
 
 def _dss_revocation_data(reader: Any) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:

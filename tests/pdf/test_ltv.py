@@ -254,3 +254,14 @@ def test_long_term_signature_survives_unreachable_responders_online(
     signature = report["signatures"][0]
     assert signature["certificate"]["revocation"] == {"status": "good", "source": "embedded"}
     assert any("embedded in the document" in m for m in signature["messages"])
+
+
+def test_extending_a_damaged_signature_is_an_input_error(signed_pdf: bytes) -> None:
+    """A signature whose /Contents holds no readable CMS makes the document unusable input, not a service failure
+    (nothing is fetched)."""
+    from sdk.pdf.ltv import extend_pdf
+
+    start = signed_pdf.index(b"/Contents <") + len(b"/Contents <")
+    broken = signed_pdf[:start] + b"0000" + signed_pdf[start + 4 :]
+    with pytest.raises(sdk.InputError, match="damaged PDF"):
+        extend_pdf(broken, level="B-LT")

@@ -202,3 +202,72 @@ def test_a_signature_larger_than_the_reserve_still_signs(
     signed = sdk.sign(unsigned_pdf, signer=signer_for("person"))
     assert reserves == [64, None]
     assert _verify(signed, pki, revocation="off").indication == "TOTAL_PASSED"
+
+
+def test_objects_appended_behind_a_reused_startxref_are_not_passed(signed_pdf: bytes, pki: TestPKI) -> None:
+    """Objects appended after the signature and closed with ``startxref`` (pointing back at the signed revision's
+    cross-reference section) and ``%%EOF`` belong to no revision: the coverage is PARTIAL, never TOTAL_PASSED."""
+    import re
+
+    startxref = re.findall(rb"startxref\s+(\d+)", signed_pdf)[-1]
+    appended = (
+        b"\n4 0 obj\n<< /Length 40 >>\nstream\nBT /F1 14 Tf 72 700 Td (TAMPERED) Tj ET\nendstream\nendobj\n"
+        b"startxref\n" + startxref + b"\n%%EOF\n"
+    )
+    report = _verify(signed_pdf + appended, pki, revocation="off")
+    (sig,) = report.signatures
+    assert report.indication != "TOTAL_PASSED"
+    assert sig.coverage == "PARTIAL" and sig.modifications == "OTHER"
+
+
+def test_raw_fallback_finds_the_signer_by_issuer_and_serial(signed_pdf: bytes, pki: TestPKI) -> None:
+    """A file pyHanko cannot open (here: a stray ``%%EOF`` appended) is judged from its raw byte ranges; the
+    signer's certificate is the one with the signer's issuer *and* serial, even when another embedded certificate
+    (its CA's) has the same serial number: an intact signature is never a FORMAT_FAILURE there."""
+    report = _verify(signed_pdf + b"%%EOF\n", pki, revocation="off")
+    (sig,) = report.signatures
+    assert sig.id.endswith("(raw)")
+    assert report.indication == "INDETERMINATE", sig.messages
+    assert sig.signer.common_name == "Nguyễn Văn An"
+
+
+def _landscape_pdf_with_inherited_media_box() -> bytes:
+    """A4 landscape (842 x 595), the /MediaBox on the /Pages node only, as many producers write it."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    writer = PdfFileWriter()
+    pages = writer.root["/Pages"]
+    pages["/MediaBox"] = generic.ArrayObject(map(generic.NumberObject, (0, 0, 842, 595)))
+    stream = generic.StreamObject(stream_data=b"BT /F1 14 Tf 72 500 Td (Landscape) Tj ET")
+    page = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Page"),
+            generic.NameObject("/Contents"): writer.add_object(stream),
+            generic.NameObject("/Resources"): generic.DictionaryObject(),
+        }
+    )
+    writer.insert_page(page)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_visible_box_is_checked_against_the_inherited_media_box(signer_for: Callable, pki: TestPKI) -> None:
+    landscape = _landscape_pdf_with_inherited_media_box()
+    with pytest.raises(sdk.UsageError, match="outside"):  # y up to 800 on a page 595 pt high
+        sdk.sign(landscape, signer=signer_for("person"), page=1, box=(100, 700, 300, 800))
+    signed = sdk.sign(landscape, signer=signer_for("person"), page=1, box=(600, 60, 820, 130))  # fits landscape
+    assert _verify(signed, pki, revocation="off").indication == "TOTAL_PASSED"
+
+
+def test_signing_a_damaged_pdf_is_an_input_error(unsigned_pdf: bytes, signer_for: Callable) -> None:
+    """A corrupt compressed cross-reference stream (zlib.error inside pyHanko) is unusable input: a one-line
+    InputError, not a traceback."""
+    start = unsigned_pdf.rindex(b">>\nstream\n") + len(b">>\nstream\n") + 2  # past the xref stream's zlib header
+    garbled = bytes(b ^ 0x5A for b in unsigned_pdf[start : start + 20])
+    damaged = unsigned_pdf[:start] + garbled + unsigned_pdf[start + 20 :]
+    with pytest.raises(sdk.InputError, match="damaged PDF"):
+        sdk.sign(damaged, signer=signer_for("organisation"))

@@ -198,7 +198,7 @@ def _checked_box(geom: PageGeometry, box: tuple[float, float, float, float]) -> 
     if not geom.contains((x1, y1, x2, y2)):
         raise UsageError(
             f"--box {x1:g},{y1:g},{x2:g},{y2:g} lies outside page {geom.index + 1} "
-            f"(media box {' '.join(f'{v:g}' for v in geom.media_box)})"
+            f"(page area {' '.join(f'{v:g}' for v in geom.media_box)})"
         )
     return (x1, y1, x2, y2)
 

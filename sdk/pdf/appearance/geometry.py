@@ -19,11 +19,12 @@ Rect = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class PageGeometry:
-    """Media box and rotation of one page (both possibly inherited from the page tree)."""
+    """Displayed area and rotation of one page (both possibly inherited from the page tree)."""
 
     index: int
     """0-based page index."""
     media_box: Rect
+    """The area a reader displays: the ``/MediaBox`` clipped by the ``/CropBox`` (PDF 32000-1, 14.11.2)."""
     rotation: int
     """``/Rotate`` normalised to 0, 90, 180 or 270 (clockwise, as PDF defines it)."""
 
@@ -129,6 +130,7 @@ def geometry(reader: Any, index: int) -> PageGeometry:
         page = page_object(reader, index)
         box = inherited(page, "/MediaBox")
         media = tuple(float(v) for v in box) if box is not None else (0.0, 0.0, 595.0, 842.0)
+        crop = _optional_box(inherited(page, "/CropBox"))
         rotate = inherited(page, "/Rotate")
         rotation = int(rotate) % 360 if rotate is not None else 0
     except Exception as exc:
@@ -137,4 +139,19 @@ def geometry(reader: Any, index: int) -> PageGeometry:
         raise InputError(f"damaged PDF: page {index + 1} has a malformed /MediaBox")
     if rotation not in (0, 90, 180, 270):
         rotation = 0
-    return PageGeometry(index=index, media_box=_normalise(*media), rotation=rotation)
+    shown = _normalise(*media)
+    if crop is not None:  # marks must land where the reader shows the page, not cropped away
+        cx1, cy1, cx2, cy2 = _normalise(*crop)
+        clipped = (max(shown[0], cx1), max(shown[1], cy1), min(shown[2], cx2), min(shown[3], cy2))
+        if clipped[2] > clipped[0] and clipped[3] > clipped[1]:
+            shown = clipped
+    return PageGeometry(index=index, media_box=shown, rotation=rotation)
+
+
+def _optional_box(value: Any) -> Rect | None:
+    """A rectangle of four numbers, or ``None`` for a missing or malformed one (readers ignore it too)."""
+    try:
+        numbers = tuple(float(v) for v in value)
+    except Exception:
+        return None
+    return (numbers[0], numbers[1], numbers[2], numbers[3]) if len(numbers) == 4 else None

@@ -128,7 +128,8 @@ def _meta(value: Any) -> tuple[tuple[str, str], ...]:
                 raise UsageError(f"--meta must be KEY=VALUE, got {item!r}")
         else:
             key, val = item
-        key, val = _text(str(key), "meta"), unicodedata.normalize("NFC", str(val).strip())
+        # whitespace collapsed as in every other text option: a line break (MetaData from a web form) is a space
+        key, val = _text(str(key), "meta"), unicodedata.normalize("NFC", " ".join(str(val).split()))
         out.append((key, val))
     if len(out) > 12:
         raise UsageError("at most 12 --meta entries fit in an income mark")

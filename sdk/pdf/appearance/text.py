@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from sdk.core.errors import InputError
 from sdk.pdf.appearance.geometry import PageGeometry
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -131,9 +132,14 @@ def page_lines(reader: Any, geometry: PageGeometry) -> list[Line]:
     contents = page.get("/Contents")
     data = b""
     if contents is not None:
-        contents = contents.get_object()
-        streams = contents if isinstance(contents, list) else [contents]
-        data = b"\n".join(s.get_object().data for s in streams)
+        try:
+            contents = contents.get_object()
+            streams = contents if isinstance(contents, list) else [contents]
+            data = b"\n".join(s.get_object().data for s in streams)
+        except Exception as exc:  # a broken or unsupported stream filter: bad input, not a traceback
+            raise InputError(
+                f"damaged PDF: the content of page {geometry.index + 1} cannot be read ({exc.__class__.__name__})"
+            ) from None
     resources = inherited(page, "/Resources")
     _Interpreter(glyphs, geometry).run(data, resources.get_object() if resources is not None else {}, IDENTITY, 0)
     return _lines(glyphs)

@@ -155,3 +155,37 @@ def test_cli_bad_input_leaves_no_output_and_input_untouched(letter, pki, kyso, t
         assert message in result.stderr
         assert not out.exists()
     assert VIETNAMESE_LETTERS  # the module is importable without pyHanko side effects
+
+
+def test_anchor_on_a_page_with_a_broken_content_stream_is_an_input_error(signer_for: Callable) -> None:
+    """The anchor search reads the page's text: a content stream that cannot be decompressed is damaged input (one
+    line), not a zlib traceback."""
+    from conftest import make_pdf
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(make_pdf()))
+    page = writer.root["/Pages"]["/Kids"][0].get_object()
+    broken = generic.StreamObject(
+        {generic.NameObject("/Filter"): generic.NameObject("/FlateDecode")}, encoded_data=b"not zlib data"
+    )
+    page[generic.NameObject("/Contents")] = writer.add_object(broken)
+    writer.update_container(page)
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(InputError, match="content of page 1"):
+        sdk.sign(out.getvalue(), signer=signer_for("person"), kind="approval", image=png_bytes(60, 24), anchor="Kyso")
+
+
+def test_line_breaks_in_income_metadata_are_spaces(signer_for: Callable, pki) -> None:
+    """A metadata value with a line break or a tab (MetaData from a web form) is laid out as one spaced line, as the
+    other text options are, instead of failing on a character no font draws."""
+    from conftest import make_pdf
+
+    from sdk.core.models import SignatureKind
+    from sdk.pdf.appearance.options import parse_options
+
+    options = parse_options(SignatureKind.INCOME, {"meta": [("Số đến", "12\n34\t56\r\n78")]})
+    assert options.meta == (("Số đến", "12 34 56 78"),)
+    signed = sdk.sign(make_pdf(), signer=signer_for("organisation"), kind="income", meta=[("Số đến", "12\n34")])
+    assert sdk.verify(signed, trust=[pki.root_cert], revocation="off").indication == "TOTAL_PASSED"
