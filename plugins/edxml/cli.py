@@ -34,9 +34,15 @@ def pack_command(header_path: Path, attachments: tuple[Path, ...], zipped: bool,
 
     check_output(output_path)
     data = _read_json(header_path)
-    described = {}
+    described: dict[str, Any] = {}
     if isinstance(data, dict) and isinstance(data.get("attachments"), list):
-        described = {a.get("file") or a.get("attachment_name"): a for a in data["attachments"] if isinstance(a, dict)}
+        for entry in data["attachments"]:
+            if not isinstance(entry, dict):
+                continue
+            key = entry.get("file") or entry.get("attachment_name")
+            if not isinstance(key, str):
+                raise InputError(f'{header_path}: each attachment of the header needs its file name ("file")')
+            described[key] = entry
         data = {**data, "attachments": []}
     message = jsonio.from_json(data)
     if not isinstance(message, EdXMLMessage):

@@ -39,6 +39,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
+from plugins.edxml.codec import _elements, _local, _ns  # one copy of the element helpers
 from plugins.edxml.model import NAMESPACE
 from plugins.edxml.xmlsafe import DEFAULT_LIMITS, Limits
 from sdk.core.errors import InputError, SignerError, SigningError, UsageError
@@ -97,20 +98,6 @@ FORMAT = "edxml"
 # -------------------------------------------------------------------------------------------------------------
 # shared helpers
 # -------------------------------------------------------------------------------------------------------------
-
-
-def _local(element: Any) -> str:
-    tag = element.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _ns(element: Any) -> str | None:
-    tag = element.tag
-    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else None
-
-
-def _elements(parent: Any) -> list[Any]:
-    return [c for c in parent if isinstance(c.tag, str)]
 
 
 def _signatures(root: Any) -> list[Any]:
@@ -518,6 +505,7 @@ def _verify_signature(
     if parent is None or _local(parent) != "edXMLHeader":
         messages.append("the Signature is not in edXMLHeader, where QCVN 102:2016 places it")
     try:
+        _check_placement(signature)
         signed_info, signature_value, key_info = _structure(root, signature, namespace)
         canonicalization, prefixes = _c14n_method(_only(signed_info, "CanonicalizationMethod", namespace), messages)
         method = _algorithm(_only(signed_info, "SignatureMethod", namespace), SIGNATURE_METHODS, "signature method")
@@ -568,6 +556,18 @@ def _verify_signature(
             _apply_certificate(report, report.certificate, verdict)
     report.indication, report.sub_indication = verdict.indication, verdict.sub_indication
     return report, whole
+
+
+def _check_placement(signature: Any) -> None:
+    """Refuse a Signature set inside text: the enveloped transform joins the text around it again, so the digest
+    holds while a reader of ``element.text`` sees only the part before it (a moved-signature wrapping)."""
+    parent = signature.getparent()
+    if parent is None:
+        return
+    previous = signature.getprevious()
+    before = previous.tail if previous is not None else parent.text
+    if (before or "").strip() or (signature.tail or "").strip():
+        raise _Refused(f"the Signature sits inside the text of {_local(parent)} (signature wrapping is refused)")
 
 
 def _only(parent: Any, name: str, namespace: str | None) -> Any:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from plugins.ioffice.adapter import IOfficeAdapter
+from sdk.core.adapter import PlatformError
 from sdk.core.errors import InputError, KysoError
 from sdk.core.signer import Signer
 
@@ -60,8 +61,13 @@ def dispatch(
     record = adapter.document(document_id)
     if record.get("state") not in ("issued", "dispatched"):
         raise InputError(f"document {document_id} is {record.get('state')}: only an issued document is dispatched")
-    issued = date.fromisoformat(str(record["issuedDate"]))
-    number, notation = str(record["number"]), str(record["notation"])
+    try:
+        issued = date.fromisoformat(str(record["issuedDate"]))
+        number, notation = str(record["number"]), str(record["notation"])
+    except (KeyError, ValueError):
+        raise PlatformError(
+            f"ioffice: document {document_id}: the record lacks a usable issuedDate, number or notation"
+        ) from None
     pdf = adapter.issued_file(record)
     attachment = Attachment(
         content_id="cid:1",
@@ -122,6 +128,10 @@ def receive(
         except KysoError as exc:
             reason = f"unusable package: {exc.diagnostics()}"
         document = None
+        answered = message.header.document_id if isinstance(message, EdXMLMessage) else None
+        if answered is not None and _document_id_of(answered) is None:
+            reason = f"the DocumentId {answered!r} is not OrganId,yyyy/MM/dd,Number/Notation"
+            answered = None
         if isinstance(message, EdXMLMessage) and not reason:
             pdfs = [a for a in message.attachments if a.data.startswith(b"%PDF")]
             if pdfs:
@@ -129,7 +139,6 @@ def receive(
             else:
                 reason = "the package carries no PDF document"
         code = "03" if not reason else "02"
-        answered = message.header.document_id if isinstance(message, EdXMLMessage) else None
         status = status_for(
             answered or _document_id_of(data) or f"{sender.organ_id},{datetime.now():%Y/%m/%d},0/KYSO",
             code,
@@ -146,14 +155,14 @@ def receive(
     return results
 
 
-def _document_id_of(data: bytes) -> str | None:
-    """The DocumentId of a package that failed verification, read tolerantly, to address the rejection."""
+def _document_id_of(data: bytes | str) -> str | None:
+    """The DocumentId of a package that failed verification, read tolerantly, to address the rejection (or
+    ``data`` itself, a DocumentId), ``None`` when there is none that a status packet can answer."""
     try:
         from plugins.edxml import codec
         from plugins.edxml.ids import DocumentId
 
-        message = codec.parse(data)
-        document_id = getattr(message.header, "document_id", None)
+        document_id = data if isinstance(data, str) else getattr(codec.parse(data).header, "document_id", None)
         if document_id:
             DocumentId.parse(document_id)
         return document_id

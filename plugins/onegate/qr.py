@@ -39,7 +39,10 @@ def add_verification_mark(pdf: bytes, url: str) -> bytes:
     else:
         style = TextStampStyle(stamp_text=text, border_width=0, text_box_style=font)
         stamp = TextStamp(writer, style, text_params={"url": url}, box=box)
-    stamp.apply(0, MARGIN, MARGIN)
     out = BytesIO()
-    writer.write(out)
+    try:
+        stamp.apply(0, MARGIN, MARGIN)
+        writer.write(out)
+    except Exception as exc:  # a PDF without pages, a broken page tree ...: that item fails, not the whole run
+        raise InputError(f"the verification mark cannot be added to this PDF ({exc.__class__.__name__})") from None
     return out.getvalue()

@@ -5,6 +5,7 @@ Added to the ``kyso`` command by the built-in plugin :mod:`sdk.adapters.plugin` 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -185,12 +186,9 @@ def conformance_command(
     overrides = _overrides(connection)
     config = None
     if overrides["base_url"]:
-        if not (overrides["username"] or overrides["token"]):
-            overrides["username"], overrides["password"] = (
-                SIMULATOR_CREDENTIALS.username,
-                SIMULATOR_CREDENTIALS.password,
-            )
         config = AdapterConfig.load(adapter_name, **overrides)
+        if not (config.credentials.username or config.credentials.token):  # none configured: a simulator's account
+            config = dataclasses.replace(config, credentials=SIMULATOR_CREDENTIALS)
     report = run_conformance(
         info,
         config=config,

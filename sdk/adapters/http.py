@@ -1,6 +1,7 @@
 """HTTP for adapters: one :class:`HttpClient` per adapter, with timeouts, bounded retries and backoff, and one clear
 error for every way a platform can fail (so an adapter stays a mapping and never handles ``requests`` errors).
 
+- every answer is read whole within a bound (:meth:`HttpClient._read_body`), not only each socket read;
 - 5xx answers, timeouts and connection failures are retried ``config.retries`` times, waiting ``config.backoff``
   seconds and doubling; then :class:`~sdk.core.adapter.PlatformError` says what happened and where.
 - 401 / 403 raise :class:`~sdk.core.adapter.AuthenticationError` at once; other 4xx raise ``PlatformError``.
@@ -15,7 +16,15 @@ from typing import Any
 from sdk.core.adapter import AdapterConfig, AuthenticationError, PlatformError
 
 MAX_BODY_IN_MESSAGE = 120
+MIN_RATE = 64 * 1024
+"""Bytes per second an answer must keep arriving at, on average, once the request's ``timeout`` has passed."""
+MAX_BODY = 1024 * 1024 * 1024
+"""The largest answer read from a platform (bytes)."""
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class _TooSlow(Exception):
+    """The answer did not arrive within its bound."""
 
 
 class HttpClient:
@@ -36,6 +45,7 @@ class HttpClient:
     def request(self, method: str, path: str, *, retry: bool = True, **kwargs: Any) -> Any:
         """Send a request; return the ``requests.Response`` of a 2xx answer, or raise a clear error."""
         import requests
+        import urllib3
 
         url = self.url(path)
         kwargs.setdefault("timeout", self.config.timeout)
@@ -46,10 +56,18 @@ class HttpClient:
             if attempt:
                 self.sleep(delay)
                 delay *= 2
+            started = time.monotonic()
             try:
-                response = self.session.request(method, url, **kwargs)
-            except requests.Timeout:
+                response = self.session.request(method, url, stream=True, **kwargs)
+                self._read_body(response, started)
+            except _TooSlow:
+                problem = f"answer too slow (not complete within {time.monotonic() - started:.1f} s)"
+                continue
+            except (requests.Timeout, urllib3.exceptions.TimeoutError):
                 problem = f"no answer within {self.config.timeout:g} s"
+                continue
+            except urllib3.exceptions.HTTPError:  # the body, read by urllib3 itself: cut, or not decodable
+                problem = "answer cut short"
                 continue
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
                 problem = "answer cut short"
@@ -73,6 +91,34 @@ class HttpClient:
             return response
         tries = f"{attempts} attempt{'s' if attempts > 1 else ''}"
         raise PlatformError(f"{self.platform}: {method} {url}: {problem} ({tries})", url=url)
+
+    def _read_body(self, response: Any, started: float) -> None:
+        """Read the whole body now, within a bound: ``requests`` applies the timeout to each socket read only, so a
+        platform that trickles its answer a byte at a time would otherwise hold the run forever. After the first
+        ``timeout`` seconds the body must keep arriving at :data:`MIN_RATE` bytes per second on average, and it may
+        not exceed :data:`MAX_BODY` bytes."""
+        chunks: list[bytes] = []
+        size = 0
+        read1 = getattr(response.raw, "read1", None)  # urllib3 2: returns what has arrived (read() waits for all)
+        pieces = iter(lambda: read1(1 << 16, decode_content=True), b"") if read1 else response.iter_content(1 << 16)
+        try:
+            for chunk in pieces:
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise PlatformError(
+                        f"{self.platform}: {response.request.method} {response.url}: answer larger than {MAX_BODY} "
+                        "bytes",
+                        url=response.url,
+                    )
+                if time.monotonic() - started > self.config.timeout + size / MIN_RATE:
+                    raise _TooSlow
+                chunks.append(chunk)
+        except BaseException:
+            response.close()
+            raise
+        response._content = b"".join(chunks)
+        response._content_consumed = True
+        response.close()
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """The JSON body of a 2xx answer; :class:`PlatformError` when the body is not JSON."""

@@ -13,6 +13,7 @@ An adapter passes when no check failed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import html
 import json
 import tempfile
@@ -162,16 +163,19 @@ def harness_for(
 
             pki = TestPKI.generate(workdir / "pki")
             stack.enter_context(pki.serve())
+        if config is None and base_url is not None:
+            # a platform given by URL: its credentials, timeouts ... come from adapters.toml and the environment
+            config = AdapterConfig.load(info.name, base_url=base_url)
+            if not (config.credentials.username or config.credentials.token):
+                config = dataclasses.replace(config, credentials=SIMULATOR_CREDENTIALS)  # a simulator run apart
         if config is None:
-            if base_url is None:
-                if info.simulator is None:
-                    from sdk.core.errors import UsageError
+            if info.simulator is None:
+                from sdk.core.errors import UsageError
 
-                    raise UsageError(f"adapter {info.name!r} has no simulator: give --base-url and credentials")
-                simulator = info.simulator(workdir / "simulator", 0)
-                stack.enter_context(simulator.serve())
-                base_url = simulator.url
-            config = AdapterConfig(base_url, SIMULATOR_CREDENTIALS, timeout=0.6, retries=2, backoff=0.05)
+                raise UsageError(f"adapter {info.name!r} has no simulator: give --base-url and credentials")
+            simulator = info.simulator(workdir / "simulator", 0)
+            stack.enter_context(simulator.serve())
+            config = AdapterConfig(simulator.url, SIMULATOR_CREDENTIALS, timeout=0.6, retries=2, backoff=0.05)
         control = SimulatorControl(config.base_url, timeout=5.0)
         stack.callback(control.close)
         yield Harness(info, config, pki, workdir, control if control.available() else None, user=user)

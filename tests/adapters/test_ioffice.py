@@ -179,3 +179,46 @@ def test_cli_dispatch_and_receive(kyso, ioffice_sim, signer_for, pki):
     assert "accepted (03)" in received.stdout, received.stdout + received.stderr
     bad = kyso("ioffice", "dispatch", document, "--to", "not-an-id", *signer, *connection, env=env)
     assert bad.exit_code == 2 and "not an agency identifier" in bad.stderr
+
+
+def test_a_signed_package_with_a_malformed_document_id_is_rejected_alone(tmp_path, signer_for, pki):
+    # the package is intact and signed, but its DocumentId cannot be answered to: rejected with the reason, and the
+    # packages after it are still answered
+    from plugins.edxml import codec
+    from plugins.edxml.model import Attachment, EdXMLMessage, MessageHeader
+    from plugins.ioffice.adapter import IOfficeAdapter
+    from plugins.ioffice.simulator import IOfficeSimulator
+    from plugins.ioffice.workflow import receive
+    from sdk.core.adapter import AdapterConfig
+
+    def package(document_id: str) -> bytes:
+        message = EdXMLMessage(
+            header=MessageHeader(from_=SENDER, to=[RECEIVER], document_id="000.00.00.H41,2026/11/20,7/UBND-VP"),
+            attachments=[Attachment(content_id="cid:1", attachment_name="vb.pdf", data=make_pdf("vb"))],
+        )
+        unsigned = codec.build(message).replace(b"000.00.00.H41,2026/11/20,7/UBND-VP", document_id.encode())
+        return sdk.sign(unsigned, signer=signer_for("organisation"))
+
+    with IOfficeSimulator(tmp_path / "sim").serve() as simulator:
+        bad = simulator.add_package(clerk="vt", data=package("not a document id"))
+        good = simulator.add_package(clerk="vt", data=package("000.00.00.H41,2026/11/20,7/UBND-VP"))
+        adapter = IOfficeAdapter(AdapterConfig(simulator.url, Credentials("kyso", "kyso-secret"), timeout=2))
+        try:
+            answered = receive(adapter, sender=RECEIVER, trust=[pki.cert("root")], revocation="off")
+            results = {r.package: r for r in answered}
+        finally:
+            adapter.close()
+    assert results[bad].status == "02" and "DocumentId" in results[bad].reason
+    assert results[good].status == "03"
+
+
+def test_dispatch_of_a_record_without_its_issue_date_is_a_platform_error(signer_for):
+    # the platform says "issued" but leaves out the date: one clear error, not a KeyError traceback
+    from plugins.ioffice.workflow import dispatch
+
+    class Platform:
+        def document(self, document_id):
+            return {"documentId": document_id, "state": "issued", "number": 3, "notation": "UBND-VP"}
+
+    with pytest.raises(PlatformError, match="issuedDate"):
+        dispatch(Platform(), "d-1", signer_for("organisation"), sender=SENDER, to=[RECEIVER])

@@ -145,3 +145,19 @@ def test_wrong_group_or_password_refused(onegate_sim):
         adapter = OneGateAdapter(AdapterConfig(onegate_sim.url, credentials, options=options, timeout=1))
         with pytest.raises(AuthenticationError):
             adapter.pending("x")
+
+
+def test_result_the_mark_cannot_be_drawn_on_fails_alone(onegate, onegate_sim, signer_for, pki):
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    out = BytesIO()
+    PdfFileWriter().write(out)  # a well-formed PDF without a single page: no place for the QR code
+    dossier = onegate_sim.add_dossier(applicant="Lê Văn Bình", service="Cấp phép xây dựng")
+    broken = onegate_sim.add_file(dossier, assignee="motcua-2", name="Không trang.pdf", content=out.getvalue())
+    good = onegate_sim.add_file(dossier, assignee="motcua-2", name="Giấy phép.pdf", content=sample_pdf("GP"))
+    summary = sync(onegate, "motcua-2", signer_for("organisation"), trust=[pki.cert("root")])
+    outcome = {r.item: r for r in summary.results}
+    assert outcome[str(broken)].outcome == "failed" and "verification mark" in outcome[str(broken)].reason
+    assert outcome[str(good)].outcome == "signed"

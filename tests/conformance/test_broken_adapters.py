@@ -38,6 +38,16 @@ class ClaimsSuccessOnErrors(IOfficeAdapter):
             return UploadReceipt(item.id)
 
 
+class UploadsToTheWrongItem(IOfficeAdapter):
+    """Gives each item the signed document of the item before it (a mix-up in a batch)."""
+
+    previous: bytes | None = None
+
+    def upload(self, item, signed, *, idempotency_key):
+        previous, self.previous = self.previous, signed
+        return super().upload(item, previous or signed, idempotency_key=idempotency_key)
+
+
 class MangledVietnamese(IOfficeAdapter):
     """Decodes the platform's UTF-8 as Latin-1, as a careless mapping does."""
 
@@ -62,6 +72,7 @@ def broken(cls: type, name: str) -> AdapterInfo:
     [
         (broken(UploadsTheUnsignedFile, "unsigned-uploader"), {"round_trip[approval]", "round_trip[income]"}),
         (broken(DropsItems, "item-dropper"), {"many_items"}),
+        (broken(UploadsToTheWrongItem, "item-mixer"), {"many_items"}),
         (broken(ClaimsSuccessOnErrors, "error-swallower"), {"nothing_lost_mid_batch"}),
         (broken(MangledVietnamese, "mojibake"), {"vietnamese_names_and_metadata"}),
     ],

@@ -78,3 +78,44 @@ def test_conformance_failure_exits_1(kyso, running_simulator, tmp_path):
 def test_conformance_unknown_adapter(kyso):
     result = kyso("conformance", "nowhere")
     assert result.exit_code == 2 and "no adapter named" in result.stderr
+
+
+def test_conformance_keeps_the_configured_credentials(kyso, monkeypatch, tmp_path):
+    # credentials from the environment (or adapters.toml) are the staging platform's: the simulator's default
+    # account must neither replace them nor be sent to a real platform
+    import sdk.conformance.runner as runner
+    from sdk.conformance.runner import ConformanceReport
+
+    seen = {}
+
+    def fake_run(info, *, config, **options):
+        seen["config"] = config
+        return ConformanceReport(info.name, config.base_url, False, runner.datetime.now())
+
+    monkeypatch.setattr(runner, "run_conformance", fake_run)
+    monkeypatch.setenv("KYSO_IOFFICE_USERNAME", "staging-user")
+    monkeypatch.setenv("KYSO_IOFFICE_PASSWORD", "staging-password")
+    result = kyso("conformance", "ioffice", "--base-url", "https://staging.example.gov.vn")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert seen["config"].credentials.username == "staging-user"
+    assert seen["config"].credentials.password == "staging-password"
+    monkeypatch.delenv("KYSO_IOFFICE_USERNAME")
+    monkeypatch.delenv("KYSO_IOFFICE_PASSWORD")
+    result = kyso("conformance", "ioffice", "--base-url", "https://staging.example.gov.vn")
+    assert seen["config"].credentials.username == "kyso"  # nothing configured: the simulator's account
+
+
+def test_pytest_plugin_base_url_uses_the_configured_credentials(monkeypatch, tmp_path):
+    # ``pytest --kyso-base-url`` against a staging platform: its account, not the simulators' kyso / kyso-secret
+    from sdk.adapters.registry import adapter_registry
+    from sdk.conformance.runner import harness_for
+
+    monkeypatch.setenv("KYSO_IOFFICE_USERNAME", "staging-user")
+    monkeypatch.setenv("KYSO_IOFFICE_PASSWORD", "staging-password")
+    monkeypatch.setenv("KYSO_IOFFICE_TIMEOUT", "7")
+    info = adapter_registry().get("ioffice")
+    with harness_for(info, base_url="http://127.0.0.1:9", pki=object(), workdir=tmp_path) as harness:
+        assert harness.config.base_url == "http://127.0.0.1:9"
+        assert harness.config.credentials.username == "staging-user"
+        assert harness.config.credentials.password == "staging-password"
+        assert harness.config.timeout == 7

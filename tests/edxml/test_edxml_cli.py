@@ -195,3 +195,13 @@ def test_verify_samples_exit_1(kyso) -> None:
         result = kyso("verify", SAMPLES / name, "--offline", "--format", "json")
         assert result.exit_code == 1
         assert json.loads(result.stdout)["indication"] == indication
+
+
+@pytest.mark.parametrize("entry", [{"file": ["cong-van.pdf"]}, {"content_id": "cid:1"}])
+def test_pack_header_attachment_without_a_file_name_is_one_line(tmp_path: Path, kyso, entry) -> None:
+    header = tmp_path / "header.json"
+    header.write_text(json.dumps({"attachments": [entry]}), encoding="utf-8")
+    letter = tmp_path / "cong-van.pdf"
+    letter.write_bytes(b"%PDF-1.7\n")
+    result = kyso("edxml", "pack", "--header", header, "--attach", letter, "-o", tmp_path / "out.edxml")
+    assert result.exit_code == 2 and "needs its file name" in result.stderr, result.stderr

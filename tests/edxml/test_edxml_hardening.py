@@ -82,6 +82,20 @@ def test_too_many_elements_is_refused() -> None:
         codec.parse(data, limits=xmlsafe.Limits(max_elements=40))
 
 
+def test_too_many_elements_is_refused_before_the_tree_is_built(monkeypatch) -> None:
+    # a tree costs about 30 times the document: counting its elements afterwards bounds nothing (256 MB of <x/>
+    # would take some 8 GB)
+    from lxml import etree
+
+    def no_tree(*args, **kwargs):
+        raise AssertionError("the document was parsed")
+
+    data = _minimal().replace(b"<edXML:Subject>s</edXML:Subject>", b"<x/>" * 500)
+    monkeypatch.setattr(etree, "fromstring", no_tree)
+    with pytest.raises(InputError, match="more than 40 elements"):
+        xmlsafe.parse(data, xmlsafe.Limits(max_elements=40))
+
+
 @pytest.mark.parametrize(
     "data",
     [

@@ -30,6 +30,12 @@ def test_invalid_organ_ids(value: str) -> None:
     assert not is_organ_id(value)
 
 
+@pytest.mark.parametrize("value", ["\uff10\uff10\uff10.\uff10\uff10.\uff10\uff10.G22", "٠٠٠.٠٠.٠٠.H41"])
+def test_organ_ids_take_ascii_digits_only(value: str) -> None:
+    # fullwidth or Arabic-Indic digits look alike on screen but are not the agency's identifier
+    assert not is_organ_id(value)
+
+
 def test_document_id_build_and_parse() -> None:
     doc = DocumentId("000.00.00.G22", date(2015, 9, 30), "7816", "VPCP-TTĐT")
     assert str(doc) == "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"

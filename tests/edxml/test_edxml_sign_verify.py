@@ -435,3 +435,29 @@ def test_twenty_megabyte_message_signs_and_verifies_quickly(signer_for: Callable
     report = verify(signed, pki)
     assert time.perf_counter() - start < 5.0
     assert report.indication == "TOTAL_PASSED"
+
+
+def _subject(data: bytes) -> bytes:
+    return re.search(rb"<edXML:Subject>([^<]+)</edXML:Subject>", data)[1]
+
+
+def test_comment_injected_into_signed_text_does_not_cut_what_is_read(signed_edxml: bytes, pki: TestPKI) -> None:
+    # comments are outside C14N: one put into the Subject keeps the digest, so the reader must not stop at it
+    subject = _subject(signed_edxml)
+    injected = signed_edxml.replace(subject, subject[:5] + b"<!---->" + subject[5:], 1)
+    report, message = open_verified(injected, trust=[pki.root_cert], revocation="off")
+    assert report.indication == "TOTAL_PASSED"
+    assert message is not None and message.header.subject == subject.decode()
+
+
+def test_signature_moved_into_signed_text_is_refused(signed_edxml: bytes, pki: TestPKI) -> None:
+    # the enveloped transform joins the Subject text around the moved Signature again: the digest holds, but a
+    # reader of the Subject would see only its first characters
+    signature = re.search(rb"<Signature.*</Signature>", signed_edxml, re.S)
+    subject = _subject(signed_edxml)
+    rest = signed_edxml[: signature.start()] + signed_edxml[signature.end() :]
+    moved = rest.replace(subject, subject[:5] + signature[0] + subject[5:], 1)
+    report, message = open_verified(moved, trust=[pki.root_cert], revocation="off")
+    (sig,) = report.signatures
+    assert (report.indication, sig.sub_indication) == ("TOTAL_FAILED", "FORMAT_FAILURE") and message is None
+    assert any("inside the text of Subject" in m for m in sig.messages)
