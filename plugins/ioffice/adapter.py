@@ -81,7 +81,7 @@ class IOfficeAdapter:
         tasks = answer.get("data") if isinstance(answer, dict) else None
         if not isinstance(tasks, list):
             raise PlatformError("ioffice: the task list has no 'data' array")
-        return [_item(task, user) for task in tasks]
+        return [_item_or_unusable(task, user) for task in tasks]
 
     def download(self, item: Item) -> bytes:
         data = self._call("GET", f"/api/v1/tasks/{quote(item.id, safe='')}/file", raw=True)
@@ -151,6 +151,14 @@ class IOfficeAdapter:
             files["uploadfile"] = (document[0], document[1], "application/pdf")
         answer = self._call("POST", f"/api/v1/inbox/{quote(package_id, safe='')}/status", files=files)
         return answer.get("taskId") if isinstance(answer, dict) else None
+
+
+def _item_or_unusable(task: Any, user: str) -> Item:
+    """One malformed task fails alone (its reason reported by ``kyso sync``) instead of hiding the others."""
+    try:
+        return _item(task, user)
+    except PlatformError as exc:
+        return Item.unusable(task, exc.diagnostics(), id_key="taskId", name_key="fileName", user=user)
 
 
 def _item(task: Any, user: str) -> Item:

@@ -59,7 +59,7 @@ class OneGateAdapter:
         dossiers = answer.get("data") if isinstance(answer, dict) else None
         if not isinstance(dossiers, list):
             raise PlatformError("onegate: the dossier list has no 'data' array")
-        return [_item(dossier, file, user) for dossier in dossiers for file in _files(dossier)]
+        return [_item_or_unusable(dossier, file, user) for dossier in dossiers for file in _files(dossier)]
 
     def download(self, item: Item) -> bytes:
         data = self.http.content(self._file_path(item))
@@ -107,6 +107,14 @@ def _files(dossier: Any) -> list[Any]:
     if not isinstance(dossier, dict) or not isinstance(dossier.get("dossierFiles"), list):
         raise PlatformError(f"onegate: a dossier lacks dossierFiles: {dossier!r:.120}")
     return list(dossier["dossierFiles"])
+
+
+def _item_or_unusable(dossier: dict[str, Any], file: Any, user: str) -> Item:
+    """One malformed dossier file fails alone (its reason reported by ``kyso sync``) instead of hiding the others."""
+    try:
+        return _item(dossier, file, user)
+    except PlatformError as exc:
+        return Item.unusable(file, exc.diagnostics(), id_key="referenceUid", name_key="displayName", user=user)
 
 
 def _item(dossier: dict[str, Any], file: Any, user: str) -> Item:

@@ -222,6 +222,8 @@ def _one(
     assets: Mapping[str, Any] | None,
     sign_options: dict[str, Any],
 ) -> ItemResult:
+    if item.problem is not None:
+        return ItemResult(item.id, item.name, "failed", item.problem)
     entry = journal.get(adapter.name, item.id) if journal else None
     if entry is not None and entry["state"] == "uploaded":
         return ItemResult(item.id, item.name, "skipped", f"already submitted ({entry['at']})")

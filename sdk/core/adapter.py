@@ -114,6 +114,21 @@ class Item:
     """The user the item is assigned to."""
     locator: Mapping[str, str] = field(default_factory=dict)
     """Whatever else the adapter needs to address the item on the platform (a dossier id ...); opaque to the SDK."""
+    problem: str | None = None
+    """Why this entry of the platform's list cannot be processed (missing fields, unknown step ...): the item
+    fails alone with this reason and the others proceed. Build such items with :meth:`Item.unusable`."""
+
+    @classmethod
+    def unusable(cls, entry: Any, problem: str, *, id_key: str, name_key: str, user: str | None = None) -> Item:
+        """An item standing for a malformed entry of the platform's list, so that one bad entry fails alone
+        instead of hiding every other item."""
+        record = entry if isinstance(entry, Mapping) else {}
+        return cls(
+            id=str(record.get(id_key) or f"unreadable-entry-{hashlib.sha256(repr(entry).encode()).hexdigest()[:12]}"),
+            name=str(record.get(name_key) or "?"),
+            user=user,
+            problem=problem,
+        )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", unicodedata.normalize("NFC", self.name))

@@ -123,3 +123,24 @@ def test_pending_list_failure_is_reported(ioffice, ioffice_sim, signer_for, pki)
             sync(ioffice, "anyone", signer_for("person"), check=False)
     finally:
         ioffice_sim.clear_faults()
+
+
+def test_a_malformed_entry_in_the_platform_list_fails_alone(ioffice, ioffice_sim, signer_for, pki, assets, monkeypatch):
+    """One task the platform describes badly (no file name, unknown step) must not hide the others."""
+    ids = seed(ioffice_sim, "malformed", 2)
+    real_call = ioffice._call
+
+    def with_broken_entries(method, path, **kwargs):
+        answer = real_call(method, path, **kwargs)
+        if path.endswith("/malformed/tasks"):
+            answer["data"].append({"taskId": "broken-1", "step": "sign"})  # no fileName
+            answer["data"].append({"taskId": "broken-2", "fileName": "Lạ.pdf", "step": "dance"})
+        return answer
+
+    monkeypatch.setattr(ioffice, "_call", with_broken_entries)
+    summary = run(ioffice, "malformed", signer_for, [pki.cert("root")], assets)
+    outcomes = {r.item: (r.outcome, r.reason) for r in summary.results}
+    assert {i: outcomes[i][0] for i in ids} == {ids[0]: "signed", ids[1]: "signed"}
+    assert outcomes["broken-1"][0] == "failed" and "fileName" in outcomes["broken-1"][1]
+    assert outcomes["broken-2"][0] == "failed" and "unknown step" in outcomes["broken-2"][1]
+    assert summary.failed == 2 and summary.signed == 2

@@ -40,7 +40,7 @@ class MyOfficeAdapter:
         rows = answer.get("items") if isinstance(answer, dict) else None
         if not isinstance(rows, list):
             raise PlatformError("myoffice: the document list has no 'items' array")
-        return [_item(row, user) for row in rows]
+        return [_item_or_unusable(row, user) for row in rows]
 
     def download(self, item: Item) -> bytes:
         data = self.http.content(self._path(item, "content"))
@@ -69,6 +69,14 @@ class MyOfficeAdapter:
 
     def close(self) -> None:
         self.http.close()
+
+
+def _item_or_unusable(row: Any, user: str) -> Item:
+    """Keep this: one malformed row fails alone (its reason shown by ``kyso sync``) instead of hiding the others."""
+    try:
+        return _item(row, user)
+    except PlatformError as exc:
+        return Item.unusable(row, exc.diagnostics(), id_key="id", name_key="file_name", user=user)
 
 
 def _item(row: Any, user: str) -> Item:
