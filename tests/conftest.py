@@ -19,6 +19,12 @@ from click.testing import CliRunner
 import sdk
 from sdk.testing.pki import TestPKI
 
+SIGNATURE_KEYS = {
+    "id", "indication", "sub_indication", "kind", "signer", "signing_time", "timestamp", "level", "coverage",
+    "modifications", "certificate", "messages",
+}
+"""Keys of one signature in the JSON report of DESIGN.md."""
+
 SHARED = Path(os.environ.get("KYSO_SHARED", Path(__file__).resolve().parents[1] / ".." / "shared")).resolve()
 
 

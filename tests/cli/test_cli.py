@@ -13,26 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SIGNATURE_KEYS
 
 import sdk
 from sdk.cli.main import cli
 from sdk.core.manager import DEFAULT_PLUGINS
 
 PASSWORD_ENV = "KYSO_TEST_P12_PASSWORD"
-DESIGN_SIGNATURE_KEYS = {
-    "id",
-    "indication",
-    "sub_indication",
-    "kind",
-    "signer",
-    "signing_time",
-    "timestamp",
-    "level",
-    "coverage",
-    "modifications",
-    "certificate",
-    "messages",
-}
 
 
 def run(*args: object, env: dict[str, str] | None = None):
@@ -181,7 +168,7 @@ def test_verify_json(kyso, signed_file, pki):
     assert set(report) == {"document", "format", "indication", "signatures"}
     assert (report["document"], report["format"], report["indication"]) == ("cv-123.signed.pdf", "pdf", "TOTAL_PASSED")
     (signature,) = report["signatures"]
-    assert set(signature) == DESIGN_SIGNATURE_KEYS
+    assert set(signature) == SIGNATURE_KEYS
     assert signature["signer"]["common_name"] == "Nguyễn Văn An"
     assert signature["level"] == "B-B"
     assert signature["timestamp"] is None

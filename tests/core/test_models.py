@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import SIGNATURE_KEYS  # noqa: E402 - the DESIGN.md key set, shared with the CLI tests
 
 import sdk
 from sdk.core.models import (
@@ -22,20 +23,6 @@ from sdk.core.models import (
 )
 
 DOCUMENT_KEYS = {"document", "format", "indication", "signatures"}
-SIGNATURE_KEYS = {
-    "id",
-    "indication",
-    "sub_indication",
-    "kind",
-    "signer",
-    "signing_time",
-    "timestamp",
-    "level",
-    "coverage",
-    "modifications",
-    "certificate",
-    "messages",
-}
 SIGNER_KEYS = {"common_name", "organization", "subject", "issuer", "serial"}
 CERTIFICATE_KEYS = {"indication", "chain", "revocation"}
 REVOCATION_KEYS = {"status", "source"}
