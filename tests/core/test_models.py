@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import SIGNATURE_KEYS  # noqa: E402 - the DESIGN.md key set, shared with the CLI tests
+from conftest import SIGNATURE_KEYS  # the DESIGN.md key set, shared with the CLI tests
 
 import sdk
 from sdk.core.models import (
