@@ -93,8 +93,21 @@ def verify(
     """
     pm = get_plugin_manager()
     fmt = pm.detect_format(data)
-    options = VerifyOptions(validation=_validation_options(trust, (), at, revocation, timeout=timeout, offline=offline))
+    options = verify_options(trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout)
     return pm.verify(Document(data=bytes(data), format=fmt.name, name=name), options)
+
+
+def verify_options(
+    *,
+    trust: Iterable[CertificateSource] = (),
+    revocation: RevocationPolicy | str = RevocationPolicy.SOFT,
+    at: datetime | str | None = None,
+    offline: bool = False,
+    timeout: float = 10.0,
+) -> VerifyOptions:
+    """The :class:`VerifyOptions` of :func:`verify`'s keyword arguments, for format plugins that offer their own
+    verifying readers (e.g. ``plugins.edxml.open_verified``) with the same arguments and the same errors."""
+    return VerifyOptions(validation=_validation_options(trust, (), at, revocation, timeout=timeout, offline=offline))
 
 
 def validate_certificate(
@@ -176,4 +189,4 @@ def _enum(cls: Any, value: Any, what: str) -> Any:
         raise UsageError(f"unknown {what} {value!r} (allowed: {allowed})") from None
 
 
-__all__ = ["parse_moment", "sign", "validate_certificate", "verify"]
+__all__ = ["parse_moment", "sign", "validate_certificate", "verify", "verify_options"]

@@ -16,8 +16,8 @@ from plugins.edxml.model import (
     StatusMessage,
 )
 from plugins.edxml.xmlsafe import DEFAULT_LIMITS, Limits
-from sdk.certs.loading import CertificateSource, load_certificates
-from sdk.core.models import RevocationPolicy, ValidationOptions, VerificationReport, VerifyOptions
+from sdk.certs.loading import CertificateSource
+from sdk.core.models import RevocationPolicy, VerificationReport
 
 
 def open_verified(
@@ -39,20 +39,10 @@ def open_verified(
     :raises InputError: unusable or unsafe input.
     """
     from plugins.edxml import codec, dsig
-    from sdk.api import parse_moment
+    from sdk.api import verify_options
     from sdk.core.manager import get_plugin_manager
 
-    if isinstance(trust, str | bytes) or hasattr(trust, "__fspath__"):
-        trust = [trust]  # type: ignore[list-item]
-    options = VerifyOptions(
-        validation=ValidationOptions(
-            trust=load_certificates(trust),
-            at=parse_moment(at),
-            revocation=_revocation(revocation),
-            timeout=timeout,
-            allow_fetching=not offline,
-        )
-    )
+    options = verify_options(trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout)
     tree = dsig._parse(data, limits)
     report, whole = dsig.verify_tree_report(tree, name, options, get_plugin_manager().validate_certificate)
     if not whole:
@@ -108,15 +98,6 @@ def status_for(
             timestamp=moment.replace(microsecond=0),
         )
     )
-
-
-def _revocation(value: RevocationPolicy | str) -> RevocationPolicy:
-    from sdk.core.errors import UsageError
-
-    try:
-        return RevocationPolicy(value)
-    except ValueError:
-        raise UsageError(f"unknown revocation policy {value!r} (off, soft, hard)") from None
 
 
 def _now_vietnam() -> datetime:
