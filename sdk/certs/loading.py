@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sdk.certs.parsing import parse_certificate
 from sdk.core.errors import InputError
+from sdk.files import read_bounded
 
 CertificateSource = str | os.PathLike[str] | bytes
 """A file or directory path, or the bytes of one or more certificates (PEM or DER)."""
@@ -55,15 +56,4 @@ def load_certificates(sources: Iterable[CertificateSource]) -> tuple[bytes, ...]
 
 
 def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_CERTIFICATE_FILE:
-            raise InputError(f"{path}: too large for a certificate file")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:  # not a directory on the way, name too long, I/O error ...
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+    return read_bounded(path, limit=MAX_CERTIFICATE_FILE, what="a certificate file")

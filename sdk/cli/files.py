@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from sdk.core.errors import InputError
+from sdk.files import read_bounded
 
 MAX_DOCUMENT_SIZE = 512 * 1024 * 1024
 """Documents above this size are refused before being read."""
@@ -14,19 +15,7 @@ MAX_DOCUMENT_SIZE = 512 * 1024 * 1024
 
 def read_document(path: Path) -> bytes:
     """The bytes of ``path`` with a clear :class:`InputError` for every way this can fail."""
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise InputError(f"{path}: is a directory")
-        if size > MAX_DOCUMENT_SIZE:
-            raise InputError(f"{path}: too large ({size} bytes; the limit is {MAX_DOCUMENT_SIZE})")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:  # not a directory on the way, name too long, I/O error ...
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+    return read_bounded(path, limit=MAX_DOCUMENT_SIZE, what="a document")
 
 
 def check_output(path: Path) -> None:

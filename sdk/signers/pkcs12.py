@@ -7,12 +7,12 @@ Stock pyHanko's ``SimpleSigner`` re-parses the key on every signature (twice per
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from sdk.core import hookimpl
 from sdk.core.errors import InputError, SignerError, WrongPasswordError
 from sdk.core.signer import SignerBackend, SignerRegistry
+from sdk.files import read_bounded
 
 MAX_PKCS12_FILE = 1024 * 1024
 
@@ -28,17 +28,7 @@ class Pkcs12Signer:
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], password: str | bytes | None) -> Pkcs12Signer:
         """Open ``path`` with ``password``; raises :class:`WrongPasswordError` or :class:`InputError`."""
-        path = Path(path)
-        try:
-            if path.stat().st_size > MAX_PKCS12_FILE:
-                raise InputError(f"{path}: too large for a PKCS#12 file")
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{path}: is a directory") from None
-        except OSError as exc:  # permission denied, not a directory on the way, I/O error ...
-            raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+        data = read_bounded(path, limit=MAX_PKCS12_FILE, what="a PKCS#12 file")
         return cls.from_bytes(data, password, origin=str(path))
 
     @classmethod
