@@ -14,7 +14,7 @@ Plugin authors: ``from sdk import hookimpl``. Heavy libraries (pyHanko, certvali
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sdk.core import hookimpl
 from sdk.core.errors import (
@@ -31,6 +31,7 @@ from sdk.core.errors import (
     UsageError,
     WrongPasswordError,
 )
+from sdk.core.lazy import lazy_attributes
 from sdk.core.models import (
     CertificateReport,
     Indication,
@@ -56,16 +57,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import the API and signers on first use (keeps ``import sdk`` light)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sdk' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [

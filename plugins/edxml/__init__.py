@@ -13,7 +13,7 @@ Light to import (the CLI imports the plugin at start-up): everything here loads 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from plugins.edxml.api import open_verified, status_for
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
         TraceHeader,
     )
 
+from sdk.core.lazy import lazy_attributes
+
 _MODEL = (
     "NAMESPACE Attachment BusinessDocType Bussiness BussinessDocumentInfo Code DocumentType EdXMLMessage "
     "ManifestReference Message MessageHeader Organization OtherInfo PromulgationInfo Receiver ReplacementInfo "
@@ -60,15 +62,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'plugins.edxml' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [
