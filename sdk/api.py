@@ -82,6 +82,7 @@ def verify(
     offline: bool = False,
     timeout: float = 10.0,
     name: str | None = None,
+    allow_weak: Iterable[str] = (),
 ) -> VerificationReport:
     """Verify every signature of ``data``; a bad signature is a verdict in the report, not an exception.
 
@@ -89,11 +90,15 @@ def verify(
     :param revocation: ``"off"``, ``"soft"`` or ``"hard"``.
     :param at: validate as of this moment (ISO 8601 string or aware datetime); default now.
     :param offline: never fetch OCSP, CRL or certificates; only what the document embeds.
+    :param allow_weak: weak algorithms to accept explicitly (``("sha1",)``, ``"rsa1024"``; see
+        :mod:`sdk.certs.algorithms`), for old archives and interop vectors; by default they are INDETERMINATE.
     :raises InputError: when the document cannot be read at all.
     """
     pm = get_plugin_manager()
     fmt = pm.detect_format(data)
-    options = verify_options(trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout)
+    options = verify_options(
+        trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak
+    )
     return pm.verify(Document(data=bytes(data), format=fmt.name, name=name), options)
 
 
@@ -104,10 +109,15 @@ def verify_options(
     at: datetime | str | None = None,
     offline: bool = False,
     timeout: float = 10.0,
+    allow_weak: Iterable[str] = (),
 ) -> VerifyOptions:
     """The :class:`VerifyOptions` of :func:`verify`'s keyword arguments, for format plugins that offer their own
     verifying readers (e.g. ``plugins.edxml.open_verified``) with the same arguments and the same errors."""
-    return VerifyOptions(validation=_validation_options(trust, (), at, revocation, timeout=timeout, offline=offline))
+    return VerifyOptions(
+        validation=_validation_options(
+            trust, (), at, revocation, timeout=timeout, offline=offline, allow_weak=allow_weak
+        )
+    )
 
 
 def validate_certificate(
@@ -120,11 +130,19 @@ def validate_certificate(
     purpose: str = "signing",
     timeout: float = 10.0,
     offline: bool = False,
+    allow_weak: Iterable[str] = (),
 ) -> CertificateReport:
     """Validate one certificate (PEM or DER bytes) against ``trust`` as of ``at``."""
     ders = certificates_from_bytes(bytes(certificate))
     options = _validation_options(
-        trust, intermediates, at, revocation, timeout=timeout, offline=offline, extra_intermediates=ders[1:]
+        trust,
+        intermediates,
+        at,
+        revocation,
+        timeout=timeout,
+        offline=offline,
+        extra_intermediates=ders[1:],
+        allow_weak=allow_weak,
     )
     if purpose not in ("signing", "timestamping"):
         raise UsageError(f"unknown purpose {purpose!r} (signing, timestamping)")
@@ -157,7 +175,10 @@ def _validation_options(
     timeout: float,
     offline: bool,
     extra_intermediates: Iterable[bytes] = (),
+    allow_weak: Iterable[str] = (),
 ) -> ValidationOptions:
+    from sdk.certs.algorithms import allowed
+
     return ValidationOptions(
         trust=load_certificates(_sources(trust)),
         intermediates=load_certificates(_sources(intermediates)) + tuple(extra_intermediates),
@@ -165,6 +186,7 @@ def _validation_options(
         revocation=_enum(RevocationPolicy, revocation, "revocation"),
         timeout=timeout,
         allow_fetching=not offline,
+        allow_weak=allowed(_names(allow_weak)),
     )
 
 
@@ -173,6 +195,11 @@ def _sources(sources: Iterable[CertificateSource] | CertificateSource) -> Iterab
     if isinstance(sources, str | bytes | bytearray) or hasattr(sources, "__fspath__"):
         return [sources]  # type: ignore[list-item]
     return sources  # type: ignore[return-value]
+
+
+def _names(names: Iterable[str] | str) -> Iterable[str]:
+    """One name is one name, not an iterable of characters (``allow_weak="sha1"``)."""
+    return [names] if isinstance(names, str) else names
 
 
 def _replace(options: ValidationOptions, **changes: Any) -> ValidationOptions:

@@ -30,6 +30,7 @@ def open_verified(
     timeout: float = 10.0,
     name: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    allow_weak: Iterable[str] = (),
 ) -> tuple[VerificationReport, Message | None]:
     """Verify an edXML message and read it from the very tree that was verified.
 
@@ -42,7 +43,9 @@ def open_verified(
     from sdk.api import verify_options
     from sdk.core.manager import get_plugin_manager
 
-    options = verify_options(trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout)
+    options = verify_options(
+        trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak
+    )
     tree = dsig._parse(data, limits)
     report, whole = dsig.verify_tree_report(tree, name, options, get_plugin_manager().validate_certificate)
     if not whole:

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from sdk.cli.main import allow_weak_option
 from sdk.core.errors import InputError, UsageError
 
 MAX_HEADER_JSON = 4 * 1024 * 1024
@@ -83,8 +84,15 @@ def pack_command(header_path: Path, attachments: tuple[Path, ...], zipped: bool,
 @click.option("--trust", multiple=True, type=click.Path(path_type=Path), help="Trust anchor (with --verify).")
 @click.option("--revocation", type=click.Choice(["off", "soft", "hard"]), default="soft", show_default=True)
 @click.option("--offline", is_flag=True, help="Never fetch OCSP, CRL or certificates (with --verify).")
+@allow_weak_option
 def unpack_command(
-    input_path: Path, directory: Path, require_valid: bool, trust: tuple[Path, ...], revocation: str, offline: bool
+    input_path: Path,
+    directory: Path,
+    require_valid: bool,
+    trust: tuple[Path, ...],
+    revocation: str,
+    offline: bool,
+    allow_weak: tuple[str, ...],
 ) -> None:
     """Write the header of IN as header.json and each attachment under its own name into DIRECTORY.
 
@@ -101,7 +109,7 @@ def unpack_command(
         from plugins.edxml.api import open_verified
 
         report, verified = open_verified(
-            data, trust=trust, revocation=revocation, offline=offline, name=input_path.name
+            data, trust=trust, revocation=revocation, offline=offline, name=input_path.name, allow_weak=allow_weak
         )
         if verified is None:
             reasons = "; ".join(m for s in report.signatures for m in s.messages[:3]) or "no signature"

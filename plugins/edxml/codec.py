@@ -102,9 +102,12 @@ def read_tree(tree: Any) -> Message:
     for signature in signatures:
         if _ns(signature) != DSIG_NAMESPACE:
             warnings.append(f"the Signature element is not in the XML-DSig namespace ({_ns(signature) or 'none'})")
+        from plugins.edxml.dsig import weak_algorithm  # the one algorithm policy (dsig imports this module)
+
         for method in signature.iter():
-            if isinstance(method.tag, str) and method.get("Algorithm", "").endswith(("rsa-sha1", "#sha1")):
-                warnings.append(f"the signature uses SHA-1 ({method.get('Algorithm')}), no longer accepted")
+            weak = weak_algorithm(method.get("Algorithm", "")) if isinstance(method.tag, str) else None
+            if weak is not None:
+                warnings.append(f"the signature uses {method.get('Algorithm')}, no longer accepted: {weak}")
                 break
     for child in _elements(header):
         if _local(child) not in ("MessageHeader", "TraceHeaderList", "Signature"):

@@ -42,6 +42,7 @@ from typing import Any
 from plugins.edxml.codec import _elements, _local, _ns  # one copy of the element helpers
 from plugins.edxml.model import NAMESPACE
 from plugins.edxml.xmlsafe import DEFAULT_LIMITS, Limits
+from sdk.certs.algorithms import digest_problem
 from sdk.core.errors import InputError, SignerError, SigningError, UsageError
 from sdk.core.models import (
     CertificateReport,
@@ -90,7 +91,7 @@ SIGNATURE_METHODS = {
     "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384": ("ec", "sha384"),
     "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512": ("ec", "sha512"),
 }
-WEAK_DIGESTS = frozenset({"sha1"})
+"""Which of these are weak is not decided here: :mod:`sdk.certs.algorithms` is the one policy of every format."""
 ID_ATTRIBUTES = ("Id", "ID", "id", "{http://www.w3.org/XML/1998/namespace}id")
 FORMAT = "edxml"
 
@@ -516,7 +517,9 @@ def _verify_signature(
         whole = False
         covered = []
         for number, reference in enumerate(references):
-            is_whole, what = _check_reference(tree, signature, reference, number, verdict, messages, texts)
+            is_whole, what = _check_reference(
+                tree, signature, reference, number, verdict, messages, texts, allow_weak=options.validation.allow_weak
+            )
             whole = whole or is_whole
             covered.append(what)
     except _Refused as exc:
@@ -530,9 +533,9 @@ def _verify_signature(
         verdict.lower(Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
         messages.append(f"the signature covers only {', '.join(covered)}, not the whole message")
     key_type, digest = method
-    if digest in WEAK_DIGESTS:
-        verdict.lower(Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE)
-        messages.append(f"the signature method uses {digest.upper()}, which is no longer accepted")
+    # Kyso rule (issue 9, class 4): the SignatureMethod's digest is judged by itself: rsa-sha1 over SHA-256
+    # reference digests is still a SHA-1 signature (a SignedInfo collision forges it whatever the references use)
+    _weak(digest_problem(digest, options.validation.allow_weak), "the signature method", verdict, messages)
     certificates, problems = _certificates(key_info, namespace)
     messages.extend(problems)
     if not certificates:
@@ -544,6 +547,7 @@ def _verify_signature(
         from sdk.certs.parsing import parse_certificate
 
         report.signer = identity_of(parse_certificate(signer_der))
+        _weak(_key_problem(signer_der, options.validation.allow_weak), "the signing key", verdict, messages)
         problem = _check_signature_value(canonical, signature_value.text or "", signer_der, key_type, digest)
         if problem:
             verdict.lower(Indication.TOTAL_FAILED, SubIndication.SIG_CRYPTO_FAILURE)
@@ -636,6 +640,8 @@ def _check_reference(
     verdict: Verdict,
     messages: list[str],
     texts: _TakenTexts,
+    *,
+    allow_weak: tuple[str, ...] = (),
 ) -> tuple[bool, str]:
     """Recompute one reference's digest; (whether it covers the whole message, what it covers)."""
     uri = reference.get("URI")
@@ -663,9 +669,7 @@ def _check_reference(
             raise _Refused(f"Reference {number}: unsupported or repeated transform {algorithm or '(none)'}")
     exclusive, prefixes = c14n if c14n is not None else (False, None)  # XML-DSig default: inclusive C14N 1.0
     digest_name = _algorithm(children[-2], DIGEST_METHODS, "digest method")
-    if digest_name in WEAK_DIGESTS:
-        verdict.lower(Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE)
-        messages.append(f"Reference {number} uses the {digest_name.upper()} digest, which is no longer accepted")
+    _weak(digest_problem(digest_name, allow_weak), f"Reference {number}", verdict, messages)
     try:
         expected = base64.b64decode(re.sub(r"\s+", "", children[-1].text or ""), validate=True)
     except (binascii.Error, ValueError):
@@ -739,6 +743,30 @@ def _signer_certificate(certificates: list[bytes]) -> tuple[bytes, list[bytes]]:
     leaves = [i for i, p in enumerate(parsed) if p.subject.dump() not in issuers or p.self_signed == "maybe"]
     index = leaves[0] if len(leaves) == 1 else 0
     return certificates[index], [d for i, d in enumerate(certificates) if i != index]
+
+
+def _weak(problem: str | None, what: str, verdict: Verdict, messages: list[str]) -> None:
+    """A weak algorithm (:mod:`sdk.certs.algorithms`) makes the signature INDETERMINATE, as in PDF."""
+    if problem is not None:
+        verdict.lower(Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE)
+        messages.append(f"{what} is not accepted: {problem}")
+
+
+def _key_problem(certificate: bytes, allow: tuple[str, ...]) -> str | None:
+    from cryptography import x509
+
+    from sdk.certs.algorithms import public_key_problem
+
+    try:
+        return public_key_problem(x509.load_der_x509_certificate(certificate).public_key(), allow)
+    except Exception:
+        return None  # an unreadable key fails the signature value check with its own reason
+
+
+def weak_algorithm(uri: str) -> str | None:
+    """Why a SignatureMethod or DigestMethod URI is weak by default (for the reader's warnings), or None."""
+    digest = DIGEST_METHODS.get(uri) or SIGNATURE_METHODS.get(uri, (None, None))[1]
+    return digest_problem(digest) if digest else None
 
 
 def _check_signature_value(canonical: bytes, text: str, certificate: bytes, key_type: str, digest: str) -> str | None:

@@ -87,7 +87,7 @@ def validate(certificate: bytes, options: ValidationOptions) -> CertificateRepor
 
 
 def _embeds_revocation_data(options: ValidationOptions) -> bool:
-    return options.allow_fetching and bool(options.embedded_ocsps or options.embedded_crls)
+    return may_fetch(options) and bool(options.embedded_ocsps or options.embedded_crls)
 
 
 def _from_embedded_data(
@@ -110,6 +110,9 @@ def _from_embedded_data(
     )
     return offline, offline_expiry
 
+
+REVOCATION_OFF = "revocation not checked (revocation off): no OCSP, CRL or AIA request was made"
+"""The note of every certificate validated with ``revocation="off"``: the verdict says nothing about revocation."""
 
 VERDICT_WINDOW = timedelta(minutes=5)
 """Longest reuse of a passing verdict "as of now" (also bounded by its revocation answers' nextUpdate)."""
@@ -197,6 +200,15 @@ def _validate_once(
     return report, list(backend.hits), expiry
 
 
+def may_fetch(options: ValidationOptions) -> bool:
+    """Kyso rule (issue 9, class 4): whether validation may use the network at all (OCSP, CRL *and* AIA).
+
+    ``revocation="off"`` and ``allow_fetching=False`` (``--offline``) both mean no request whatsoever: a verifier
+    told not to go online must not leak, through the AIA URL of a certificate an attacker chose, which document it
+    is reading or that it is reading one. ``--offline`` still checks revocation, from the document's own data."""
+    return options.allow_fetching and options.revocation is not RevocationPolicy.OFF
+
+
 def _validation_context(options: ValidationOptions, moment: datetime, backend: Any) -> Any:
     from pyhanko_certvalidator import ValidationContext
     from pyhanko_certvalidator.policy_decl import (
@@ -226,16 +238,18 @@ def _validation_context(options: ValidationOptions, moment: datetime, backend: A
         # retroactive_revinfo argument once a revinfo_policy is given: it must be set here)
         retroactive_revinfo=moment < now,
     )
+    from sdk.certs.algorithms import usage_policy
+
     anchors, known_intermediates = configured_certificates()
     embedded = options.revocation is not RevocationPolicy.OFF
     return ValidationContext(
         trust_roots=[parse_certificate(der) for der in dict.fromkeys(options.trust + anchors)],
         other_certs=[parse_certificate(der) for der in dict.fromkeys(options.intermediates + known_intermediates)],
         moment=moment,
-        # "off" means no network at all (AIA included); otherwise fetch as the caller allows
-        allow_fetching=options.allow_fetching and options.revocation is not RevocationPolicy.OFF,
+        allow_fetching=may_fetch(options),
         revinfo_policy=policy,
         fetcher_backend=backend,
+        algorithm_usage_policy=usage_policy(options.allow_weak),
         ocsps=[_parsed(parsed_ocsp, b) for b in options.embedded_ocsps] if embedded else None,
         crls=[_parsed(parsed_crl, b) for b in options.embedded_crls] if embedded else None,
     )
@@ -365,6 +379,7 @@ def _describe_revocation(
     (``revoked_at`` and a message keep the later revocation visible)."""
     if options.revocation is RevocationPolicy.OFF:
         report.revocation.source = "none"
+        report.messages.append(REVOCATION_OFF)
         return []
     embedded = set(options.embedded_ocsps) | set(options.embedded_crls)
     expiries: list[datetime | None] = []

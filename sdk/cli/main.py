@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from sdk import __version__
+from sdk.certs.algorithms import ALLOWABLE
 from sdk.core.errors import KysoError, UsageError
 
 
@@ -213,6 +214,12 @@ _format_option = click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 _lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+allow_weak_option = click.option(
+    "--allow-weak",
+    multiple=True,
+    type=click.Choice(list(ALLOWABLE)),
+    help="Accept this weak algorithm (old archives, interop vectors); repeatable. Default: weak is INDETERMINATE.",
+)
 
 
 @cli.command("verify")
@@ -222,6 +229,7 @@ _lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="
 @_at_option
 @click.option("--offline", is_flag=True, help="Never fetch OCSP, CRL or certificates.")
 @click.option("--timeout", type=SECONDS, default=10.0, show_default=True, help="Seconds per network call.")
+@allow_weak_option
 @_format_option
 @_lang_option
 def verify_command(
@@ -231,6 +239,7 @@ def verify_command(
     at: str | None,
     offline: bool,
     timeout: float,
+    allow_weak: tuple[str, ...],
     output_format: str,
     lang: str,
 ) -> None:
@@ -241,7 +250,14 @@ def verify_command(
 
     data = read_document(input_path)
     report = sdk.verify(
-        data, trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, name=input_path.name
+        data,
+        trust=trust,
+        revocation=revocation,
+        at=at,
+        offline=offline,
+        timeout=timeout,
+        name=input_path.name,
+        allow_weak=allow_weak,
     )
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))

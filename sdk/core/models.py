@@ -182,6 +182,9 @@ class ValidationOptions:
     """DER OCSP responses the document carries (PAdES DSS, CMS revocation attributes): used before any fetch."""
     embedded_crls: tuple[bytes, ...] = ()
     """DER CRLs the document carries."""
+    allow_weak: tuple[str, ...] = ()
+    """Weak algorithms the caller accepts explicitly (``"sha1"``, ``"rsa1024"``: old archives, interop vectors),
+    in signatures and certificate chains alike; the policy itself is :mod:`sdk.certs.algorithms`."""
 
 
 @dataclass(frozen=True)

@@ -303,7 +303,7 @@ def _verify_signature(emb: Any, facts: _FileFacts) -> SignatureReport:
     _check_coverage_and_changes(emb, facts, report, verdict)
     _check_encoding(emb, verdict, messages)
     _check_integrity(emb, cert, verdict, messages)
-    _check_algorithms(emb.signer_info, cert, verdict, messages)
+    _check_algorithms(emb.signer_info, cert, facts, verdict, messages)
     report.timestamp = _signature_timestamp(emb, facts, messages)
     report.level = _level(emb, facts, report.timestamp is not None)
     if verdict.indication is not Indication.TOTAL_FAILED:
@@ -458,11 +458,24 @@ def _check_integrity(emb: Any, cert: Any, verdict: Verdict, messages: list[str])
         messages.append("the signature value does not verify with the signer's public key")
 
 
-def _check_algorithms(signer_info: Any, cert: Any, verdict: Verdict, messages: list[str]) -> None:
-    """pyHanko's default algorithm policy (no MD5/SHA-1, RSA >= 2048 bits ...): weak is INDETERMINATE per ETSI."""
-    from asn1crypto import algos
-    from pyhanko.sign.validation.utils import DEFAULT_ALGORITHM_USAGE_POLICY as policy
+def _check_algorithms(signer_info: Any, cert: Any, facts: _FileFacts, verdict: Verdict, messages: list[str]) -> None:
+    """Kyso rule (issue 9, class 4): weak algorithms (:mod:`sdk.certs.algorithms`: SHA-1, RSA < 2048 bits ...) make
+    a signature INDETERMINATE per ETSI, as pyHanko's own validation does; the low-level integrity check used here
+    does not apply any policy by itself, so without this a trusted signer's SHA-1 signature would pass."""
+    problem = _algorithm_problem(signer_info, cert, facts.options.validation.allow_weak)
+    if problem is not None:
+        verdict.lower(Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE)
+        messages.append(problem)
 
+
+def _algorithm_problem(signer_info: Any, cert: Any, allow: tuple[str, ...]) -> str | None:
+    """Why the algorithms of a CMS signer info (digest, signature mechanism and key) are not acceptable, or None."""
+    from asn1crypto import algos
+    from pyhanko.sign.validation.utils import CMSAlgorithmUsagePolicy
+
+    from sdk.certs.algorithms import usage_policy
+
+    policy = CMSAlgorithmUsagePolicy.lift_policy(usage_policy(allow))
     try:
         mechanism = signer_info["signature_algorithm"]
         digest = signer_info["digest_algorithm"]
@@ -477,16 +490,13 @@ def _check_algorithms(signer_info: Any, cert: Any, verdict: Verdict, messages: l
         )
         names = f"{mechanism['algorithm'].native} / {digest['algorithm'].native}"
     except Exception as exc:
-        verdict.lower(Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE)
-        messages.append(f"the signature algorithms cannot be assessed: {exc.__class__.__name__}")
-        return
+        return f"the signature algorithms cannot be assessed: {exc.__class__.__name__}"
     for allowed in checks:
         if not allowed:
-            verdict.lower(Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE)
             reason = allowed.failure_reason or ""
             why = f": {reason}" if reason and "AlgorithmUsageConstraint" not in reason else ""
-            messages.append(f"the signature uses weak or disallowed algorithms ({names}){why}")
-            return
+            return f"the signature uses weak or disallowed algorithms ({names}){why}"
+    return None
 
 
 @functools.cache
@@ -657,9 +667,12 @@ def _claimed_time(emb: Any) -> datetime | None:
         return None
 
 
-def _check_token(token: Any, expected_imprint: Callable[[str], bytes]) -> tuple[datetime, Any, list[str]]:
-    """Integrity of an RFC 3161 token: (time, TSA certificate, problems). The TSA's certificate is validated
-    through the hook, not here: pyHanko's own token validation would build a second, throw-away path."""
+def _check_token(
+    token: Any, expected_imprint: Callable[[str], bytes], mismatch: str = "the time-stamped bytes were changed"
+) -> tuple[datetime, Any, list[str]]:
+    """Integrity of an RFC 3161 token: (time, TSA certificate, problems; ``mismatch`` when its message imprint is
+    not the digest of what it should stamp). The TSA's certificate is validated through the hook, not here:
+    pyHanko's own token validation would build a second, throw-away path."""
     from asn1crypto import tsp
     from cryptography.hazmat.primitives import hashes
     from pyhanko.sign.general import extract_signer_info
@@ -675,7 +688,7 @@ def _check_token(token: Any, expected_imprint: Callable[[str], bytes]) -> tuple[
     problems = []
     imprint = info["message_imprint"]
     if expected_imprint(imprint["hash_algorithm"]["algorithm"].native) != imprint["hashed_message"].native:
-        problems.append("the time-stamped bytes were changed")
+        problems.append(mismatch)
     digest = hashes.Hash(get_pyca_cryptography_hash(signer_info["digest_algorithm"]["algorithm"].native))
     digest.update(bytes(content))
     intact, valid = validate_sig_integrity(
@@ -687,14 +700,26 @@ def _check_token(token: Any, expected_imprint: Callable[[str], bytes]) -> tuple[
 
 
 def _signature_timestamp(emb: Any, facts: _FileFacts, messages: list[str]) -> TimestampInfo | None:
-    """The signature time-stamp (B-T) if present: integrity here, the TSA's certificate by the hook."""
+    """The signature time-stamp (B-T) if present: integrity here, the TSA's certificate by the hook.
+
+    Kyso rule (issue 9, class 4): only an intact token over *this* signature value, signed with acceptable
+    algorithms by a TSA that validates, is a proof of existence (``trusted``). A token copied from another
+    signature (its imprint is another signature value's digest) is ignored, and a token from a TSA nobody trusts
+    is reported but proves nothing: otherwise an attacker holding a revoked key would back-date his signature with
+    a time-stamp of his own, or with a genuine one taken from an older signature."""
+    from pyhanko.sign.general import extract_signer_info
     from pyhanko.sign.validation.generic_cms import extract_tst_data_iter, message_imprint_checker
 
     try:
         tokens = list(extract_tst_data_iter(emb.signer_info, signed=False))
         if not tokens:
             return None
-        moment, tsa, problems = _check_token(tokens[0], message_imprint_checker(emb.signer_info))
+        moment, tsa, problems = _check_token(
+            tokens[0],
+            message_imprint_checker(emb.signer_info),
+            "its message imprint is not the digest of this signature value (a time-stamp of another signature)",
+        )
+        weak = _algorithm_problem(extract_signer_info(tokens[0]), tsa, facts.options.validation.allow_weak)
     except Exception as exc:
         messages.append(f"the signature time-stamp cannot be read: {exc.__class__.__name__}")
         return None
@@ -702,6 +727,10 @@ def _signature_timestamp(emb: Any, facts: _FileFacts, messages: list[str]) -> Ti
         messages.append(f"the signature time-stamp is damaged and was ignored: {'; '.join(problems)}")
         return None
     info = TimestampInfo(time=moment, authority=identity_of(tsa).common_name or tsa.subject.human_friendly)
+    if weak is not None:
+        info.trusted = False
+        messages.append(f"the signature time-stamp is no proof of existence: {weak}")
+        return info
     try:
         certs = [c.chosen for c in tokens[0]["certificates"] if c.name == "certificate"]
     except Exception:
@@ -714,7 +743,10 @@ def _signature_timestamp(emb: Any, facts: _FileFacts, messages: list[str]) -> Ti
     )
     info.trusted = tsa_report.indication is Indication.TOTAL_PASSED
     if not info.trusted:
-        messages.append(f"the time-stamping authority is not trusted: {'; '.join(tsa_report.messages)}")
+        messages.append(
+            "the time-stamping authority is not trusted, the time-stamp is no proof of existence: "
+            + "; ".join(tsa_report.messages)
+        )
     return info
 
 
@@ -737,7 +769,10 @@ def _apply_certificate(report: SignatureReport, cert: CertificateReport, verdict
         return
     sub = cert.sub_indication
     revoked_at = cert.revocation.revoked_at
-    signed_at = report.timestamp.time if report.timestamp else report.signing_time
+    # Kyso rule (issue 9, class 4): only a trusted time-stamp replaces the claimed signing time; an untrusted one
+    # is the attacker's word as much as the claim is, and must not turn "revoked before signing" into less
+    stamp = report.timestamp
+    signed_at = stamp.time if stamp is not None and stamp.trusted else report.signing_time
     if sub is SubIndication.REVOKED_NO_POE and revoked_at and signed_at and revoked_at <= signed_at:
         # revoked before the moment the signature claims (or is proven) to exist: it was made with a revoked key
         verdict.lower(Indication.TOTAL_FAILED, SubIndication.REVOKED)
@@ -768,7 +803,7 @@ def _verify_document_timestamp(emb: Any, facts: _FileFacts) -> SignatureReport:
         sub = SubIndication.HASH_FAILURE if "changed" in problems[0] else SubIndication.SIG_CRYPTO_FAILURE
         verdict.lower(Indication.TOTAL_FAILED, sub)
         report.messages.extend(problems)
-    _check_algorithms(emb.signer_info, tsa, verdict, report.messages)
+    _check_algorithms(emb.signer_info, tsa, facts, verdict, report.messages)
     if verdict.indication is not Indication.TOTAL_FAILED:
         report.certificate = facts.validate(
             tsa.dump(),
