@@ -67,21 +67,20 @@ def _trusted_tsa(pki: TestPKI) -> tuple[Any, Any]:
     return _asn1_cert(certificates_from_bytes(pki.cert("tsa").read_bytes())[0]), _asn1_key(pki.key("tsa").read_bytes())
 
 
-def _sign(pki: TestPKI, name: str, pdf: bytes, tsa: tuple[Any, Any], moment: datetime) -> bytes:
+def _sign(pki: TestPKI, name: str, pdf: bytes, tsa: tuple[Any, Any], moment: datetime, **stamper: Any) -> bytes:
     """Sign as ``name`` with pyHanko, the signature time-stamp made with ``tsa``'s key and dated ``moment``."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.sign.timestamps import DummyTimeStamper
 
     signer = signers.SimpleSigner.load_pkcs12(str(pki.p12(name)), passphrase=pki.password.encode())
-    stamper = DummyTimeStamper(tsa_cert=tsa[0], tsa_key=tsa[1], fixed_dt=moment)
     out = BytesIO()
     signers.PdfSigner(
         signers.PdfSignatureMetadata(
             field_name="Signature1", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
         ),
         signer=signer,
-        timestamper=stamper,
+        timestamper=DummyTimeStamper(tsa_cert=tsa[0], tsa_key=tsa[1], fixed_dt=moment, **stamper),
     ).sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf)), output=out, bytes_reserved=16384)
     return out.getvalue()
 
@@ -181,3 +180,15 @@ def test_transplanted_token_is_also_ignored_for_a_good_signer(pki: TestPKI, unsi
     (signature,) = sdk.verify(_with_token(own, _token_of(other)), trust=[pki.root_cert], revocation="off").signatures
     assert signature.timestamp is None
     assert any("time-stamp is damaged and was ignored" in m for m in signature.messages), signature.messages
+
+
+def test_a_weak_stamp_of_the_trusted_tsa_is_no_proof_of_existence(pki: TestPKI, unsigned_pdf: bytes, verify) -> None:
+    """The trusted TSA's key, but the token signed with SHA-1: reported, never POE (unless SHA-1 is allowed)."""
+    moment = datetime.now(UTC) - timedelta(days=20)
+    signed = _sign(pki, "revoked", unsigned_pdf, _trusted_tsa(pki), moment, override_md="sha1")
+    signature = verify(signed)
+    assert (signature.indication, signature.sub_indication) == ("TOTAL_FAILED", "REVOKED"), signature.messages
+    assert signature.timestamp is not None and signature.timestamp.trusted is False
+    assert any("no proof of existence: " in m and "SHA-1" in m for m in signature.messages), signature.messages
+    (allowed,) = sdk.verify(signed, trust=[pki.root_cert], revocation="hard", allow_weak=["sha1"]).signatures
+    assert allowed.indication == "TOTAL_PASSED", allowed.messages
