@@ -99,7 +99,8 @@ def _usage_policy(allow: tuple[str, ...]) -> Any:
             except ValueError:
                 mechanism = algo["algorithm"].native
             kind = "rsa" if mechanism.startswith("rsa") else "dsa" if mechanism == "dsa" else mechanism
-            problem = key_problem(kind, public_key.bit_size, allow) if public_key is not None else None
+            sized = public_key is not None and kind in ("rsa", "dsa")  # asn1crypto cannot size EdDSA keys
+            problem = key_problem(kind, public_key.bit_size, allow) if sized else None
             if problem is None:
                 try:
                     problem = digest_problem(algo.hash_algo, allow)

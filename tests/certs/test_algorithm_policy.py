@@ -45,6 +45,21 @@ def test_the_policy_names_what_is_weak() -> None:
     assert algorithms.key_problem("rsa", 2048) is None and algorithms.key_problem("ec", 256) is None
 
 
+def test_keys_without_a_size_rule_are_judged_by_their_digest_only() -> None:
+    """EdDSA and ECDSA have no key-size rule here (asn1crypto cannot even size an Ed25519 key)."""
+    from asn1crypto import algos, keys
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    public = ed25519.Ed25519PrivateKey.generate().public_key()
+    info = keys.PublicKeyInfo.load(
+        public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    policy = algorithms.usage_policy()
+    assert policy.signature_algorithm_allowed(algos.SignedDigestAlgorithm({"algorithm": "ed25519"}), None, info)
+    assert not policy.signature_algorithm_allowed(algos.SignedDigestAlgorithm({"algorithm": "sha1_ecdsa"}), None, None)
+
+
 def test_unknown_names_to_allow_are_usage_errors() -> None:
     with pytest.raises(UsageError, match="md5"):
         algorithms.allowed(["md5"])

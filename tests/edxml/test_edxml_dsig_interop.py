@@ -37,6 +37,16 @@ def test_phaos_valid_enveloped_rsa_sha1_is_intact_but_weak() -> None:
     assert sig.signer.common_name == "Test Client (RSA)"  # the certificate was read: the value was really checked
 
 
+def test_phaos_vector_passes_only_when_its_weak_algorithms_are_allowed_explicitly() -> None:
+    """The vector is SHA-1 with a 1024-bit RSA key: the caller must name both to accept it (issue 9, class 4)."""
+    from sdk.core.models import ValidationOptions
+
+    tree = xmlsafe.parse((XML / "w3c-phaos_signature-rsa-enveloped.xml").read_bytes())
+    options = VerifyOptions(validation=ValidationOptions(allow_weak=("sha1", "rsa1024")))
+    report, _ = dsig.verify_tree_report(tree, "phaos", options, _accept)
+    assert report.indication == "TOTAL_PASSED", report.signatures[0].messages
+
+
 def test_phaos_bad_digest_fails() -> None:
     report, _ = _verify("w3c-phaos_signature-rsa-enveloped-bad-digest-val.xml")
     assert (report.indication, report.signatures[0].sub_indication) == ("TOTAL_FAILED", "HASH_FAILURE")
