@@ -15,13 +15,16 @@ with the EU DSS reference validator; each rule below says which attack or which 
 - the byte range is judged before the digest, as ETSI format checks precede cryptographic checks;
 - an updated VRI entry of the document security store is an LTA update, not a suspicious change (DSS's own LT/LTA
   extension rewrites VRI entries, which pyHanko refuses);
-- weak algorithms (pyHanko's default policy: no MD5/SHA-1, RSA >= 2048 bits) make a signature INDETERMINATE, as
-  pyHanko's own validation does (the low-level integrity check used here does not apply the policy by itself);
+- weak algorithms (Kyso's one policy, :mod:`sdk.certs.algorithms`: no MD5/SHA-1, RSA >= 2048 bits, unless the
+  caller allows them by name) make a signature INDETERMINATE, as pyHanko's own validation does (the low-level
+  integrity check used here does not apply any policy by itself);
 - a file pyHanko cannot open at all still gets a verdict from its raw byte ranges (``sdk.pdf.raw``), and anything
   a check trips over makes that one signature INDETERMINATE, never a traceback.
 
 Time-stamp tokens (signature and document time-stamps) are checked for integrity here and their TSA certificate
-goes through the hook, with the token's certificates and the DSS certificates as intermediates.
+goes through the hook, with the token's certificates and the DSS certificates as intermediates. A signature
+time-stamp is a proof of existence only when its imprint is this signature value's digest, its algorithms are not
+weak and its TSA validates (issue 9: back-dating by an attacker's TSA or by a token copied from another signature).
 
 Everything per file (DSS certificates, page count, revision of the DSS) is computed once; per signature, only what
 pyHanko does anyway plus a walk over the few kilobytes of the signature container.
