@@ -97,6 +97,7 @@ _LABELS = {
         "certificate": "Chứng thư số",
         "no_signature": "Tài liệu không có chữ ký số.",
         "source": "nguồn",
+        "untrusted_tsa": "tổ chức cấp dấu thời gian KHÔNG được tin cậy, không chứng minh được thời điểm ký",
     },
     "en": {
         "document": "Document",
@@ -121,6 +122,7 @@ _LABELS = {
         "certificate": "Certificate",
         "no_signature": "The document carries no digital signature.",
         "source": "source",
+        "untrusted_tsa": "NOT a trusted time-stamping authority, proves no signing time",
     },
 }
 
@@ -195,7 +197,10 @@ def _signature_lines(sig: SignatureReport, lang: str, label: Callable[[str], str
     if sig.signing_time:
         lines.append(f"{label('signing_time')}: {vietnam_iso(sig.signing_time)}")
     if sig.timestamp:
-        lines.append(f"{label('timestamp')}: {vietnam_iso(sig.timestamp.time)} ({sig.timestamp.authority or '-'})")
+        # an untrusted stamp's time is only what it claims: the line must not read as proof (issue 9, class 4)
+        untrusted = f"; {label('untrusted_tsa')}" if sig.timestamp.trusted is False else ""
+        authority = sig.timestamp.authority or "-"
+        lines.append(f"{label('timestamp')}: {vietnam_iso(sig.timestamp.time)} ({authority}{untrusted})")
     if sig.level:
         lines.append(f"{label('level')}: PAdES {sig.level.value}")
     if sig.sub_indication is not None:

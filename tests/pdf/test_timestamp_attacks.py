@@ -149,12 +149,18 @@ def test_untrusted_back_dated_stamp_does_not_rescue_a_revoked_signer(
 
 
 def test_untrusted_stamp_is_reported_on_a_good_signer(
-    pki: TestPKI, unsigned_pdf: bytes, attacker_tsa: tuple[Any, Any]
+    pki: TestPKI, unsigned_pdf: bytes, attacker_tsa: tuple[Any, Any], tmp_path, kyso
 ) -> None:
     signed = _sign(pki, "person", unsigned_pdf, attacker_tsa, datetime.now(UTC) - timedelta(days=1))
     (signature,) = sdk.verify(signed, trust=[pki.root_cert], revocation="off").signatures
     assert signature.timestamp.trusted is False
     assert any("no proof of existence" in m for m in signature.messages), signature.messages
+    path = tmp_path / "stamped.pdf"
+    path.write_bytes(signed)
+    for lang, words in (("en", "NOT a trusted time-stamping authority"), ("vi", "KHÔNG được tin cậy")):
+        text = kyso("verify", path, "--trust", pki.root_cert, "--revocation", "off", "--lang", lang).stdout
+        stamp_line = next(line for line in text.splitlines() if "Attacker TSA" in line)
+        assert words in stamp_line, text
 
 
 def test_a_genuine_token_copied_from_another_signature_is_ignored(pki: TestPKI, unsigned_pdf: bytes, verify) -> None:
