@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from sdk.core.errors import InputError, UsageError
+from sdk.text import printable, to_json
 
 MAX_HEADER_JSON = 4 * 1024 * 1024
 
@@ -68,7 +69,7 @@ def pack_command(header_path: Path, attachments: tuple[Path, ...], zipped: bool,
             raise UsageError(f"the header lists attachments not given with --attach: {', '.join(sorted(missing))}")
         message.manifest = []  # derived from the attachments, so both always agree
     write_atomically(output_path, codec.build(message))
-    click.echo(f"packed: {output_path}", err=True)
+    click.echo(printable(f"packed: {output_path}"), err=True)
 
 
 @edxml_group.command("unpack")
@@ -105,7 +106,7 @@ def unpack_command(
         )
         if verified is None:
             reasons = "; ".join(m for s in report.signatures for m in s.messages[:3]) or "no signature"
-            click.echo(f"kyso: not unpacked: {report.indication} ({reasons})", err=True)
+            click.echo(printable(f"kyso: not unpacked: {report.indication} ({reasons})"), err=True)
             sys.exit(1)
         message = verified
     else:
@@ -124,12 +125,12 @@ def unpack_command(
             names.add(name)
             entry["file"] = name
             write_atomically(directory / name, attachment.data)
-            click.echo(f"attachment: {directory / name} ({len(attachment.data)} bytes)", err=True)
-    text = json.dumps(header, ensure_ascii=False, indent=2) + "\n"
+            click.echo(printable(f"attachment: {directory / name} ({len(attachment.data)} bytes)"), err=True)
+    text = to_json(header) + "\n"
     write_atomically(directory / "header.json", text.encode("utf-8"))
     for warning in message.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"header: {directory / 'header.json'}", err=True)
+        click.echo(printable(f"warning: {warning}"), err=True)
+    click.echo(printable(f"header: {directory / 'header.json'}"), err=True)
 
 
 @edxml_group.command("status")
@@ -190,7 +191,7 @@ def status_command(
         timestamp=moment,
     )
     write_atomically(output_path, codec.build(message))
-    click.echo(f"status {message.header.status_code}: {output_path}", err=True)
+    click.echo(printable(f"status {message.header.status_code}: {output_path}"), err=True)
 
 
 def _read_json(path: Path) -> Any:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import errno
-import json
 import os
 import sys
 import traceback
@@ -20,7 +19,7 @@ import click
 
 from sdk import __version__
 from sdk.core.errors import KysoError, UsageError
-from sdk.text import printable
+from sdk.text import printable, to_json
 
 
 class ExitCode(enum.IntEnum):
@@ -138,7 +137,7 @@ def plugins_command(output_format: str) -> None:
 
     listing = get_plugin_manager().list_plugins()
     if output_format == "json":
-        click.echo(json.dumps(listing, ensure_ascii=False, indent=2))
+        click.echo(to_json(listing))
         return
     for plugin in listing:
         version = f"{plugin['distribution']} {plugin['version']}" if plugin["distribution"] else "-"
@@ -277,7 +276,7 @@ def verify_command(
         data, trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, name=input_path.name
     )
     if output_format == "json":
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(to_json(report.to_dict()))
     else:
         click.echo(render_verification(report, lang), nl=False)
     sys.exit(ExitCode.OK if report.indication == sdk.Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
@@ -321,7 +320,7 @@ def cert_validate_command(
         timeout=timeout,
     )
     if output_format == "json":
-        click.echo(json.dumps(report.to_standalone_dict(), ensure_ascii=False, indent=2))
+        click.echo(to_json(report.to_standalone_dict()))
     else:
         click.echo(render_certificate(report, lang), nl=False)
     sys.exit(ExitCode.OK if report.indication == sdk.Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
