@@ -239,18 +239,32 @@ def _zip(name: str, content: bytes) -> bytes:
     return buffer.getvalue()
 
 
+_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\.|$)")
+"""Names Windows maps to devices whatever their extension (``NUL.pdf`` is the null device)."""
+
+
 def _safe_name(name: str | None, number: int, taken: set[str]) -> str:
-    """A file name from an attachment name read from the network: no directory part, no control characters,
-    nothing hidden, nothing that collides with a file already written."""
+    """A file name from an attachment name read from the network: no directory part (``../../x``, ``/etc/x``,
+    ``C:\\x``), no control or NUL character, nothing hidden, no Windows device name, no trailing dot or space,
+    nothing that collides with a file already written, and at most :data:`sdk.files.NAME_MAX` bytes (issue 9,
+    class 11: cut at a character boundary, the extension kept)."""
+    from sdk.files import NAME_MAX, fit_name
+
     text = unicodedata.normalize("NFC", name or "")
     text = re.split(r"[\\/]", text)[-1]
-    text = "".join(ch for ch in text if ch.isprintable() and ch not in '<>:"|?*').strip().lstrip(".")
-    if not text or text in (".", ".."):
+    text = "".join(ch for ch in text if ch.isprintable() and ch not in '<>:"|?*').strip().lstrip(".").rstrip(". ")
+    if not text:
         text = f"attachment-{number}"
-    text = text[:200]
+    if _RESERVED.match(text):
+        text = f"_{text}"
+    text = fit_name(text)
+    stem, dot, extension = text.rpartition(".")
+    if not (dot and stem) or len(extension) > 16:
+        stem, extension = text, ""
     candidate, counter = text, 1
-    while candidate.lower() in {t.lower() for t in taken}:
+    used = {t.lower() for t in taken}
+    while candidate.lower() in used:
         counter += 1
-        stem, dot, suffix = text.rpartition(".")
-        candidate = f"{stem}-{counter}.{suffix}" if dot and stem else f"{text}-{counter}"
+        tail = f"-{counter}.{extension}" if extension else f"-{counter}"
+        candidate = fit_name(stem, NAME_MAX - len(tail.encode("utf-8"))) + tail
     return candidate

@@ -115,14 +115,13 @@ class Journal:
         self.entries[self._id(adapter, item)] = entry
 
     def save_signed(self, key: str, data: bytes) -> Path:
+        """Keep the signed bytes of ``key`` until their upload is confirmed: a resumed run uploads these very bytes
+        with the same key, never a new signing (written all or nothing, :func:`sdk.files.write_atomically`)."""
+        from sdk.files import write_atomically
+
         self.files.mkdir(parents=True, exist_ok=True)
         target = self.files / f"{key}.bin"
-        temporary = target.with_suffix(".tmp")
-        with open(temporary, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
+        write_atomically(target, data)
         return target
 
     def signed(self, key: str) -> bytes | None:
