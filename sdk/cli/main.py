@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import errno
+import logging
 import os
 import sys
 import traceback
@@ -113,15 +114,23 @@ def cli(verbose: bool) -> None:
 def _configure_logging(verbose: bool) -> None:
     """Keep library log records (pyHanko logs warnings with tracebacks) off the terminal: a failure is reported
     once, as one line. ``--verbose`` shows them. Left alone when the host program has configured logging."""
-    import logging
-
     root = logging.getLogger()
     if root.handlers:
         return
     if verbose:
-        logging.basicConfig(level=logging.WARNING, format="kyso: %(levelname)s: %(name)s: %(message)s")
+        handler = logging.StreamHandler()
+        handler.setFormatter(_PrintableFormatter("kyso: %(levelname)s: %(name)s: %(message)s"))
+        logging.basicConfig(level=logging.WARNING, handlers=[handler])
     else:
         root.addHandler(logging.NullHandler())
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines made :func:`~sdk.text.printable`: library messages quote names from documents and certificates
+    (issue 9, class 10). A traceback, added after the line, keeps its own line breaks."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        return printable(super().formatMessage(record))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -178,3 +178,14 @@ def test_sign_echo_escapes_the_output_name(tmp_path, pki, unsigned_pdf):
     assert result.exit_code == 0, result.stderr
     _assert_clean(result.stderr)
     assert output.exists()
+
+
+def test_verbose_log_lines_are_escaped():
+    import logging
+
+    from sdk.cli.main import _PrintableFormatter
+
+    record = logging.LogRecord("pyhanko", logging.WARNING, __file__, 1, "signer %s", (HOSTILE_CN,), None)
+    line = _PrintableFormatter("kyso: %(levelname)s: %(name)s: %(message)s").format(record)
+    _assert_clean(line)
+    assert line.startswith("kyso: WARNING: pyhanko: signer Nguyễn Văn Hùng\\x1b[2J")
