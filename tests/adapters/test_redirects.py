@@ -194,3 +194,16 @@ def test_https_to_http_is_refused_even_on_the_same_host():
         client._check_redirect("GET", "https://platform.example/a", "https://platform.example:443/b", {"json": {}})
     finally:
         client.close()
+
+
+def test_session_basic_auth_does_not_follow_a_redirect_to_another_origin(two_origins):
+    first, second = two_origins  # the onegate adapter keeps its account in session.auth
+    first.redirect["/o/rest/v2/dossiers"] = (302, f"{second.url}/o/rest/v2/dossiers")
+    client = HttpClient(_config(first.url), platform="onegate")
+    client.session.auth = ("vanthu", PASSWORD)
+    try:
+        with pytest.raises(RedirectError, match="credentials"):
+            client.json("GET", "/o/rest/v2/dossiers")
+    finally:
+        client.close()
+    assert second.seen == []
