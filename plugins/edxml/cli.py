@@ -13,6 +13,7 @@ import click
 
 from sdk.cli.main import allow_weak_option
 from sdk.core.errors import InputError, UsageError
+from sdk.text import printable, to_json
 
 MAX_HEADER_JSON = 4 * 1024 * 1024
 
@@ -69,7 +70,7 @@ def pack_command(header_path: Path, attachments: tuple[Path, ...], zipped: bool,
             raise UsageError(f"the header lists attachments not given with --attach: {', '.join(sorted(missing))}")
         message.manifest = []  # derived from the attachments, so both always agree
     write_atomically(output_path, codec.build(message))
-    click.echo(f"packed: {output_path}", err=True)
+    click.echo(printable(f"packed: {output_path}"), err=True)
 
 
 @edxml_group.command("unpack")
@@ -113,7 +114,7 @@ def unpack_command(
         )
         if verified is None:
             reasons = "; ".join(m for s in report.signatures for m in s.messages[:3]) or "no signature"
-            click.echo(f"kyso: not unpacked: {report.indication} ({reasons})", err=True)
+            click.echo(printable(f"kyso: not unpacked: {report.indication} ({reasons})"), err=True)
             sys.exit(1)
         message = verified
     else:
@@ -132,12 +133,12 @@ def unpack_command(
             names.add(name)
             entry["file"] = name
             write_atomically(directory / name, attachment.data)
-            click.echo(f"attachment: {directory / name} ({len(attachment.data)} bytes)", err=True)
-    text = json.dumps(header, ensure_ascii=False, indent=2) + "\n"
+            click.echo(printable(f"attachment: {directory / name} ({len(attachment.data)} bytes)"), err=True)
+    text = to_json(header) + "\n"
     write_atomically(directory / "header.json", text.encode("utf-8"))
     for warning in message.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"header: {directory / 'header.json'}", err=True)
+        click.echo(printable(f"warning: {warning}"), err=True)
+    click.echo(printable(f"header: {directory / 'header.json'}"), err=True)
 
 
 @edxml_group.command("status")
@@ -198,7 +199,7 @@ def status_command(
         timestamp=moment,
     )
     write_atomically(output_path, codec.build(message))
-    click.echo(f"status {message.header.status_code}: {output_path}", err=True)
+    click.echo(printable(f"status {message.header.status_code}: {output_path}"), err=True)
 
 
 def _read_json(path: Path) -> Any:
@@ -246,18 +247,32 @@ def _zip(name: str, content: bytes) -> bytes:
     return buffer.getvalue()
 
 
+_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\.|$)")
+"""Names Windows maps to devices whatever their extension (``NUL.pdf`` is the null device)."""
+
+
 def _safe_name(name: str | None, number: int, taken: set[str]) -> str:
-    """A file name from an attachment name read from the network: no directory part, no control characters,
-    nothing hidden, nothing that collides with a file already written."""
+    """A file name from an attachment name read from the network: no directory part (``../../x``, ``/etc/x``,
+    ``C:\\x``), no control or NUL character, nothing hidden, no Windows device name, no trailing dot or space,
+    nothing that collides with a file already written, and at most :data:`sdk.files.NAME_MAX` bytes (issue 9,
+    class 11: cut at a character boundary, the extension kept)."""
+    from sdk.files import NAME_MAX, fit_name
+
     text = unicodedata.normalize("NFC", name or "")
     text = re.split(r"[\\/]", text)[-1]
-    text = "".join(ch for ch in text if ch.isprintable() and ch not in '<>:"|?*').strip().lstrip(".")
-    if not text or text in (".", ".."):
+    text = "".join(ch for ch in text if ch.isprintable() and ch not in '<>:"|?*').strip().lstrip(".").rstrip(". ")
+    if not text:
         text = f"attachment-{number}"
-    text = text[:200]
+    if _RESERVED.match(text):
+        text = f"_{text}"
+    text = fit_name(text)
+    stem, dot, extension = text.rpartition(".")
+    if not (dot and stem) or len(extension) > 16:
+        stem, extension = text, ""
     candidate, counter = text, 1
-    while candidate.lower() in {t.lower() for t in taken}:
+    used = {t.lower() for t in taken}
+    while candidate.lower() in used:
         counter += 1
-        stem, dot, suffix = text.rpartition(".")
-        candidate = f"{stem}-{counter}.{suffix}" if dot and stem else f"{text}-{counter}"
+        tail = f"-{counter}.{extension}" if extension else f"-{counter}"
+        candidate = fit_name(stem, NAME_MAX - len(tail.encode("utf-8"))) + tail
     return candidate

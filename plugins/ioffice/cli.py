@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import click
 
 from sdk.adapters.cli import _overrides, connection_options
 from sdk.core.errors import UsageError
+from sdk.text import printable, to_json
 
 
 @click.group("ioffice")
@@ -87,7 +87,7 @@ def dispatch_command(
         package_id, package = dispatch(adapter, document_id, signer, sender=sender, to=to)  # type: ignore[arg-type]
     finally:
         adapter.close()
-    click.echo(f"dispatched: {document_id} as package {package_id} ({len(package)} bytes)")
+    click.echo(printable(f"dispatched: {document_id} as package {package_id} ({len(package)} bytes)"))
 
 
 @ioffice_group.command("receive")
@@ -125,10 +125,10 @@ def receive_command(
     finally:
         adapter.close()
     if output_format == "json":
-        click.echo(json.dumps([r.__dict__ for r in results], ensure_ascii=False, indent=2))
+        click.echo(to_json([r.__dict__ for r in results]))
     else:
         for result in results:
             outcome = "accepted (03)" if result.status == "03" else f"rejected (02): {result.reason}"
-            click.echo(f"{result.package}: {outcome}")
+            click.echo(printable(f"{result.package}: {outcome}"))
         click.echo(f"received: {len(results)}, rejected: {sum(r.status != '03' for r in results)}")
     sys.exit(1 if any(r.status != "03" for r in results) else 0)

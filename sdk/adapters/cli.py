@@ -6,7 +6,6 @@ Added to the ``kyso`` command by the built-in plugin :mod:`sdk.adapters.plugin` 
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import re
 import sys
@@ -16,6 +15,7 @@ from typing import Any
 import click
 
 from sdk.core.errors import UsageError
+from sdk.text import printable, to_json
 
 _connection = [
     click.option("--base-url", metavar="URL", help="The platform's API (default: configuration, environment)."),
@@ -71,12 +71,12 @@ def adapters_command(output_format: str) -> None:
         for info in sorted(registry.adapters.values(), key=lambda i: i.name)
     ]
     if output_format == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(to_json(rows))
         return
     for row in rows:
         kinds = ", ".join(str(k or "plain") for k in row["kinds"])
         simulator = "; simulator" if row["simulator"] else ""
-        click.echo(f"{row['name']}  {row['description']} (kinds: {kinds}{simulator})")
+        click.echo(printable(f"{row['name']}  {row['description']} (kinds: {kinds}{simulator})"))
 
 
 @click.command("sync")
@@ -129,7 +129,7 @@ def sync_command(
     try:
         items = adapter.pending(user)
         with click.progressbar(
-            length=len(items), label=f"{adapter_name} / {user}", file=sys.stderr, show_pos=True
+            length=len(items), label=printable(f"{adapter_name} / {user}"), file=sys.stderr, show_pos=True
         ) as bar:
             summary = sync(
                 adapter,
@@ -145,12 +145,12 @@ def sync_command(
     finally:
         adapter.close()
     if output_format == "json":
-        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(to_json(summary.to_dict()))
     else:
         for result in summary.results:
             if result.outcome != "signed":
                 reason = result.reason if result.reason.startswith(result.name) else f"{result.name}: {result.reason}"
-                click.echo(f"{result.outcome}: {reason}")
+                click.echo(printable(f"{result.outcome}: {reason}"))
         click.echo(f"signed: {summary.signed}, failed: {summary.failed}, skipped: {summary.skipped}")
     sys.exit(1 if summary.failed else 0)
 
@@ -194,7 +194,7 @@ def conformance_command(
         config=config,
         only=only or None,
         user=user,
-        progress=lambda result: click.echo(f"  {result.outcome:<7} {result.name}", err=True),
+        progress=lambda result: click.echo(printable(f"  {result.outcome:<7} {result.name}"), err=True),
     )
     click.echo(report.to_table(), nl=False)
     if report_path is not None:

@@ -6,14 +6,17 @@ error for every way a platform can fail (so an adapter stays a mapping and never
   seconds and doubling; then :class:`~sdk.core.adapter.PlatformError` says what happened and where.
 - 401 / 403 raise :class:`~sdk.core.adapter.AuthenticationError` at once; other 4xx raise ``PlatformError``.
 - :meth:`HttpClient.json` refuses an answer that is not JSON (an HTML login or error page, say).
+- redirects are followed by Kyso, not by ``requests`` (:meth:`HttpClient._send`): see :data:`MAX_REDIRECTS` and
+  :meth:`HttpClient._check_redirect`.
 """
 
 from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
-from sdk.core.adapter import AdapterConfig, AuthenticationError, PlatformError
+from sdk.core.adapter import AdapterConfig, AuthenticationError, PlatformError, RedirectError
 
 MAX_BODY_IN_MESSAGE = 120
 MIN_RATE = 64 * 1024
@@ -21,6 +24,11 @@ MIN_RATE = 64 * 1024
 MAX_BODY = 1024 * 1024 * 1024
 """The largest answer read from a platform (bytes)."""
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+"""Redirects followed for one request, at most."""
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+BODY_ARGUMENTS = ("data", "json", "files")
 
 
 class _TooSlow(Exception):
@@ -58,8 +66,7 @@ class HttpClient:
                 delay *= 2
             started = time.monotonic()
             try:
-                response = self.session.request(method, url, stream=True, **kwargs)
-                self._read_body(response, started)
+                response = self._send(method, url, kwargs, started)
             except _TooSlow:
                 problem = f"answer too slow (not complete within {time.monotonic() - started:.1f} s)"
                 continue
@@ -91,6 +98,57 @@ class HttpClient:
             return response
         tries = f"{attempts} attempt{'s' if attempts > 1 else ''}"
         raise PlatformError(f"{self.platform}: {method} {url}: {problem} ({tries})", url=url)
+
+    def _send(self, method: str, url: str, kwargs: dict[str, Any], started: float) -> Any:
+        """One request and the redirects it may follow (:meth:`_check_redirect`), its final answer read whole."""
+        kwargs = {**kwargs, "allow_redirects": False}
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self.session.request(method, url, stream=True, **kwargs)
+            location = response.headers.get("Location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                self._read_body(response, started)
+                return response
+            response.close()
+            target = urljoin(response.url or url, location)
+            self._check_redirect(method, url, target, kwargs)
+            if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
+                method = "GET"  # what browsers and requests do: the body is not sent again
+                kwargs = {k: v for k, v in kwargs.items() if k not in BODY_ARGUMENTS}
+                headers = {k: v for k, v in (kwargs.get("headers") or {}).items() if k.lower() != "content-type"}
+                kwargs["headers"] = headers
+            url = target
+        raise RedirectError(f"{self.platform}: {method} {url}: more than {MAX_REDIRECTS} redirects", url=url)
+
+    def _check_redirect(self, method: str, url: str, target: str, kwargs: dict[str, Any]) -> None:
+        """Kyso rule (issue 9, class 12: ioffice's token request followed a 307 to another server and sent the
+        password there): a redirect to another origin (scheme, host, port) is refused with :class:`RedirectError`
+        when the request carries credentials (an Authorization, Proxy-Authorization or Cookie header, ``auth``,
+        cookies, a user name in the URL) or a body (a 307 / 308 re-sends it, password included). A credential-free
+        GET may follow one to a file server. A redirect to another scheme than http(s), or from https to http, is
+        always refused. ``requests`` itself strips Authorization on a change of host, but re-sends the body and
+        keeps it on a change of port."""
+        here, there = urlsplit(url), urlsplit(target)
+        where = f"{there.scheme}://{there.netloc.rpartition('@')[2]}"
+        if there.scheme not in ("http", "https") or (here.scheme == "https" and there.scheme == "http"):
+            raise RedirectError(f"{self.platform}: {method} {url}: redirect to {where} refused", url=url)
+        if _origin(here) != _origin(there) and self._carries_credentials(url, kwargs):
+            raise RedirectError(
+                f"{self.platform}: {method} {url}: redirect to another origin ({where}) refused: the request carries "
+                "credentials",
+                url=url,
+            )
+
+    def _carries_credentials(self, url: str, kwargs: dict[str, Any]) -> bool:
+        headers = {**self.session.headers, **(kwargs.get("headers") or {})}
+        return (
+            any(name.lower() in CREDENTIAL_HEADERS for name in headers)
+            or any(kwargs.get(name) is not None for name in BODY_ARGUMENTS)
+            or kwargs.get("auth") is not None
+            or self.session.auth is not None
+            or bool(kwargs.get("cookies"))
+            or len(self.session.cookies) > 0
+            or urlsplit(url).username is not None
+        )
 
     def _read_body(self, response: Any, started: float) -> None:
         """Read the whole body now, within a bound: ``requests`` applies the timeout to each socket read only, so a
@@ -149,6 +207,15 @@ class HttpClient:
 
     def close(self) -> None:
         self.session.close()
+
+
+def _origin(parts: Any) -> tuple[str, str, int | None]:
+    """Scheme, host and port (the default one when absent) of a split URL."""
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    return parts.scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(parts.scheme)
 
 
 def _excerpt(response: Any) -> str:

@@ -115,14 +115,13 @@ class Journal:
         self.entries[self._id(adapter, item)] = entry
 
     def save_signed(self, key: str, data: bytes) -> Path:
+        """Keep the signed bytes of ``key`` until their upload is confirmed: a resumed run uploads these very bytes
+        with the same key, never a new signing (written all or nothing, :func:`sdk.files.write_atomically`)."""
+        from sdk.files import write_atomically
+
         self.files.mkdir(parents=True, exist_ok=True)
         target = self.files / f"{key}.bin"
-        temporary = target.with_suffix(".tmp")
-        with open(temporary, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
+        write_atomically(target, data)
         return target
 
     def signed(self, key: str) -> bytes | None:
@@ -227,10 +226,14 @@ def _one(
     entry = journal.get(adapter.name, item.id) if journal else None
     if entry is not None and entry["state"] == "uploaded":
         return ItemResult(item.id, item.name, "skipped", f"already submitted ({entry['at']})")
+    waiting: str | None = None  # the key whose signed bytes wait in the journal
     try:
-        signed = journal.signed(entry["key"]) if journal and entry and entry["state"] == "signed" else None
+        # Kyso rule (issue 9, class 13): signed bytes kept in the journal (signed, then the upload failed or the
+        # process died) are uploaded as they are, under their key; the item is never signed a second time.
+        kept = entry.get("key") if entry is not None else None
+        signed = journal.signed(kept) if journal and isinstance(kept, str) else None
         if signed is not None:
-            key = entry["key"]  # type: ignore[index]
+            key = waiting = kept
         else:
             source = adapter.download(item)
             item.check(source)
@@ -241,6 +244,7 @@ def _one(
             signed = sign_item(item, to_sign, signer, assets, **sign_options)
             if journal:
                 journal.save_signed(key, signed)
+                waiting = key
                 journal.record(
                     adapter.name,
                     item.id,
@@ -257,8 +261,8 @@ def _one(
         raise
     except KysoError as exc:
         reason = exc.diagnostics()
-        if journal:
-            journal.record(adapter.name, item.id, "failed", reason=reason)
+        if journal:  # the key stays with the item while its signed bytes wait in the journal
+            journal.record(adapter.name, item.id, "failed", reason=reason, **({"key": waiting} if waiting else {}))
         _report(adapter, item, "failed", reason)
         return ItemResult(item.id, item.name, "failed", reason)
     _report(adapter, item, "signed", "")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from sdk.cli.main import SECONDS
+from sdk.text import printable, to_json
 
 
 @click.group("trust")
@@ -25,11 +25,11 @@ def list_command(output_format: str) -> None:
 
     found = truststore.entries()
     if output_format == "json":
-        click.echo(json.dumps([dataclasses.asdict(e) for e in found], ensure_ascii=False, indent=2))
+        click.echo(to_json([dataclasses.asdict(e) for e in found]))
         return
     for entry in found:
         role = "anchor" if entry.anchor else "intermediate"
-        click.echo(f"{entry.name}  {entry.subject}  [{role}, {entry.source}]")
+        click.echo(printable(f"{entry.name}  {entry.subject}  [{role}, {entry.source}]"))
         click.echo(f"    SHA-256 {entry.sha256}")
 
 
@@ -42,7 +42,7 @@ def add_command(path: Path, name: str | None) -> None:
     from sdk.cli.files import read_document
 
     for entry in truststore.add(read_document(path), name=name, origin=str(path)):
-        click.echo(f"added {entry.name}: {entry.subject} (SHA-256 {entry.sha256})")
+        click.echo(printable(f"added {entry.name}: {entry.subject} (SHA-256 {entry.sha256})"))
 
 
 @trust_group.command("remove")
@@ -52,7 +52,7 @@ def remove_command(name: str) -> None:
     from sdk.certs import truststore
 
     for path in truststore.remove(name):
-        click.echo(f"removed {path.name}")
+        click.echo(printable(f"removed {path.name}"))
 
 
 @trust_group.command("fetch")
@@ -69,4 +69,4 @@ def fetch_command(names: tuple[str, ...], url: str | None, timeout: float) -> No
         raise UsageError("--url needs exactly one certificate name")
     for name in wanted:
         entry = truststore.fetch(name, url=url, timeout=timeout)
-        click.echo(f"fetched {entry.name}: {entry.subject} (SHA-256 {entry.sha256}, pin matches)")
+        click.echo(printable(f"fetched {entry.name}: {entry.subject} (SHA-256 {entry.sha256}, pin matches)"))

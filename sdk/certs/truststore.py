@@ -354,13 +354,6 @@ def _starts_with_oid(blob: bytes) -> bool:
 
 
 def _write(path: Path, data: bytes) -> None:
-    import tempfile
+    from sdk.files import write_atomically  # all or nothing, a short temporary name (issue 9, class 11)
 
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data)

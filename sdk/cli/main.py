@@ -1,13 +1,15 @@
 """``kyso``: sign, verify and validate from the command line.
 
-Exit codes (:class:`ExitCode`): 0 success or TOTAL_PASSED, 1 any other verdict, 2 unusable input or bad usage.
-A :class:`~sdk.core.errors.KysoError` is printed as one line on stderr; ``--verbose`` adds the traceback.
+Exit codes (:class:`ExitCode`): 0 success or TOTAL_PASSED, 1 any other verdict, 2 unusable input or bad usage,
+3 internal error (a bug in Kyso or a plugin). A :class:`~sdk.core.errors.KysoError` is printed as one line on
+stderr, and so is an internal error; ``--verbose`` adds the traceback.
 """
 
 from __future__ import annotations
 
 import enum
-import json
+import errno
+import logging
 import os
 import sys
 import traceback
@@ -19,6 +21,7 @@ import click
 from sdk import __version__
 from sdk.certs.algorithms import ALLOWABLE
 from sdk.core.errors import KysoError, UsageError
+from sdk.text import printable, to_json
 
 
 class ExitCode(enum.IntEnum):
@@ -30,6 +33,9 @@ class ExitCode(enum.IntEnum):
     """A verdict other than TOTAL_PASSED (failed, indeterminate, not signed)."""
     ERROR = 2
     """Unusable input or bad usage; nothing was written."""
+    INTERNAL_ERROR = 3
+    """An unexpected exception outside the checks of one signature: a bug in Kyso or a plugin, never a verdict on
+    the document. One line on stderr (``kyso: internal error: ...``); ``--verbose`` shows the traceback."""
 
 
 class _Seconds(click.ParamType):
@@ -54,20 +60,42 @@ SECONDS = _Seconds()
 
 
 class _Cli(click.Group):
-    """Turns :class:`KysoError` into one stderr line and exit code 2; real bugs still raise."""
+    """Turns :class:`KysoError` into one stderr line and exit code 2, and any other exception into one stderr line
+    and exit code 3 (issue 9, class 6: a bug is never a traceback with exit 1, which a script would read as "the
+    document is not valid")."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        verbose = bool(ctx.params.get("verbose"))
         try:
             return super().invoke(ctx)
         except KysoError as exc:
-            _fail(exc, verbose=bool(ctx.params.get("verbose")))
+            _fail(exc, verbose=verbose)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # usage errors (exit 2), --help, Ctrl-C: click's own
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # stdout closed early (``kyso verify ... | head``): click handles it
+            _internal_error(exc, verbose=verbose)
+        except Exception as exc:
+            _internal_error(exc, verbose=verbose)
 
 
 def _fail(exc: KysoError, *, verbose: bool) -> NoReturn:
     if verbose:
         traceback.print_exc()
-    click.echo(f"kyso: error: {exc.diagnostics()}", err=True)
+    click.echo(printable(f"kyso: error: {exc.diagnostics()}"), err=True)
     sys.exit(ExitCode.ERROR)
+
+
+def _internal_error(exc: BaseException, *, verbose: bool) -> NoReturn:
+    """One line naming the exception's class only: its message may quote document bytes or a secret."""
+    if verbose:
+        traceback.print_exc()
+        hint = ""
+    else:
+        hint = " (rerun with --verbose for the traceback, and report it)"
+    click.echo(f"kyso: internal error: {exc.__class__.__name__}{hint}", err=True)
+    sys.exit(ExitCode.INTERNAL_ERROR)
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -75,22 +103,35 @@ def _fail(exc: KysoError, *, verbose: bool) -> NoReturn:
 @click.option("--verbose", is_flag=True, help="Show the traceback of errors.")
 def cli(verbose: bool) -> None:
     """Kyso: sign and verify documents with Vietnamese Government (Ban Cơ yếu Chính phủ) and public-CA digital
-    signatures."""
+    signatures.
+
+    \b
+    Exit codes: 0 success or TOTAL_PASSED, 1 any other verdict, 2 unusable input or bad usage,
+    3 internal error (a bug: rerun with --verbose and report it).
+    """
     _configure_logging(verbose)
 
 
 def _configure_logging(verbose: bool) -> None:
     """Keep library log records (pyHanko logs warnings with tracebacks) off the terminal: a failure is reported
     once, as one line. ``--verbose`` shows them. Left alone when the host program has configured logging."""
-    import logging
-
     root = logging.getLogger()
     if root.handlers:
         return
     if verbose:
-        logging.basicConfig(level=logging.WARNING, format="kyso: %(levelname)s: %(name)s: %(message)s")
+        handler = logging.StreamHandler()
+        handler.setFormatter(_PrintableFormatter("kyso: %(levelname)s: %(name)s: %(message)s"))
+        logging.basicConfig(level=logging.WARNING, handlers=[handler])
     else:
         root.addHandler(logging.NullHandler())
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines made :func:`~sdk.text.printable`: library messages quote names from documents and certificates
+    (issue 9, class 10). A traceback, added after the line, keeps its own line breaks."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        return printable(super().formatMessage(record))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -106,11 +147,11 @@ def plugins_command(output_format: str) -> None:
 
     listing = get_plugin_manager().list_plugins()
     if output_format == "json":
-        click.echo(json.dumps(listing, ensure_ascii=False, indent=2))
+        click.echo(to_json(listing))
         return
     for plugin in listing:
         version = f"{plugin['distribution']} {plugin['version']}" if plugin["distribution"] else "-"
-        click.echo(f"{plugin['name']}  ({version})  hooks: {', '.join(plugin['hooks'])}")
+        click.echo(printable(f"{plugin['name']}  ({version})  hooks: {', '.join(plugin['hooks'])}"))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -196,7 +237,7 @@ def sign_command(
     options["box"] = _box(options["box"])
     signed = sdk.sign(data, signer=signer, name=input_path.name, **options)
     write_atomically(output_path, signed)
-    click.echo(f"signed: {output_path}", err=True)
+    click.echo(printable(f"signed: {output_path}"), err=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -260,7 +301,7 @@ def verify_command(
         allow_weak=allow_weak,
     )
     if output_format == "json":
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(to_json(report.to_dict()))
     else:
         click.echo(render_verification(report, lang), nl=False)
     sys.exit(ExitCode.OK if report.indication == sdk.Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
@@ -304,7 +345,7 @@ def cert_validate_command(
         timeout=timeout,
     )
     if output_format == "json":
-        click.echo(json.dumps(report.to_standalone_dict(), ensure_ascii=False, indent=2))
+        click.echo(to_json(report.to_standalone_dict()))
     else:
         click.echo(render_certificate(report, lang), nl=False)
     sys.exit(ExitCode.OK if report.indication == sdk.Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
@@ -323,7 +364,7 @@ def demo_command(out_dir: Path, lang: str) -> None:
     from sdk.cli.render import render_verification
     from sdk.demo.run import run_demo
 
-    result = run_demo(out_dir, echo=lambda line: click.echo(line, err=True))
+    result = run_demo(out_dir, echo=lambda line: click.echo(printable(line), err=True))
     click.echo(render_verification(result.report, lang), nl=False)
     sys.exit(ExitCode.OK if result.report.indication == "TOTAL_PASSED" else ExitCode.NOT_PASSED)
 
@@ -336,4 +377,6 @@ def main(argv: list[str] | None = None) -> None:
         get_plugin_manager().register_commands(cli)
     except KysoError as exc:
         _fail(exc, verbose="--verbose" in (argv or sys.argv))
+    except Exception as exc:  # a plugin that breaks while adding its commands
+        _internal_error(exc, verbose="--verbose" in (argv or sys.argv))
     cli.main(args=argv, prog_name="kyso")

@@ -12,6 +12,7 @@ from sdk.core.models import (
     VerificationReport,
     vietnam_iso,
 )
+from sdk.text import printable
 
 LANGUAGES = ("vi", "en")
 
@@ -171,7 +172,7 @@ def render_verification(report: VerificationReport, lang: str = "vi") -> str:
         lines.append("")
         lines.append(f"{label('timestamp_entry')} ({stamp.id}): {_VERDICT[lang][stamp.indication]}")
         lines.extend("  " + line for line in _signature_lines(stamp, lang, label))
-    return "\n".join(lines) + "\n"
+    return _join(lines)
 
 
 def render_certificate(report: CertificateReport, lang: str = "vi") -> str:
@@ -185,7 +186,14 @@ def render_certificate(report: CertificateReport, lang: str = "vi") -> str:
     if who.organization:
         lines.append(f"{label('organization')}: {who.organization}")
     lines.extend(_certificate_lines(report, lang, label))
-    return "\n".join(lines) + "\n"
+    return _join(lines)
+
+
+def _join(lines: list[str]) -> str:
+    """The report's lines, each made :func:`~sdk.text.printable` (issue 9, class 10): a CN, a file name or a message
+    holding a newline or an ANSI escape cannot add a line, clear the screen or hide the verdict. Done here, on
+    every line, so that a field added later is covered too."""
+    return "".join(printable(line) + "\n" for line in lines)
 
 
 def _signature_lines(sig: SignatureReport, lang: str, label: Callable[[str], str]) -> list[str]:

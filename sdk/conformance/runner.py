@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import html
-import json
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -26,6 +25,7 @@ from typing import Any
 
 from sdk.conformance.checks import CheckSkipped, Harness, all_checks
 from sdk.core.adapter import AdapterConfig, AdapterInfo, Credentials
+from sdk.text import printable, to_json
 
 SIMULATOR_CREDENTIALS = Credentials("kyso", "kyso-secret")
 """The account every built-in simulator (:mod:`sdk.adapters.simulator`) knows."""
@@ -78,7 +78,7 @@ class ConformanceReport:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return to_json(self.to_dict()) + "\n"
 
     def to_table(self) -> str:
         """The console table: one line per check, then the verdict."""
@@ -91,7 +91,7 @@ class ConformanceReport:
         summary = ", ".join(f"{self.count(o)} {o}" for o in ("passed", "failed", "skipped"))
         verdict = "CONFORMS" if self.passed else "DOES NOT CONFORM"
         lines.append(f"{self.adapter}: {verdict} ({summary}, {self.seconds:.1f} s)")
-        return "\n".join(lines) + "\n"
+        return "".join(printable(line) + "\n" for line in lines)  # details come from the platform (issue 9, class 10)
 
     def to_html(self) -> str:
         rows = "\n".join(

@@ -59,6 +59,7 @@ __all__ = [
     "Item",
     "ItemError",
     "PlatformError",
+    "RedirectError",
     "UploadReceipt",
     "idempotency_key",
 ]
@@ -78,6 +79,12 @@ class PlatformError(ServiceError):
 
 class AuthenticationError(PlatformError):
     """The platform refused the credentials (HTTP 401 / 403). Never retried; the secret is never repeated."""
+
+
+class RedirectError(PlatformError):
+    """The platform answered with a redirect Kyso does not follow: to another origin while the request carries
+    credentials or a body, to another scheme than http(s), from https to http, or too many in a row (see
+    :mod:`sdk.adapters.http`)."""
 
 
 class ItemError(KysoError):

@@ -30,9 +30,9 @@ class DemoResult:
 def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
     """Generate, sign, verify; every file goes under ``out_dir``."""
     import sdk
-    from sdk.cli.files import write_atomically
     from sdk.demo.letter import sample_letter
     from sdk.demo.marks import sample_seal_png, sample_signature_png
+    from sdk.files import write_atomically
     from sdk.testing.pki import TestPKI
 
     out_dir.mkdir(parents=True, exist_ok=True)

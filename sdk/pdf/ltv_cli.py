@@ -27,6 +27,7 @@ def extend_command(
     from sdk.core.errors import UsageError
     from sdk.core.manager import get_plugin_manager
     from sdk.pdf.ltv import extend_pdf
+    from sdk.text import printable
 
     if output_path.resolve() == input_path.resolve():
         raise UsageError("the output must be a different file from the input")
@@ -36,4 +37,4 @@ def extend_command(
     check_output(output_path)
     extended = extend_pdf(data, level=level, tsa=tsa, trust=load_certificates(trust), timeout=timeout)
     write_atomically(output_path, extended)
-    click.echo(f"extended to {level}: {output_path}", err=True)
+    click.echo(printable(f"extended to {level}: {output_path}"), err=True)

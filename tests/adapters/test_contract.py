@@ -10,6 +10,7 @@ import pytest
 from sdk.core.adapter import (
     Adapter,
     AdapterConfig,
+    AdapterInfo,
     AdapterRegistry,
     Credentials,
     Item,
@@ -73,7 +74,17 @@ def test_registry_names_installed_adapters():
     assert "ioffice" in registry.adapters
     with pytest.raises(UsageError, match="installed: .*ioffice"):
         registry.get("nope")
-    assert isinstance(AdapterRegistry(), AdapterRegistry)
+
+
+def test_a_registry_starts_empty_and_returns_what_was_added():
+    # (replaces ``assert isinstance(AdapterRegistry(), AdapterRegistry)``, which could not fail)
+    registry = AdapterRegistry()
+    with pytest.raises(UsageError, match=r"no adapter named 'demo' \(installed: none\)"):
+        registry.get("demo")
+    info = AdapterInfo("demo", "a demo platform", factory=lambda config: None)
+    registry.add(info)
+    assert registry.get("demo") is info
+    assert AdapterRegistry().adapters == {}  # each registry its own: adding to one never fills another
 
 
 def test_ioffice_adapter_implements_the_protocol(ioffice):
