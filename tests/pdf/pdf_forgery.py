@@ -173,3 +173,85 @@ def sign_byte_range(data: bytes, claimed: tuple[int, int, int, int], pki: object
     room = start2 - len1 - 2
     assert 2 * len(cms) <= room
     return data[: len1 + 1] + cms.hex().upper().encode().ljust(room, b"0") + data[start2 - 1 :]
+
+
+def append_update(data: bytes, objects: dict[int, bytes]) -> bytes:
+    """An incremental update written by hand: ``objects`` (number -> the bytes between ``obj`` and ``endobj``),
+    a classic cross-reference table, a trailer chained to the last one. Nothing checks the objects: that is the
+    point (pyHanko's writer would refuse to write a broken object)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(BytesIO(data), strict=False)
+    out = data if data.endswith(b"\n") else data + b"\n"
+    offsets = {}
+    for number, body in objects.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    size = max(int(reader.trailer["/Size"]), max(objects) + 1)
+    table = _xref_table(
+        offsets, size, reader, reader.xrefs.get_startxref_for_revision(reader.xrefs.total_revisions - 1)
+    )
+    return out + table + b"startxref\n%d\n%%%%EOF\n" % len(out)
+
+
+def form_pdf(value: str = "100.000 VND") -> bytes:
+    """A one-page PDF with a text form field ``amount`` holding ``value`` (with an appearance stream)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    def name(text: str) -> generic.NameObject:
+        return generic.NameObject(text)
+
+    writer = PdfFileWriter()
+    font = writer.add_object(
+        generic.DictionaryObject(
+            {name("/Type"): name("/Font"), name("/Subtype"): name("/Type1"), name("/BaseFont"): name("/Helvetica")}
+        )
+    )
+    resources = generic.DictionaryObject({name("/Font"): generic.DictionaryObject({name("/F1"): font})})
+    appearance = generic.StreamObject(
+        {
+            name("/Type"): name("/XObject"),
+            name("/Subtype"): name("/Form"),
+            name("/Resources"): resources,
+            name("/BBox"): generic.ArrayObject(map(generic.NumberObject, (0, 0, 200, 20))),
+        },
+        stream_data=f"/Tx BMC BT /F1 12 Tf 2 5 Td ({value}) Tj ET EMC".encode(),
+    )
+    content = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 14 Tf 72 770 Td (Amount:) Tj ET"))
+    page = generic.DictionaryObject(
+        {
+            name("/Type"): name("/Page"),
+            name("/Resources"): resources,
+            name("/Contents"): content,
+            name("/MediaBox"): generic.ArrayObject(map(generic.NumberObject, (0, 0, 595, 842))),
+        }
+    )
+    page_ref = writer.insert_page(page)
+    field = writer.add_object(
+        generic.DictionaryObject(
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/Widget"),
+                name("/FT"): name("/Tx"),
+                name("/T"): generic.TextStringObject("amount"),
+                name("/V"): generic.TextStringObject(value),
+                name("/Rect"): generic.ArrayObject(map(generic.NumberObject, (150, 760, 350, 780))),
+                name("/P"): page_ref,
+                name("/F"): generic.NumberObject(4),
+                name("/DA"): generic.TextStringObject("/F1 12 Tf 0 g"),
+                name("/AP"): generic.DictionaryObject({name("/N"): writer.add_object(appearance)}),
+            }
+        )
+    )
+    page_ref.get_object()[name("/Annots")] = generic.ArrayObject([field])
+    writer.root[name("/AcroForm")] = generic.DictionaryObject(
+        {
+            name("/Fields"): generic.ArrayObject([field]),
+            name("/DR"): resources,
+            name("/DA"): generic.TextStringObject("/F1 12 Tf 0 g"),
+        }
+    )
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
