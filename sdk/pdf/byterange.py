@@ -34,8 +34,14 @@ _OBJECT_HEADER = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]*obj
 _HEADER_BEFORE = re.compile(rb"\d+[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]*obj\Z")
 _REFERENCE_TAIL = re.compile(rb"[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]+R(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
 _HEX_TOKEN = re.compile(rb"<(?:[0-9A-Fa-f]{2})*>")
-_LITERAL_MARKS = re.compile(rb"[()\\]")
+_LITERAL_RUN = re.compile(rb"(?:[^()\\]|\\.)*", re.DOTALL)
+_SIMPLE_RUN = re.compile(rb"(?:[\x00\t\n\x0c\r ]+|/?[^\x00\t\n\x0c\r ()<>\[\]{}/%]+|/)+")
+"""Names, numbers, keywords and whitespace: skipped in one step inside an array or a dictionary."""
 _MAX_NESTING = 64
+_SEARCH_WINDOW = 1 << 20
+"""How far before the signature value the raw fallback looks for the object holding it (a signature dictionary
+is a few kilobytes before its /Contents, a megabyte is generous)."""
+_MAX_CANDIDATES = 4096
 
 
 class GeometryError(ValueError):
@@ -87,13 +93,17 @@ def check(data: bytes, byte_range: Sequence[object], dictionary_at: int) -> Geom
 
 def enclosing_object(data: bytes, position: int) -> int:
     """Offset of the last ``N G obj`` header before ``position``: the object the raw fallback holds responsible
-    for the signature value found there (it has no cross-reference table to ask)."""
-    found = data.rfind(b"obj", 0, position)
-    while found >= 0:
-        header = _HEADER_BEFORE.search(data, max(0, found - 64), found + 3)
+    for the signature value found there (it has no cross-reference table to ask). Searched within
+    ``_SEARCH_WINDOW`` bytes and ``_MAX_CANDIDATES`` candidates, so that a hostile file cannot make it slow."""
+    lowest = max(0, position - _SEARCH_WINDOW)
+    found = data.rfind(b"obj", lowest, position)
+    for _ in range(_MAX_CANDIDATES):
+        if found < 0:
+            break
+        header = _HEADER_BEFORE.search(data, max(lowest, found - 64), found + 3)
         if header is not None and data[found - 3 : found] != b"end":
             return header.start()
-        found = data.rfind(b"obj", 0, found)
+        found = data.rfind(b"obj", lowest, found)
     raise GeometryError("no object holds the signature value")
 
 
@@ -161,6 +171,11 @@ def _object_end(data: bytes, position: int) -> int:
         if position >= len(data):
             raise GeometryError("the signature dictionary is not terminated")
         char = data[position : position + 1]
+        if closers:
+            run = _SIMPLE_RUN.match(data, position)
+            if run:
+                position = run.end()
+                continue
         if data.startswith(b"<<", position):
             closers.append(b">>")
             position += 2
@@ -196,16 +211,15 @@ def _object_end(data: bytes, position: int) -> int:
 
 
 def _literal_end(data: bytes, position: int) -> int:
+    """End of the literal string at ``position``: balanced parentheses, backslash escapes (one regex step per
+    parenthesis, not per byte)."""
     depth = 0
-    for mark in _LITERAL_MARKS.finditer(data, position):
-        if mark.start() < position:
-            continue  # the character escaped by the previous backslash
-        char = mark.group()
-        if char == b"\\":
-            position = mark.start() + 2
-            continue
-        position = mark.end()
+    while True:
+        position = _LITERAL_RUN.match(data, position).end()
+        char = data[position : position + 1]
+        if not char:
+            raise GeometryError("the signature dictionary is not terminated")
+        position += 1
         depth += 1 if char == b"(" else -1
         if depth == 0:
             return position
-    raise GeometryError("the signature dictionary is not terminated")

@@ -251,3 +251,18 @@ def test_geometry_bounds_nesting() -> None:
     data, claimed = _fill(_dictionary(extra=b" /Deep " + b"[" * 500 + b"]" * 500))
     with pytest.raises(byterange.GeometryError, match="nested too deeply"):
         byterange.check(data, claimed, data.index(b"7 0 obj"))
+
+
+def test_geometry_cost_is_bounded() -> None:
+    """A hostile signature dictionary (megabytes of array items, escapes and parentheses) and a raw file full of
+    ``obj`` words: linear regex steps, bounded search. Measured about 0.25 s for both; the bound is ten times."""
+    import time
+
+    items = b" /Big [" + b"1 /N " * 400_000 + b"] /Str (" + b"\\\\(" * 200_000 + b")" * 200_000 + b")"
+    data, claimed = _fill(_dictionary(extra=items))
+    spam = b"obj 1 " * 1_000_000 + b"<00>"
+    started = time.perf_counter()
+    assert byterange.check(data, claimed, data.index(b"7 0 obj")).whole_file
+    with pytest.raises(byterange.GeometryError, match="no object"):
+        byterange.enclosing_object(spam, len(spam) - 4)
+    assert time.perf_counter() - started < 2.5
