@@ -27,13 +27,12 @@ import re
 from collections.abc import Sequence
 
 _WHITESPACE = b"\x00\t\n\x0c\r "
-_DELIMITERS = b"()<>[]{}/%"
 _SPACE = re.compile(rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*)*")
 _REGULAR = re.compile(rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]+")
 _OBJECT_HEADER = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]*obj(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
 _HEADER_BEFORE = re.compile(rb"\d+[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]*obj\Z")
 _REFERENCE_TAIL = re.compile(rb"[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]+R(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
-_HEX_TOKEN = re.compile(rb"<(?:[0-9A-Fa-f]{2})*>")
+_HEX_DIGITS = re.compile(rb"[0-9A-Fa-f]*")
 _LITERAL_RUN = re.compile(rb"(?:[^()\\]|\\.)*", re.DOTALL)
 _SIMPLE_RUN = re.compile(rb"(?:[\x00\t\n\x0c\r ]+|/?[^\x00\t\n\x0c\r ()<>\[\]{}/%]+|/)+")
 """Names, numbers, keywords and whitespace: skipped in one step inside an array or a dictionary."""
@@ -66,14 +65,17 @@ def check(data: bytes, byte_range: Sequence[object], dictionary_at: int) -> Geom
     start1, len1, start2, len2 = values
     if start1 != 0:
         raise GeometryError("the first byte range does not start at the beginning of the file")
-    if len1 == 0 or start2 < len1:
+    if len1 == 0:
+        raise GeometryError("the first byte range is empty")
+    if start2 < len1:
         raise GeometryError("the byte ranges overlap")
     if start2 + len2 > len(data):
         # DSS-3439 (dss_pdf-eof.pdf): pyHanko digests whatever bytes exist, so a byte range reaching past the end
         # of the file can still look intact; the signed bytes are not the file's bytes
         raise GeometryError("the byte range reaches past the end of the file")
     gap = data[len1:start2]
-    if not _HEX_TOKEN.fullmatch(gap):
+    is_token = gap[:1] == b"<" and gap[-1:] == b">" and len(gap) % 2 == 0  # an even number of digits
+    if not (is_token and _HEX_DIGITS.fullmatch(gap, 1, len(gap) - 1)):
         if gap.lstrip(_WHITESPACE).startswith(b"("):
             raise GeometryError(
                 "the signature value between the byte ranges is a literal string, not a hex string: its length "

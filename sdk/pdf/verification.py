@@ -6,8 +6,11 @@ with the EU DSS reference validator; each rule below says which attack or which 
 (``shared/interop/MANIFEST.md``) made it necessary:
 
 - a form field other than a signature field filled after signing (shadow "replace" attack) is reported;
-- bytes after the end of the last revision that no revision explains, and a ``/ByteRange`` reaching past the end
-  of the file, make the coverage PARTIAL;
+- bytes after the end of the last revision that no revision explains make the coverage PARTIAL;
+- the byte-range geometry is Kyso's own check (``sdk.pdf.byterange``, also used by ``sdk.pdf.raw``): pyHanko's
+  coverage level is arithmetic on lengths, fooled by a literal-string /Contents (``docs/security.md``);
+- a signature dictionary without /Filter, or with a /SubFilter Kyso does not verify (legacy SHA-1 formats
+  included), is INDETERMINATE;
 - pages added or removed after signing fail the signature (incremental saving attack, DSS ``BBB_FC_DSFREAP``);
 - revisions added after signing that cannot be parsed count as unexplained modifications (shadow "hide");
 - a signature container that is not well-formed ASN.1 (X.690) is never reported valid (strict validators, e.g. DSS,
