@@ -21,6 +21,7 @@ from sdk.core.models import (
     SubIndication,
     VerifyOptions,
 )
+from sdk.pdf import byterange
 
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 
@@ -84,19 +85,19 @@ def _judge(
 ) -> SignatureReport:
     report = SignatureReport(id=f"Signature{number} (raw)", indication=Indication.INDETERMINATE)
     report.messages.append(f"the PDF structure is damaged ({reason}); only the raw signed bytes were checked")
-    start1, len1, start2, len2 = byte_range
-    if start1 != 0 or start2 < start1 + len1 or start2 + len2 > len(data) or len1 <= 0:
-        report.coverage = Coverage.PARTIAL
-        return _fail(report, SubIndication.FORMAT_FAILURE, "the byte range does not fit the file")
-    contents = data[start1 + len1 : start2].strip()
-    if not (contents.startswith(b"<") and contents.endswith(b">")):
-        return _fail(report, SubIndication.FORMAT_FAILURE, "the signature value is not where the byte range says")
     try:
-        signed_data, signer_info, cert = _parse_cms(bytes.fromhex(contents[1:-1].decode("ascii")).rstrip(b"\0"))
+        # the same geometry rule as the pyHanko path: the signature value must be the hex token between the
+        # ranges of the dictionary that holds it (the raw fallback has no cross-reference table to ask where)
+        geometry = byterange.check(data, byte_range, byterange.enclosing_object(data, byte_range[1]))
+    except byterange.GeometryError as exc:
+        report.coverage = Coverage.PARTIAL
+        return _fail(report, SubIndication.FORMAT_FAILURE, str(exc))
+    try:
+        signed_data, signer_info, cert = _parse_cms(geometry.contents.rstrip(b"\0"))
     except Exception:
         return _fail(report, SubIndication.FORMAT_FAILURE, "the signature holds no readable CMS structure")
     report.signer = identity_of(cert)
-    if start2 + len2 == len(data):
+    if geometry.whole_file:
         report.coverage, report.modifications = Coverage.ENTIRE_FILE, Modifications.NONE
     else:
         # whatever follows the signed bytes cannot be analysed here: count it as an unexplained change

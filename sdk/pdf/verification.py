@@ -6,8 +6,11 @@ with the EU DSS reference validator; each rule below says which attack or which 
 (``shared/interop/MANIFEST.md``) made it necessary:
 
 - a form field other than a signature field filled after signing (shadow "replace" attack) is reported;
-- bytes after the end of the last revision that no revision explains, and a ``/ByteRange`` reaching past the end
-  of the file, make the coverage PARTIAL;
+- bytes after the end of the last revision that no revision explains make the coverage PARTIAL;
+- the byte-range geometry is Kyso's own check (``sdk.pdf.byterange``, also used by ``sdk.pdf.raw``): pyHanko's
+  coverage level is arithmetic on lengths, fooled by a literal-string /Contents (``docs/security.md``);
+- a signature dictionary without /Filter, or with a /SubFilter Kyso does not verify (legacy SHA-1 formats
+  included), is INDETERMINATE;
 - pages added or removed after signing fail the signature (incremental saving attack, DSS ``BBB_FC_DSFREAP``);
 - revisions added after signing that cannot be parsed count as unexplained modifications (shadow "hide");
 - a signature container that is not well-formed ASN.1 (X.690) is never reported valid (strict validators, e.g. DSS,
@@ -304,6 +307,9 @@ def _verify_signature(emb: Any, facts: _FileFacts) -> SignatureReport:
     # ETSI EN 319 102-1 runs format checks before cryptographic ones: a malformed byte range is a FORMAT_FAILURE
     # even when it also breaks the digest (DSS-2451: overlapping byte ranges)
     _check_coverage_and_changes(emb, facts, report, verdict)
+    if not _check_dictionary(emb, verdict, messages):
+        report.indication, report.sub_indication = verdict.indication, verdict.sub_indication
+        return report
     _check_encoding(emb, verdict, messages)
     _check_integrity(emb, cert, verdict, messages)
     _check_algorithms(emb.signer_info, cert, facts, verdict, messages)
@@ -367,6 +373,42 @@ def _validate_in_the_past(report: SignatureReport, cert: Any, validation: Any, f
 
 def _intermediates(facts: _FileFacts, embedded: list[Any]) -> tuple[bytes, ...]:
     return facts.options.validation.intermediates + tuple(c.dump() for c in embedded) + facts.dss_certificates
+
+
+_SUBFILTERS = {"/Sig": ("/adbe.pkcs7.detached", "/ETSI.CAdES.detached"), "/DocTimeStamp": ("/ETSI.RFC3161",)}
+"""The /SubFilter values Kyso verifies, per /Type of the signature dictionary (ISO 32000-2 12.8, PAdES)."""
+_LEGACY_SUBFILTERS = ("/adbe.pkcs7.sha1", "/adbe.x509.rsa_sha1")
+
+
+def _check_dictionary(emb: Any, verdict: Verdict, messages: list[str]) -> bool:
+    """Kyso rule (issue 9, class 2): a signature is judged only in a format Kyso knows. /Filter must be present (any
+    handler name: Adobe.PPKLite, Adobe.PPKMS ... all write the same formats) and /SubFilter must be one of
+    ``_SUBFILTERS`` for the dictionary's /Type: a detached CMS/CAdES signature, or an RFC 3161 token for a document
+    time-stamp. Anything else, the legacy SHA-1 formats included, is INDETERMINATE / FORMAT_FAILURE with the reason
+    and is not checked further (pyHanko would read any CMS it finds, whatever the dictionary says it is)."""
+    from pyhanko.pdf_utils import generic
+
+    def name(key: str) -> str | None:
+        try:
+            value = emb.sig_object.get(key)
+        except Exception:
+            return None
+        return str(value)[:64] if isinstance(value, generic.NameObject) else None
+
+    kind, handler, subfilter = name("/Type") or "/Sig", name("/Filter"), name("/SubFilter")
+    if subfilter in _LEGACY_SUBFILTERS:
+        problem = f"the legacy signature format {subfilter[1:]} (SHA-1) is not supported"
+    elif handler is None:
+        problem = "the signature dictionary has no /Filter"
+    elif subfilter is None:
+        problem = "the signature dictionary has no /SubFilter"
+    elif subfilter not in _SUBFILTERS.get(kind, ()):
+        problem = f"the signature format {subfilter[1:]} is not a known one for {kind[1:]}"
+    else:
+        return True
+    verdict.lower(Indication.INDETERMINATE, SubIndication.FORMAT_FAILURE)
+    messages.append(problem)
+    return False
 
 
 def _check_encoding(emb: Any, verdict: Verdict, messages: list[str]) -> None:
@@ -551,19 +593,30 @@ def _diff_policy() -> Any:
 
 def _coverage(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: Verdict) -> bool:
     """Coverage of the byte range; False when it is not a standard one (then nothing after signing can be
-    analysed)."""
+    analysed).
+
+    Kyso rule (issue 9, literal-/Contents forgery; ``sdk.pdf.byterange``, ``docs/security.md``): pyHanko's coverage
+    level is arithmetic on lengths, true only once Kyso has checked where the ranges and the /Contents token are.
+    Do not remove this check in favour of ``evaluate_signature_coverage`` alone."""
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-    byte_range = [int(x) for x in emb.byte_range]
-    if len(byte_range) == 4 and byte_range[2] + byte_range[3] > len(facts.data):
-        # Kyso rule (dss_pdf-eof.pdf, DSS-3439): pyHanko digests whatever bytes exist, so a byte range reaching
-        # past the end of the file can still look intact; the signed bytes are not the file's bytes
+    from sdk.pdf import byterange
+
+    try:
+        geometry = byterange.check(facts.data, emb.byte_range, _dictionary_offset(emb))
+        if geometry.contents != emb.pkcs7_content:
+            raise byterange.GeometryError("the signature value between the byte ranges is not the one pyHanko read")
+    except byterange.GeometryError as exc:
         report.coverage, report.modifications = Coverage.PARTIAL, Modifications.OTHER
         verdict.lower(Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
-        report.messages.append("the byte range reaches past the end of the file")
+        report.messages.append(str(exc))
         return False
     try:
-        coverage = emb.evaluate_signature_coverage()
+        # the geometry holds, so pyHanko's arithmetic is true: ENTIRE_FILE is decided from the real end above,
+        # earlier revisions (ENTIRE_REVISION) by pyHanko's startxref and cross-reference checks
+        coverage = SignatureCoverageLevel.ENTIRE_FILE if geometry.whole_file else emb.evaluate_signature_coverage()
+        if coverage == SignatureCoverageLevel.ENTIRE_FILE and not geometry.whole_file:
+            coverage = SignatureCoverageLevel.UNCLEAR
     except Exception as exc:
         coverage = SignatureCoverageLevel.UNCLEAR
         report.messages.append(f"the byte range cannot be related to the file: {exc.__class__.__name__}")
@@ -588,6 +641,19 @@ def _coverage(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: Ver
             f"{facts.trailing_bytes} bytes after the end of the last revision are covered by no signature"
         )
     return True
+
+
+def _dictionary_offset(emb: Any) -> int:
+    """File offset of the signature dictionary pyHanko read (the latest definition of the /V object)."""
+    from pyhanko.pdf_utils import generic
+
+    from sdk.pdf import byterange
+
+    value = emb.sig_field.raw_get("/V")
+    location = emb.reader.xrefs[value.reference] if isinstance(value, generic.IndirectObject) else None
+    if not isinstance(location, int):
+        raise byterange.GeometryError("the signature dictionary is not stored as an object of its own in the file")
+    return location
 
 
 def _check_coverage_and_changes(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: Verdict) -> None:
@@ -793,6 +859,9 @@ def _verify_document_timestamp(emb: Any, facts: _FileFacts) -> SignatureReport:
     verdict = Verdict()
     # changes after a time-stamp are judged as after a signature: the time-stamp proves its own revision only
     _check_coverage_and_changes(emb, facts, report, verdict)
+    if not _check_dictionary(emb, verdict, report.messages):
+        report.indication, report.sub_indication = verdict.indication, verdict.sub_indication
+        return report
     try:
         moment, tsa, problems = _check_token(emb.signed_data, emb.compute_digest)
     except Exception as exc:
