@@ -36,7 +36,7 @@ def sign(
     box: Box | None = None,
     reason: str | None = None,
     location: str | None = None,
-    timeout: float = 10.0,
+    timeout: float = 30.0,
     name: str | None = None,
     **appearance: Any,
 ) -> bytes:
@@ -80,7 +80,7 @@ def verify(
     revocation: RevocationPolicy | str = RevocationPolicy.SOFT,
     at: datetime | str | None = None,
     offline: bool = False,
-    timeout: float = 10.0,
+    timeout: float = 30.0,
     name: str | None = None,
 ) -> VerificationReport:
     """Verify every signature of ``data``; a bad signature is a verdict in the report, not an exception.
@@ -103,7 +103,7 @@ def verify_options(
     revocation: RevocationPolicy | str = RevocationPolicy.SOFT,
     at: datetime | str | None = None,
     offline: bool = False,
-    timeout: float = 10.0,
+    timeout: float = 30.0,
 ) -> VerifyOptions:
     """The :class:`VerifyOptions` of :func:`verify`'s keyword arguments, for format plugins that offer their own
     verifying readers (e.g. ``plugins.edxml.open_verified``) with the same arguments and the same errors."""
@@ -118,7 +118,7 @@ def validate_certificate(
     at: datetime | str | None = None,
     revocation: RevocationPolicy | str = RevocationPolicy.SOFT,
     purpose: str = "signing",
-    timeout: float = 10.0,
+    timeout: float = 30.0,
     offline: bool = False,
 ) -> CertificateReport:
     """Validate one certificate (PEM or DER bytes) against ``trust`` as of ``at``."""

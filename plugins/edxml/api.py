@@ -27,7 +27,7 @@ def open_verified(
     revocation: RevocationPolicy | str = RevocationPolicy.SOFT,
     at: datetime | str | None = None,
     offline: bool = False,
-    timeout: float = 10.0,
+    timeout: float = 30.0,
     name: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[VerificationReport, Message | None]:
@@ -42,7 +42,7 @@ def open_verified(
     from sdk.api import verify_options
     from sdk.core.manager import get_plugin_manager
 
-    options = verify_options(trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout)
+    options = verify_options(trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout).budgeted()
     tree = dsig._parse(data, limits)
     report, whole = dsig.verify_tree_report(tree, name, options, get_plugin_manager().validate_certificate)
     if not whole:

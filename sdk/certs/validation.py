@@ -66,6 +66,10 @@ def validate(certificate: bytes, options: ValidationOptions) -> CertificateRepor
         raise InputError(str(exc)) from None
     from sdk.certs.truststore import configured_certificates
 
+    if options.budget is None:  # a validation on its own (not part of a verify): its own network budget
+        from sdk.core.models import NetworkBudget
+
+        options = replace(options, budget=NetworkBudget(options.timeout))
     now = datetime.now(UTC)
     moment = options.at or now
     verdict_key = (certificate, options, configured_certificates()) if options.at is None else None
@@ -164,7 +168,7 @@ def _validate_once(
     """(report, cache keys used, until when a passing verdict may be reused or None)"""
     from sdk.certs.fetching import CachingFetcherBackend
 
-    backend = CachingFetcherBackend(cache, options.timeout)
+    backend = CachingFetcherBackend(cache, options.timeout, options.budget)
     context = _validation_context(options, moment, backend)
     report = CertificateReport(indication=Indication.TOTAL_PASSED, subject=identity_of(cert), validation_time=moment)
     try:
@@ -185,6 +189,7 @@ def _validate_once(
     expiries = _describe_revocation(cert, certs, context, options, report)
     _an_authentic_revocation_is_never_passed(report)
     _unusable_answer_is_not_missing(cert, options, backend, report)
+    report.messages.extend(m for m in backend.problems if m not in report.messages)  # which fetch was cut, and why
     reusable = (
         report.indication is Indication.TOTAL_PASSED
         and options.revocation is not RevocationPolicy.OFF
