@@ -210,32 +210,43 @@ _watching = threading.local()
 
 class _Watchdog(threading.Thread):
     """Shuts down the sockets of one request once its deadline has passed (and keeps doing so until the request
-    ends, for a connection opened in the meantime): the only bound on a server that trickles its headers."""
+    ends, for a connection opened in the meantime): the only bound on a server that trickles its headers, and on a
+    blocked read of a body. Sockets are kept from the moment they connect: ``http.client`` hands a closing
+    connection's socket over to the response and forgets it."""
 
     def __init__(self, seconds: float) -> None:
         super().__init__(name="kyso-fetch-deadline", daemon=True)
         self._seconds = seconds
         self._done = threading.Event()
-        self._connections: list[Any] = []
+        self._sockets: list[Any] = []
         self.fired = False
 
     def watch(self, connection: Any) -> None:
-        self._connections.append(connection)
+        connect = connection.connect
+
+        def connect_and_watch() -> None:
+            connect()
+            self._sockets.append(connection.sock)
+            if self.fired:
+                self._cut()
+
+        connection.connect = connect_and_watch
 
     def run(self) -> None:
         if self._done.wait(self._seconds):
             return
         self.fired = True
         while True:
-            for connection in list(self._connections):
-                sock = getattr(connection, "sock", None)
-                if sock is not None:
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
+            self._cut()
             if self._done.wait(0.05):
                 return
+
+    def _cut(self) -> None:
+        for sock in list(self._sockets):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except (OSError, ValueError):
+                pass
 
     def stop(self) -> None:
         self._done.set()

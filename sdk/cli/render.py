@@ -237,5 +237,3 @@ def _cn(subject: str) -> str:
         if part.startswith("Common Name: "):
             return part.removeprefix("Common Name: ")
     return subject
-
-
