@@ -45,6 +45,7 @@ def sign(
     :param level: ``"B-B"`` or ``"B-T"`` (needs ``tsa``).
     :param field, page, box: signature field name; a visible box ``(x1, y1, x2, y2)`` in points on page ``page``
         (1 = first page).
+    :param timeout: total seconds of the signing's network calls (TSA; validation data for B-LT / B-LTA).
     :param kind: a signature kind of Nghị định 30/2020/NĐ-CP (``"approval"``, ``"issuance"``, ``"attachment"``,
         ``"copy"``, ``"income"``): recorded in the signature and drawn as its mark (see :mod:`sdk.pdf.appearance`).
     :param appearance: the kind's options, named as the CLI options: ``image`` (approval PNG), ``anchor`` (approval:
@@ -89,6 +90,8 @@ def verify(
     :param revocation: ``"off"``, ``"soft"`` or ``"hard"``.
     :param at: validate as of this moment (ISO 8601 string or aware datetime); default now.
     :param offline: never fetch OCSP, CRL or certificates; only what the document embeds.
+    :param timeout: total seconds of the verify's network calls (every OCSP, CRL and AIA request together, see
+        :class:`~sdk.core.models.NetworkBudget`).
     :raises InputError: when the document cannot be read at all.
     """
     pm = get_plugin_manager()
