@@ -237,3 +237,5 @@ def _cn(subject: str) -> str:
         if part.startswith("Common Name: "):
             return part.removeprefix("Common Name: ")
     return subject
+
+
