@@ -36,7 +36,7 @@ def sign(
     box: Box | None = None,
     reason: str | None = None,
     location: str | None = None,
-    timeout: float = 10.0,
+    timeout: float = 30.0,
     name: str | None = None,
     **appearance: Any,
 ) -> bytes:
@@ -45,6 +45,7 @@ def sign(
     :param level: ``"B-B"`` or ``"B-T"`` (needs ``tsa``).
     :param field, page, box: signature field name; a visible box ``(x1, y1, x2, y2)`` in points on page ``page``
         (1 = first page).
+    :param timeout: total seconds of the signing's network calls (TSA; validation data for B-LT / B-LTA).
     :param kind: a signature kind of Nghị định 30/2020/NĐ-CP (``"approval"``, ``"issuance"``, ``"attachment"``,
         ``"copy"``, ``"income"``): recorded in the signature and drawn as its mark (see :mod:`sdk.pdf.appearance`).
     :param appearance: the kind's options, named as the CLI options: ``image`` (approval PNG), ``anchor`` (approval:
@@ -80,7 +81,7 @@ def verify(
     revocation: RevocationPolicy | str = RevocationPolicy.SOFT,
     at: datetime | str | None = None,
     offline: bool = False,
-    timeout: float = 10.0,
+    timeout: float = 30.0,
     name: str | None = None,
     allow_weak: Iterable[str] = (),
 ) -> VerificationReport:
@@ -92,6 +93,8 @@ def verify(
     :param offline: never fetch OCSP, CRL or certificates; only what the document embeds.
     :param allow_weak: weak algorithms to accept explicitly (``("sha1",)``, ``"rsa1024"``; see
         :mod:`sdk.certs.algorithms`), for old archives and interop vectors; by default they are INDETERMINATE.
+    :param timeout: total seconds of the verify's network calls (every OCSP, CRL and AIA request together, see
+        :class:`~sdk.core.models.NetworkBudget`).
     :raises InputError: when the document cannot be read at all.
     """
     pm = get_plugin_manager()
@@ -108,7 +111,7 @@ def verify_options(
     revocation: RevocationPolicy | str = RevocationPolicy.SOFT,
     at: datetime | str | None = None,
     offline: bool = False,
-    timeout: float = 10.0,
+    timeout: float = 30.0,
     allow_weak: Iterable[str] = (),
 ) -> VerifyOptions:
     """The :class:`VerifyOptions` of :func:`verify`'s keyword arguments, for format plugins that offer their own
@@ -128,7 +131,7 @@ def validate_certificate(
     at: datetime | str | None = None,
     revocation: RevocationPolicy | str = RevocationPolicy.SOFT,
     purpose: str = "signing",
-    timeout: float = 10.0,
+    timeout: float = 30.0,
     offline: bool = False,
     allow_weak: Iterable[str] = (),
 ) -> CertificateReport:

@@ -27,7 +27,7 @@ def open_verified(
     revocation: RevocationPolicy | str = RevocationPolicy.SOFT,
     at: datetime | str | None = None,
     offline: bool = False,
-    timeout: float = 10.0,
+    timeout: float = 30.0,
     name: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     allow_weak: Iterable[str] = (),
@@ -45,7 +45,7 @@ def open_verified(
 
     options = verify_options(
         trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak
-    )
+    ).budgeted()
     tree = dsig._parse(data, limits)
     report, whole = dsig.verify_tree_report(tree, name, options, get_plugin_manager().validate_certificate)
     if not whole:

@@ -132,7 +132,7 @@ class Journal:
         (self.files / f"{key}.bin").unlink(missing_ok=True)
 
 
-def check_signer(signer: Signer, *, trust: Iterable[Any] = (), revocation: str = "soft", timeout: float = 10.0) -> None:
+def check_signer(signer: Signer, *, trust: Iterable[Any] = (), revocation: str = "soft", timeout: float = 30.0) -> None:
     """Refuse a signer whose certificate is expired, not yet valid, revoked or (with ``trust``) untrusted.
 
     :raises SignerError: naming the reason, before any document is touched.

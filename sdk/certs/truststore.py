@@ -301,22 +301,25 @@ def fetch(name: str, *, url: str | None = None, timeout: float = 10.0) -> TrustE
 
 
 def _download(url: str, timeout: float) -> bytes:
+    """The answer of ``url`` within ``timeout`` seconds in all and :data:`MAX_DOWNLOAD` bytes (the bounded fetch of
+    every certificate download, :func:`sdk.certs.fetching.bounded_fetch`)."""
     import requests
+
+    from sdk.certs.fetching import FetchRefused, bounded_fetch
+    from sdk.core.models import NetworkBudget
 
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"not an http(s) URL: {url}")
+    budget = NetworkBudget(timeout, max_answer_bytes=MAX_DOWNLOAD)
     try:
-        with requests.get(url, timeout=timeout, stream=True, headers={"User-Agent": "kyso"}) as response:
-            if response.status_code != 200:
-                raise ServiceError(f"{url}: HTTP status {response.status_code}", url=url)
-            data = b""
-            for chunk in response.iter_content(65536):
-                data += chunk
-                if len(data) > MAX_DOWNLOAD:
-                    raise ServiceError(f"{url}: answer larger than {MAX_DOWNLOAD} bytes", url=url)
-            return data
+        return bounded_fetch(
+            url, budget=budget, what="certificate", max_bytes=MAX_DOWNLOAD, headers={"User-Agent": "kyso"}
+        ).content
+    except FetchRefused as exc:
+        raise ServiceError(str(exc), url=url) from None
     except requests.RequestException as exc:
-        raise ServiceError(f"{url}: cannot download ({exc.__class__.__name__})", url=url) from None
+        status = str(exc) if str(exc).startswith("status code") else exc.__class__.__name__
+        raise ServiceError(f"{url}: cannot download ({status})", url=url) from None
 
 
 def _certificates_in_download(data: bytes, origin: str) -> list[bytes]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -66,10 +67,14 @@ def validate(certificate: bytes, options: ValidationOptions) -> CertificateRepor
         raise InputError(str(exc)) from None
     from sdk.certs.truststore import configured_certificates
 
+    if options.budget is None:  # a validation on its own (not part of a verify): its own network budget
+        from sdk.core.models import NetworkBudget
+
+        options = replace(options, budget=NetworkBudget(options.timeout))
     now = datetime.now(UTC)
     moment = options.at or now
     verdict_key = (certificate, options, configured_certificates()) if options.at is None else None
-    reused = _verdicts.get(verdict_key, now) if verdict_key is not None else None
+    reused = _verdicts.get(verdict_key) if verdict_key is not None else None
     if reused is not None:
         return reused
     cache = answer_cache()
@@ -82,7 +87,7 @@ def validate(certificate: bytes, options: ValidationOptions) -> CertificateRepor
     if report.sub_indication is SubIndication.TRY_LATER and _embeds_revocation_data(options):
         report, expiry = _from_embedded_data(cert, options, moment, cache, report, expiry)
     if verdict_key is not None and expiry is not None:
-        _verdicts.put(verdict_key, report, min(expiry, now + VERDICT_WINDOW))
+        _verdicts.put(verdict_key, report, expiry)
     return report
 
 
@@ -120,16 +125,20 @@ VERDICT_WINDOW = timedelta(minutes=5)
 
 class _VerdictCache:
     """Passing verdicts "as of now", reused until the earliest nextUpdate of the revocation answers they rest on
-    (and the end of validity of the certificates in the path): a batch of documents from the same signer pays
-    path and revocation validation once, not once per document. Only TOTAL_PASSED verdicts with a revocation
-    answer are kept; copies are handed out, so callers may change what they get."""
+    (and the end of validity of the certificates in the path), and never longer than :data:`VERDICT_WINDOW`: a
+    batch of documents from the same signer pays path and revocation validation once, not once per document,
+    while a certificate revoked since is seen as revoked within minutes. Only TOTAL_PASSED verdicts with a
+    revocation answer are kept; copies are handed out, so callers may change what they get. ``clock`` gives "now"
+    (injectable, for the tests of the expiry)."""
 
-    def __init__(self, size: int = 512) -> None:
+    def __init__(self, size: int = 512, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._entries: dict[Any, tuple[datetime, CertificateReport]] = {}
         self._size = size
         self._lock = threading.Lock()
+        self.clock = clock
 
-    def get(self, key: Any, now: datetime) -> CertificateReport | None:
+    def get(self, key: Any) -> CertificateReport | None:
+        now = self.clock()
         with self._lock:
             entry = self._entries.get(key)
         if entry is None or entry[0] <= now:
@@ -139,6 +148,8 @@ class _VerdictCache:
         return report
 
     def put(self, key: Any, report: CertificateReport, expiry: datetime) -> None:
+        """Keep ``report`` until ``expiry`` (its answers' nextUpdate), at most :data:`VERDICT_WINDOW` from now."""
+        expiry = min(expiry, self.clock() + VERDICT_WINDOW)
         with self._lock:
             if len(self._entries) >= self._size:
                 self._entries.pop(next(iter(self._entries)))
@@ -167,7 +178,7 @@ def _validate_once(
     """(report, cache keys used, until when a passing verdict may be reused or None)"""
     from sdk.certs.fetching import CachingFetcherBackend
 
-    backend = CachingFetcherBackend(cache, options.timeout)
+    backend = CachingFetcherBackend(cache, options.timeout, options.budget)
     context = _validation_context(options, moment, backend)
     report = CertificateReport(indication=Indication.TOTAL_PASSED, subject=identity_of(cert), validation_time=moment)
     try:
@@ -188,6 +199,7 @@ def _validate_once(
     expiries = _describe_revocation(cert, certs, context, options, report)
     _an_authentic_revocation_is_never_passed(report)
     _unusable_answer_is_not_missing(cert, options, backend, report)
+    report.messages.extend(m for m in backend.problems if m not in report.messages)  # which fetch was cut, and why
     reusable = (
         report.indication is Indication.TOTAL_PASSED
         and options.revocation is not RevocationPolicy.OFF

@@ -202,7 +202,9 @@ def _password(env_var: str | None, password_file: Path | None) -> str:
 @click.option("--box", metavar="x1,y1,x2,y2", help="Rectangle of a visible signature, PDF points, origin bottom-left.")
 @click.option("--reason", help="Reason for signing.")
 @click.option("--location", help="Place of signing.")
-@click.option("--timeout", type=SECONDS, default=10.0, show_default=True, help="Seconds per network call (TSA).")
+@click.option(
+    "--timeout", type=SECONDS, default=30.0, show_default=True, help="Seconds for all network calls together."
+)
 @click.option(
     "--kind",
     type=click.Choice(["approval", "issuance", "attachment", "copy", "income"]),
@@ -269,7 +271,9 @@ allow_weak_option = click.option(
 @_revocation_option
 @_at_option
 @click.option("--offline", is_flag=True, help="Never fetch OCSP, CRL or certificates.")
-@click.option("--timeout", type=SECONDS, default=10.0, show_default=True, help="Seconds per network call.")
+@click.option(
+    "--timeout", type=SECONDS, default=30.0, show_default=True, help="Seconds for all network calls together."
+)
 @allow_weak_option
 @_format_option
 @_lang_option
@@ -318,7 +322,9 @@ def cert_group() -> None:
 @click.option("--intermediate", multiple=True, type=click.Path(path_type=Path), help="Extra intermediate CA file.")
 @_at_option
 @_revocation_option
-@click.option("--timeout", type=SECONDS, default=10.0, show_default=True, help="Seconds per network call.")
+@click.option(
+    "--timeout", type=SECONDS, default=30.0, show_default=True, help="Seconds for all network calls together."
+)
 @_format_option
 @_lang_option
 def cert_validate_command(

@@ -182,7 +182,7 @@ class PluginManager:
 
     def verify(self, document: Document, options: VerifyOptions) -> VerificationReport:
         result = self._pm.hook.kyso_verify(
-            document=document, options=options, validate_certificate=self.validate_certificate
+            document=document, options=options.budgeted(), validate_certificate=self.validate_certificate
         )
         if result is None:
             raise UnsupportedFormatError(f"no plugin verifies {document.format} documents")

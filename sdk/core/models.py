@@ -157,8 +157,84 @@ class SignRequest:
     location: str | None = None
     appearance: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     """Kind- and format-specific appearance options (images, document number ...), by CLI option name."""
-    timeout: float = 10.0
-    """Seconds allowed for each network call (TSA) made while signing."""
+    timeout: float = 30.0
+    """Total seconds the signing may spend on the network (TSA, and the validation data of B-LT / B-LTA)."""
+    budget: NetworkBudget | None = dataclasses.field(default=None, compare=False, repr=False)
+    """The network budget of this signing; ``None``: a fresh one of ``timeout`` seconds."""
+
+
+class NetworkBudget:
+    """What one operation (a verify, a certificate validation, a signing) may spend on the network, shared by all
+    its requests: OCSP, CRL, AIA and TSA.
+
+    Kyso rule (bounded fetching): a per-read timeout lets a server trickling one byte a second hold a verify for
+    hours, and N requests of ``timeout`` seconds each add up to N times ``timeout``. So ``--timeout`` is the *total*
+    time of the operation's network work, counted from its first request (every request gets what is left and is
+    cut off when it runs out); answers are capped in size; and the number of requests, of AIA certificate
+    requests and of distinct hosts is capped, because AIA URLs come from certificates nobody trusts yet.
+    Thread-safe: pyhanko-certvalidator fetches from worker threads.
+    """
+
+    def __init__(
+        self,
+        seconds: float = 30.0,
+        *,
+        max_requests: int = 64,
+        max_certificate_requests: int = 8,
+        max_hosts: int = 8,
+        max_crl_bytes: int = 32 * 1024 * 1024,
+        max_answer_bytes: int = 1024 * 1024,
+        max_total_bytes: int = 96 * 1024 * 1024,
+    ) -> None:
+        import threading
+
+        self.seconds = seconds
+        self.max_requests = max_requests
+        self.max_certificate_requests = max_certificate_requests
+        """AIA (caIssuers) requests: the only fetches made for a certificate not yet chained to a trust anchor."""
+        self.max_hosts = max_hosts
+        self.max_crl_bytes = max_crl_bytes
+        self.max_answer_bytes = max_answer_bytes
+        """Cap of one OCSP response, AIA certificate (bundle) or time-stamp response."""
+        self.max_total_bytes = max_total_bytes
+        self._lock = threading.Lock()
+        self._started: float | None = None
+        self._requests = 0
+        self._certificate_requests = 0
+        self._hosts: set[str] = set()
+        self._bytes = 0
+
+    def remaining(self) -> float:
+        """Seconds left (never negative); the clock starts at the first call."""
+        import time
+
+        with self._lock:
+            now = time.monotonic()
+            if self._started is None:
+                self._started = now
+            return max(0.0, self.seconds - (now - self._started))
+
+    def admit(self, host: str, *, certificate: bool = False) -> str | None:
+        """Count one request to ``host``; the reason it is refused (nothing counted), or ``None``."""
+        with self._lock:
+            if self._requests >= self.max_requests:
+                return f"the limit of {self.max_requests} network requests per operation is reached"
+            if certificate and self._certificate_requests >= self.max_certificate_requests:
+                return f"the limit of {self.max_certificate_requests} AIA certificate requests per operation is reached"
+            if host not in self._hosts and len(self._hosts) >= self.max_hosts:
+                return f"the limit of {self.max_hosts} distinct hosts per operation is reached"
+            self._requests += 1
+            self._certificate_requests += certificate
+            self._hosts.add(host)
+            return None
+
+    def take_bytes(self, size: int) -> bool:
+        """Count ``size`` received bytes; ``False`` once the operation's total would pass ``max_total_bytes``."""
+        with self._lock:
+            if self._bytes + size > self.max_total_bytes:
+                return False
+            self._bytes += size
+            return True
 
 
 @dataclass(frozen=True)
@@ -174,8 +250,8 @@ class ValidationOptions:
     revocation: RevocationPolicy = RevocationPolicy.SOFT
     purpose: str = "signing"
     """``"signing"`` (document signature: digitalSignature or nonRepudiation) or ``"timestamping"``."""
-    timeout: float = 10.0
-    """Seconds allowed for each OCSP, CRL or AIA request."""
+    timeout: float = 30.0
+    """Total seconds the verification may spend on the network (every OCSP, CRL and AIA request together)."""
     allow_fetching: bool = True
     """Whether OCSP, CRL and AIA may be fetched over the network (``False`` for ``--offline``)."""
     embedded_ocsps: tuple[bytes, ...] = ()
@@ -185,6 +261,9 @@ class ValidationOptions:
     allow_weak: tuple[str, ...] = ()
     """Weak algorithms the caller accepts explicitly (``"sha1"``, ``"rsa1024"``: old archives, interop vectors),
     in signatures and certificate chains alike; the policy itself is :mod:`sdk.certs.algorithms`."""
+    budget: NetworkBudget | None = dataclasses.field(default=None, compare=False, repr=False)
+    """The network budget shared by every validation of one verify (not part of the options' identity: two
+    verifies with equal options are equal); ``None``: a fresh one of ``timeout`` seconds per validation."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +271,15 @@ class VerifyOptions:
     """How to verify a document: the certificate options applied to every signature in it."""
 
     validation: ValidationOptions = dataclasses.field(default_factory=ValidationOptions)
+
+    def budgeted(self) -> VerifyOptions:
+        """These options with a fresh :class:`NetworkBudget` of ``timeout`` seconds, unless they carry one: what
+        ``kyso_verify`` gets, so that every signature, time-stamp and certificate of one document draws on one
+        budget (options built once and reused for many documents start afresh each time)."""
+        if self.validation.budget is not None:
+            return self
+        budget = NetworkBudget(self.validation.timeout)
+        return dataclasses.replace(self, validation=dataclasses.replace(self.validation, budget=budget))
 
 
 @dataclass

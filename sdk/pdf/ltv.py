@@ -19,7 +19,7 @@ from io import BytesIO
 from typing import Any
 
 from sdk.core.errors import InputError, KysoError, ServiceError, SigningError, TimestampError, UsageError
-from sdk.core.models import Level
+from sdk.core.models import Level, NetworkBudget
 
 LTV_LEVELS = (Level.B_LT, Level.B_LTA)
 
@@ -30,12 +30,14 @@ def extend_pdf(
     level: Level | str,
     tsa: str | None = None,
     trust: tuple[bytes, ...] = (),
-    timeout: float = 10.0,
+    timeout: float = 30.0,
+    budget: NetworkBudget | None = None,
 ) -> bytes:
     """``data`` extended to ``level`` (B-LT or B-LTA) in new incremental updates; ``data`` itself is unchanged.
 
     :param tsa: RFC 3161 time-stamping authority, required for B-LTA.
     :param trust: extra trust anchors (DER) for the paths whose validation data is collected.
+    :param timeout: total seconds of network calls (OCSP, CRL, AIA, TSA), unless ``budget`` is given.
     :raises UsageError: for a level other than B-LT / B-LTA, or B-LTA without a TSA.
     :raises ServiceError: when OCSP, CRL or the TSA cannot be reached or answer garbage (nothing is written).
     """
@@ -45,7 +47,7 @@ def extend_pdf(
     if level is Level.B_LTA and not tsa:
         raise UsageError("level B-LTA needs a time-stamping authority (--tsa URL)")
     try:
-        return _extend(data, level, tsa, trust, timeout)
+        return _extend(data, level, tsa, trust, budget if budget is not None else NetworkBudget(timeout))
     except KysoError:
         raise
     except Exception as exc:
@@ -55,7 +57,7 @@ def extend_pdf(
         raise ServiceError(f"cannot collect the validation data: {text}") from None
 
 
-def _extend(data: bytes, level: Level, tsa: str | None, trust: tuple[bytes, ...], timeout: float) -> bytes:
+def _extend(data: bytes, level: Level, tsa: str | None, trust: tuple[bytes, ...], budget: NetworkBudget) -> bytes:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import add_validation_info
 
@@ -66,14 +68,14 @@ def _extend(data: bytes, level: Level, tsa: str | None, trust: tuple[bytes, ...]
         raise InputError(f"damaged PDF: a signature cannot be read ({exc.__class__.__name__})") from None
     if not signatures:
         raise InputError("the document has no signature to extend")
-    context = _context(reader, signatures, trust, timeout)
+    context = _context(reader, signatures, trust, budget)
     timestamps = [s for s in signatures if s.sig_object_type == "/DocTimeStamp"]
     pending = list(range(len(signatures)))
     if level is Level.B_LTA and timestamps:
         last = max(timestamps, key=lambda s: s.signed_revision)
         newer = [i for i, s in enumerate(signatures) if s.signed_revision > last.signed_revision]
         if not newer:
-            return _renew_archive_timestamp(reader, context, tsa or "", timeout)
+            return _renew_archive_timestamp(reader, context, tsa or "", budget)
         # signatures made after the last archive time-stamp (an issuance after a B-LTA approval) need their own
         # validation data, and the last time-stamp its own, before the new archive time-stamp covers them all
         pending = [signatures.index(last), *newer]
@@ -85,28 +87,30 @@ def _extend(data: bytes, level: Level, tsa: str | None, trust: tuple[bytes, ...]
         add_validation_info(latest, context, in_place=False, output=out)
         current = out.getvalue()
     if level is Level.B_LTA:
-        current = _document_timestamp(current, context, tsa or "", timeout)
+        current = _document_timestamp(current, context, tsa or "", budget)
     return current
 
 
-def _renew_archive_timestamp(reader: Any, context: Any, tsa: str, timeout: float) -> bytes:
+def _renew_archive_timestamp(reader: Any, context: Any, tsa: str, budget: NetworkBudget) -> bytes:
     """Validation data of the last document time-stamp, then a new document time-stamp over everything."""
     from pyhanko.sign import signers
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    from sdk.pdf.signing import bounded_timestamper
 
     out = BytesIO()
-    stamper = signers.PdfTimeStamper(HTTPTimeStamper(tsa, timeout=timeout))
+    stamper = signers.PdfTimeStamper(bounded_timestamper(tsa, budget))
     stamper.update_archival_timestamp_chain(reader, context, in_place=False, output=out)
     return out.getvalue()
 
 
-def _document_timestamp(data: bytes, context: Any, tsa: str, timeout: float) -> bytes:
+def _document_timestamp(data: bytes, context: Any, tsa: str, budget: NetworkBudget) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    from sdk.pdf.signing import bounded_timestamper
 
     out = BytesIO()
-    stamper = signers.PdfTimeStamper(HTTPTimeStamper(tsa, timeout=timeout))
+    stamper = signers.PdfTimeStamper(bounded_timestamper(tsa, budget))
     stamper.timestamp_pdf(IncrementalPdfFileWriter(BytesIO(data)), "sha256", validation_context=context, output=out)
     return out.getvalue()
 
@@ -129,7 +133,7 @@ def _fields(reader: Any) -> list[Any]:
     return list(enumerate_sig_fields(reader))
 
 
-def _context(reader: Any, signatures: list[Any], trust: tuple[bytes, ...], timeout: float) -> Any:
+def _context(reader: Any, signatures: list[Any], trust: tuple[bytes, ...], budget: NetworkBudget) -> Any:
     """A validation context that fetches (with Kyso's cache) whatever the signatures' paths need.
 
     The anchors are the configured ones, ``trust``, and the self-signed certificates the document carries: this
@@ -167,7 +171,7 @@ def _context(reader: Any, signatures: list[Any], trust: tuple[bytes, ...], timeo
                 intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
             )
         ),
-        fetcher_backend=CachingFetcherBackend(answer_cache(), timeout),
+        fetcher_backend=CachingFetcherBackend(answer_cache(), budget.seconds, budget),
     )
 
 
@@ -190,7 +194,12 @@ def sign_ltv(request: Any, sign_b_t: Any) -> bytes:
     signer_chain = (request.signer.certificate, *request.signer.chain)
     try:
         return extend_pdf(
-            signed, level=request.level, tsa=request.tsa, trust=_roots(signer_chain), timeout=request.timeout
+            signed,
+            level=request.level,
+            tsa=request.tsa,
+            trust=_roots(signer_chain),
+            timeout=request.timeout,
+            budget=request.budget,
         )
     except ServiceError as exc:
         raise SigningError(f"signed, but the {request.level} validation data could not be added: {exc}") from None

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from sdk.cli.main import SECONDS
+
 
 @click.command("extend")
 @click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
@@ -15,7 +17,9 @@ import click
 @click.option(
     "--trust", multiple=True, type=click.Path(path_type=Path), help="Extra trust anchor file or directory (repeatable)."
 )
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network call.")
+@click.option(
+    "--timeout", type=SECONDS, default=30.0, show_default=True, help="Seconds for all network calls together."
+)
 def extend_command(
     input_path: Path, output_path: Path, level: str, tsa: str | None, trust: tuple[Path, ...], timeout: float
 ) -> None:

@@ -7,13 +7,14 @@ the key parsing that dominates stock pyHanko's signing time.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from io import BytesIO
 from typing import Any
 
 from sdk.certs.parsing import parse_certificate
 from sdk.core.errors import InputError, KysoError, SigningError, TimestampError, UsageError
-from sdk.core.models import Level, SignatureKind, SignRequest
+from sdk.core.models import Level, NetworkBudget, SignatureKind, SignRequest
 from sdk.core.signer import Signer
 from sdk.pdf.reading import open_reader
 
@@ -25,6 +26,8 @@ _TIMESTAMP_RESERVE = 12288
 
 def sign_pdf(request: SignRequest) -> bytes:
     """Sign ``request.document`` and return the new PDF bytes (input bytes untouched)."""
+    if request.budget is None:  # one network budget for the whole signing (B-T stamp, B-LT data, B-LTA stamp)
+        request = dataclasses.replace(request, budget=NetworkBudget(request.timeout))
     if request.level in (Level.B_LT, Level.B_LTA):
         from sdk.pdf.ltv import sign_ltv  # B-T first, then validation data and archive time-stamp (issue 3)
 
@@ -203,9 +206,50 @@ def _stamp_text(request: SignRequest) -> dict[str, str]:
 
 
 def _timestamper(request: SignRequest) -> Any:
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+    return bounded_timestamper(request.tsa or "", _budget(request))
 
-    return HTTPTimeStamper(request.tsa, timeout=request.timeout)
+
+def _budget(request: SignRequest) -> NetworkBudget:
+    return request.budget if request.budget is not None else NetworkBudget(request.timeout)
+
+
+def bounded_timestamper(url: str, budget: NetworkBudget) -> Any:
+    """pyHanko's RFC 3161 client with its HTTP request made by :func:`sdk.certs.fetching.bounded_fetch`: within
+    the signing's network budget (a TSA trickling its answer cannot hold the signing), 1 MB at most, http(s) only
+    and bounded redirects (Kyso rule, bounded fetching)."""
+    import asyncio
+
+    from asn1crypto import tsp
+    from pyhanko.sign.timestamps import TimeStamper, TimestampRequestError
+    from pyhanko.sign.timestamps.common_utils import set_tsp_headers
+
+    from sdk.certs.fetching import bounded_fetch
+
+    class BoundedTimeStamper(TimeStamper):
+        async def async_request_tsa_response(self, req: Any) -> Any:
+            def post() -> Any:
+                try:
+                    answer = bounded_fetch(
+                        url,
+                        budget=budget,
+                        what="time-stamp",
+                        max_bytes=budget.max_answer_bytes,
+                        method="POST",
+                        data=req.dump(),
+                        headers=set_tsp_headers({}),
+                    )
+                except Exception as exc:  # cut off, refused, unreachable: say why, never the server's body
+                    raise TimestampRequestError(str(exc) or exc.__class__.__name__) from None
+                content_type = answer.headers.get("Content-Type", "")
+                if content_type.split(";")[0].strip().lower() != "application/timestamp-reply":
+                    raise TimestampRequestError(
+                        f"the answer is not a time-stamp reply (Content-Type {content_type[:60]!r})"
+                    )
+                return tsp.TimeStampResp.load(answer.content)
+
+            return await asyncio.to_thread(post)
+
+    return BoundedTimeStamper()
 
 
 def _reserve(request: SignRequest) -> int:

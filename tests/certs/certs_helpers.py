@@ -129,13 +129,15 @@ def issue(
     path_length: int | None = None,
     ocsp_url: str | None = None,
     crl_url: str | None = None,
-    aia_url: str | None = None,
+    aia_url: str | list[str] | None = None,
     key_usage: str = "signing",
     issuer_name: str | None = None,
     not_before: datetime | None = None,
     not_after: datetime | None = None,
+    signing_key: Any = None,
 ) -> Issued:
-    """A certificate: self-signed when ``issuer`` is None (unless ``issuer_name`` names another subject)."""
+    """A certificate: self-signed when ``issuer`` is None (unless ``issuer_name`` names another subject);
+    ``signing_key`` signs it instead of the issuer's key (a forgery that names the real issuer)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
     from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
@@ -152,7 +154,7 @@ def issue(
             ]
         )
 
-    signing_key = issuer.key if issuer else key
+    signing_key = signing_key or (issuer.key if issuer else key)
     builder = (
         x509.CertificateBuilder()
         .subject_name(name(common_name))
@@ -192,9 +194,9 @@ def issue(
         access.append(
             x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))
         )
-    if aia_url:
+    for url in [aia_url] if isinstance(aia_url, str) else aia_url or []:
         access.append(
-            x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(aia_url))
+            x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(url))
         )
     if access:
         builder = builder.add_extension(x509.AuthorityInformationAccess(access), critical=False)
@@ -216,6 +218,7 @@ def ocsp_answer(
     signing_key: Any = None,
     revoked: bool = False,
     nonce: bytes | None | str = "echo",
+    valid_for: timedelta = timedelta(hours=1),
 ) -> bytes:
     """A signed OCSP response for the request: by ``issuer`` itself, a delegated ``signer``, or a wrong key."""
     from asn1crypto import core, ocsp
@@ -247,7 +250,7 @@ def ocsp_answer(
                     "cert_id": cert_id,
                     "cert_status": status,
                     "this_update": now,
-                    "next_update": now + timedelta(hours=1),
+                    "next_update": now + valid_for,
                 }
             ],
             "response_extensions": extensions or None,
