@@ -273,3 +273,36 @@ def test_a_package_just_over_the_default_size_limit_is_refused() -> None:
     assert codec.parse(data[:-1]).header.subject == "s"  # at the limit: read
     del data
     assert time.perf_counter() - start < 20.0  # measured: about 1.5 s, mostly the read at the limit
+
+
+# ------------------------------------------------------------------------------------------------------------
+# JSON input bounds (kyso edxml pack)
+# ------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        '{"header": ' + "[" * 100_000 + "]" * 100_000 + "}",  # deeper than the decoder's stack
+        '{"header": {"to": ' + "[" * 200 + "]" * 200 + "}}",  # within its stack, beyond the bound
+        '{"attachments": [' + '{"file": "a", "x": ' * 300 + "1" + "}" * 300 + "]}",
+    ],
+    ids=["100000-arrays", "200-arrays", "300-objects"],
+)
+def test_deeply_nested_header_json_is_one_error_line(header: str, tmp_path: Path, kyso) -> None:
+    path = tmp_path / "header.json"
+    path.write_text(header)
+    start = time.perf_counter()
+    result = kyso("edxml", "pack", "--header", path, "-o", tmp_path / "out.edxml")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stderr.splitlines() == [f"kyso: error: {path}: JSON nested more than 32 levels deep"]
+    assert not (tmp_path / "out.edxml").exists()
+    assert time.perf_counter() - start < 2.0  # measured: a few ms
+
+
+def test_header_json_nesting_is_bounded_without_recursion() -> None:
+    from plugins.edxml import jsonio
+
+    assert jsonio.loads(b'{"a": ' * 31 + b"1" + b"}" * 31, "h") is not None
+    with pytest.raises(InputError, match="nested more than 32"):
+        jsonio.loads(b"[" * 33 + b"]" * 33, "h")
