@@ -303,3 +303,15 @@ def test_header_json_nesting_is_bounded_without_recursion() -> None:
     assert jsonio.loads(b'{"a": ' * 31 + b"1" + b"}" * 31, "h") is not None
     with pytest.raises(InputError, match="nested more than 32"):
         jsonio.loads(b"[" * 33 + b"]" * 33, "h")
+
+
+def test_an_xinclude_is_never_processed(secret: Path) -> None:
+    from lxml import etree
+
+    include = f'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="{secret}" parse="text"/>'
+    data = _minimal().replace(b"<edXML:edXMLBody/>", f"<edXML:edXMLBody>{include}</edXML:edXMLBody>".encode())
+    tree = xmlsafe.parse(data)
+    assert b"KYSO-SECRET" not in etree.tostring(tree)
+    assert "KYSO-SECRET" not in repr(codec.parse(data))
+    with pytest.raises(InputError, match="Subject holds markup"):
+        codec.parse(_minimal(subject="x" + include))
