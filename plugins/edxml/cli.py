@@ -203,15 +203,13 @@ def status_command(
 
 
 def _read_json(path: Path) -> Any:
+    from plugins.edxml import jsonio
     from sdk.cli.files import read_document
 
     raw = read_document(path)
     if len(raw) > MAX_HEADER_JSON:
         raise InputError(f"{path}: too large for a header")
-    try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not JSON ({exc.__class__.__name__}: {exc})") from None
+    return jsonio.loads(raw, str(path))
 
 
 def _meta(entry: dict[str, Any] | None) -> dict[str, Any]:

@@ -210,14 +210,28 @@ def _read(cls: type, element: Any, warnings: list[str], where: str) -> Any:
     return cls(**values)
 
 
-def _text(element: Any) -> str:
+def _text(element: Any, where: str) -> str:
+    """The text of a leaf field, refused when markup sits inside it.
+
+    Kyso rule (issue 9, what was signed is what is read): C14N keeps processing instructions and child elements,
+    so ``<Subject>Báo cáo<?x?> GIẢ MẠO</Subject>`` (or ``<b/>`` instead of the PI) is signed whole, while
+    ``element.text`` stops at the markup: the reader would be shown "Báo cáo", a shorter text than the one signed.
+    edXML leaf fields hold text only (comments are dropped by the parser, outside C14N), so a leaf with any child
+    node is refused, for signed and unsigned messages alike, rather than read in part or re-joined.
+    """
+    if len(element):
+        kinds = sorted({"an element" if isinstance(c.tag, str) else "a processing instruction" for c in element})
+        raise InputError(
+            f"{where} holds markup ({' and '.join(kinds)}) inside its text: refused, a reader would not see all "
+            "of what was signed"
+        )
     return element.text or ""
 
 
 def _value(kind: Any, element: Any, warnings: list[str], where: str) -> Any:
     if dataclasses.is_dataclass(kind):
         return _read(kind, element, warnings, where)
-    text = _text(element)
+    text = _text(element, where)
     if kind is str:
         return text
     if not text.strip():
@@ -279,14 +293,15 @@ def _read_attachment(element: Any, warnings: list[str]) -> Attachment:
         if spec is None or spec.name == "data":
             warnings.append(f"unknown element Attachment/{name} ignored")
         else:
-            values[spec.name] = _text(child)
+            values[spec.name] = _text(child, f"Attachment/{name}")
     attachment = Attachment(**values)
     label = attachment.attachment_name or attachment.content_id or "?"
     if encoded is None:
         warnings.append(f"attachment {label}: no ContentTransferEncoded")
         return attachment
     try:
-        attachment.data = base64.b64decode(re.sub(r"\s+", "", encoded.text or ""), validate=True)
+        text = _text(encoded, f"attachment {label}: ContentTransferEncoded")
+        attachment.data = base64.b64decode(re.sub(r"\s+", "", text), validate=True)
     except (binascii.Error, ValueError):
         raise InputError(f"attachment {label}: ContentTransferEncoded is not valid base64") from None
     return attachment

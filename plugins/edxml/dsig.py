@@ -93,6 +93,9 @@ SIGNATURE_METHODS = {
 }
 """Which of these are weak is not decided here: :mod:`sdk.certs.algorithms` is the one policy of every format."""
 ID_ATTRIBUTES = ("Id", "ID", "id", "{http://www.w3.org/XML/1998/namespace}id")
+MAX_REFERENCES = 16
+"""References in one SignedInfo (Kyso writes one, XAdES three): more is refused before any digest (issue 9: 8 000
+References, each rescanning the document, took minutes)."""
 FORMAT = "edxml"
 
 
@@ -514,11 +517,12 @@ def _verify_signature(
         # enveloped transform makes lxml reconcile its namespace declarations, which can change its prefixes
         canonical = _c14n_element(signed_info, exclusive=canonicalization, prefixes=prefixes)
         references = [c for c in _elements(signed_info) if _local(c) == "Reference"]
+        ids = _IdIndex(root)
         whole = False
         covered = []
         for number, reference in enumerate(references):
             is_whole, what = _check_reference(
-                tree, signature, reference, number, verdict, messages, texts, allow_weak=options.validation.allow_weak
+                tree, signature, reference, number, verdict, messages, texts, ids, allow_weak=options.validation.allow_weak
             )
             whole = whole or is_whole
             covered.append(what)
@@ -604,6 +608,8 @@ def _structure(root: Any, signature: Any, namespace: str | None) -> tuple[Any, A
         or any(n != "Reference" for n in info_names[2:])
     ):
         raise _Refused(f"malformed SignedInfo: children {', '.join(info_names) or 'none'}")
+    if len(info_names) - 2 > MAX_REFERENCES:
+        raise _Refused(f"SignedInfo has {len(info_names) - 2} References; at most {MAX_REFERENCES} are accepted")
     key_info = children[2] if len(children) > 2 and names[2] == "KeyInfo" else None
     return signed_info, children[1], key_info
 
@@ -640,6 +646,7 @@ def _check_reference(
     verdict: Verdict,
     messages: list[str],
     texts: _TakenTexts,
+    ids: _IdIndex,
     *,
     allow_weak: tuple[str, ...] = (),
 ) -> tuple[bool, str]:
@@ -674,17 +681,17 @@ def _check_reference(
         expected = base64.b64decode(re.sub(r"\s+", "", children[-1].text or ""), validate=True)
     except (binascii.Error, ValueError):
         raise _Refused(f"Reference {number}: DigestValue is not base64") from None
-    root = tree.getroot()
     if uri is None:
         raise _Refused(f"Reference {number} has no URI; only same-document references are accepted")
+    ids.claim(uri, number)
     if uri == "":
         target, what = None, "the whole message"
     elif uri.startswith("#") and not uri.startswith("#xpointer("):
-        target = _resolve_id(root, uri[1:], number)
+        target = ids.resolve(uri[1:], number)
         what = f"{_local(target)} (#{uri[1:]})"
     else:
         raise _Refused(f"Reference {number}: URI {uri!r} is not a same-document reference")
-    inside = target is None or signature in target.iterdescendants()
+    inside = target is None or any(ancestor is target for ancestor in signature.iterancestors())
     if inside and not enveloped:
         messages.append(f"Reference {number} covers its own signature without the enveloped-signature transform")
     context = _detached(signature) if inside and enveloped else contextlib.nullcontext()
@@ -700,18 +707,35 @@ def _check_reference(
     return target is None and enveloped, what
 
 
-def _resolve_id(root: Any, identifier: str, number: int) -> Any:
-    found = [
-        e
-        for e in root.iter()
-        if isinstance(e.tag, str) and any(e.get(attribute) == identifier for attribute in ID_ATTRIBUTES)
-    ]
-    if len(found) != 1:
-        raise _Refused(
-            f"Reference {number}: ID {identifier!r} names {len(found)} elements"
-            + (" (duplicate IDs: signature wrapping is refused)" if found else "")
-        )
-    return found[0]
+class _IdIndex:
+    """Kyso rule (issue 9, reference bounds): the elements of the message by ``Id`` (``ID``, ``id``, ``xml:id``),
+    indexed in one walk on first need, so that checking n References costs one pass over the document, not n; and
+    each URI is digested once (a repeated Reference only multiplies the work: refused)."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.index: dict[str, list[Any]] | None = None
+        self.seen: set[str] = set()
+
+    def claim(self, uri: str, number: int) -> None:
+        if uri in self.seen:
+            raise _Refused(f"Reference {number} repeats the URI {uri!r} of an earlier Reference")
+        self.seen.add(uri)
+
+    def resolve(self, identifier: str, number: int) -> Any:
+        if self.index is None:
+            self.index = {}
+            for element in self.root.iter():
+                if isinstance(element.tag, str):
+                    for value in {element.get(attribute) for attribute in ID_ATTRIBUTES} - {None}:
+                        self.index.setdefault(value, []).append(element)
+        found = self.index.get(identifier, [])
+        if len(found) != 1:
+            raise _Refused(
+                f"Reference {number}: ID {identifier!r} names {len(found)} elements"
+                + (" (duplicate IDs: signature wrapping is refused)" if found else "")
+            )
+        return found[0]
 
 
 def _certificates(key_info: Any, namespace: str | None) -> tuple[list[bytes], list[str]]:

@@ -8,6 +8,7 @@ holds them. Unknown keys are refused, so a typo does not silently drop a field.
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 import typing
 from datetime import date, datetime
@@ -15,6 +16,34 @@ from typing import Any
 
 from plugins.edxml.model import Attachment, EdXMLMessage, Message, StatusMessage
 from sdk.core.errors import InputError
+
+MAX_DEPTH = 32
+"""Nesting of a header JSON (the model nests 6 deep)."""
+
+
+def loads(raw: bytes, where: str) -> Any:
+    """The JSON value of ``raw`` (UTF-8, BOM allowed), nested at most :data:`MAX_DEPTH` deep.
+
+    Kyso rule (issue 9, JSON input bounds): ``json.loads`` recurses once per level and a header of 100 000 ``[``
+    ended in a RecursionError traceback; deep input is refused as unusable input (exit 2), both when the decoder
+    runs out of stack and, checked without recursion, when it does not.
+    """
+    try:
+        value = json.loads(raw.decode("utf-8-sig"))
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested more than {MAX_DEPTH} levels deep") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{where}: not JSON ({exc.__class__.__name__}: {exc})") from None
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(f"{where}: JSON nested more than {MAX_DEPTH} levels deep")
+        if isinstance(item, dict):
+            pending.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            pending.extend((v, depth + 1) for v in item)
+    return value
 
 
 def _key(spec: dataclasses.Field[Any]) -> str:
@@ -121,4 +150,4 @@ def _convert(hint: Any, value: Any, where: str) -> Any:
     raise InputError(f"{where}: unsupported value")
 
 
-__all__ = ["attachment_from_json", "from_json", "to_json"]
+__all__ = ["MAX_DEPTH", "attachment_from_json", "from_json", "loads", "to_json"]

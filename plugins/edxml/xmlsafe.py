@@ -1,13 +1,21 @@
-"""Hardened XML reading for edXML: no DTD, no entities, no network, bounded size, depth and element count.
+"""Hardened XML reading for edXML: no DTD, no entities, nothing loaded, bounded size, depth and counts.
 
-A DOCTYPE is refused before libxml2 sees the document (so XXE and billion-laughs inputs are refused in
-microseconds, whatever their entity declarations), and the parser itself is configured to resolve nothing and
-fetch nothing in case one slips through. ``huge_tree`` is on because a single attachment of more than 10 MB is a
-single text node (libxml2's default limit); the bounds here replace the ones it lifts.
+Two independent walls. Before libxml2 sees the document, :func:`check_prolog` refuses anything it could read in
+another encoding than UTF-8 and any markup declaration (``<!DOCTYPE``, ``<!ENTITY``...), wherever it stands; then
+the parser itself (:func:`parser`) is configured so that it cannot load anything, should a declaration slip
+through: no DTD, no entity substitution, no network, and a resolver that refuses every external resource (libxml2
+2.14 still opens an external subset or an external parameter entity with lxml's ``load_dtd=False`` alone).
+
+``huge_tree`` stays on: without it libxml2 refuses a text node over 10 MB, and one attachment is one base64 text
+node. What it lifts is replaced here: the size, element, attribute and namespace counts are checked on the bytes
+before parsing, depth and the per-element counts on the tree right after, before anything walks or canonicalizes
+it (libxml2's C14N sorts attributes and namespaces quadratically: 100 000 attributes on one element, or 1 000
+namespaces over 20 000 elements, took minutes).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,52 +25,126 @@ from sdk.core.errors import InputError
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on a document read by the edXML plugin."""
+    """Bounds on a document read by the edXML plugin (docs/edxml.md, "Hardened reading")."""
 
     max_size: int = 256 * 1024 * 1024
     """Bytes; an edXML package carries its attachments base64-encoded, so allow for large ones."""
     max_depth: int = 64
     """Element nesting; edXML itself nests about 8 deep."""
     max_elements: int = 200_000
+    max_attributes: int = 200_000
+    """Attributes in the whole document (an edXML message has a few dozen)."""
+    max_element_attributes: int = 64
+    """Attributes on one element (libxml2's C14N sorts them in quadratic time)."""
+    max_namespaces: int = 32
+    """Namespace declarations in the whole document (C14N costs grow with their square times the elements)."""
 
 
 DEFAULT_LIMITS = Limits()
 
-_PROLOG_ITEM = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->)", re.DOTALL)
 _BOM = b"\xef\xbb\xbf"
+_BLANK = (b" ", b"\t", b"\r", b"\n")
+_DECLARATION = re.compile(
+    rb"""<\?xml [ \t\r\n]+ version [ \t\r\n]*=[ \t\r\n]* (?: "1\.[0-9]+" | '1\.[0-9]+' )
+    (?: [ \t\r\n]+ encoding [ \t\r\n]*=[ \t\r\n]*
+        (?: "([A-Za-z][A-Za-z0-9._-]{0,39})" | '([A-Za-z][A-Za-z0-9._-]{0,39})' ) )?
+    (?: [ \t\r\n]+ standalone [ \t\r\n]*=[ \t\r\n]* (?: "(?:yes|no)" | '(?:yes|no)' ) )?
+    [ \t\r\n]* \?>""",
+    re.VERBOSE,
+)
+"""The XML declaration as XML 1.0 (production 23) writes it: what libxml2 reads, and nothing else."""
+_UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+_LATE_DECLARATION = re.compile(rb"<\?xml[ \t\r\n?]")
+_MARKUP_DECLARATION = re.compile(rb"<!(?!--|\[CDATA\[)")
+"""After ``<!`` XML allows a comment, a CDATA section, or a DTD declaration (DOCTYPE, ENTITY, ELEMENT, ATTLIST,
+NOTATION, conditional sections): only the first two are edXML."""
+
+_DOCTYPE_REFUSED = "the XML document has a DOCTYPE: DTDs and entities are not allowed in edXML"
 
 
 def check_prolog(data: bytes) -> None:
-    """Refuse a DOCTYPE (DTD, entities) and anything that is not UTF-8 before parsing."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00", b"\x00<", b"<\x00")):
+    """Kyso rule (issue 9, XML): refuse, before libxml2 reads a byte, a document it could decode otherwise than as
+    UTF-8, and any DTD declaration anywhere in it.
+
+    libxml2 decides the encoding from the first bytes (BOMs, UTF-16/32 and EBCDIC patterns) and then from the
+    ``encoding`` of the XML declaration (UTF-7, cp037/cp500, UTF-16 and any other iconv charset): a ``<!DOCTYPE``
+    written ``+ADw-!DOCTYPE`` in UTF-7, or in EBCDIC, or after a long run of whitespace, a BOM, comments or PIs,
+    escaped the old prefix check and libxml2 read it. So the document must be what a byte scan sees: no NUL byte
+    (UTF-16/32, BOM-less too; XML 1.0 forbids U+0000 anyway), an optional UTF-8 BOM then ``<`` or whitespace (an
+    EBCDIC ``<`` is 0x4C, other BOMs start otherwise), a declaration libxml2 reads exactly as this function does
+    naming UTF-8 or ASCII, no second declaration; in such a document the ASCII bytes ``<!`` are markup wherever
+    they are, and anything after them but a comment or a CDATA section is a DTD declaration, refused.
+    """
+    if b"\x00" in data:
         raise InputError("edXML must be UTF-8 (UTF-16/32 documents are not accepted)")
-    position = len(_BOM) if data.startswith(_BOM) else 0
-    while True:
-        match = _PROLOG_ITEM.match(data, position)
-        if not match:
-            break
-        position = match.end()
-    rest = data[position : position + 9].lstrip()
-    if rest.upper().startswith(b"<!DOCTYPE") or b"<!DOCTYPE" in data[: position + 64].upper():
-        raise InputError("the XML document has a DOCTYPE: DTDs and entities are not allowed in edXML")
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    if data[start : start + 1] not in (b"<", *_BLANK):
+        raise InputError("edXML must be UTF-8: the document does not start with '<' (another encoding or a BOM)")
+    end = start
+    if data.startswith(b"<?xml", start) and data[start + 5 : start + 6] in (*_BLANK, b"?"):
+        declaration = _DECLARATION.match(data, start)
+        if declaration is None:
+            raise InputError("the XML declaration is malformed")
+        encoding = (declaration.group(1) or declaration.group(2) or b"utf-8").decode("ascii")
+        if encoding.lower() not in _UTF8_NAMES:
+            raise InputError(f"the XML declaration names encoding {encoding!r}: edXML must be UTF-8")
+        end = declaration.end()
+    if _LATE_DECLARATION.search(data, end):
+        raise InputError("the XML document has an XML declaration that is not at its start")
+    if _MARKUP_DECLARATION.search(data, end):
+        raise InputError(_DOCTYPE_REFUSED)
+
+
+def _check_counts(data: bytes, limits: Limits) -> None:
+    """Upper bounds read on the bytes, before libxml2 builds a tree about 30 times the size of the document."""
+    if data.count(b"<") > 4 * limits.max_elements:
+        # every element takes one or two '<' (comments, PIs, CDATA one each)
+        raise InputError(f"the XML document has more than {limits.max_elements} elements")
+    if data.count(b"=") > 4 * limits.max_attributes:
+        # every attribute takes one '='; base64 only pads with them
+        raise InputError(f"the XML document has more than {limits.max_attributes} attributes ('=' signs)")
+    if data.count(b"xmlns") > limits.max_namespaces:
+        raise InputError(f"the XML document has more than {limits.max_namespaces} namespace declarations")
+
+
+class ExternalResourceRefused(Exception):
+    """Raised by the parser's resolver: the document asked libxml2 to load something (DTD, entity, XInclude)."""
+
+
+@functools.cache
+def _refusing_resolver() -> Any:
+    from lxml import etree
+
+    class RefuseEverything(etree.Resolver):  # type: ignore[misc]
+        """Answers every request of libxml2's external entity loader (file, FIFO, /dev/stdin, URL) with a refusal:
+        nothing is ever opened, whatever the parse options."""
+
+        def resolve(self, url: str | None, pubid: str | None, context: Any) -> Any:
+            raise ExternalResourceRefused()
+
+    return RefuseEverything()
 
 
 def parser() -> Any:
-    """A fresh lxml parser that resolves no entity, loads no DTD, never touches the network and drops comments."""
+    """A fresh lxml parser that resolves no entity, loads no DTD and no file, never touches the network and drops
+    comments."""
     from lxml import etree
 
-    return etree.XMLParser(
+    result = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
-        huge_tree=True,
+        attribute_defaults=False,
+        huge_tree=True,  # see the module docstring: the bounds here replace libxml2's
         remove_blank_text=False,
         # comments are outside C14N: one injected into a signed text (``<Subject>V/v t<!---->rest</Subject>``) keeps
         # the digest but would cut what ``element.text`` reads; dropped, the text around it is one text again
         remove_comments=True,
         collect_ids=False,
     )
+    result.resolvers.add(_refusing_resolver())
+    return result
 
 
 def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
@@ -73,30 +155,30 @@ def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
         raise InputError(f"the XML document is too large ({len(data)} bytes; the limit is {limits.max_size})")
     if not data or data.isspace():  # (not data.strip(): that copies the whole document)
         raise InputError("the XML document is empty")
+    _check_counts(data, limits)
     check_prolog(data)
-    if data.count(b"<") > 4 * limits.max_elements:
-        # every element takes one or two '<' (comments, PIs, CDATA one each): refused before libxml2 builds a tree
-        # of millions of nodes, about 30 times the size of the document, only to count them afterwards
-        raise InputError(f"the XML document has more than {limits.max_elements} elements")
     try:
         root = etree.fromstring(data, parser())
+    except ExternalResourceRefused:
+        raise InputError("the XML document refers to an external resource (DTD or entity): nothing is loaded") from None
     except etree.XMLSyntaxError as exc:
         raise InputError(f"not well-formed XML: {_first_line(exc)}") from None
     except ValueError as exc:
         raise InputError(f"not usable XML: {exc}") from None
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise InputError("the XML document has a DOCTYPE: DTDs and entities are not allowed in edXML")
+        raise InputError(_DOCTYPE_REFUSED)
     _check_shape(root, limits)
     return tree
 
 
 def _check_shape(root: Any, limits: Limits) -> None:
-    """Depth, element count, and no entity reference left in the tree."""
+    """Depth, element and attribute counts, and no entity reference left in the tree."""
     from lxml import etree
 
     depth = 0
     count = 0
+    attributes = 0
     for event, element in etree.iterwalk(root, events=("start", "end")):
         if event == "end":
             depth -= 1
@@ -109,10 +191,17 @@ def _check_shape(root: Any, limits: Limits) -> None:
             raise InputError(f"the XML document has more than {limits.max_elements} elements")
         if isinstance(element, etree._Entity):
             raise InputError("the XML document uses entity references: not allowed in edXML")
+        if isinstance(element.tag, str):
+            here = len(element.attrib)
+            attributes += here
+            if here > limits.max_element_attributes:
+                raise InputError(f"an XML element has more than {limits.max_element_attributes} attributes")
+            if attributes > limits.max_attributes:
+                raise InputError(f"the XML document has more than {limits.max_attributes} attributes")
 
 
 def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
 
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "check_prolog", "parse", "parser"]
+__all__ = ["DEFAULT_LIMITS", "ExternalResourceRefused", "Limits", "check_prolog", "parse", "parser"]

@@ -9,6 +9,7 @@ signed through :func:`sdk.adapters.sync`); any other package is rejected (status
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,6 +20,22 @@ from sdk.core.adapter import PlatformError
 from sdk.core.errors import InputError, KysoError
 from sdk.core.signer import Signer
 
+logger = logging.getLogger(__name__)
+
+REJECTION_REASONS = {
+    "unusable": "Gói tin không hợp lệ: không đọc được gói tin edXML",
+    "unsigned": "Gói tin không hợp lệ: gói tin không có chữ ký số",
+    "signature-invalid": "Gói tin không hợp lệ: chữ ký số không hợp lệ",
+    "signature-unverified": "Gói tin không hợp lệ: không xác minh được chữ ký số",
+    "document-id": "Gói tin không hợp lệ: DocumentId không đúng định dạng OrganId,yyyy/MM/dd,Number/Notation",
+    "no-pdf": "Gói tin không hợp lệ: gói tin không có văn bản PDF",
+}
+"""Kyso rule (issue 9, messages from parsers never travel): the ``Description`` of a rejection sent to another
+agency is one of these fixed categories, never the text of an exception. A parser's message names files and
+positions: an external entity naming /etc/passwd and one naming a missing path got different lxml messages, so the
+status packet told the sender which files exist on the receiving server. The detail stays local
+(:attr:`Received.reason`, and the ``plugins.ioffice.workflow`` log)."""
+
 
 @dataclass
 class Received:
@@ -28,8 +45,11 @@ class Received:
     status: str
     """``03`` accepted or ``02`` rejected."""
     reason: str = ""
+    """Why it was rejected, in detail: for the local operator only, never sent."""
     task: str | None = None
     """The income task opened for the clerk (accepted packages)."""
+    description: str = ""
+    """The ``Description`` sent back in the rejection (one of :data:`REJECTION_REASONS`)."""
 
 
 def dispatch(
@@ -114,6 +134,7 @@ def receive(
         package_id = str(entry.get("packageId"))
         data = adapter.package(package_id)
         reason = ""
+        category = ""
         message = None
         try:
             report, message = open_verified(data, trust=trust, revocation=revocation, name=package_id)
@@ -125,25 +146,30 @@ def receive(
                 if first is not None and first.messages:
                     why.append(first.messages[0])
                 reason = "signature not valid: " + ", ".join(why)
+                category = _signature_category(str(report.indication))
         except KysoError as exc:
-            reason = f"unusable package: {exc.diagnostics()}"
+            reason, category = f"unusable package: {exc.diagnostics()}", "unusable"
         document = None
         answered = message.header.document_id if isinstance(message, EdXMLMessage) else None
         if answered is not None and _document_id_of(answered) is None:
             reason = f"the DocumentId {answered!r} is not OrganId,yyyy/MM/dd,Number/Notation"
+            category = "document-id"
             answered = None
         if isinstance(message, EdXMLMessage) and not reason:
             pdfs = [a for a in message.attachments if a.data.startswith(b"%PDF")]
             if pdfs:
                 document = (pdfs[0].attachment_name or f"{package_id}.pdf", pdfs[0].data)
             else:
-                reason = "the package carries no PDF document"
+                reason, category = "the package carries no PDF document", "no-pdf"
         code = "03" if not reason else "02"
+        description = REJECTION_REASONS[category] if reason else ""
+        if reason:
+            logger.info("package %s rejected (%s): %s", package_id, category, reason)
         status = status_for(
             answered or _document_id_of(data) or f"{sender.organ_id},{datetime.now():%Y/%m/%d},0/KYSO",
             code,
             sender=sender,
-            description=reason or None,
+            description=description or None,
         )
         packet = codec.build(status)
         if signer is not None:
@@ -151,8 +177,18 @@ def receive(
 
             packet = sdk.sign(packet, signer=signer)
         task = adapter.answer_package(package_id, packet, document if code == "03" else None)
-        results.append(Received(package_id, code, reason, task))
+        results.append(Received(package_id, code, reason, task, description))
     return results
+
+
+def _signature_category(indication: str) -> str:
+    """The rejection category of a verification verdict (its indication only: the sub-indication and messages can
+    depend on what the receiving side could fetch, and stay local)."""
+    if indication == "NO_SIGNATURE":
+        return "unsigned"
+    if indication == "INDETERMINATE":
+        return "signature-unverified"
+    return "signature-invalid"
 
 
 def _document_id_of(data: bytes | str) -> str | None:
@@ -170,4 +206,4 @@ def _document_id_of(data: bytes | str) -> str | None:
         return None
 
 
-__all__ = ["Received", "dispatch", "receive"]
+__all__ = ["REJECTION_REASONS", "Received", "dispatch", "receive"]
