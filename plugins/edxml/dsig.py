@@ -521,8 +521,9 @@ def _verify_signature(
         whole = False
         covered = []
         for number, reference in enumerate(references):
+            allow_weak = options.validation.allow_weak
             is_whole, what = _check_reference(
-                tree, signature, reference, number, verdict, messages, texts, ids, allow_weak=options.validation.allow_weak
+                tree, signature, reference, number, verdict, messages, texts, ids, allow_weak=allow_weak
             )
             whole = whole or is_whole
             covered.append(what)
