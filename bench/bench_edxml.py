@@ -10,12 +10,12 @@ signxml first in odd ones); one warm-up round is not counted. ``ratio`` = SDK me
 <= 1.5x); ``paired`` = median of the per-round ratios, steadier when the machine's speed drifts.
 
 Set-up (not timed): a fresh test PKI in a temporary directory, its "person" certificate (RSA-2048) with the issuing
-CA. Two edXML messages built with ``plugins.edxml.codec``: a full header and one attachment of random
+CA. Two edXML messages built with ``kyso_edxml.codec``: a full header and one attachment of random
 (incompressible) bytes sized so that the message is 1 MB and 20 MB; the attachment is one base64 text node.
 
 What each side does, timed per round (bytes in, bytes out on both sides):
 
-- sign, SDK: ``sdk.sign(message, signer=signer)`` with ``signer = sdk.Pkcs12Signer.from_file(...)`` loaded once:
+- sign, SDK: ``kyso.sign(message, signer=signer)`` with ``signer = kyso.Pkcs12Signer.from_file(...)`` loaded once:
   format detection, hardened parse, exclusive-C14N digest of the whole message, SignedInfo, RSA-SHA256 through the
   Signer protocol, serialization.
 - sign, signxml: parse with ``lxml.etree.XMLParser(huge_tree=True)`` (signxml's own parser refuses a text node over
@@ -23,7 +23,7 @@ What each side does, timed per round (bytes in, bytes out on both sides):
   c14n_algorithm=exc-c14n).sign(root, key=key, cert=[person, issuing CA])`` with ``key`` a ``cryptography`` private
   key object loaded once, then ``etree.tostring``.
 - verify, both on the SAME message (signed by the SDK in set-up), trust anchor = the test root, no network:
-  SDK ``sdk.verify(signed, trust=[root.pem], revocation="off")`` (hardened parse, structure and wrapping checks,
+  SDK ``kyso.verify(signed, trust=[root.pem], revocation="off")`` (hardened parse, structure and wrapping checks,
   digest, signature value, path validation to the root through the ``kyso_validate_certificate`` hook, report);
   signxml ``XMLVerifier().verify(signed, ca_pem_file=root.pem, parser=huge_tree parser)`` (digest, signature value,
   chain to the root with its own X.509 verifier).
@@ -63,8 +63,8 @@ EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 
 def make_message(size: int) -> bytes:
     """An edXML message of about ``size`` bytes: a full header and one random attachment."""
-    from plugins.edxml import codec
-    from plugins.edxml.model import (
+    from kyso_edxml import codec
+    from kyso_edxml.model import (
         Attachment,
         Code,
         EdXMLMessage,
@@ -99,10 +99,10 @@ class Sides:
         from lxml import etree
         from signxml import XMLSigner, XMLVerifier, methods
 
-        import sdk
+        import kyso
 
         self.pki = pki
-        self.signer = sdk.Pkcs12Signer.from_file(pki.p12("person"), pki.password)
+        self.signer = kyso.Pkcs12Signer.from_file(pki.p12("person"), pki.password)
         self.key = load_pem_private_key(pki.key("person").read_bytes(), None)
         self.certs = [pki.cert("person").read_text(), pki.issuing_ca_cert.read_text()]
         self.root = str(pki.root_cert)
@@ -117,9 +117,9 @@ class Sides:
         self.verifier_class = XMLVerifier
 
     def sdk_sign(self, message: bytes) -> bytes:
-        import sdk
+        import kyso
 
-        return sdk.sign(message, signer=self.signer)
+        return kyso.sign(message, signer=self.signer)
 
     def signxml_sign(self, message: bytes) -> bytes:
         from lxml import etree
@@ -128,9 +128,9 @@ class Sides:
         return etree.tostring(self.xml_signer.sign(root, key=self.key, cert=self.certs))
 
     def sdk_verify(self, signed: bytes) -> Any:
-        import sdk
+        import kyso
 
-        report = sdk.verify(signed, trust=[self.root], revocation="off")
+        report = kyso.verify(signed, trust=[self.root], revocation="off")
         if report.indication != "TOTAL_PASSED":
             raise AssertionError(f"SDK verification did not pass: {report.to_dict()}")
         return report
@@ -226,10 +226,10 @@ def _sides_for(pki_dir: Path) -> Sides:
 
 
 def _load_pki(directory: Path) -> Any:
-    """The file layout of ``sdk.testing.pki.TestPKI`` (no server needed: nothing is fetched)."""
+    """The file layout of ``kyso.testing.pki.TestPKI`` (no server needed: nothing is fetched)."""
 
     class Files:
-        password = __import__("sdk.testing.pki", fromlist=["DEFAULT_PASSWORD"]).DEFAULT_PASSWORD
+        password = __import__("kyso.testing.pki", fromlist=["DEFAULT_PASSWORD"]).DEFAULT_PASSWORD
         root_cert = directory / "root.cert.pem"
         issuing_ca_cert = directory / "issuing_ca.cert.pem"
 
@@ -334,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         child(*args.child)
         return 0
-    from sdk.testing.pki import TestPKI
+    from kyso.testing.pki import TestPKI
 
     sizes = (1,) if args.quick else SIZES_MB
     with tempfile.TemporaryDirectory(prefix="kyso-bench-edxml-") as temp:

@@ -11,7 +11,7 @@ alternate (SDK first in even rounds, the reference first in odd ones). One warm-
 ``paired`` is the median of the per-round ratios, for information: it is steadier when the machine's speed drifts
 or switches between a fast and a slow mode during the run (seen here: two clusters of timings about 1.5x apart).
 
-Set-up (not timed): a fresh test PKI (``sdk.testing.pki.TestPKI``) in a temporary directory; the signer is its
+Set-up (not timed): a fresh test PKI (``kyso.testing.pki.TestPKI``) in a temporary directory; the signer is its
 "person" certificate (RSA-2048) with the issuing CA in the PKCS#12 file; two PDFs made here, 1 page and 100 pages,
 each page with a few lines of Helvetica text (uncompressed content streams, classic xref table).
 
@@ -21,7 +21,7 @@ signing, both sides PAdES: /SubFilter /ETSI.CAdES.detached, SHA-256 digest, one 
 "Signature1" written as an incremental update, RSA PKCS#1 v1.5, no time-stamp (B-B); the script checks once,
 before timing, that both outputs have that subfilter and digest and that both verify TOTAL_PASSED.
 
-- SDK: ``sdk.sign(pdf, signer=signer)`` with ``signer = sdk.Pkcs12Signer.from_file(p12, password)`` loaded once
+- SDK: ``kyso.sign(pdf, signer=signer)`` with ``signer = kyso.Pkcs12Signer.from_file(p12, password)`` loaded once
   before the rounds. Timed: format detection, the plugin hook call, parsing the PDF, writing the signature
   (the SDK reserves the signature's space up front), returning ``bytes``.
 - stock pyHanko: ``SimpleSigner.load_pkcs12(p12, passphrase=...)`` once before the rounds; timed per round:
@@ -34,7 +34,7 @@ before timing, that both outputs have that subfilter and digest and that both ve
 verification, both sides on the SAME document (the PDF signed by the SDK in set-up) with the same trust anchor
 (the test root) and no network:
 
-- SDK: ``sdk.verify(signed, trust=[root_pem_path], revocation="off")``. Timed: reading and parsing the root PEM
+- SDK: ``kyso.verify(signed, trust=[root_pem_path], revocation="off")``. Timed: reading and parsing the root PEM
   file, opening the PDF, integrity (digest and signature value), coverage and difference analysis, the SDK's own
   checks (encoding, algorithms, form fields changed after signing, level, time-stamp lookup), path validation to
   the root with key usage, and building the report.
@@ -198,14 +198,14 @@ class Contenders:
         from pyhanko.keys import load_cert_from_pemder
         from pyhanko.sign import signers
 
-        import sdk
-        from sdk.testing.pki import TestPKI
+        import kyso
+        from kyso.testing.pki import TestPKI
 
         pki = TestPKI.generate(directory)
         self.p12 = pki.p12("person")
         self.password = pki.password
         self.root_path = pki.root_cert
-        self.sdk_signer = sdk.Pkcs12Signer.from_file(self.p12, self.password)
+        self.sdk_signer = kyso.Pkcs12Signer.from_file(self.p12, self.password)
         self.simple_signer = signers.SimpleSigner.load_pkcs12(str(self.p12), passphrase=self.password.encode())
         self.root = load_cert_from_pemder(str(self.root_path))
         self.documents = {pages: make_pdf(pages) for pages in page_counts}
@@ -213,9 +213,9 @@ class Contenders:
 
     # -- signing
     def sdk_sign(self, pdf: bytes) -> bytes:
-        import sdk
+        import kyso
 
-        return sdk.sign(pdf, signer=self.sdk_signer)
+        return kyso.sign(pdf, signer=self.sdk_signer)
 
     def stock_sign(self, pdf: bytes) -> bytes:
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -230,9 +230,9 @@ class Contenders:
 
     # -- verification
     def sdk_verify(self, signed: bytes) -> Any:
-        import sdk
+        import kyso
 
-        return sdk.verify(signed, trust=[self.root_path], revocation="off")
+        return kyso.verify(signed, trust=[self.root_path], revocation="off")
 
     def raw_verify(self, signed: bytes) -> Any:
         from pyhanko.pdf_utils.reader import PdfFileReader

@@ -4,11 +4,11 @@ Run it with the project's virtual environment::
 
     .venv/bin/python bench/bench_revocation.py [--documents N] [--json FILE] [--check]
 
-Set-up (not timed): a fresh test PKI (``sdk.testing.pki.TestPKI``) served on 127.0.0.1, N different one-page PDFs
+Set-up (not timed): a fresh test PKI (``kyso.testing.pki.TestPKI``) served on 127.0.0.1, N different one-page PDFs
 (default 100) each signed B-B by its "person" certificate, and an empty revocation cache directory
 (``KYSO_CACHE_DIR``).
 
-Timed, each over the N documents, in one process, ``sdk.verify(pdf, trust=[root], revocation=...)``:
+Timed, each over the N documents, in one process, ``kyso.verify(pdf, trust=[root], revocation=...)``:
 
 1. ``off``: no revocation checking (the reference);
 2. ``hard``, cold: the cache starts empty, so the first document fetches OCSP (signer) and the root's CRL
@@ -84,17 +84,17 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["KYSO_CONFIG_DIR"] = str(work / "config")
     os.environ.pop("KYSO_TRUST", None)
 
-    import sdk
-    from sdk.certs.validation import clear_memory_caches
-    from sdk.testing.pki import TestPKI
+    import kyso
+    from kyso.certs.validation import clear_memory_caches
+    from kyso.testing.pki import TestPKI
 
     pki = TestPKI.generate(work / "pki", label="BENCH")
     pki.start()
     try:
-        signer = sdk.Pkcs12Signer.from_file(pki.p12("person"), pki.password)
-        documents = [sdk.sign(make_pdf(n), signer=signer) for n in range(args.documents)]
+        signer = kyso.Pkcs12Signer.from_file(pki.p12("person"), pki.password)
+        documents = [kyso.sign(make_pdf(n), signer=signer) for n in range(args.documents)]
         root = pki.root_cert.read_bytes()
-        sdk.verify(documents[0], trust=[root], revocation="off")  # warm-up: imports, parsed-certificate cache
+        kyso.verify(documents[0], trust=[root], revocation="off")  # warm-up: imports, parsed-certificate cache
 
         passes: list[dict[str, object]] = []
 
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             pki.reset_request_count()
             started = time.perf_counter()
             for pdf in documents:
-                report = sdk.verify(pdf, trust=[root], revocation=policy)
+                report = kyso.verify(pdf, trust=[root], revocation=policy)
                 if report.indication != "TOTAL_PASSED":
                     raise SystemExit(f"{label}: unexpected verdict {report.indication}")
             elapsed = time.perf_counter() - started
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     ocsp_total = sum(p["requests"]["ocsp"] for p in passes)  # type: ignore[index,misc]
     goals = {"warm <= 1.3x off": ratio <= 1.3, "at most 1 OCSP request (one signer, one window)": ocsp_total <= 1}
 
-    print(f"{len(documents)} PDFs signed by one certificate, verified with sdk.verify in one process")
+    print(f"{len(documents)} PDFs signed by one certificate, verified with kyso.verify in one process")
     print(f"{'pass':<40} {'total s':>8} {'ms/doc':>8}   HTTP requests (ocsp, crl, certs, other)")
     for p in passes:
         r = p["requests"]

@@ -4,9 +4,9 @@ Goal (issue 4): visible signing with Vietnamese text and images costs at most 2x
 same run, on the same document. Everything is loaded before the rounds (PKI, signers, the sample letter, the PNGs);
 each round signs once per contender, alternating the order, and the medians are compared.
 
-Contenders, all on the one-page sample công văn (``sdk.demo.letter``) with the test PKI's keys:
+Contenders, all on the one-page sample công văn (``kyso.demo.letter``) with the test PKI's keys:
 
-- ``invisible``: ``sdk.sign(letter, signer=person)`` - the reference.
+- ``invisible``: ``kyso.sign(letter, signer=person)`` - the reference.
 - ``approval (box)``: the blue signature PNG in the signer block, explicit ``page``/``box``.
 - ``approval (anchor)``: the same, placed by finding "CHỦ TỊCH" in the page's text.
 - ``issuance``: the red seal PNG at its real size, placed from the approval signature; its reference is the
@@ -44,17 +44,17 @@ def _timed(fn: Callable[[], Any]) -> float:
 
 
 def run(rounds: int) -> tuple[list[dict[str, Any]], list[str]]:
-    import sdk
-    from sdk.demo.letter import sample_letter
-    from sdk.demo.marks import sample_seal_png, sample_signature_png
-    from sdk.testing.pki import TestPKI
+    import kyso
+    from kyso.demo.letter import sample_letter
+    from kyso.demo.marks import sample_seal_png, sample_signature_png
+    from kyso.testing.pki import TestPKI
 
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="kyso-bench-visible-") as tmp:
         folder = Path(tmp)
         pki = TestPKI.generate(folder / "pki")
-        person = sdk.Pkcs12Signer.from_file(pki.p12("person"), pki.password)
-        org = sdk.Pkcs12Signer.from_file(pki.p12("organisation"), pki.password)
+        person = kyso.Pkcs12Signer.from_file(pki.p12("person"), pki.password)
+        org = kyso.Pkcs12Signer.from_file(pki.p12("organisation"), pki.password)
         signature, seal = folder / "signature.png", folder / "seal.png"
         signature.write_bytes(sample_signature_png())
         seal.write_bytes(sample_seal_png())
@@ -62,37 +62,37 @@ def run(rounds: int) -> tuple[list[dict[str, Any]], list[str]]:
         pdf = letter.pdf
 
         started = time.perf_counter()
-        first = sdk.sign(pdf, signer=org, kind="copy", copy_form="SAO Y", organization="Sở Nội vụ tỉnh Nghệ An")
+        first = kyso.sign(pdf, signer=org, kind="copy", copy_form="SAO Y", organization="Sở Nội vụ tỉnh Nghệ An")
         cold = (time.perf_counter() - started) * 1000
         notes.append(f"first visible signature (imports, font parsed and subset): {cold:.1f} ms")
-        approved = sdk.sign(pdf, signer=person, kind="approval", image=signature, anchor="CHỦ TỊCH")
+        approved = kyso.sign(pdf, signer=person, kind="approval", image=signature, anchor="CHỦ TỊCH")
 
         contenders: dict[str, tuple[Callable[[], bytes], Callable[[], bytes]]] = {
             "approval (box)": (
-                lambda: sdk.sign(
+                lambda: kyso.sign(
                     pdf, signer=person, kind="approval", image=signature, page=1, box=letter.signature_box
                 ),
-                lambda: sdk.sign(pdf, signer=person),
+                lambda: kyso.sign(pdf, signer=person),
             ),
             "approval (anchor)": (
-                lambda: sdk.sign(pdf, signer=person, kind="approval", image=signature, anchor="CHỦ TỊCH"),
-                lambda: sdk.sign(pdf, signer=person),
+                lambda: kyso.sign(pdf, signer=person, kind="approval", image=signature, anchor="CHỦ TỊCH"),
+                lambda: kyso.sign(pdf, signer=person),
             ),
             "issuance": (
-                lambda: sdk.sign(approved, signer=org, kind="issuance", seal=seal, doc_number="123/UBND-VX"),
-                lambda: sdk.sign(approved, signer=org),
+                lambda: kyso.sign(approved, signer=org, kind="issuance", seal=seal, doc_number="123/UBND-VX"),
+                lambda: kyso.sign(approved, signer=org),
             ),
             "copy": (
-                lambda: sdk.sign(
+                lambda: kyso.sign(
                     pdf, signer=org, kind="copy", copy_form="SAO Y", organization="Sở Nội vụ tỉnh Nghệ An"
                 ),
-                lambda: sdk.sign(pdf, signer=org),
+                lambda: kyso.sign(pdf, signer=org),
             ),
             "attachment": (
-                lambda: sdk.sign(
+                lambda: kyso.sign(
                     pdf, signer=org, kind="attachment", doc_number="123/UBND-VX", issued_date="2026-11-22"
                 ),
-                lambda: sdk.sign(pdf, signer=org),
+                lambda: kyso.sign(pdf, signer=org),
             ),
         }
         sizes = {name: len(visible()) - len(invisible()) for name, (visible, invisible) in contenders.items()}
@@ -106,7 +106,7 @@ def run(rounds: int) -> tuple[list[dict[str, Any]], list[str]]:
                 if round_no >= 0:
                     times[name][0].append(a)
                     times[name][1].append(b)
-        report = sdk.verify(first, trust=[pki.root_cert], revocation="off")
+        report = kyso.verify(first, trust=[pki.root_cert], revocation="off")
         if report.indication != "TOTAL_PASSED" or report.signatures[0].kind != "copy":
             raise SystemExit(f"the visible signature does not verify: {report.to_dict()}")
     rows = []

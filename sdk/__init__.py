@@ -2,22 +2,23 @@
 
 Public API (stable)::
 
-    import sdk
-    signer = sdk.Pkcs12Signer.from_file("person.p12", "password")
-    signed = sdk.sign(pdf_bytes, signer=signer)
-    report = sdk.verify(signed, trust=["root.pem"], revocation="off")
+    import kyso
+    signer = kyso.Pkcs12Signer.from_file("person.p12", "password")
+    signed = kyso.sign(pdf_bytes, signer=signer)
+    report = kyso.verify(signed, trust=["root.pem"], revocation="off")
     report.to_dict()["indication"]
 
-Plugin authors: ``from sdk import hookimpl``. Heavy libraries (pyHanko, certvalidator) load on first use, so that
-``import sdk`` and ``kyso --help`` stay fast.
+Plugin authors: ``from kyso import hookimpl``. Heavy libraries (pyHanko, certvalidator) load on first use, so that
+``import kyso`` and ``kyso --help`` stay fast.
 """
 
 from __future__ import annotations
 
+from importlib import metadata as _metadata
 from typing import TYPE_CHECKING
 
-from sdk.core import hookimpl
-from sdk.core.errors import (
+from kyso.core import hookimpl
+from kyso.core.errors import (
     EncryptedDocumentError,
     InputError,
     KysoError,
@@ -31,8 +32,8 @@ from sdk.core.errors import (
     UsageError,
     WrongPasswordError,
 )
-from sdk.core.lazy import lazy_attributes
-from sdk.core.models import (
+from kyso.core.lazy import lazy_attributes
+from kyso.core.models import (
     CertificateReport,
     Indication,
     Level,
@@ -43,17 +44,18 @@ from sdk.core.models import (
     VerificationReport,
 )
 
-__version__ = "0.1.0"
+__version__: str = _metadata.version("kyso")
+"""The installed distribution's version (written once, in pyproject.toml)."""
 
 if TYPE_CHECKING:
-    from sdk.api import sign, validate_certificate, verify
-    from sdk.signers.pkcs12 import Pkcs12Signer
+    from kyso.api import sign, validate_certificate, verify
+    from kyso.signers.pkcs12 import Pkcs12Signer
 
 _LAZY = {
-    "sign": "sdk.api",
-    "verify": "sdk.api",
-    "validate_certificate": "sdk.api",
-    "Pkcs12Signer": "sdk.signers.pkcs12",
+    "sign": "kyso.api",
+    "verify": "kyso.api",
+    "validate_certificate": "kyso.api",
+    "Pkcs12Signer": "kyso.signers.pkcs12",
 }
 
 

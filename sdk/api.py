@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sdk.certs.loading import CertificateSource, certificates_from_bytes, load_certificates
-from sdk.core.errors import UsageError
-from sdk.core.manager import get_plugin_manager
-from sdk.core.models import (
+from kyso.certs.loading import CertificateSource, certificates_from_bytes, load_certificates
+from kyso.core.errors import UsageError
+from kyso.core.manager import get_plugin_manager
+from kyso.core.models import (
     Box,
     CertificateReport,
     Document,
@@ -21,7 +21,7 @@ from sdk.core.models import (
     VerificationReport,
     VerifyOptions,
 )
-from sdk.core.signer import Signer
+from kyso.core.signer import Signer
 
 
 def sign(
@@ -47,7 +47,7 @@ def sign(
         (1 = first page).
     :param timeout: total seconds of the signing's network calls (TSA; validation data for B-LT / B-LTA).
     :param kind: a signature kind of Nghị định 30/2020/NĐ-CP (``"approval"``, ``"issuance"``, ``"attachment"``,
-        ``"copy"``, ``"income"``): recorded in the signature and drawn as its mark (see :mod:`sdk.pdf.appearance`).
+        ``"copy"``, ``"income"``): recorded in the signature and drawn as its mark (see :mod:`kyso.pdf.appearance`).
     :param appearance: the kind's options, named as the CLI options: ``image`` (approval PNG), ``anchor`` (approval:
         the signer's title or name to place the image by), ``seal`` (issuance PNG), ``doc_number`` and
         ``issued_date`` (issuance, attachment), ``copy_form`` and ``organization`` (copy), ``organization`` and
@@ -92,9 +92,9 @@ def verify(
     :param at: validate as of this moment (ISO 8601 string or aware datetime); default now.
     :param offline: never fetch OCSP, CRL or certificates; only what the document embeds.
     :param allow_weak: weak algorithms to accept explicitly (``("sha1",)``, ``"rsa1024"``; see
-        :mod:`sdk.certs.algorithms`), for old archives and interop vectors; by default they are INDETERMINATE.
+        :mod:`kyso.certs.algorithms`), for old archives and interop vectors; by default they are INDETERMINATE.
     :param timeout: total seconds of the verify's network calls (every OCSP, CRL and AIA request together, see
-        :class:`~sdk.core.models.NetworkBudget`).
+        :class:`~kyso.core.models.NetworkBudget`).
     :raises InputError: when the document cannot be read at all.
     """
     pm = get_plugin_manager()
@@ -115,7 +115,7 @@ def verify_options(
     allow_weak: Iterable[str] = (),
 ) -> VerifyOptions:
     """The :class:`VerifyOptions` of :func:`verify`'s keyword arguments, for format plugins that offer their own
-    verifying readers (e.g. ``plugins.edxml.open_verified``) with the same arguments and the same errors."""
+    verifying readers (e.g. ``kyso_edxml.open_verified``) with the same arguments and the same errors."""
     return VerifyOptions(
         validation=_validation_options(
             trust, (), at, revocation, timeout=timeout, offline=offline, allow_weak=allow_weak
@@ -180,7 +180,7 @@ def _validation_options(
     extra_intermediates: Iterable[bytes] = (),
     allow_weak: Iterable[str] = (),
 ) -> ValidationOptions:
-    from sdk.certs.algorithms import allowed
+    from kyso.certs.algorithms import allowed
 
     return ValidationOptions(
         trust=load_certificates(_sources(trust)),

@@ -1,5 +1,5 @@
 """Files of the user: reading one bounded in size, writing one all or nothing, with one clear
-:class:`~sdk.core.errors.InputError` for every way it can fail. Documents, certificates and key stores are read
+:class:`~kyso.core.errors.InputError` for every way it can fail. Documents, certificates and key stores are read
 here; every output (signed documents, unpacked attachments, reports, the sync journal's signed files) is written
 here."""
 
@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from sdk.core.errors import InputError
+from kyso.core.errors import InputError
 
 NAME_MAX = 255
 """The longest file name most file systems take, in bytes (ext4, XFS, Btrfs, APFS: 255 bytes of UTF-8)."""

@@ -1,6 +1,6 @@
-"""Shared fixtures: one test PKI per session (from the ``sdk.testing`` pytest plugin), sample documents, CLI runner.
+"""Shared fixtures: one test PKI per session (from the ``kyso.testing`` pytest plugin), sample documents, CLI runner.
 
-The PKI fixture ``kyso_pki`` comes from ``sdk.testing.plugin`` (entry point ``pytest11``), the same fixture third-party
+The PKI fixture ``kyso_pki`` comes from ``kyso.testing.plugin`` (entry point ``pytest11``), the same fixture third-party
 adapter authors get.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import sdk
-from sdk.testing.pki import TestPKI
+import kyso
+from kyso.testing.pki import TestPKI
 
 SIGNATURE_KEYS = {
     "id", "indication", "sub_indication", "kind", "signer", "signing_time", "timestamp", "level", "coverage",
@@ -88,22 +88,22 @@ def unsigned_pdf() -> bytes:
 
 
 @pytest.fixture(scope="session")
-def signer_for(pki: TestPKI) -> Callable[[str], sdk.Pkcs12Signer]:
+def signer_for(pki: TestPKI) -> Callable[[str], kyso.Pkcs12Signer]:
     """A loaded signer for a named test-PKI entity (cached: keys are loaded once per session)."""
-    cache: dict[str, sdk.Pkcs12Signer] = {}
+    cache: dict[str, kyso.Pkcs12Signer] = {}
 
-    def load(name: str) -> sdk.Pkcs12Signer:
+    def load(name: str) -> kyso.Pkcs12Signer:
         if name not in cache:
-            cache[name] = sdk.Pkcs12Signer.from_file(pki.p12(name), pki.password)
+            cache[name] = kyso.Pkcs12Signer.from_file(pki.p12(name), pki.password)
         return cache[name]
 
     return load
 
 
 @pytest.fixture(scope="session")
-def signed_pdf(unsigned_pdf: bytes, signer_for: Callable[[str], sdk.Pkcs12Signer]) -> bytes:
+def signed_pdf(unsigned_pdf: bytes, signer_for: Callable[[str], kyso.Pkcs12Signer]) -> bytes:
     """The unsigned PDF signed once (B-B) by ``person``."""
-    return sdk.sign(unsigned_pdf, signer=signer_for("person"))
+    return kyso.sign(unsigned_pdf, signer=signer_for("person"))
 
 
 @dataclass
@@ -114,11 +114,11 @@ class CliResult:
 
 
 @pytest.fixture
-def kyso() -> Callable[..., CliResult]:
-    """Run the ``kyso`` CLI in-process: ``kyso("verify", path, env={...})``."""
-    from sdk.cli.main import cli
-    from sdk.core.errors import KysoError
-    from sdk.core.manager import get_plugin_manager
+def kyso_cli() -> Callable[..., CliResult]:
+    """Run the ``kyso`` CLI in-process: ``kyso_cli("verify", path, env={...})``."""
+    from kyso.cli.main import cli
+    from kyso.core.errors import KysoError
+    from kyso.core.manager import get_plugin_manager
 
     def run(*args: object, env: dict[str, str] | None = None) -> CliResult:
         try:

@@ -4,13 +4,13 @@
 
 Writes into OUT_DIR (default ``kyso-signed-letter``):
 
-- ``cong-van.pdf``: the unsigned sample letter (``sdk.demo.letter``), one A4 page with a signer block;
+- ``cong-van.pdf``: the unsigned sample letter (``kyso.demo.letter``), one A4 page with a signer block;
 - ``chu-ky.png`` and ``con-dau.png``: a sample handwritten signature (blue) and seal (red, 36 mm), transparent;
 - ``cong-van-da-ky.pdf``: the letter signed by the competent person (approval: the signature image between the
   title "CHỦ TỊCH" and the name, found in the page's text), then by the organisation (issuance: the seal at its
   real size over the left third of the signature, with the number and date of issue);
 - ``trang-cuoi.png``: its last page rendered at 110 dpi (needs ``pdftoppm`` from poppler-utils);
-- ``pki/``: the generated TEST PKI whose keys signed it (``sdk.testing.pki.TestPKI``; nothing here chains to the
+- ``pki/``: the generated TEST PKI whose keys signed it (``kyso.testing.pki.TestPKI``; nothing here chains to the
   real RootCA chuyên dùng Chính phủ).
 
 It then verifies the result and prints each signature's kind and verdict. Everything is test material.
@@ -23,17 +23,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-import sdk
-from sdk.demo.letter import sample_letter
-from sdk.demo.marks import sample_seal_png, sample_signature_png
-from sdk.testing.pki import TestPKI
+import kyso
+from kyso.demo.letter import sample_letter
+from kyso.demo.marks import sample_seal_png, sample_signature_png
+from kyso.testing.pki import TestPKI
 
 
 def main(out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     pki = TestPKI.generate(out_dir / "pki")
-    person = sdk.Pkcs12Signer.from_file(pki.p12("person"), pki.password)  # the competent person (Chủ tịch)
-    organisation = sdk.Pkcs12Signer.from_file(pki.p12("organisation"), pki.password)  # the organisation's key
+    person = kyso.Pkcs12Signer.from_file(pki.p12("person"), pki.password)  # the competent person (Chủ tịch)
+    organisation = kyso.Pkcs12Signer.from_file(pki.p12("organisation"), pki.password)  # the organisation's key
 
     letter = sample_letter(number="123/UBND-VX")
     (out_dir / "cong-van.pdf").write_bytes(letter.pdf)
@@ -41,8 +41,8 @@ def main(out_dir: Path) -> int:
     signature.write_bytes(sample_signature_png())
     seal.write_bytes(sample_seal_png("ỦY BAN NHÂN DÂN TỈNH NGHỆ AN"))
 
-    approved = sdk.sign(letter.pdf, signer=person, kind="approval", image=signature, anchor="CHỦ TỊCH")
-    issued = sdk.sign(
+    approved = kyso.sign(letter.pdf, signer=person, kind="approval", image=signature, anchor="CHỦ TỊCH")
+    issued = kyso.sign(
         approved,
         signer=organisation,
         kind="issuance",
@@ -54,7 +54,7 @@ def main(out_dir: Path) -> int:
     signed_path.write_bytes(issued)
     print(f"signed: {signed_path}")
 
-    report = sdk.verify(issued, trust=[pki.root_cert], revocation="off", name=signed_path.name)
+    report = kyso.verify(issued, trust=[pki.root_cert], revocation="off", name=signed_path.name)
     for item in report.signatures:
         print(f"  {item.id}: {item.kind} by {item.signer.common_name}: {item.indication}")
     print(f"document: {report.indication}")

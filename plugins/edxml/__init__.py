@@ -5,7 +5,7 @@
     from plugins import edxml
     message = edxml.parse(data)                  # tolerant: message.warnings says what was off
     data = edxml.build(message)                  # strict
-    signed = sdk.sign(data, signer=signer)       # format detected: enveloped XML-DSig, RSA-SHA256
+    signed = kyso.sign(data, signer=signer)       # format detected: enveloped XML-DSig, RSA-SHA256
     report, verified = edxml.open_verified(signed, trust=["root.pem"])   # the message as signed, or None
 
 Light to import (the CLI imports the plugin at start-up): everything here loads on first use.
@@ -16,10 +16,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from plugins.edxml.api import open_verified, status_for
-    from plugins.edxml.codec import build, parse
-    from plugins.edxml.ids import DocumentId, check_organ_id, is_organ_id, parse_date
-    from plugins.edxml.model import (
+    from kyso_edxml.api import open_verified, status_for
+    from kyso_edxml.codec import build, parse
+    from kyso_edxml.ids import DocumentId, check_organ_id, is_organ_id, parse_date
+    from kyso_edxml.model import (
         NAMESPACE,
         Attachment,
         BusinessDocType,
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         TraceHeader,
     )
 
-from sdk.core.lazy import lazy_attributes
+from kyso.core.lazy import lazy_attributes
 
 _MODEL = (
     "NAMESPACE Attachment BusinessDocType Bussiness BussinessDocumentInfo Code DocumentType EdXMLMessage "
@@ -53,12 +53,12 @@ _MODEL = (
     "ResponseFor SignerInfo StaffInfo StatusCode StatusHeader StatusMessage TraceHeader"
 ).split()
 _LAZY = {
-    **dict.fromkeys(_MODEL, "plugins.edxml.model"),
-    **dict.fromkeys(["DocumentId", "check_organ_id", "is_organ_id", "parse_date"], "plugins.edxml.ids"),
-    "parse": "plugins.edxml.codec",
-    "build": "plugins.edxml.codec",
-    "open_verified": "plugins.edxml.api",
-    "status_for": "plugins.edxml.api",
+    **dict.fromkeys(_MODEL, "kyso_edxml.model"),
+    **dict.fromkeys(["DocumentId", "check_organ_id", "is_organ_id", "parse_date"], "kyso_edxml.ids"),
+    "parse": "kyso_edxml.codec",
+    "build": "kyso_edxml.codec",
+    "open_verified": "kyso_edxml.api",
+    "status_for": "kyso_edxml.api",
 }
 
 

@@ -1,11 +1,13 @@
-"""One-call helpers of the edXML plugin, beside ``sdk.sign`` / ``sdk.verify`` (which already accept edXML)."""
+"""One-call helpers of the edXML plugin, beside ``kyso.sign`` / ``kyso.verify`` (which already accept edXML)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 
-from plugins.edxml.model import (
+from kyso.certs.loading import CertificateSource
+from kyso.core.models import RevocationPolicy, VerificationReport
+from kyso_edxml.model import (
     EdXMLMessage,
     Message,
     Organization,
@@ -15,9 +17,7 @@ from plugins.edxml.model import (
     StatusHeader,
     StatusMessage,
 )
-from plugins.edxml.xmlsafe import DEFAULT_LIMITS, Limits
-from sdk.certs.loading import CertificateSource
-from sdk.core.models import RevocationPolicy, VerificationReport
+from kyso_edxml.xmlsafe import DEFAULT_LIMITS, Limits
 
 
 def open_verified(
@@ -34,14 +34,14 @@ def open_verified(
 ) -> tuple[VerificationReport, Message | None]:
     """Verify an edXML message and read it from the very tree that was verified.
 
-    :returns: the report (as ``sdk.verify`` gives it) and the message, or ``None`` for the message unless the
+    :returns: the report (as ``kyso.verify`` gives it) and the message, or ``None`` for the message unless the
         report is TOTAL_PASSED with a signature covering the whole message: a receiving system that only acts on
         the returned message never acts on content nobody signed.
     :raises InputError: unusable or unsafe input.
     """
-    from plugins.edxml import codec, dsig
-    from sdk.api import verify_options
-    from sdk.core.manager import get_plugin_manager
+    from kyso.api import verify_options
+    from kyso.core.manager import get_plugin_manager
+    from kyso_edxml import codec, dsig
 
     options = verify_options(
         trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak
@@ -63,8 +63,8 @@ def status_for(
     timestamp: datetime | None = None,
 ) -> StatusMessage:
     """A status packet answering ``document`` (a received message or its DocumentId) with ``code``."""
-    from plugins.edxml.ids import DocumentId
-    from sdk.core.errors import InputError
+    from kyso.core.errors import InputError
+    from kyso_edxml.ids import DocumentId
 
     try:
         status = StatusCode(code)
@@ -104,7 +104,7 @@ def status_for(
 
 
 def _now_vietnam() -> datetime:
-    from sdk.core.models import VIETNAM_TIME
+    from kyso.core.models import VIETNAM_TIME
 
     return datetime.now(VIETNAM_TIME).replace(tzinfo=None)
 

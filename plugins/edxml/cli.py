@@ -1,4 +1,4 @@
-"""``kyso edxml pack | unpack | status``: thin commands over :mod:`plugins.edxml` (signing and verification are
+"""``kyso edxml pack | unpack | status``: thin commands over :mod:`kyso_edxml` (signing and verification are
 ``kyso sign`` / ``kyso verify``, which detect edXML by themselves)."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
-from sdk.cli.main import allow_weak_option
-from sdk.core.errors import InputError, UsageError
-from sdk.text import printable, to_json
+from kyso.cli.main import allow_weak_option
+from kyso.core.errors import InputError, UsageError
+from kyso.text import printable, to_json
 
 MAX_HEADER_JSON = 4 * 1024 * 1024
 
@@ -29,9 +29,9 @@ def edxml_group() -> None:
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path))
 def pack_command(header_path: Path, attachments: tuple[Path, ...], zipped: bool, output_path: Path) -> None:
     """Build an edXML package from a header (JSON, as ``unpack`` writes it) and attachments."""
-    from plugins.edxml import codec, jsonio
-    from plugins.edxml.model import Attachment, EdXMLMessage
-    from sdk.cli.files import check_output, read_document, write_atomically
+    from kyso.cli.files import check_output, read_document, write_atomically
+    from kyso_edxml import codec, jsonio
+    from kyso_edxml.model import Attachment, EdXMLMessage
 
     check_output(output_path)
     data = _read_json(header_path)
@@ -100,13 +100,13 @@ def unpack_command(
     """
     import sys
 
-    from plugins.edxml import codec, jsonio
-    from plugins.edxml.model import EdXMLMessage
-    from sdk.cli.files import read_document, write_atomically
+    from kyso.cli.files import read_document, write_atomically
+    from kyso_edxml import codec, jsonio
+    from kyso_edxml.model import EdXMLMessage
 
     data = read_document(input_path)
     if require_valid:
-        from plugins.edxml.api import open_verified
+        from kyso_edxml.api import open_verified
 
         report, verified = open_verified(
             data, trust=trust, revocation=revocation, offline=offline, name=input_path.name, allow_weak=allow_weak
@@ -168,11 +168,11 @@ def status_command(
     """Build a status packet answering DOCUMENT_ID (e.g. 05: being processed)."""
     from datetime import datetime
 
-    from plugins.edxml import codec
-    from plugins.edxml.api import status_for
-    from plugins.edxml.ids import check_organ_id
-    from plugins.edxml.model import Organization, StaffInfo
-    from sdk.cli.files import check_output, write_atomically
+    from kyso.cli.files import check_output, write_atomically
+    from kyso_edxml import codec
+    from kyso_edxml.api import status_for
+    from kyso_edxml.ids import check_organ_id
+    from kyso_edxml.model import Organization, StaffInfo
 
     check_output(output_path)
     check_organ_id(organ_id, "--organ-id")
@@ -183,7 +183,7 @@ def status_command(
         except ValueError:
             raise UsageError(f"--timestamp {timestamp!r} is not ISO 8601") from None
         if moment.tzinfo is not None:
-            from sdk.core.models import VIETNAM_TIME
+            from kyso.core.models import VIETNAM_TIME
 
             moment = moment.astimezone(VIETNAM_TIME).replace(tzinfo=None)
     staff_info = None
@@ -202,8 +202,8 @@ def status_command(
 
 
 def _read_json(path: Path) -> Any:
-    from plugins.edxml import jsonio
-    from sdk.cli.files import read_document
+    from kyso.cli.files import read_document
+    from kyso_edxml import jsonio
 
     raw = read_document(path)
     if len(raw) > MAX_HEADER_JSON:
@@ -251,9 +251,9 @@ _RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|con
 def _safe_name(name: str | None, number: int, taken: set[str]) -> str:
     """A file name from an attachment name read from the network: no directory part (``../../x``, ``/etc/x``,
     ``C:\\x``), no control or NUL character, nothing hidden, no Windows device name, no trailing dot or space,
-    nothing that collides with a file already written, and at most :data:`sdk.files.NAME_MAX` bytes (issue 9,
+    nothing that collides with a file already written, and at most :data:`kyso.files.NAME_MAX` bytes (issue 9,
     class 11: cut at a character boundary, the extension kept)."""
-    from sdk.files import NAME_MAX, fit_name
+    from kyso.files import NAME_MAX, fit_name
 
     text = unicodedata.normalize("NFC", name or "")
     text = re.split(r"[\\/]", text)[-1]

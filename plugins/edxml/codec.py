@@ -19,8 +19,9 @@ import typing
 from datetime import date, datetime
 from typing import Any
 
-from plugins.edxml import ids
-from plugins.edxml.model import (
+from kyso.core.errors import InputError
+from kyso_edxml import ids
+from kyso_edxml.model import (
     NAMESPACE,
     Attachment,
     Bussiness,
@@ -32,8 +33,7 @@ from plugins.edxml.model import (
     StatusMessage,
     TraceHeader,
 )
-from plugins.edxml.xmlsafe import DEFAULT_LIMITS, Limits
-from sdk.core.errors import InputError
+from kyso_edxml.xmlsafe import DEFAULT_LIMITS, Limits
 
 DSIG_NAMESPACE = "http://www.w3.org/2000/09/xmldsig#"
 _E = "{%s}" % NAMESPACE  # noqa: UP031 - a Clark-notation prefix, not a format string
@@ -48,7 +48,7 @@ _DATE_FORMAT = "%Y/%m/%d"
 
 def parse(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Message:
     """A document package or status packet from edXML bytes (hardened parse, tolerant reading)."""
-    from plugins.edxml import xmlsafe
+    from kyso_edxml import xmlsafe
 
     return read_tree(xmlsafe.parse(data, limits))
 
@@ -102,7 +102,7 @@ def read_tree(tree: Any) -> Message:
     for signature in signatures:
         if _ns(signature) != DSIG_NAMESPACE:
             warnings.append(f"the Signature element is not in the XML-DSig namespace ({_ns(signature) or 'none'})")
-        from plugins.edxml.dsig import weak_algorithm  # the one algorithm policy (dsig imports this module)
+        from kyso_edxml.dsig import weak_algorithm  # the one algorithm policy (dsig imports this module)
 
         for method in signature.iter():
             weak = weak_algorithm(method.get("Algorithm", "")) if isinstance(method.tag, str) else None
@@ -324,7 +324,7 @@ def _check_header(header: MessageHeader, warnings: list[str]) -> None:
 
 
 def _check_status(header: StatusHeader, warnings: list[str]) -> None:
-    from plugins.edxml.model import StatusCode
+    from kyso_edxml.model import StatusCode
 
     if header.status_code is not None and header.status_code not in StatusCode._value2member_map_:
         warnings.append(f"StatusCode {header.status_code!r} is not in the code table")
@@ -481,7 +481,7 @@ def _validate(message: Message) -> None:
                 raise InputError(f"two attachments share ContentId {attachment.content_id}")
             seen.add(attachment.content_id)
     else:
-        from plugins.edxml.model import StatusCode
+        from kyso_edxml.model import StatusCode
 
         if message.header.status_code not in StatusCode._value2member_map_:
             raise InputError(f"StatusCode {message.header.status_code!r} is not in the code table")

@@ -39,12 +39,9 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
-from plugins.edxml.codec import _elements, _local, _ns  # one copy of the element helpers
-from plugins.edxml.model import NAMESPACE
-from plugins.edxml.xmlsafe import DEFAULT_LIMITS, Limits
-from sdk.certs.algorithms import digest_problem
-from sdk.core.errors import InputError, SignerError, SigningError, UsageError
-from sdk.core.models import (
+from kyso.certs.algorithms import digest_problem
+from kyso.core.errors import InputError, SignerError, SigningError, UsageError
+from kyso.core.models import (
     CertificateReport,
     CertificateValidator,
     Coverage,
@@ -56,7 +53,10 @@ from sdk.core.models import (
     VerificationReport,
     VerifyOptions,
 )
-from sdk.core.signer import Signer
+from kyso.core.signer import Signer
+from kyso_edxml.codec import _elements, _local, _ns  # one copy of the element helpers
+from kyso_edxml.model import NAMESPACE
+from kyso_edxml.xmlsafe import DEFAULT_LIMITS, Limits
 
 DSIG = "http://www.w3.org/2000/09/xmldsig#"
 ENVELOPED = DSIG + "enveloped-signature"
@@ -91,7 +91,7 @@ SIGNATURE_METHODS = {
     "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384": ("ec", "sha384"),
     "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512": ("ec", "sha512"),
 }
-"""Which of these are weak is not decided here: :mod:`sdk.certs.algorithms` is the one policy of every format."""
+"""Which of these are weak is not decided here: :mod:`kyso.certs.algorithms` is the one policy of every format."""
 ID_ATTRIBUTES = ("Id", "ID", "id", "{http://www.w3.org/XML/1998/namespace}id")
 MAX_REFERENCES = 16
 """References in one SignedInfo (Kyso writes one, XAdES three): more is refused before any digest (issue 9: 8 000
@@ -332,7 +332,7 @@ def sign_message(
     :raises InputError: not an edXML message, unsafe XML, or already signed.
     :raises SignerError: the signer's key is neither RSA nor EC, or it refuses to sign.
     """
-    from plugins.edxml import xmlsafe
+    from kyso_edxml import xmlsafe
 
     tree = xmlsafe.parse(data, limits)
     return sign_tree(tree, signer, signature_id=signature_id)
@@ -429,7 +429,7 @@ def verify_message(
 
 
 def _parse(data: bytes, limits: Limits) -> Any:
-    from plugins.edxml import xmlsafe
+    from kyso_edxml import xmlsafe
 
     tree = xmlsafe.parse(data, limits)
     _header(tree.getroot())
@@ -548,8 +548,8 @@ def _verify_signature(
         messages.append("no usable signing certificate in KeyInfo")
     else:
         signer_der, others = _signer_certificate(certificates)
-        from sdk.certs.identity import identity_of
-        from sdk.certs.parsing import parse_certificate
+        from kyso.certs.identity import identity_of
+        from kyso.certs.parsing import parse_certificate
 
         report.signer = identity_of(parse_certificate(signer_der))
         _weak(_key_problem(signer_der, options.validation.allow_weak), "the signing key", verdict, messages)
@@ -741,7 +741,7 @@ class _IdIndex:
 
 def _certificates(key_info: Any, namespace: str | None) -> tuple[list[bytes], list[str]]:
     """DER of each readable X509Certificate in KeyInfo, and what was wrong with the others."""
-    from sdk.certs.parsing import parse_certificate
+    from kyso.certs.parsing import parse_certificate
 
     if key_info is None:
         return [], ["the signature has no KeyInfo"]
@@ -761,7 +761,7 @@ def _certificates(key_info: Any, namespace: str | None) -> tuple[list[bytes], li
 
 def _signer_certificate(certificates: list[bytes]) -> tuple[bytes, list[bytes]]:
     """The signer's certificate (the one that issued none of the others; the first when unclear) and the rest."""
-    from sdk.certs.parsing import parse_certificate
+    from kyso.certs.parsing import parse_certificate
 
     parsed = [parse_certificate(d) for d in certificates]
     issuers = {p.issuer.dump() for p in parsed}
@@ -771,7 +771,7 @@ def _signer_certificate(certificates: list[bytes]) -> tuple[bytes, list[bytes]]:
 
 
 def _weak(problem: str | None, what: str, verdict: Verdict, messages: list[str]) -> None:
-    """A weak algorithm (:mod:`sdk.certs.algorithms`) makes the signature INDETERMINATE, as in PDF."""
+    """A weak algorithm (:mod:`kyso.certs.algorithms`) makes the signature INDETERMINATE, as in PDF."""
     if problem is not None:
         verdict.lower(Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE)
         messages.append(f"{what} is not accepted: {problem}")
@@ -780,7 +780,7 @@ def _weak(problem: str | None, what: str, verdict: Verdict, messages: list[str])
 def _key_problem(certificate: bytes, allow: tuple[str, ...]) -> str | None:
     from cryptography import x509
 
-    from sdk.certs.algorithms import public_key_problem
+    from kyso.certs.algorithms import public_key_problem
 
     try:
         return public_key_problem(x509.load_der_x509_certificate(certificate).public_key(), allow)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sdk.core.errors import InputError
+from kyso.core.errors import InputError
 
 ORGAN_ID = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$", re.ASCII)  # \d alone takes any script's digits
 """An agency identifier, e.g. ``000.00.00.G22`` (Government Office) or ``000.00.00.H41`` (Nghệ An)."""

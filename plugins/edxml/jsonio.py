@@ -14,8 +14,8 @@ import typing
 from datetime import date, datetime
 from typing import Any
 
-from plugins.edxml.model import Attachment, EdXMLMessage, Message, StatusMessage
-from sdk.core.errors import InputError
+from kyso.core.errors import InputError
+from kyso_edxml.model import Attachment, EdXMLMessage, Message, StatusMessage
 
 MAX_DEPTH = 32
 """Nesting of a header JSON (the model nests 6 deep)."""

@@ -1,6 +1,6 @@
 """Typed model of edXML messages and status packets (QCVN 102:2016, amended by Thông tư 01/2022/TT-BTTTT).
 
-Plain dataclasses, no XML library: :mod:`plugins.edxml.codec` reads and writes them. Each field carries the name
+Plain dataclasses, no XML library: :mod:`kyso_edxml.codec` reads and writes them. Each field carries the name
 of its edXML element (``metadata["xml"]``) and fields are declared in the order the standard writes them, so the
 writer needs no further mapping. ``None`` means "the element is absent"; an empty string means "present and empty"
 (real packets carry many ``<OrganAdd/>``), so that parse -> build -> parse keeps every field.
@@ -149,7 +149,7 @@ class MessageHeader:
     from_: Organization | None = _x("From", key="from")
     to: list[Organization] = _x("To", factory=list)
     document_id: str | None = _x("DocumentId")
-    """``{OrganId},{yyyy/MM/dd},{Number}/{Notation}``; see :class:`plugins.edxml.ids.DocumentId`."""
+    """``{OrganId},{yyyy/MM/dd},{Number}/{Notation}``; see :class:`kyso_edxml.ids.DocumentId`."""
     code: Code | None = _x("Code")
     promulgation_info: PromulgationInfo | None = _x("PromulgationInfo")
     document_type: DocumentType | None = _x("DocumentType")

@@ -1,5 +1,5 @@
 """Built-in plugin (entry point ``edxml`` in group ``kyso``): edXML packages of the national document-exchange
-axis (QCVN 102:2016) for ``kyso sign`` / ``kyso verify`` / ``sdk.sign`` / ``sdk.verify``, and the
+axis (QCVN 102:2016) for ``kyso sign`` / ``kyso verify`` / ``kyso.sign`` / ``kyso.verify``, and the
 ``kyso edxml pack|unpack|status`` commands.
 
 Registered exactly like a third-party plugin. This module is imported when the CLI starts, so it imports no XML
@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sdk.core import hookimpl
-from sdk.core.models import DocumentFormat
+from kyso.core import hookimpl
+from kyso.core.models import DocumentFormat
 
 if TYPE_CHECKING:
     import click
 
-    from sdk.core.formats import FormatRegistry
-    from sdk.core.models import CertificateValidator, Document, SignRequest, VerificationReport, VerifyOptions
+    from kyso.core.formats import FormatRegistry
+    from kyso.core.models import CertificateValidator, Document, SignRequest, VerificationReport, VerifyOptions
 
 FORMAT = "edxml"
 MEDIA_TYPE = "application/edxml+xml"
@@ -45,7 +45,7 @@ def kyso_register_formats(registry: FormatRegistry) -> None:
 def kyso_sign(request: SignRequest) -> bytes | None:
     if request.document.format != FORMAT:
         return None
-    from plugins.edxml.dsig import check_signature_id, check_signing_request, sign_message
+    from kyso_edxml.dsig import check_signature_id, check_signing_request, sign_message
 
     check_signing_request(str(request.level.value), request.tsa, request.page, request.box)
     check_signature_id(request.field)
@@ -58,13 +58,13 @@ def kyso_verify(
 ) -> VerificationReport | None:
     if document.format != FORMAT:
         return None
-    from plugins.edxml.dsig import verify_message
+    from kyso_edxml.dsig import verify_message
 
     return verify_message(document, options, validate_certificate)
 
 
 @hookimpl
 def kyso_register_commands(cli: click.Group) -> None:
-    from plugins.edxml.cli import edxml_group
+    from kyso_edxml.cli import edxml_group
 
     cli.add_command(edxml_group)

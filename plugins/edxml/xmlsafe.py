@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sdk.core.errors import InputError
+from kyso.core.errors import InputError
 
 
 @dataclass(frozen=True)

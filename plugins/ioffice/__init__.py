@@ -1,10 +1,10 @@
 """Adapter for iOffice-style document-management platforms (QLVB&ĐH).
 
-- :mod:`plugins.ioffice.adapter`: the mapping between the platform's REST API and :mod:`sdk.core.adapter`;
-- :mod:`plugins.ioffice.workflow`: outgoing dispatch as a signed edXML package, incoming packages verified, answered
+- :mod:`kyso_ioffice.adapter`: the mapping between the platform's REST API and :mod:`kyso.core.adapter`;
+- :mod:`kyso_ioffice.workflow`: outgoing dispatch as a signed edXML package, incoming packages verified, answered
   with a status packet and registered for the income mark;
-- :mod:`plugins.ioffice.simulator`: a simulator of the platform (``kyso simulate ioffice --port N``).
+- :mod:`kyso_ioffice.simulator`: a simulator of the platform (``kyso simulate ioffice --port N``).
 
-Registered through the entry point ``ioffice`` of group ``kyso`` (:mod:`plugins.ioffice.plugin`), exactly like a
+Registered through the entry point ``ioffice`` of group ``kyso`` (:mod:`kyso_ioffice.plugin`), exactly like a
 third-party adapter. Light to import: ``requests`` and ``werkzeug`` load on first use.
 """

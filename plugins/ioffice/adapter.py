@@ -1,4 +1,4 @@
-"""The iOffice-style adapter: a mapping between the platform's REST API and :mod:`sdk.core.adapter`. No crypto here.
+"""The iOffice-style adapter: a mapping between the platform's REST API and :mod:`kyso.core.adapter`. No crypto here.
 
 Platform field -> SDK:
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from sdk.core.adapter import AdapterConfig, AuthenticationError, Item, PlatformError, UploadReceipt
-from sdk.core.models import SignatureKind
+from kyso.core.adapter import AdapterConfig, AuthenticationError, Item, PlatformError, UploadReceipt
+from kyso.core.models import SignatureKind
 
 KIND_OF_STEP: dict[str, SignatureKind | None] = {
     "approval": SignatureKind.APPROVAL,
@@ -31,13 +31,13 @@ KIND_OF_STEP: dict[str, SignatureKind | None] = {
 
 
 class IOfficeAdapter:
-    """Adapter for an iOffice-style QLVB&ĐH platform (see :mod:`plugins.ioffice.simulator` for the API)."""
+    """Adapter for an iOffice-style QLVB&ĐH platform (see :mod:`kyso_ioffice.simulator` for the API)."""
 
     name = "ioffice"
     kinds: tuple[SignatureKind | None, ...] = (SignatureKind.APPROVAL, SignatureKind.ISSUANCE, SignatureKind.INCOME)
 
     def __init__(self, config: AdapterConfig) -> None:
-        from sdk.adapters.http import HttpClient
+        from kyso.adapters.http import HttpClient
 
         self.config = config
         self.http = HttpClient(config, platform="ioffice")

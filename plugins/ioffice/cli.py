@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from sdk.adapters.cli import _overrides, connection_options
-from sdk.core.errors import UsageError
-from sdk.text import printable, to_json
+from kyso.adapters.cli import _overrides, connection_options
+from kyso.core.errors import UsageError
+from kyso.text import printable, to_json
 
 
 @click.group("ioffice")
@@ -20,8 +20,8 @@ def ioffice_group() -> None:
 
 
 def _organization(organ_id: str, name: str | None) -> Any:
-    from plugins.edxml.ids import is_organ_id
-    from plugins.edxml.model import Organization
+    from kyso_edxml.ids import is_organ_id
+    from kyso_edxml.model import Organization
 
     if not is_organ_id(organ_id):
         raise UsageError(f"not an agency identifier (mã định danh, e.g. 000.00.00.H41): {organ_id!r}")
@@ -39,10 +39,10 @@ def _receivers(values: tuple[str, ...]) -> list[Any]:
 
 
 def _signer(p12_path: Path, password_env: str | None, password_file: Path | None) -> Any:
-    import sdk
-    from sdk.cli.main import _password
+    import kyso
+    from kyso.cli.main import _password
 
-    return sdk.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
+    return kyso.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
 
 
 _signer_options = [
@@ -76,8 +76,8 @@ def dispatch_command(
     **connection: Any,
 ) -> None:
     """Send the issued DOCUMENT as an edXML package signed by the organisation."""
-    from plugins.ioffice.workflow import dispatch
-    from sdk.adapters.registry import get_adapter
+    from kyso.adapters.registry import get_adapter
+    from kyso_ioffice.workflow import dispatch
 
     sender = _organization(organ_id, organ_name)
     to = _receivers(receivers)
@@ -112,8 +112,8 @@ def receive_command(
     Accepted documents become income tasks for the văn thư (sign them with ``kyso sync ioffice``). Exit 1 when a
     package was rejected.
     """
-    from plugins.ioffice.workflow import receive
-    from sdk.adapters.registry import get_adapter
+    from kyso.adapters.registry import get_adapter
+    from kyso_ioffice.workflow import receive
 
     if not trust:
         raise UsageError("give the trust anchors with --trust: packages are verified before they are accepted")

@@ -8,24 +8,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sdk.core import hookimpl
-from sdk.core.adapter import AdapterInfo
-from sdk.core.models import SignatureKind
+from kyso.core import hookimpl
+from kyso.core.adapter import AdapterInfo
+from kyso.core.models import SignatureKind
 
 if TYPE_CHECKING:
     import click
 
-    from sdk.core.adapter import AdapterConfig, AdapterRegistry
+    from kyso.core.adapter import AdapterConfig, AdapterRegistry
 
 
 def _factory(config: AdapterConfig) -> Any:
-    from plugins.ioffice.adapter import IOfficeAdapter
+    from kyso_ioffice.adapter import IOfficeAdapter
 
     return IOfficeAdapter(config)
 
 
 def _simulator(directory: Any, port: int = 0) -> Any:
-    from plugins.ioffice.simulator import IOfficeSimulator
+    from kyso_ioffice.simulator import IOfficeSimulator
 
     return IOfficeSimulator(directory, port)
 
@@ -45,6 +45,6 @@ def kyso_register_adapters(registry: AdapterRegistry) -> None:
 
 @hookimpl
 def kyso_register_commands(cli: click.Group) -> None:
-    from plugins.ioffice.cli import ioffice_group
+    from kyso_ioffice.cli import ioffice_group
 
     cli.add_command(ioffice_group)

@@ -26,7 +26,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sdk.adapters.simulator import Simulator, _json
+from kyso.adapters.simulator import Simulator, _json
 
 STEPS = {"approval": "approval", "issuance": "issuance", "income": "income", None: "sign"}
 NOTATION = "UBND-VP"
@@ -291,7 +291,7 @@ def _task(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def simulator(directory: Any, port: int = 0) -> IOfficeSimulator:
-    """The factory registered in :class:`~sdk.core.adapter.AdapterInfo`."""
+    """The factory registered in :class:`~kyso.core.adapter.AdapterInfo`."""
     return IOfficeSimulator(directory, port)
 
 

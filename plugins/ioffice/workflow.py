@@ -4,7 +4,7 @@ Outgoing: draft -> approval signature (leader) -> the platform assigns the numbe
 -> :func:`dispatch`: the issued PDF packed as an edXML message (QCVN 102:2016), signed by the organisation and sent.
 Incoming: :func:`receive`: each package of the inbox is verified; a package whose signature is TOTAL_PASSED and
 covers it whole is accepted (status 03) and its main document registered for the income mark (an ``income`` task
-signed through :func:`sdk.adapters.sync`); any other package is rejected (status 02) with the reason.
+signed through :func:`kyso.adapters.sync`); any other package is rejected (status 02) with the reason.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from plugins.ioffice.adapter import IOfficeAdapter
-from sdk.core.adapter import PlatformError
-from sdk.core.errors import InputError, KysoError
-from sdk.core.signer import Signer
+from kyso.core.adapter import PlatformError
+from kyso.core.errors import InputError, KysoError
+from kyso.core.signer import Signer
+from kyso_ioffice.adapter import IOfficeAdapter
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ REJECTION_REASONS = {
 agency is one of these fixed categories, never the text of an exception. A parser's message names files and
 positions: an external entity naming /etc/passwd and one naming a missing path got different lxml messages, so the
 status packet told the sender which files exist on the receiving server. The detail stays local
-(:attr:`Received.reason`, and the ``plugins.ioffice.workflow`` log)."""
+(:attr:`Received.reason`, and the ``kyso_ioffice.workflow`` log)."""
 
 
 @dataclass
@@ -63,12 +63,12 @@ def dispatch(
 ) -> tuple[str, bytes]:
     """Pack the issued document as a signed edXML message and send it: ``(package id, package bytes)``.
 
-    :param sender: an ``plugins.edxml.Organization`` (``organ_id`` is the agency identifier, e.g. ``000.00.00.H41``).
+    :param sender: an ``kyso_edxml.Organization`` (``organ_id`` is the agency identifier, e.g. ``000.00.00.H41``).
     :param to: the receiving organisations.
     """
-    import sdk
-    from plugins.edxml import codec
-    from plugins.edxml.model import (
+    import kyso
+    from kyso_edxml import codec
+    from kyso_edxml.model import (
         Attachment,
         Code,
         DocumentType,
@@ -112,7 +112,7 @@ def dispatch(
     message.manifest = [
         ManifestReference(a.content_id, a.content_type, a.description, a.attachment_name) for a in message.attachments
     ]
-    package = sdk.sign(codec.build(message), signer=signer)
+    package = kyso.sign(codec.build(message), signer=signer)
     return adapter.dispatch(document_id, package), package
 
 
@@ -125,8 +125,8 @@ def receive(
     signer: Signer | None = None,
 ) -> list[Received]:
     """Verify every package of the inbox and answer each with a status packet (signed by ``signer`` if given)."""
-    from plugins.edxml import codec, open_verified, status_for
-    from plugins.edxml.model import EdXMLMessage
+    from kyso_edxml import codec, open_verified, status_for
+    from kyso_edxml.model import EdXMLMessage
 
     results = []
     trust = list(trust)
@@ -173,9 +173,9 @@ def receive(
         )
         packet = codec.build(status)
         if signer is not None:
-            import sdk
+            import kyso
 
-            packet = sdk.sign(packet, signer=signer)
+            packet = kyso.sign(packet, signer=signer)
         task = adapter.answer_package(package_id, packet, document if code == "03" else None)
         results.append(Received(package_id, code, reason, task, description))
     return results
@@ -195,8 +195,8 @@ def _document_id_of(data: bytes | str) -> str | None:
     """The DocumentId of a package that failed verification, read tolerantly, to address the rejection (or
     ``data`` itself, a DocumentId), ``None`` when there is none that a status packet can answer."""
     try:
-        from plugins.edxml import codec
-        from plugins.edxml.ids import DocumentId
+        from kyso_edxml import codec
+        from kyso_edxml.ids import DocumentId
 
         document_id = data if isinstance(data, str) else getattr(codec.parse(data).header, "document_id", None)
         if document_id:

@@ -1,4 +1,4 @@
-"""The one-stop-shop adapter (OpenCPS-like REST API): a mapping between dossier files and :mod:`sdk.core.adapter`.
+"""The one-stop-shop adapter (OpenCPS-like REST API): a mapping between dossier files and :mod:`kyso.core.adapter`.
 
 Platform field -> SDK:
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from sdk.core.adapter import AdapterConfig, Item, PlatformError, UploadReceipt
-from sdk.core.models import SignatureKind
+from kyso.core.adapter import AdapterConfig, Item, PlatformError, UploadReceipt
+from kyso.core.models import SignatureKind
 
 KIND_OF_FILE_TYPE: dict[str, SignatureKind | None] = {
     "result": None,
@@ -31,13 +31,13 @@ DEFAULT_GROUP_ID = "35417"
 
 
 class OneGateAdapter:
-    """Adapter for an OpenCPS-like one-stop shop (see :mod:`plugins.onegate.simulator` for the API)."""
+    """Adapter for an OpenCPS-like one-stop shop (see :mod:`kyso_onegate.simulator` for the API)."""
 
     name = "onegate"
     kinds: tuple[SignatureKind | None, ...] = (None, SignatureKind.COPY)
 
     def __init__(self, config: AdapterConfig) -> None:
-        from sdk.adapters.http import HttpClient
+        from kyso.adapters.http import HttpClient
 
         self.config = config
         self.http = HttpClient(config, platform="onegate")
@@ -70,7 +70,7 @@ class OneGateAdapter:
         """Results carry the QR code of the public verification page, drawn before the agency signs."""
         if item.locator.get("fileType") != "result":
             return data
-        from plugins.onegate.qr import add_verification_mark
+        from kyso_onegate.qr import add_verification_mark
 
         return add_verification_mark(data, self.verification_url(item))
 

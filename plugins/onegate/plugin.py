@@ -7,22 +7,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sdk.core import hookimpl
-from sdk.core.adapter import AdapterInfo
-from sdk.core.models import SignatureKind
+from kyso.core import hookimpl
+from kyso.core.adapter import AdapterInfo
+from kyso.core.models import SignatureKind
 
 if TYPE_CHECKING:
-    from sdk.core.adapter import AdapterConfig, AdapterRegistry
+    from kyso.core.adapter import AdapterConfig, AdapterRegistry
 
 
 def _factory(config: AdapterConfig) -> Any:
-    from plugins.onegate.adapter import OneGateAdapter
+    from kyso_onegate.adapter import OneGateAdapter
 
     return OneGateAdapter(config)
 
 
 def _simulator(directory: Any, port: int = 0) -> Any:
-    from plugins.onegate.simulator import OneGateSimulator
+    from kyso_onegate.simulator import OneGateSimulator
 
     return OneGateSimulator(directory, port)
 

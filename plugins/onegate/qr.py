@@ -23,8 +23,8 @@ def add_verification_mark(pdf: bytes, url: str) -> bytes:
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.stamp import QRStamp, QRStampStyle, TextStamp, TextStampStyle
 
-    from sdk.core.errors import InputError
-    from sdk.fonts import glyph_accumulator_factory, serif_regular
+    from kyso.core.errors import InputError
+    from kyso.fonts import glyph_accumulator_factory, serif_regular
 
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)

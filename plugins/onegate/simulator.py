@@ -24,7 +24,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sdk.adapters.simulator import Simulator, _json
+from kyso.adapters.simulator import Simulator, _json
 
 GROUP_ID = "35417"
 """The ``groupId`` (site) of the simulated province."""
@@ -207,11 +207,11 @@ class OneGateSimulator(Simulator):
         if item is None or item["signed"] is None:
             body = "<p>Không tìm thấy kết quả đã ký số với mã này.</p>"
             return Response(_page("Không tìm thấy", body), 404, mimetype="text/html")
-        import sdk
-        from sdk.cli.render import render_verification
+        import kyso
+        from kyso.cli.render import render_verification
 
         try:
-            report = sdk.verify(item["signed"], trust=self.trust, revocation="soft", name=item["name"])
+            report = kyso.verify(item["signed"], trust=self.trust, revocation="soft", name=item["name"])
             verdict, details = str(report.indication), render_verification(report, "vi")
         except Exception as exc:  # an unreadable stored document: say so, never crash the page
             verdict, details = "INDETERMINATE", f"không đọc được tài liệu ({exc.__class__.__name__})"

@@ -3,28 +3,28 @@ use, the sync engine with its resumable journal, and the simulator base.
 
 ::
 
-    from sdk.adapters import get_adapter, sync
+    from kyso.adapters import get_adapter, sync
     adapter = get_adapter("ioffice", base_url="http://127.0.0.1:8700", username="kyso", password="...")
     summary = sync(adapter, "lanhdao", signer, journal="ioffice.journal", trust=["root.pem"])
 
-The contract itself is in :mod:`sdk.core.adapter`. Light to import: ``requests`` and ``werkzeug`` load on first use.
+The contract itself is in :mod:`kyso.core.adapter`. Light to import: ``requests`` and ``werkzeug`` load on first use.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sdk.adapters.registry import adapter_registry, get_adapter
+from kyso.adapters.registry import adapter_registry, get_adapter
 
 if TYPE_CHECKING:
-    from sdk.adapters.sync import SyncSummary, sync
+    from kyso.adapters.sync import SyncSummary, sync
 
 __all__ = ["SyncSummary", "adapter_registry", "get_adapter", "sync"]
 
 
 def __getattr__(name: str) -> Any:
     if name in ("sync", "SyncSummary", "ItemResult", "Journal"):
-        from sdk.adapters import sync as module
+        from kyso.adapters import sync as module
 
         return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,7 @@
-"""``kyso adapters | sync | conformance | simulate``: thin commands over :mod:`sdk.adapters` and :mod:`sdk.conformance`.
+"""``kyso adapters | sync | conformance | simulate``: thin commands over :mod:`kyso.adapters` and
+:mod:`kyso.conformance`.
 
-Added to the ``kyso`` command by the built-in plugin :mod:`sdk.adapters.plugin` (``kyso_register_commands``).
+Added to the ``kyso`` command by the built-in plugin :mod:`kyso.adapters.plugin` (``kyso_register_commands``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any
 
 import click
 
-from sdk.core.errors import UsageError
-from sdk.text import printable, to_json
+from kyso.core.errors import UsageError
+from kyso.text import printable, to_json
 
 _connection = [
     click.option("--base-url", metavar="URL", help="The platform's API (default: configuration, environment)."),
@@ -58,7 +59,7 @@ def _overrides(options: dict[str, Any]) -> dict[str, Any]:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def adapters_command(output_format: str) -> None:
     """List the installed platform adapters, one per line, name first."""
-    from sdk.adapters.registry import adapter_registry
+    from kyso.adapters.registry import adapter_registry
 
     registry = adapter_registry()
     rows = [
@@ -115,14 +116,14 @@ def sync_command(
     Each item fails alone, with its reason; run again after an interruption: items already submitted are skipped.
     Exit 0 when nothing failed, 1 otherwise.
     """
-    import sdk
-    from sdk.adapters.registry import get_adapter
-    from sdk.adapters.sync import sync
-    from sdk.cli.main import _password
-    from sdk.core.adapter import _config_dir
+    import kyso
+    from kyso.adapters.registry import get_adapter
+    from kyso.adapters.sync import sync
+    from kyso.cli.main import _password
+    from kyso.core.adapter import _config_dir
 
     adapter = get_adapter(adapter_name, **_overrides(connection))
-    signer = sdk.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
+    signer = kyso.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
     if journal is None:
         safe = re.sub(r"[^\w.-]", "_", f"{adapter_name}-{user}")
         journal = _config_dir() / "sync" / f"{safe}.journal"
@@ -174,10 +175,10 @@ def conformance_command(
 
     Prints a pass/fail table; exit 0 when no check failed, 1 otherwise.
     """
-    from sdk.adapters.registry import adapter_registry
-    from sdk.cli.files import write_atomically
-    from sdk.conformance.runner import SIMULATOR_CREDENTIALS, run_conformance
-    from sdk.core.adapter import AdapterConfig
+    from kyso.adapters.registry import adapter_registry
+    from kyso.cli.files import write_atomically
+    from kyso.conformance.runner import SIMULATOR_CREDENTIALS, run_conformance
+    from kyso.core.adapter import AdapterConfig
 
     info = adapter_registry().get(adapter_name)
     for path in (report_path, html_path):
@@ -218,7 +219,7 @@ def simulate_command(adapter_name: str, port: int, directory: Path) -> None:
     """Run the platform simulator of adapter NAME on 127.0.0.1 until interrupted (account kyso / kyso-secret)."""
     import time
 
-    from sdk.adapters.registry import adapter_registry
+    from kyso.adapters.registry import adapter_registry
 
     info = adapter_registry().get(adapter_name)
     if info.simulator is None:

@@ -3,8 +3,8 @@ error for every way a platform can fail (so an adapter stays a mapping and never
 
 - every answer is read whole within a bound (:meth:`HttpClient._read_body`), not only each socket read;
 - 5xx answers, timeouts and connection failures are retried ``config.retries`` times, waiting ``config.backoff``
-  seconds and doubling; then :class:`~sdk.core.adapter.PlatformError` says what happened and where.
-- 401 / 403 raise :class:`~sdk.core.adapter.AuthenticationError` at once; other 4xx raise ``PlatformError``.
+  seconds and doubling; then :class:`~kyso.core.adapter.PlatformError` says what happened and where.
+- 401 / 403 raise :class:`~kyso.core.adapter.AuthenticationError` at once; other 4xx raise ``PlatformError``.
 - :meth:`HttpClient.json` refuses an answer that is not JSON (an HTML login or error page, say).
 - redirects are followed by Kyso, not by ``requests`` (:meth:`HttpClient._send`): see :data:`MAX_REDIRECTS` and
   :meth:`HttpClient._check_redirect`.
@@ -16,7 +16,7 @@ import time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from sdk.core.adapter import AdapterConfig, AuthenticationError, PlatformError, RedirectError
+from kyso.core.adapter import AdapterConfig, AuthenticationError, PlatformError, RedirectError
 
 MAX_BODY_IN_MESSAGE = 120
 MIN_RATE = 64 * 1024

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sdk.core import hookimpl
+from kyso.core import hookimpl
 
 if TYPE_CHECKING:
     import click
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 @hookimpl
 def kyso_register_commands(cli: click.Group) -> None:
-    from sdk.adapters.cli import adapters_command, conformance_command, simulate_command, sync_command
+    from kyso.adapters.cli import adapters_command, conformance_command, simulate_command, sync_command
 
     for command in (adapters_command, sync_command, conformance_command, simulate_command):
         cli.add_command(command)

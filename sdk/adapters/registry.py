@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sdk.core.adapter import AdapterConfig, AdapterRegistry
+from kyso.core.adapter import AdapterConfig, AdapterRegistry
 
 if TYPE_CHECKING:
-    from sdk.core.adapter import Adapter
-    from sdk.core.manager import PluginManager
+    from kyso.core.adapter import Adapter
+    from kyso.core.manager import PluginManager
 
 
 def adapter_registry(pm: PluginManager | None = None) -> AdapterRegistry:
     """Every adapter registered by the plugins of ``pm`` (the process-wide manager by default)."""
-    from sdk.core.manager import get_plugin_manager
+    from kyso.core.manager import get_plugin_manager
 
     return (pm or get_plugin_manager()).adapters
 

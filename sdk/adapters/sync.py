@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sdk.core.adapter import Adapter, AuthenticationError, Item, idempotency_key
-from sdk.core.errors import KysoError, SignerError
-from sdk.core.models import SignatureKind
-from sdk.core.signer import Signer
+from kyso.core.adapter import Adapter, AuthenticationError, Item, idempotency_key
+from kyso.core.errors import KysoError, SignerError
+from kyso.core.models import SignatureKind
+from kyso.core.signer import Signer
 
 ASSET_KINDS: dict[str, tuple[SignatureKind, ...]] = {
     "image": (SignatureKind.APPROVAL,),
@@ -116,8 +116,8 @@ class Journal:
 
     def save_signed(self, key: str, data: bytes) -> Path:
         """Keep the signed bytes of ``key`` until their upload is confirmed: a resumed run uploads these very bytes
-        with the same key, never a new signing (written all or nothing, :func:`sdk.files.write_atomically`)."""
-        from sdk.files import write_atomically
+        with the same key, never a new signing (written all or nothing, :func:`kyso.files.write_atomically`)."""
+        from kyso.files import write_atomically
 
         self.files.mkdir(parents=True, exist_ok=True)
         target = self.files / f"{key}.bin"
@@ -139,9 +139,9 @@ def check_signer(signer: Signer, *, trust: Iterable[Any] = (), revocation: str =
     """
     trust = list(trust)
     if trust:
-        import sdk
+        import kyso
 
-        report = sdk.validate_certificate(
+        report = kyso.validate_certificate(
             signer.certificate, trust=trust, intermediates=list(signer.chain), revocation=revocation, timeout=timeout
         )
         if report.indication != "TOTAL_PASSED":
@@ -165,7 +165,7 @@ def sign_item(
     item: Item, data: bytes, signer: Signer, assets: Mapping[str, Any] | None = None, **options: Any
 ) -> bytes:
     """Sign one item's document as the platform asks (kind, appearance) with the signer's assets."""
-    import sdk
+    import kyso
 
     appearance: dict[str, Any] = dict(item.appearance)
     if isinstance(appearance.get("box"), list):
@@ -173,7 +173,7 @@ def sign_item(
     for name, value in (assets or {}).items():
         if value is not None and item.kind in ASSET_KINDS.get(name, ()) and name not in appearance:
             appearance[name] = value
-    return sdk.sign(data, signer=signer, kind=item.kind, name=item.name, **options, **appearance)
+    return kyso.sign(data, signer=signer, kind=item.kind, name=item.name, **options, **appearance)
 
 
 def sync(

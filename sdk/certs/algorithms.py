@@ -17,7 +17,7 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from sdk.core.errors import UsageError
+from kyso.core.errors import UsageError
 
 WEAK_DIGESTS: frozenset[str] = frozenset({"md2", "md5", "sha1"})
 """Digest algorithms (asn1crypto / hashlib names) too weak for a signature."""

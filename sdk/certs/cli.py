@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from sdk.cli.main import SECONDS
-from sdk.text import printable, to_json
+from kyso.cli.main import SECONDS
+from kyso.text import printable, to_json
 
 
 @click.group("trust")
@@ -21,7 +21,7 @@ def list_command(output_format: str) -> None:
     """Show every anchor and intermediate in use (name, fingerprint, source) and the known roots not installed."""
     import dataclasses
 
-    from sdk.certs import truststore
+    from kyso.certs import truststore
 
     found = truststore.entries()
     if output_format == "json":
@@ -38,8 +38,8 @@ def list_command(output_format: str) -> None:
 @click.option("--name", help="Name in the store (default: the known name or the subject's common name).")
 def add_command(path: Path, name: str | None) -> None:
     """Add the CA certificate(s) in PATH (PEM or DER) to the trust store."""
-    from sdk.certs import truststore
-    from sdk.cli.files import read_document
+    from kyso.certs import truststore
+    from kyso.cli.files import read_document
 
     for entry in truststore.add(read_document(path), name=name, origin=str(path)):
         click.echo(printable(f"added {entry.name}: {entry.subject} (SHA-256 {entry.sha256})"))
@@ -49,7 +49,7 @@ def add_command(path: Path, name: str | None) -> None:
 @click.argument("name")
 def remove_command(name: str) -> None:
     """Remove a store entry by name or SHA-256 fingerprint (at least 8 hex digits)."""
-    from sdk.certs import truststore
+    from kyso.certs import truststore
 
     for path in truststore.remove(name):
         click.echo(printable(f"removed {path.name}"))
@@ -61,8 +61,8 @@ def remove_command(name: str) -> None:
 @click.option("--timeout", type=SECONDS, default=10.0, show_default=True, help="Seconds for the download.")
 def fetch_command(names: tuple[str, ...], url: str | None, timeout: float) -> None:
     """Download known certificates (default: all) from their official URLs; refuse any fingerprint mismatch."""
-    from sdk.certs import truststore
-    from sdk.core.errors import UsageError
+    from kyso.certs import truststore
+    from kyso.core.errors import UsageError
 
     wanted = names or tuple(k.name for k in truststore.KNOWN)
     if url and len(wanted) != 1:

@@ -4,7 +4,7 @@ one bounded HTTP request that every fetch of certificate material goes through (
 pyhanko-certvalidator's ``requests`` fetchers do the protocol work, with their checks (OCSP nonce, content types);
 their HTTP calls are replaced by :func:`bounded_fetch`, which applies Kyso's bounds (Kyso rule, bounded fetching):
 
-- one :class:`~sdk.core.models.NetworkBudget` per operation (a verify, a certificate validation, a signing):
+- one :class:`~kyso.core.models.NetworkBudget` per operation (a verify, a certificate validation, a signing):
   ``--timeout`` is the total time of all its requests, a request gets what is left and is cut off when it runs
   out (a watchdog shuts the socket down: a server trickling one byte a second, even in its headers, is cut);
 - size caps, read as the answer streams in (never the whole body first): 32 MB per CRL, 1 MB per OCSP answer,
@@ -18,7 +18,7 @@ their HTTP calls are replaced by :func:`bounded_fetch`, which applies Kyso's bou
 
 A fetch that is cut or refused raises :class:`FetchRefused` (a ``requests.RequestException``, so the validator
 treats it as a failed fetch) with a message saying which fetch and why; the backend keeps those messages
-(:attr:`CachingFetcherBackend.problems`) for the report. Each answer is kept in the :mod:`sdk.certs.cache` until
+(:attr:`CachingFetcherBackend.problems`) for the report. Each answer is kept in the :mod:`kyso.certs.cache` until
 its own ``nextUpdate``, so one OCSP request serves many documents.
 """
 
@@ -43,8 +43,8 @@ from pyhanko_certvalidator.fetchers.requests_fetchers.ocsp_client import Request
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from sdk.certs.cache import DEFAULT_WINDOW, AnswerCache
-from sdk.core.models import NetworkBudget
+from kyso.certs.cache import DEFAULT_WINDOW, AnswerCache
+from kyso.core.models import NetworkBudget
 
 LIMITS = FetchLimits(max_requests=40, max_cert_requests=8, max_aia_urls_per_object=4)
 """Bounds per validation context (pyhanko-certvalidator's own); the :class:`NetworkBudget` bounds the operation."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sdk.core.models import SignerIdentity
+from kyso.core.models import SignerIdentity
 
 
 def identity_of(cert: Any) -> SignerIdentity:

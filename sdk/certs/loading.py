@@ -6,9 +6,9 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from sdk.certs.parsing import parse_certificate
-from sdk.core.errors import InputError
-from sdk.files import read_bounded
+from kyso.certs.parsing import parse_certificate
+from kyso.core.errors import InputError
+from kyso.files import read_bounded
 
 CertificateSource = str | os.PathLike[str] | bytes
 """A file or directory path, or the bytes of one or more certificates (PEM or DER)."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sdk.core import hookimpl
-from sdk.core.models import CertificateReport, ValidationOptions
+from kyso.core import hookimpl
+from kyso.core.models import CertificateReport, ValidationOptions
 
 if TYPE_CHECKING:
     import click
@@ -13,13 +13,13 @@ if TYPE_CHECKING:
 
 @hookimpl(trylast=True)
 def kyso_validate_certificate(certificate: bytes, options: ValidationOptions) -> CertificateReport | None:
-    from sdk.certs.validation import validate
+    from kyso.certs.validation import validate
 
     return validate(certificate, options)
 
 
 @hookimpl
 def kyso_register_commands(cli: click.Group) -> None:
-    from sdk.certs.cli import trust_group
+    from kyso.certs.cli import trust_group
 
     cli.add_command(trust_group)

@@ -25,11 +25,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sdk.certs.loading import certificates_from_bytes, load_certificates
-from sdk.certs.parsing import parse_certificate
-from sdk.core import paths
-from sdk.core.errors import InputError, ServiceError, UsageError
-from sdk.core.paths import CONFIG_ENV
+from kyso.certs.loading import certificates_from_bytes, load_certificates
+from kyso.certs.parsing import parse_certificate
+from kyso.core import paths
+from kyso.core.errors import InputError, ServiceError, UsageError
+from kyso.core.paths import CONFIG_ENV
 
 TRUST_ENV = "KYSO_TRUST"
 MAX_DOWNLOAD = 1024 * 1024
@@ -302,11 +302,11 @@ def fetch(name: str, *, url: str | None = None, timeout: float = 10.0) -> TrustE
 
 def _download(url: str, timeout: float) -> bytes:
     """The answer of ``url`` within ``timeout`` seconds in all and :data:`MAX_DOWNLOAD` bytes (the bounded fetch of
-    every certificate download, :func:`sdk.certs.fetching.bounded_fetch`)."""
+    every certificate download, :func:`kyso.certs.fetching.bounded_fetch`)."""
     import requests
 
-    from sdk.certs.fetching import FetchRefused, bounded_fetch
-    from sdk.core.models import NetworkBudget
+    from kyso.certs.fetching import FetchRefused, bounded_fetch
+    from kyso.core.models import NetworkBudget
 
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"not an http(s) URL: {url}")
@@ -357,6 +357,6 @@ def _starts_with_oid(blob: bytes) -> bool:
 
 
 def _write(path: Path, data: bytes) -> None:
-    from sdk.files import write_atomically  # all or nothing, a short temporary name (issue 9, class 11)
+    from kyso.files import write_atomically  # all or nothing, a short temporary name (issue 9, class 11)
 
     write_atomically(path, data)

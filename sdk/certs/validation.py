@@ -1,7 +1,7 @@
 """Certificate validation with pyhanko-certvalidator, mapped to ETSI indications.
 
 The built-in answer of ``kyso_validate_certificate``: path to a trust anchor (``options.trust`` plus the configured
-store, see :mod:`sdk.certs.truststore`), missing intermediates fetched through AIA, basic constraints, path length
+store, see :mod:`kyso.certs.truststore`), missing intermediates fetched through AIA, basic constraints, path length
 and name constraints (certvalidator), key usage for the purpose, validity at the moment of validation, revocation
 by OCSP (signature, responder authorisation, freshness, nonce) or CRL (signature, issuer, freshness) under the
 off/soft/hard policy:
@@ -12,7 +12,7 @@ off/soft/hard policy:
 - ``hard``: no usable answer gives INDETERMINATE / TRY_LATER, never TOTAL_PASSED.
 
 Answers come from the document (``embedded_ocsps`` / ``embedded_crls``), the on-disk cache
-(:mod:`sdk.certs.cache`) and the network (:mod:`sdk.certs.fetching`). When it may fetch and the certificate names
+(:mod:`kyso.certs.cache`) and the network (:mod:`kyso.certs.fetching`). When it may fetch and the certificate names
 an OCSP responder, pyhanko-certvalidator uses fetched (or cached) OCSP answers only, not the document's; an
 issuer-signed "revoked" answer in the document still prevents TOTAL_PASSED. A passing verdict "as of now" is
 reused for the same certificate and options until the earliest ``nextUpdate`` of the answers it rests on (at most
@@ -28,11 +28,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sdk.certs.identity import identity_of
-from sdk.certs.parsing import parse_certificate
-from sdk.core.aio import run_sync
-from sdk.core.errors import InputError
-from sdk.core.models import (
+from kyso.certs.identity import identity_of
+from kyso.certs.parsing import parse_certificate
+from kyso.core.aio import run_sync
+from kyso.core.errors import InputError
+from kyso.core.models import (
     CertificateReport,
     Indication,
     RevocationPolicy,
@@ -59,16 +59,16 @@ _CONSTRAINT_WORDS = ("not a ca", "path length", "namespace", "policy", "key usag
 
 def validate(certificate: bytes, options: ValidationOptions) -> CertificateReport:
     """Validate ``certificate`` (DER) as ``options`` say; never raises for a bad certificate, only for garbage."""
-    from sdk.certs.cache import answer_cache
+    from kyso.certs.cache import answer_cache
 
     try:
         cert = parse_certificate(certificate)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    from sdk.certs.truststore import configured_certificates
+    from kyso.certs.truststore import configured_certificates
 
     if options.budget is None:  # a validation on its own (not part of a verify): its own network budget
-        from sdk.core.models import NetworkBudget
+        from kyso.core.models import NetworkBudget
 
         options = replace(options, budget=NetworkBudget(options.timeout))
     now = datetime.now(UTC)
@@ -166,7 +166,7 @@ _verdicts = _VerdictCache()
 def clear_memory_caches() -> None:
     """Forget reused verdicts and the in-memory layer of the answer cache (as a new process starts); the disk
     cache stays."""
-    from sdk.certs.cache import answer_cache
+    from kyso.certs.cache import answer_cache
 
     _verdicts.clear()
     answer_cache().clear_memory()
@@ -176,7 +176,7 @@ def _validate_once(
     cert: Any, options: ValidationOptions, moment: datetime, cache: Any
 ) -> tuple[CertificateReport, list[str], datetime | None]:
     """(report, cache keys used, until when a passing verdict may be reused or None)"""
-    from sdk.certs.fetching import CachingFetcherBackend
+    from kyso.certs.fetching import CachingFetcherBackend
 
     backend = CachingFetcherBackend(cache, options.timeout, options.budget)
     context = _validation_context(options, moment, backend)
@@ -229,8 +229,8 @@ def _validation_context(options: ValidationOptions, moment: datetime, backend: A
         RevocationCheckingRule,
     )
 
-    from sdk.certs.fetching import parsed_crl, parsed_ocsp
-    from sdk.certs.truststore import configured_certificates
+    from kyso.certs.fetching import parsed_crl, parsed_ocsp
+    from kyso.certs.truststore import configured_certificates
 
     rules = {
         RevocationPolicy.OFF: (RevocationCheckingRule.NO_CHECK, RevocationCheckingRule.NO_CHECK),
@@ -250,7 +250,7 @@ def _validation_context(options: ValidationOptions, moment: datetime, backend: A
         # retroactive_revinfo argument once a revinfo_policy is given: it must be set here)
         retroactive_revinfo=moment < now,
     )
-    from sdk.certs.algorithms import usage_policy
+    from kyso.certs.algorithms import usage_policy
 
     anchors, known_intermediates = configured_certificates()
     embedded = options.revocation is not RevocationPolicy.OFF

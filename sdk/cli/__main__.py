@@ -1,5 +1,5 @@
-"""``python -m sdk.cli``: the same as the ``kyso`` command."""
+"""``python -m kyso.cli``: the same as the ``kyso`` command."""
 
-from sdk.cli.main import main
+from kyso.cli.main import main
 
 main()

@@ -1,11 +1,11 @@
 """Reading inputs and writing outputs safely for the commands: bounded reads, atomic writes, nothing left behind on
-failure (the rules live in :mod:`sdk.files`)."""
+failure (the rules live in :mod:`kyso.files`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sdk.files import check_output, read_bounded, write_atomically
+from kyso.files import check_output, read_bounded, write_atomically
 
 MAX_DOCUMENT_SIZE = 512 * 1024 * 1024
 """Documents above this size are refused before being read."""

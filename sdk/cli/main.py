@@ -1,7 +1,7 @@
 """``kyso``: sign, verify and validate from the command line.
 
 Exit codes (:class:`ExitCode`): 0 success or TOTAL_PASSED, 1 any other verdict, 2 unusable input or bad usage,
-3 internal error (a bug in Kyso or a plugin). A :class:`~sdk.core.errors.KysoError` is printed as one line on
+3 internal error (a bug in Kyso or a plugin). A :class:`~kyso.core.errors.KysoError` is printed as one line on
 stderr, and so is an internal error; ``--verbose`` adds the traceback.
 """
 
@@ -18,10 +18,10 @@ from typing import Any, NoReturn
 
 import click
 
-from sdk import __version__
-from sdk.certs.algorithms import ALLOWABLE
-from sdk.core.errors import KysoError, UsageError
-from sdk.text import printable, to_json
+from kyso import __version__
+from kyso.certs.algorithms import ALLOWABLE
+from kyso.core.errors import KysoError, UsageError
+from kyso.text import printable, to_json
 
 
 class ExitCode(enum.IntEnum):
@@ -127,7 +127,7 @@ def _configure_logging(verbose: bool) -> None:
 
 
 class _PrintableFormatter(logging.Formatter):
-    """Log lines made :func:`~sdk.text.printable`: library messages quote names from documents and certificates
+    """Log lines made :func:`~kyso.text.printable`: library messages quote names from documents and certificates
     (issue 9, class 10). A traceback, added after the line, keeps its own line breaks."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
@@ -143,7 +143,7 @@ class _PrintableFormatter(logging.Formatter):
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def plugins_command(output_format: str) -> None:
     """List registered plugins: name, version, hooks."""
-    from sdk.core.manager import get_plugin_manager
+    from kyso.core.manager import get_plugin_manager
 
     listing = get_plugin_manager().list_plugins()
     if output_format == "json":
@@ -228,16 +228,16 @@ def sign_command(
     **options: Any,
 ) -> None:
     """Sign IN and write the signed document to OUTPUT (IN is never modified)."""
-    import sdk
-    from sdk.cli.files import check_output, read_document, write_atomically
+    import kyso
+    from kyso.cli.files import check_output, read_document, write_atomically
 
     if output_path.resolve() == input_path.resolve():
         raise UsageError("the output must be a different file from the input")
     data = read_document(input_path)
     check_output(output_path)
-    signer = sdk.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
+    signer = kyso.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
     options["box"] = _box(options["box"])
-    signed = sdk.sign(data, signer=signer, name=input_path.name, **options)
+    signed = kyso.sign(data, signer=signer, name=input_path.name, **options)
     write_atomically(output_path, signed)
     click.echo(printable(f"signed: {output_path}"), err=True)
 
@@ -289,12 +289,12 @@ def verify_command(
     lang: str,
 ) -> None:
     """Verify every signature of IN. Exit 0 only when the document is TOTAL_PASSED."""
-    import sdk
-    from sdk.cli.files import read_document
-    from sdk.cli.render import render_verification
+    import kyso
+    from kyso.cli.files import read_document
+    from kyso.cli.render import render_verification
 
     data = read_document(input_path)
-    report = sdk.verify(
+    report = kyso.verify(
         data,
         trust=trust,
         revocation=revocation,
@@ -308,7 +308,7 @@ def verify_command(
         click.echo(to_json(report.to_dict()))
     else:
         click.echo(render_verification(report, lang), nl=False)
-    sys.exit(ExitCode.OK if report.indication == sdk.Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
+    sys.exit(ExitCode.OK if report.indication == kyso.Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
 
 
 @cli.group("cert")
@@ -338,11 +338,11 @@ def cert_validate_command(
     lang: str,
 ) -> None:
     """Validate CERT: chain to a trust anchor, validity, key usage, revocation."""
-    import sdk
-    from sdk.cli.files import read_document
-    from sdk.cli.render import render_certificate
+    import kyso
+    from kyso.cli.files import read_document
+    from kyso.cli.render import render_certificate
 
-    report = sdk.validate_certificate(
+    report = kyso.validate_certificate(
         read_document(cert_path),
         trust=trust,
         intermediates=intermediate,
@@ -354,7 +354,7 @@ def cert_validate_command(
         click.echo(to_json(report.to_standalone_dict()))
     else:
         click.echo(render_certificate(report, lang), nl=False)
-    sys.exit(ExitCode.OK if report.indication == sdk.Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
+    sys.exit(ExitCode.OK if report.indication == kyso.Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -367,8 +367,8 @@ def cert_validate_command(
 @_lang_option
 def demo_command(out_dir: Path, lang: str) -> None:
     """Generate a demo PKI (test material), sign a sample official letter, verify it and print the report."""
-    from sdk.cli.render import render_verification
-    from sdk.demo.run import run_demo
+    from kyso.cli.render import render_verification
+    from kyso.demo.run import run_demo
 
     result = run_demo(out_dir, echo=lambda line: click.echo(printable(line), err=True))
     click.echo(render_verification(result.report, lang), nl=False)
@@ -378,7 +378,7 @@ def demo_command(out_dir: Path, lang: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: built-in commands plus those plugins add through ``kyso_register_commands``."""
     try:
-        from sdk.core.manager import get_plugin_manager
+        from kyso.core.manager import get_plugin_manager
 
         get_plugin_manager().register_commands(cli)
     except KysoError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sdk.core.models import (
+from kyso.core.models import (
     CertificateReport,
     Indication,
     SignatureReport,
@@ -12,7 +12,7 @@ from sdk.core.models import (
     VerificationReport,
     vietnam_iso,
 )
-from sdk.text import printable
+from kyso.text import printable
 
 LANGUAGES = ("vi", "en")
 
@@ -190,7 +190,7 @@ def render_certificate(report: CertificateReport, lang: str = "vi") -> str:
 
 
 def _join(lines: list[str]) -> str:
-    """The report's lines, each made :func:`~sdk.text.printable` (issue 9, class 10): a CN, a file name or a message
+    """The report's lines, each made :func:`~kyso.text.printable` (issue 9, class 10): a CN, a file name or a message
     holding a newline or an ANSI escape cannot add a line, clear the screen or hide the verdict. Done here, on
     every line, so that a field added later is covered too."""
     return "".join(printable(line) + "\n" for line in lines)

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sdk.core.adapter import Adapter, AdapterConfig, AdapterInfo, AuthenticationError, Credentials, Item, PlatformError
-from sdk.core.errors import KysoError, SignerError
-from sdk.core.models import SignatureKind
+from kyso.core.adapter import Adapter, AdapterConfig, AdapterInfo, AuthenticationError, Credentials, Item, PlatformError
+from kyso.core.errors import KysoError, SignerError
+from kyso.core.models import SignatureKind
 
 VIETNAMESE_NAME = "Quyết định 15-QĐ-UBND về việc phê duyệt Đề án chữ ký số (bản chính).pdf"
 VIETNAMESE_METADATA = {
@@ -48,10 +48,10 @@ class Harness:
     info: AdapterInfo
     config: AdapterConfig
     pki: Any
-    """A :class:`sdk.testing.pki.TestPKI`, serving OCSP, CRL and TSA."""
+    """A :class:`kyso.testing.pki.TestPKI`, serving OCSP, CRL and TSA."""
     workdir: Path
     control: Any = None
-    """A :class:`sdk.adapters.simulator.SimulatorControl`, or ``None`` against a real platform."""
+    """A :class:`kyso.adapters.simulator.SimulatorControl`, or ``None`` against a real platform."""
     user: str = "kyso-conformance"
     """The platform user the suite signs for when there is no simulator."""
     _counter: Any = field(default_factory=lambda: itertools.count(1))
@@ -72,9 +72,9 @@ class Harness:
 
     def signer(self, name: str) -> Any:
         if name not in self._signers:
-            import sdk
+            import kyso
 
-            self._signers[name] = sdk.Pkcs12Signer.from_file(self.pki.p12(name), self.pki.password)
+            self._signers[name] = kyso.Pkcs12Signer.from_file(self.pki.p12(name), self.pki.password)
         return self._signers[name]
 
     def signer_for(self, kind: SignatureKind | None) -> Any:
@@ -86,7 +86,7 @@ class Harness:
 
     @functools.cached_property
     def assets(self) -> dict[str, bytes]:
-        from sdk.demo.marks import sample_seal_png, sample_signature_png
+        from kyso.demo.marks import sample_seal_png, sample_signature_png
 
         return {"image": sample_signature_png(), "seal": sample_seal_png()}
 
@@ -98,9 +98,9 @@ class Harness:
     @functools.cached_property
     def approved_pdf(self) -> bytes:
         """A PDF already carrying an approval signature, for issuance items."""
-        import sdk
+        import kyso
 
-        return sdk.sign(
+        return kyso.sign(
             sample_pdf("Văn bản đã ký duyệt"),
             signer=self.signer("person"),
             kind="approval",
@@ -134,15 +134,15 @@ class Harness:
         )
 
     def sync(self, adapter: Adapter, user: str, kind: SignatureKind | None = None, **options: Any) -> Any:
-        from sdk.adapters.sync import sync
+        from kyso.adapters.sync import sync
 
         options.setdefault("trust", self.trust)
         return sync(adapter, user, options.pop("signer", None) or self.signer_for(kind), assets=self.assets, **options)
 
     def verify(self, data: bytes) -> Any:
-        import sdk
+        import kyso
 
-        return sdk.verify(data, trust=self.trust, revocation="off")
+        return kyso.verify(data, trust=self.trust, revocation="off")
 
 
 def appearance_for(kind: SignatureKind | str | None) -> dict[str, Any]:
@@ -345,8 +345,8 @@ def timeouts_retried(h: Harness) -> str:
 
 
 def duplicate_upload(h: Harness) -> str:
-    from sdk.adapters.sync import sign_item
-    from sdk.core.adapter import idempotency_key
+    from kyso.adapters.sync import sign_item
+    from kyso.core.adapter import idempotency_key
 
     user = h.fresh_user("dup")
     item_id = h.seed(user, h.kind)
@@ -439,7 +439,7 @@ def large_file(h: Harness) -> str:
 
 
 def nothing_lost_mid_batch(h: Harness) -> str:
-    from sdk.adapters.sync import Journal
+    from kyso.adapters.sync import Journal
 
     control = h.need_control()
     user = h.fresh_user("midbatch")

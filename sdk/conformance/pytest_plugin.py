@@ -3,7 +3,7 @@
 Put the suite in a test module of your project (one test per check, against the adapter's simulator)::
 
     # tests/test_conformance.py
-    from sdk.conformance.pytest_plugin import conformance_tests, kyso_conformance_harness  # noqa: F401
+    from kyso.conformance.pytest_plugin import conformance_tests, kyso_conformance_harness  # noqa: F401
 
     test_myplatform_conforms = conformance_tests("myplatform")
 
@@ -11,8 +11,8 @@ This module is registered with pytest through the ``pytest11`` entry point ``kys
 distribution, so installing Kyso is enough to get the fixture and the ``--kyso-base-url URL`` option (a staging
 platform instead of the simulator; the checks that need the simulator's control API are then skipped).
 
-Fixtures: ``kyso_conformance_harness(name_or_info)`` gives a :class:`~sdk.conformance.checks.Harness` (simulator
-started once per session and adapter, the ``kyso_pki`` test PKI of :mod:`sdk.testing.plugin`).
+Fixtures: ``kyso_conformance_harness(name_or_info)`` gives a :class:`~kyso.conformance.checks.Harness` (simulator
+started once per session and adapter, the ``kyso_pki`` test PKI of :mod:`kyso.testing.plugin`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _info(adapter: Any) -> Any:
-    from sdk.adapters.registry import adapter_registry
-    from sdk.core.adapter import AdapterInfo
+    from kyso.adapters.registry import adapter_registry
+    from kyso.core.adapter import AdapterInfo
 
     return adapter if isinstance(adapter, AdapterInfo) else adapter_registry().get(str(adapter))
 
@@ -41,7 +41,7 @@ def kyso_conformance_harness(
     kyso_pki: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Callable[[Any], Any]]:
     """``harness(adapter)``: the conformance harness of an adapter (a name or an ``AdapterInfo``), one per session."""
-    from sdk.conformance.runner import harness_for
+    from kyso.conformance.runner import harness_for
 
     harnesses: dict[str, Any] = {}
     base_url = request.config.getoption("--kyso-base-url", default=None)
@@ -65,13 +65,13 @@ def kyso_conformance_harness(
 
 def conformance_tests(adapter: Any) -> Any:
     """A parametrized test function running each check of the suite on ``adapter`` (a name or an ``AdapterInfo``)."""
-    from sdk.conformance.checks import all_checks
+    from kyso.conformance.checks import all_checks
 
     checks = dict(all_checks(_info(adapter)))
 
     @pytest.mark.parametrize("check", list(checks))
     def test_conformance(check: str, kyso_conformance_harness: Callable[[Any], Any]) -> None:
-        from sdk.conformance.runner import run_check
+        from kyso.conformance.runner import run_check
 
         result = run_check(kyso_conformance_harness(adapter), check, checks[check])
         if result.outcome == "skipped":

@@ -23,12 +23,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sdk.conformance.checks import CheckSkipped, Harness, all_checks
-from sdk.core.adapter import AdapterConfig, AdapterInfo, Credentials
-from sdk.text import printable, to_json
+from kyso.conformance.checks import CheckSkipped, Harness, all_checks
+from kyso.core.adapter import AdapterConfig, AdapterInfo, Credentials
+from kyso.text import printable, to_json
 
 SIMULATOR_CREDENTIALS = Credentials("kyso", "kyso-secret")
-"""The account every built-in simulator (:mod:`sdk.adapters.simulator`) knows."""
+"""The account every built-in simulator (:mod:`kyso.adapters.simulator`) knows."""
 
 
 @dataclass
@@ -64,7 +64,7 @@ class ConformanceReport:
         return next(c.outcome for c in self.checks if c.name == name)
 
     def to_dict(self) -> dict[str, Any]:
-        from sdk import __version__
+        from kyso import __version__
 
         return {
             "adapter": self.adapter,
@@ -130,7 +130,7 @@ def run_check(harness: Harness, name: str, check: Callable[[Harness], str]) -> C
     except AssertionError as exc:
         outcome, detail = "failed", str(exc) or "assertion failed"
     except Exception as exc:  # an adapter that crashes fails the check, with what it raised
-        from sdk.core.errors import KysoError
+        from kyso.core.errors import KysoError
 
         text = exc.diagnostics() if isinstance(exc, KysoError) else str(exc)
         outcome, detail = "failed", f"{exc.__class__.__name__}: {text}"
@@ -153,13 +153,13 @@ def harness_for(
 ) -> Iterator[Harness]:
     """A :class:`Harness` for ``info``: against ``base_url`` (or ``config``), else against the adapter's simulator,
     started here on a free port of 127.0.0.1; the test PKI is generated when ``pki`` is not given."""
-    from sdk.adapters.simulator import SimulatorControl
+    from kyso.adapters.simulator import SimulatorControl
 
     with contextlib.ExitStack() as stack:
         if workdir is None:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kyso-conformance-")))
         if pki is None:
-            from sdk.testing.pki import TestPKI
+            from kyso.testing.pki import TestPKI
 
             pki = TestPKI.generate(workdir / "pki")
             stack.enter_context(pki.serve())
@@ -170,7 +170,7 @@ def harness_for(
                 config = dataclasses.replace(config, credentials=SIMULATOR_CREDENTIALS)  # a simulator run apart
         if config is None:
             if info.simulator is None:
-                from sdk.core.errors import UsageError
+                from kyso.core.errors import UsageError
 
                 raise UsageError(f"adapter {info.name!r} has no simulator: give --base-url and credentials")
             simulator = info.simulator(workdir / "simulator", 0)
@@ -190,7 +190,7 @@ def run_conformance(
     **harness_options: Any,
 ) -> ConformanceReport:
     """Run the suite (or the checks named in ``only``) and return the report."""
-    from sdk.core.models import VIETNAM_TIME
+    from kyso.core.models import VIETNAM_TIME
 
     selected = set(only) if only is not None else None
     with contextlib.ExitStack() as stack:

@@ -8,7 +8,7 @@ functions marked ``@hookimpl``; it is registered through the entry-point group `
     my_rule = "my_package.kyso_rule"
 
     # my_package/kyso_rule.py
-    from sdk import hookimpl
+    from kyso import hookimpl
 
     @hookimpl(wrapper=True)
     def kyso_validate_certificate(certificate, options):
@@ -27,6 +27,6 @@ hookimpl = pluggy.HookimplMarker(NAME)
 """Marker for hook implementations (``@hookimpl``)."""
 
 hookspec = pluggy.HookspecMarker(NAME)
-"""Marker for hook specifications; only :mod:`sdk.core.spec` uses it."""
+"""Marker for hook specifications; only :mod:`kyso.core.spec` uses it."""
 
 __all__ = ["NAME", "hookimpl", "hookspec"]

@@ -1,7 +1,7 @@
 """The adapter contract: how a platform (document management, one-stop shop ...) hands documents to Kyso.
 
 An *adapter* maps one platform's HTTP API onto these models. It contains no cryptography: the SDK downloads an
-:class:`Item`, signs it with :func:`sdk.sign` (kind and appearance taken from the item), and gives the signed bytes
+:class:`Item`, signs it with :func:`kyso.sign` (kind and appearance taken from the item), and gives the signed bytes
 back to the adapter to upload. Everything an adapter must offer is the :class:`Adapter` protocol:
 
 - :meth:`Adapter.pending`: the items awaiting a user's signature, each with the signature kind it needs and its
@@ -24,14 +24,14 @@ An adapter is registered with the ``kyso_register_adapters`` hook from a plugin 
 point of group ``kyso``::
 
     # my_platform/kyso_plugin.py
-    from sdk import hookimpl
-    from sdk.core.adapter import AdapterInfo
+    from kyso import hookimpl
+    from kyso.core.adapter import AdapterInfo
 
     @hookimpl
     def kyso_register_adapters(registry):
         registry.add(AdapterInfo(name="myplatform", description="...", factory=_factory, simulator=_simulator))
 
-The conformance suite (``kyso conformance NAME``, or :mod:`sdk.conformance` under pytest) checks that an adapter
+The conformance suite (``kyso conformance NAME``, or :mod:`kyso.conformance` under pytest) checks that an adapter
 keeps these promises. ``examples/custom_adapter`` is the template to copy (see ``docs/adapters.md``).
 """
 
@@ -46,8 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from sdk.core.errors import KysoError, ServiceError
-from sdk.core.models import SignatureKind
+from kyso.core.errors import KysoError, ServiceError
+from kyso.core.models import SignatureKind
 
 __all__ = [
     "Adapter",
@@ -84,7 +84,7 @@ class AuthenticationError(PlatformError):
 class RedirectError(PlatformError):
     """The platform answered with a redirect Kyso does not follow: to another origin while the request carries
     credentials or a body, to another scheme than http(s), from https to http, or too many in a row (see
-    :mod:`sdk.adapters.http`)."""
+    :mod:`kyso.adapters.http`)."""
 
 
 class ItemError(KysoError):
@@ -110,7 +110,7 @@ class Item:
     metadata: Mapping[str, str] = field(default_factory=dict)
     """What the platform says about the document (subject, number, dossier number ...), for display and reports."""
     appearance: Mapping[str, Any] = field(default_factory=dict)
-    """Options for :func:`sdk.sign` decided by the platform: ``doc_number``, ``issued_date``, ``meta``,
+    """Options for :func:`kyso.sign` decided by the platform: ``doc_number``, ``issued_date``, ``meta``,
     ``anchor``, ``page``, ``box`` ... (personal assets such as the signature image come from the signer)."""
     sha256: str | None = None
     """Hex SHA-256 the platform announces for the document; a download that does not match fails the item."""
@@ -209,7 +209,7 @@ class AdapterConfig:
 
         :raises UsageError: when no base URL is known.
         """
-        from sdk.core.errors import UsageError
+        from kyso.core.errors import UsageError
 
         values: dict[str, Any] = {}
         path = config_file or _config_dir() / CONFIG_FILE
@@ -241,8 +241,8 @@ class AdapterConfig:
 
 
 def _config_dir() -> Path:
-    """The Kyso configuration directory, the same as the trust store's (:func:`sdk.core.paths.config_dir`)."""
-    from sdk.core.paths import config_dir
+    """The Kyso configuration directory, the same as the trust store's (:func:`kyso.core.paths.config_dir`)."""
+    from kyso.core.paths import config_dir
 
     return config_dir()
 
@@ -293,7 +293,7 @@ class Adapter(Protocol):
 
 SimulatorFactory = Callable[..., Any]
 """``simulator(directory: Path, port: int = 0)`` -> an object with ``start()``, ``stop()``, ``url`` and
-``control_url`` (see :mod:`sdk.adapters.simulator`)."""
+``control_url`` (see :mod:`kyso.adapters.simulator`)."""
 
 
 @dataclass(frozen=True)
@@ -320,7 +320,7 @@ class AdapterRegistry:
         self.adapters[info.name] = info
 
     def get(self, name: str) -> AdapterInfo:
-        from sdk.core.errors import UsageError
+        from kyso.core.errors import UsageError
 
         try:
             return self.adapters[name]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sdk.core.errors import InputError, UnsupportedFormatError
-from sdk.core.models import DocumentFormat
+from kyso.core.errors import InputError, UnsupportedFormatError
+from kyso.core.models import DocumentFormat
 
 
 @dataclass

@@ -9,7 +9,7 @@ come from the entry-point group ``kyso``. Environment:
 
 from __future__ import annotations
 
-import importlib
+import importlib.metadata
 import os
 import sys
 from collections.abc import Iterable
@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from sdk.core import NAME, spec
-from sdk.core.errors import PluginError, UnsupportedFormatError
-from sdk.core.formats import FormatRegistry
-from sdk.core.signer import SignerRegistry
+from kyso.core import NAME, spec
+from kyso.core.errors import PluginError, UnsupportedFormatError
+from kyso.core.formats import FormatRegistry
+from kyso.core.signer import SignerRegistry
 
 if TYPE_CHECKING:
     import click
 
-    from sdk.core.adapter import AdapterRegistry
-    from sdk.core.models import (
+    from kyso.core.adapter import AdapterRegistry
+    from kyso.core.models import (
         CertificateReport,
         Document,
         DocumentFormat,
@@ -38,10 +38,10 @@ if TYPE_CHECKING:
     )
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
-    "sdk.signers.pkcs12",
-    "sdk.certs.plugin",
-    "sdk.pdf.plugin",
-    "sdk.adapters.plugin",
+    "kyso.signers.pkcs12",
+    "kyso.certs.plugin",
+    "kyso.pdf.plugin",
+    "kyso.adapters.plugin",
 )
 """Built-in plugins, by module path; each is registered under its module path as its name."""
 
@@ -135,7 +135,7 @@ class PluginManager:
             if plugin is None:
                 continue
             dist, version = self._distributions.get(name, (None, None))
-            if dist is None and isinstance(plugin, ModuleType) and plugin.__name__.startswith("sdk."):
+            if dist is None and isinstance(plugin, ModuleType) and plugin.__name__.startswith("kyso."):
                 dist, version = "kyso", _own_version()
             hooks = sorted(h.name for h in self._pm.get_hookcallers(plugin) or [])
             result.append({"name": name, "distribution": dist, "version": version, "hooks": hooks})
@@ -160,7 +160,7 @@ class PluginManager:
     @property
     def adapters(self) -> AdapterRegistry:
         """The platform adapters declared through ``kyso_register_adapters`` (asked afresh each time)."""
-        from sdk.core.adapter import AdapterRegistry
+        from kyso.core.adapter import AdapterRegistry
 
         registry = AdapterRegistry()
         self._pm.hook.kyso_register_adapters(registry=registry)
@@ -191,14 +191,13 @@ class PluginManager:
     def validate_certificate(self, certificate: bytes, options: ValidationOptions) -> CertificateReport:
         result = self._pm.hook.kyso_validate_certificate(certificate=certificate, options=options)
         if result is None:
-            raise PluginError("no plugin validates certificates (is sdk.certs.plugin disabled?)")
+            raise PluginError("no plugin validates certificates (is kyso.certs.plugin disabled?)")
         return result
 
 
 def _own_version() -> str:
-    from sdk import __version__
-
-    return __version__
+    """Kyso's version as installed (the distribution's metadata is the one place it is written: pyproject.toml)."""
+    return importlib.metadata.version("kyso")
 
 
 _default: PluginManager | None = None

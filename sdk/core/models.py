@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sdk.core.signer import Signer
+    from kyso.core.signer import Signer
 
 
 class Indication(enum.StrEnum):
@@ -260,7 +260,7 @@ class ValidationOptions:
     """DER CRLs the document carries."""
     allow_weak: tuple[str, ...] = ()
     """Weak algorithms the caller accepts explicitly (``"sha1"``, ``"rsa1024"``: old archives, interop vectors),
-    in signatures and certificate chains alike; the policy itself is :mod:`sdk.certs.algorithms`."""
+    in signatures and certificate chains alike; the policy itself is :mod:`kyso.certs.algorithms`."""
     budget: NetworkBudget | None = dataclasses.field(default=None, compare=False, repr=False)
     """The network budget shared by every validation of one verify (not part of the options' identity: two
     verifies with equal options are equal); ``None``: a fresh one of ``timeout`` seconds per validation."""

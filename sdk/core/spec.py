@@ -1,6 +1,6 @@
 """Hook specifications of Kyso.
 
-Every hook is prefixed ``kyso_``. Implement one with ``from sdk import hookimpl``. The three mission hooks
+Every hook is prefixed ``kyso_``. Implement one with ``from kyso import hookimpl``. The three mission hooks
 (:func:`kyso_sign`, :func:`kyso_verify`, :func:`kyso_validate_certificate`) stop at the first non-``None``
 result; a plugin that wants to amend another's answer (a national rule, say) wraps it with
 ``@hookimpl(wrapper=True)``.
@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sdk.core import hookspec
+from kyso.core import hookspec
 
 if TYPE_CHECKING:
     import click
 
-    from sdk.core.adapter import AdapterRegistry
-    from sdk.core.formats import FormatRegistry
-    from sdk.core.models import (
+    from kyso.core.adapter import AdapterRegistry
+    from kyso.core.formats import FormatRegistry
+    from kyso.core.models import (
         CertificateReport,
         CertificateValidator,
         Document,
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
         VerificationReport,
         VerifyOptions,
     )
-    from sdk.core.signer import SignerRegistry
+    from kyso.core.signer import SignerRegistry
 
 
 # -------------------------------------------------------------------------------------------------------------
@@ -40,7 +40,7 @@ def kyso_register_formats(registry: FormatRegistry) -> None:
 
     Called once when the plugin manager is first asked for formats.
 
-    :param registry: add a :class:`~sdk.core.models.DocumentFormat` with ``registry.add(...)``.
+    :param registry: add a :class:`~kyso.core.models.DocumentFormat` with ``registry.add(...)``.
 
     Use in adapters: not needed; adapters hand documents to formats declared by format plugins.
 
@@ -54,7 +54,7 @@ def kyso_register_signers(registry: SignerRegistry) -> None:
 
     Called once when the plugin manager is first asked for signer backends.
 
-    :param registry: add a :class:`~sdk.core.signer.SignerBackend` with ``registry.add(...)``.
+    :param registry: add a :class:`~kyso.core.signer.SignerBackend` with ``registry.add(...)``.
 
     Use in adapters: a platform with its own remote-signing service registers it here.
 
@@ -89,10 +89,10 @@ def kyso_sign(request: SignRequest) -> bytes | None:
 
     :param request: the document, the signer, the level, the kind and the appearance of the signature.
     :returns: the complete signed document, or ``None`` when the format is not this plugin's.
-    :raises sdk.core.errors.KysoError: for unusable input or a signer or service that fails; the input bytes are
+    :raises kyso.core.errors.KysoError: for unusable input or a signer or service that fails; the input bytes are
         never modified.
 
-    Use in adapters: call :func:`sdk.sign` instead of the hook.
+    Use in adapters: call :func:`kyso.sign` instead of the hook.
 
     .. versionadded:: 0.1
     """
@@ -112,9 +112,9 @@ def kyso_verify(
         every signer and time-stamping certificate so that certificate rules apply to all formats alike.
     :returns: the report, or ``None`` when the format is not this plugin's. A bad signature is a verdict in the
         report, never an exception.
-    :raises sdk.core.errors.InputError: only when the document cannot be read at all.
+    :raises kyso.core.errors.InputError: only when the document cannot be read at all.
 
-    Use in adapters: call :func:`sdk.verify` instead of the hook.
+    Use in adapters: call :func:`kyso.verify` instead of the hook.
 
     .. versionadded:: 0.1
     """
@@ -129,9 +129,9 @@ def kyso_validate_certificate(certificate: bytes, options: ValidationOptions) ->
     :param certificate: DER of the certificate to validate.
     :param options: trust anchors, intermediates, moment, revocation policy and purpose.
     :returns: the certificate report, or ``None`` to let another plugin answer.
-    :raises sdk.core.errors.InputError: when ``certificate`` is not a certificate.
+    :raises kyso.core.errors.InputError: when ``certificate`` is not a certificate.
 
-    Use in adapters: call :func:`sdk.validate_certificate` instead of the hook.
+    Use in adapters: call :func:`kyso.validate_certificate` instead of the hook.
 
     .. versionadded:: 0.1
     """
@@ -144,12 +144,12 @@ def kyso_validate_certificate(certificate: bytes, options: ValidationOptions) ->
 
 @hookspec
 def kyso_register_adapters(registry: AdapterRegistry) -> None:
-    """Declare the platform adapters this plugin offers (see :mod:`sdk.core.adapter`).
+    """Declare the platform adapters this plugin offers (see :mod:`kyso.core.adapter`).
 
     Called once when the adapters are first listed or used (``kyso adapters``, ``kyso sync``,
     ``kyso conformance``).
 
-    :param registry: add a :class:`~sdk.core.adapter.AdapterInfo` with ``registry.add(...)``.
+    :param registry: add a :class:`~kyso.core.adapter.AdapterInfo` with ``registry.add(...)``.
 
     Use in adapters: this is how an adapter becomes known; declare the plugin module as an entry point of group
     ``kyso`` and run ``kyso conformance NAME``.

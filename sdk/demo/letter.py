@@ -1,7 +1,7 @@
 """A sample official letter (công văn) for ``kyso demo``, laid out after Nghị định 30/2020/NĐ-CP, Phụ lục I.
 
 One A4 page, set in the bundled Liberation Serif (metric-compatible with Times New Roman) with embedded subsets,
-built with pyHanko's PDF writer and HarfBuzz shaping (through :func:`sdk.fonts.glyph_accumulator_factory`, which fixes
+built with pyHanko's PDF writer and HarfBuzz shaping (through :func:`kyso.fonts.glyph_accumulator_factory`, which fixes
 pyHanko's glyph widths for this 2048-units-per-em font). The layout follows the decree's Phụ lục I: margins
 30/15/20/20 mm; organisation name (bold capitals, short rule under it) and number on the left, national motto
 (bold, the slogan ruled at its full length) and the place and date (italic, here a synthetic slant) on the right;
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 
-from sdk.fonts import glyph_accumulator_factory, serif_bold, serif_regular
+from kyso.fonts import glyph_accumulator_factory, serif_bold, serif_regular
 
 __all__ = ["SampleLetter", "sample_letter"]
 
@@ -88,7 +88,7 @@ class _Font:
         """``(lowest, highest)`` y of the glyphs' ink relative to the baseline, in points (diacritics included)."""
         import uharfbuzz as hb
 
-        hb_font = self.engine.hb_font  # scaled to 1000 units per em by sdk.fonts
+        hb_font = self.engine.hb_font  # scaled to 1000 units per em by kyso.fonts
         buf = hb.Buffer()
         buf.add_str(text)
         buf.guess_segment_properties()

@@ -41,7 +41,7 @@ def sample_seal_png(text: str = "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN", *, diame
     """A red round seal of ``diameter_mm`` at ``dpi``: two rings, ``text`` around, a star and "MẪU" inside."""
     from PIL import Image, ImageDraw, ImageFont
 
-    from sdk.fonts import serif_bold
+    from kyso.fonts import serif_bold
 
     size = round(diameter_mm / 25.4 * dpi)
     image = Image.new("RGBA", (size, size), (0, 0, 0, 0))

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sdk.core.models import VerificationReport
+from kyso.core.models import VerificationReport
 
 LETTER_NUMBER = "123/UBND-VX"
 
@@ -29,11 +29,11 @@ class DemoResult:
 
 def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
     """Generate, sign, verify; every file goes under ``out_dir``."""
-    import sdk
-    from sdk.demo.letter import sample_letter
-    from sdk.demo.marks import sample_seal_png, sample_signature_png
-    from sdk.files import write_atomically
-    from sdk.testing.pki import TestPKI
+    import kyso
+    from kyso.demo.letter import sample_letter
+    from kyso.demo.marks import sample_seal_png, sample_signature_png
+    from kyso.files import write_atomically
+    from kyso.testing.pki import TestPKI
 
     out_dir.mkdir(parents=True, exist_ok=True)
     echo(f"1/4 demo PKI (test material) in {out_dir / 'pki'}")
@@ -44,11 +44,11 @@ def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
         unsigned = out_dir / "cong-van-mau.pdf"
         write_atomically(unsigned, letter.pdf)
         echo(f"2/4 sample official letter: {unsigned}")
-        chairman = sdk.Pkcs12Signer.from_file(pki.p12("person"), pki.password)
-        organisation = sdk.Pkcs12Signer.from_file(pki.p12("organisation"), pki.password)
+        chairman = kyso.Pkcs12Signer.from_file(pki.p12("person"), pki.password)
+        organisation = kyso.Pkcs12Signer.from_file(pki.p12("organisation"), pki.password)
         # Nghị định 30/2020: the competent person approves (handwritten signature image between title and name),
         # then the văn thư issues with the organisation's key (seal over the left third of the signature)
-        approved = sdk.sign(
+        approved = kyso.sign(
             letter.pdf,
             signer=chairman,
             kind="approval",
@@ -59,7 +59,7 @@ def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
             tsa=pki.tsa_url,
             location="Nghệ An",
         )
-        issued = sdk.sign(
+        issued = kyso.sign(
             approved,
             signer=organisation,
             kind="issuance",
@@ -72,6 +72,6 @@ def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
         signed = out_dir / "cong-van-mau.signed.pdf"
         write_atomically(signed, issued)
         echo(f"3/4 approval by the chairman, issuance by the organisation (PAdES B-T): {signed}")
-        report = sdk.verify(issued, trust=[pki.root_cert], revocation="hard", name=signed.name)
+        report = kyso.verify(issued, trust=[pki.root_cert], revocation="hard", name=signed.name)
         echo(f"4/4 verified against {pki.root_cert.name} with OCSP/CRL revocation checking")
     return DemoResult(unsigned=unsigned, signed=signed, trust_anchor=pki.root_cert, report=report)

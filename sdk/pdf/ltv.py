@@ -18,8 +18,8 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from sdk.core.errors import InputError, KysoError, ServiceError, SigningError, TimestampError, UsageError
-from sdk.core.models import Level, NetworkBudget
+from kyso.core.errors import InputError, KysoError, ServiceError, SigningError, TimestampError, UsageError
+from kyso.core.models import Level, NetworkBudget
 
 LTV_LEVELS = (Level.B_LT, Level.B_LTA)
 
@@ -95,7 +95,7 @@ def _renew_archive_timestamp(reader: Any, context: Any, tsa: str, budget: Networ
     """Validation data of the last document time-stamp, then a new document time-stamp over everything."""
     from pyhanko.sign import signers
 
-    from sdk.pdf.signing import bounded_timestamper
+    from kyso.pdf.signing import bounded_timestamper
 
     out = BytesIO()
     stamper = signers.PdfTimeStamper(bounded_timestamper(tsa, budget))
@@ -107,7 +107,7 @@ def _document_timestamp(data: bytes, context: Any, tsa: str, budget: NetworkBudg
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
 
-    from sdk.pdf.signing import bounded_timestamper
+    from kyso.pdf.signing import bounded_timestamper
 
     out = BytesIO()
     stamper = signers.PdfTimeStamper(bounded_timestamper(tsa, budget))
@@ -116,7 +116,7 @@ def _document_timestamp(data: bytes, context: Any, tsa: str, budget: NetworkBudg
 
 
 def _reader(data: bytes) -> Any:
-    from sdk.pdf.reading import open_reader
+    from kyso.pdf.reading import open_reader
 
     return open_reader(data)
 
@@ -145,10 +145,10 @@ def _context(reader: Any, signatures: list[Any], trust: tuple[bytes, ...], budge
         RevocationCheckingRule,
     )
 
-    from sdk.certs.cache import answer_cache
-    from sdk.certs.fetching import CachingFetcherBackend
-    from sdk.certs.parsing import parse_certificate
-    from sdk.certs.truststore import configured_certificates
+    from kyso.certs.cache import answer_cache
+    from kyso.certs.fetching import CachingFetcherBackend
+    from kyso.certs.parsing import parse_certificate
+    from kyso.certs.truststore import configured_certificates
 
     anchors, intermediates = configured_certificates()
     carried = []
@@ -206,6 +206,6 @@ def sign_ltv(request: Any, sign_b_t: Any) -> bytes:
 
 
 def _roots(ders: tuple[bytes, ...]) -> tuple[bytes, ...]:
-    from sdk.certs.parsing import parse_certificate
+    from kyso.certs.parsing import parse_certificate
 
     return tuple(der for der in ders if parse_certificate(der).self_signed == "maybe")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sdk.cli.main import SECONDS
+from kyso.cli.main import SECONDS
 
 
 @click.command("extend")
@@ -26,12 +26,12 @@ def extend_command(
     """Embed validation data (B-LT) and an archive time-stamp (B-LTA) into IN, write OUTPUT (IN is never modified).
 
     Extending a B-LTA document again renews its archive time-stamp."""
-    from sdk.certs.loading import load_certificates
-    from sdk.cli.files import check_output, read_document, write_atomically
-    from sdk.core.errors import UsageError
-    from sdk.core.manager import get_plugin_manager
-    from sdk.pdf.ltv import extend_pdf
-    from sdk.text import printable
+    from kyso.certs.loading import load_certificates
+    from kyso.cli.files import check_output, read_document, write_atomically
+    from kyso.core.errors import UsageError
+    from kyso.core.manager import get_plugin_manager
+    from kyso.pdf.ltv import extend_pdf
+    from kyso.text import printable
 
     if output_path.resolve() == input_path.resolve():
         raise UsageError("the output must be a different file from the input")

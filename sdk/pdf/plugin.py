@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sdk.core import hookimpl
-from sdk.core.formats import FormatRegistry
-from sdk.core.models import (
+from kyso.core import hookimpl
+from kyso.core.formats import FormatRegistry
+from kyso.core.models import (
     CertificateValidator,
     Document,
     DocumentFormat,
@@ -14,7 +14,7 @@ from sdk.core.models import (
     VerificationReport,
     VerifyOptions,
 )
-from sdk.pdf.reading import looks_like_pdf
+from kyso.pdf.reading import looks_like_pdf
 
 if TYPE_CHECKING:
     import click
@@ -31,7 +31,7 @@ def kyso_register_formats(registry: FormatRegistry) -> None:
 def kyso_sign(request: SignRequest) -> bytes | None:
     if request.document.format != FORMAT:
         return None
-    from sdk.pdf.signing import sign_pdf
+    from kyso.pdf.signing import sign_pdf
 
     return sign_pdf(request)
 
@@ -42,13 +42,13 @@ def kyso_verify(
 ) -> VerificationReport | None:
     if document.format != FORMAT:
         return None
-    from sdk.pdf.verification import verify_pdf
+    from kyso.pdf.verification import verify_pdf
 
     return verify_pdf(document, options, validate_certificate)
 
 
 @hookimpl
 def kyso_register_commands(cli: click.Group) -> None:
-    from sdk.pdf.ltv_cli import extend_command
+    from kyso.pdf.ltv_cli import extend_command
 
     cli.add_command(extend_command)

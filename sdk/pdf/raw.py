@@ -11,8 +11,8 @@ import dataclasses
 import re
 from typing import Any
 
-from sdk.certs.identity import identity_of
-from sdk.core.models import (
+from kyso.certs.identity import identity_of
+from kyso.core.models import (
     CertificateValidator,
     Coverage,
     Indication,
@@ -21,7 +21,7 @@ from sdk.core.models import (
     SubIndication,
     VerifyOptions,
 )
-from sdk.pdf import byterange
+from kyso.pdf import byterange
 
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from sdk.core.errors import EncryptedDocumentError, InputError
+from kyso.core.errors import EncryptedDocumentError, InputError
 
 PDF_MAGIC = b"%PDF-"
 

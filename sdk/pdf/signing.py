@@ -1,6 +1,6 @@
 """Write a PAdES signature into a PDF as an incremental update.
 
-pyHanko writes the PDF; the key stays with the :class:`~sdk.core.signer.Signer`. Reserving the signature's space
+pyHanko writes the PDF; the key stays with the :class:`~kyso.core.signer.Signer`. Reserving the signature's space
 up front (``bytes_reserved``) spares pyHanko its dry-run signature, and a signer that keeps its key loaded spares
 the key parsing that dominates stock pyHanko's signing time.
 """
@@ -12,11 +12,11 @@ from datetime import datetime
 from io import BytesIO
 from typing import Any
 
-from sdk.certs.parsing import parse_certificate
-from sdk.core.errors import InputError, KysoError, SigningError, TimestampError, UsageError
-from sdk.core.models import Level, NetworkBudget, SignatureKind, SignRequest
-from sdk.core.signer import Signer
-from sdk.pdf.reading import open_reader
+from kyso.certs.parsing import parse_certificate
+from kyso.core.errors import InputError, KysoError, SigningError, TimestampError, UsageError
+from kyso.core.models import Level, NetworkBudget, SignatureKind, SignRequest
+from kyso.core.signer import Signer
+from kyso.pdf.reading import open_reader
 
 _SIGNATURE_OVERHEAD = 3072
 """Bytes reserved beyond the certificates: signed attributes, signature value, CMS structure."""
@@ -29,7 +29,7 @@ def sign_pdf(request: SignRequest) -> bytes:
     if request.budget is None:  # one network budget for the whole signing (B-T stamp, B-LT data, B-LTA stamp)
         request = dataclasses.replace(request, budget=NetworkBudget(request.timeout))
     if request.level in (Level.B_LT, Level.B_LTA):
-        from sdk.pdf.ltv import sign_ltv  # B-T first, then validation data and archive time-stamp (issue 3)
+        from kyso.pdf.ltv import sign_ltv  # B-T first, then validation data and archive time-stamp (issue 3)
 
         return sign_ltv(request, sign_pdf)
     if request.level not in (Level.B_B, Level.B_T):
@@ -115,13 +115,13 @@ def pyhanko_signer(signer: Signer, *, kind: SignatureKind | None = None) -> Any:
 
 
 class _KindAttribute:
-    """Signed attribute provider recording the signature kind (see :data:`sdk.pdf.appearance.KIND_OID`)."""
+    """Signed attribute provider recording the signature kind (see :data:`kyso.pdf.appearance.KIND_OID`)."""
 
     def __init__(self, kind: SignatureKind) -> None:
         self.kind = kind
 
     async def get_attribute(self, dry_run: bool = False) -> Any:
-        from sdk.pdf.appearance import kind_attribute
+        from kyso.pdf.appearance import kind_attribute
 
         return kind_attribute(self.kind)
 
@@ -130,7 +130,7 @@ def _appearance_plan(request: SignRequest, reader: Any) -> Any:
     """The mark of a signature kind (image or text, placed per Nghị định 30), or ``None`` without a kind."""
     if request.kind is None and not request.appearance:
         return None
-    from sdk.pdf.appearance import plan_appearance
+    from kyso.pdf.appearance import plan_appearance
 
     return plan_appearance(request, reader)
 
@@ -160,7 +160,7 @@ def _fresh_field_name(reader: Any) -> str:
 def _add_visible_field(writer: Any, reader: Any, field_name: str, request: SignRequest) -> None:
     from pyhanko.sign import fields
 
-    from sdk.pdf.appearance.geometry import geometry, page_count
+    from kyso.pdf.appearance.geometry import geometry, page_count
 
     if request.box is None or request.page is None:
         raise UsageError("a visible signature needs both --page and --box")
@@ -186,7 +186,7 @@ def _stamp_style() -> Any:
     from pyhanko import stamp
     from pyhanko.pdf_utils.text import TextBoxStyle
 
-    from sdk.fonts import glyph_accumulator_factory, serif_regular
+    from kyso.fonts import glyph_accumulator_factory, serif_regular
 
     return stamp.TextStampStyle(
         stamp_text="Ký bởi: %(signer_name)s\nThời gian: %(signing_time)s",
@@ -197,8 +197,8 @@ def _stamp_style() -> Any:
 
 def _stamp_text(request: SignRequest) -> dict[str, str]:
 
-    from sdk.certs.identity import identity_of
-    from sdk.core.models import VIETNAM_TIME
+    from kyso.certs.identity import identity_of
+    from kyso.core.models import VIETNAM_TIME
 
     who = identity_of(parse_certificate(request.signer.certificate))
     now = datetime.now(VIETNAM_TIME).replace(microsecond=0)
@@ -214,7 +214,7 @@ def _budget(request: SignRequest) -> NetworkBudget:
 
 
 def bounded_timestamper(url: str, budget: NetworkBudget) -> Any:
-    """pyHanko's RFC 3161 client with its HTTP request made by :func:`sdk.certs.fetching.bounded_fetch`: within
+    """pyHanko's RFC 3161 client with its HTTP request made by :func:`kyso.certs.fetching.bounded_fetch`: within
     the signing's network budget (a TSA trickling its answer cannot hold the signing), 1 MB at most, http(s) only
     and bounded redirects (Kyso rule, bounded fetching)."""
     import asyncio
@@ -223,7 +223,7 @@ def bounded_timestamper(url: str, budget: NetworkBudget) -> Any:
     from pyhanko.sign.timestamps import TimeStamper, TimestampRequestError
     from pyhanko.sign.timestamps.common_utils import set_tsp_headers
 
-    from sdk.certs.fetching import bounded_fetch
+    from kyso.certs.fetching import bounded_fetch
 
     class BoundedTimeStamper(TimeStamper):
         async def async_request_tsa_response(self, req: Any) -> Any:

@@ -7,7 +7,7 @@ with the EU DSS reference validator; each rule below says which attack or which 
 
 - a form field other than a signature field filled after signing (shadow "replace" attack) is reported;
 - bytes after the end of the last revision that no revision explains make the coverage PARTIAL;
-- the byte-range geometry is Kyso's own check (``sdk.pdf.byterange``, also used by ``sdk.pdf.raw``): pyHanko's
+- the byte-range geometry is Kyso's own check (``kyso.pdf.byterange``, also used by ``kyso.pdf.raw``): pyHanko's
   coverage level is arithmetic on lengths, fooled by a literal-string /Contents (``docs/security.md``);
 - a signature dictionary without /Filter, or with a /SubFilter Kyso does not verify (legacy SHA-1 formats
   included), is INDETERMINATE;
@@ -18,10 +18,10 @@ with the EU DSS reference validator; each rule below says which attack or which 
 - the byte range is judged before the digest, as ETSI format checks precede cryptographic checks;
 - an updated VRI entry of the document security store is an LTA update, not a suspicious change (DSS's own LT/LTA
   extension rewrites VRI entries, which pyHanko refuses);
-- weak algorithms (Kyso's one policy, :mod:`sdk.certs.algorithms`: no MD5/SHA-1, RSA >= 2048 bits, unless the
+- weak algorithms (Kyso's one policy, :mod:`kyso.certs.algorithms`: no MD5/SHA-1, RSA >= 2048 bits, unless the
   caller allows them by name) make a signature INDETERMINATE, as pyHanko's own validation does (the low-level
   integrity check used here does not apply any policy by itself);
-- a file pyHanko cannot open at all still gets a verdict from its raw byte ranges (``sdk.pdf.raw``), and anything
+- a file pyHanko cannot open at all still gets a verdict from its raw byte ranges (``kyso.pdf.raw``), and anything
   a check trips over makes that one signature INDETERMINATE, never a traceback.
 
 Time-stamp tokens (signature and document time-stamps) are checked for integrity here and their TSA certificate
@@ -41,10 +41,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sdk.certs.identity import identity_of
-from sdk.certs.parsing import parse_certificate
-from sdk.core.errors import EncryptedDocumentError, InputError, KysoError
-from sdk.core.models import (
+from kyso.certs.identity import identity_of
+from kyso.certs.parsing import parse_certificate
+from kyso.core.errors import EncryptedDocumentError, InputError, KysoError
+from kyso.core.models import (
     CertificateReport,
     CertificateValidator,
     Coverage,
@@ -60,7 +60,7 @@ from sdk.core.models import (
     VerifyOptions,
     vietnam_iso,
 )
-from sdk.pdf.reading import open_reader
+from kyso.pdf.reading import open_reader
 
 _PDF_WHITESPACE = b"\x00\t\n\x0c\r "
 
@@ -91,7 +91,7 @@ class _FileFacts:
 
 def verify_pdf(document: Document, options: VerifyOptions, validate: CertificateValidator) -> VerificationReport:
     """The verification report of a PDF; :class:`InputError` only when no signature can be read at all."""
-    from sdk.pdf import raw
+    from kyso.pdf import raw
 
     report = VerificationReport(document=document.name, format="pdf")
     try:
@@ -144,7 +144,7 @@ def _signature_fields(reader: Any) -> Any:
     """(names of all signature fields, the filled ones as pyHanko lists them), or ``raw.Unreadable``."""
     from pyhanko.sign.fields import enumerate_sig_fields
 
-    from sdk.pdf import raw
+    from kyso.pdf import raw
 
     try:
         # pyHanko reads the trailer lazily: touch it here so that a damaged one lands in the raw fallback
@@ -504,7 +504,7 @@ def _check_integrity(emb: Any, cert: Any, verdict: Verdict, messages: list[str])
 
 
 def _check_algorithms(signer_info: Any, cert: Any, facts: _FileFacts, verdict: Verdict, messages: list[str]) -> None:
-    """Kyso rule (issue 9, class 4): weak algorithms (:mod:`sdk.certs.algorithms`: SHA-1, RSA < 2048 bits ...) make
+    """Kyso rule (issue 9, class 4): weak algorithms (:mod:`kyso.certs.algorithms`: SHA-1, RSA < 2048 bits ...) make
     a signature INDETERMINATE per ETSI, as pyHanko's own validation does; the low-level integrity check used here
     does not apply any policy by itself, so without this a trusted signer's SHA-1 signature would pass."""
     problem = _algorithm_problem(signer_info, cert, facts.options.validation.allow_weak)
@@ -518,7 +518,7 @@ def _algorithm_problem(signer_info: Any, cert: Any, allow: tuple[str, ...]) -> s
     from asn1crypto import algos
     from pyhanko.sign.validation.utils import CMSAlgorithmUsagePolicy
 
-    from sdk.certs.algorithms import usage_policy
+    from kyso.certs.algorithms import usage_policy
 
     policy = CMSAlgorithmUsagePolicy.lift_policy(usage_policy(allow))
     try:
@@ -595,12 +595,12 @@ def _coverage(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: Ver
     """Coverage of the byte range; False when it is not a standard one (then nothing after signing can be
     analysed).
 
-    Kyso rule (issue 9, literal-/Contents forgery; ``sdk.pdf.byterange``, ``docs/security.md``): pyHanko's coverage
+    Kyso rule (issue 9, literal-/Contents forgery; ``kyso.pdf.byterange``, ``docs/security.md``): pyHanko's coverage
     level is arithmetic on lengths, true only once Kyso has checked where the ranges and the /Contents token are.
     Do not remove this check in favour of ``evaluate_signature_coverage`` alone."""
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-    from sdk.pdf import byterange
+    from kyso.pdf import byterange
 
     try:
         geometry = byterange.check(facts.data, emb.byte_range, _dictionary_offset(emb))
@@ -647,7 +647,7 @@ def _dictionary_offset(emb: Any) -> int:
     """File offset of the signature dictionary pyHanko read (the latest definition of the /V object)."""
     from pyhanko.pdf_utils import generic
 
-    from sdk.pdf import byterange
+    from kyso.pdf import byterange
 
     value = emb.sig_field.raw_get("/V")
     location = emb.reader.xrefs[value.reference] if isinstance(value, generic.IndirectObject) else None
@@ -719,7 +719,7 @@ def _check_pages(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: 
 
 def _kind(emb: Any) -> Any:
     """The Nghị định 30 kind a Kyso signature records in its signed attributes (covered by the signature)."""
-    from sdk.pdf.appearance import read_kind
+    from kyso.pdf.appearance import read_kind
 
     try:
         return read_kind(emb.signer_info)

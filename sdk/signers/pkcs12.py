@@ -9,16 +9,16 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from sdk.core import hookimpl
-from sdk.core.errors import InputError, SignerError, WrongPasswordError
-from sdk.core.signer import SignerBackend, SignerRegistry
-from sdk.files import read_bounded
+from kyso.core import hookimpl
+from kyso.core.errors import InputError, SignerError, WrongPasswordError
+from kyso.core.signer import SignerBackend, SignerRegistry
+from kyso.files import read_bounded
 
 MAX_PKCS12_FILE = 1024 * 1024
 
 
 class Pkcs12Signer:
-    """A key and certificate chain read from a PKCS#12 file; implements :class:`sdk.core.signer.Signer`."""
+    """A key and certificate chain read from a PKCS#12 file; implements :class:`kyso.core.signer.Signer`."""
 
     def __init__(self, private_key: Any, certificate: bytes, chain: tuple[bytes, ...]) -> None:
         self._key = private_key

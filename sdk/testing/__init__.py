@@ -1,8 +1,8 @@
 """Test support for kyso: a generated look-alike of the Vietnamese Government PKI.
 
-``sdk.testing.pki.TestPKI`` generates keys, certificates and PKCS#12 files at runtime and
+``kyso.testing.pki.TestPKI`` generates keys, certificates and PKCS#12 files at runtime and
 serves OCSP, CRLs and RFC 3161 time-stamping on 127.0.0.1 (certomancer). The pytest plugin
-``sdk.testing.plugin`` (entry point ``kyso``) exposes it as the session fixture ``kyso_pki``.
+``kyso.testing.plugin`` (entry point ``kyso``) exposes it as the session fixture ``kyso_pki``.
 Test material only: nothing here chains to the real RootCA chuyên dùng Chính phủ.
 """
 
@@ -17,7 +17,7 @@ __all__ = ["TestPKI"]
 
 
 def __getattr__(name: str) -> Any:
-    # lazy: importing sdk.testing (e.g. when pytest loads the plugin) must not import certomancer
+    # lazy: importing kyso.testing (e.g. when pytest loads the plugin) must not import certomancer
     if name == "TestPKI":
         from .pki import TestPKI
 

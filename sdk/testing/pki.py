@@ -454,7 +454,7 @@ def _arch_label() -> Any:
     return ArchLabel(_ARCH)
 
 
-if __name__ == "__main__":  # pragma: no cover - manual smoke test: python -m sdk.testing.pki DIR
+if __name__ == "__main__":  # pragma: no cover - manual smoke test: python -m kyso.testing.pki DIR
     import sys
 
     started = time.perf_counter()

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from sdk.core.adapter import AdapterConfig, Credentials
+from kyso.core.adapter import AdapterConfig, Credentials
 
 FAST = {"timeout": 0.6, "retries": 2, "backoff": 0.02}
 
 
 @pytest.fixture(scope="module")
 def ioffice_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    from plugins.ioffice.simulator import IOfficeSimulator
+    from kyso_ioffice.simulator import IOfficeSimulator
 
     with IOfficeSimulator(tmp_path_factory.mktemp("ioffice-sim")).serve() as simulator:
         yield simulator
@@ -28,7 +28,7 @@ def ioffice_config(ioffice_sim) -> AdapterConfig:
 
 @pytest.fixture
 def ioffice(ioffice_config) -> Iterator:
-    from plugins.ioffice.adapter import IOfficeAdapter
+    from kyso_ioffice.adapter import IOfficeAdapter
 
     adapter = IOfficeAdapter(ioffice_config)
     yield adapter
@@ -37,7 +37,7 @@ def ioffice(ioffice_config) -> Iterator:
 
 @pytest.fixture(scope="session")
 def assets() -> dict[str, bytes]:
-    from sdk.demo.marks import sample_seal_png, sample_signature_png
+    from kyso.demo.marks import sample_seal_png, sample_signature_png
 
     return {"image": sample_signature_png(), "seal": sample_seal_png()}
 

@@ -10,23 +10,23 @@ import time
 
 import requests
 
-from sdk.conformance.checks import appearance_for, sample_pdf
+from kyso.conformance.checks import appearance_for, sample_pdf
 
 pytest_plugins = ["adapters_support"]
 APPROVAL_BOX = appearance_for("approval")
 
 
-def test_adapters_lists_one_per_line_name_first(kyso):
-    result = kyso("adapters")
+def test_adapters_lists_one_per_line_name_first(kyso_cli):
+    result = kyso_cli("adapters")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert any(line.startswith("ioffice  ") for line in lines)
-    listed = json.loads(kyso("adapters", "--format", "json").stdout)
+    listed = json.loads(kyso_cli("adapters", "--format", "json").stdout)
     assert {"name": "ioffice"}.items() <= next(a for a in listed if a["name"] == "ioffice").items()
 
 
-def test_sync_signs_reports_and_resumes(kyso, ioffice_sim, pki, tmp_path):
-    from sdk.demo.marks import sample_signature_png
+def test_sync_signs_reports_and_resumes(kyso_cli, ioffice_sim, pki, tmp_path):
+    from kyso.demo.marks import sample_signature_png
 
     ids = [
         ioffice_sim.add_item(
@@ -71,13 +71,13 @@ def test_sync_signs_reports_and_resumes(kyso, ioffice_sim, pki, tmp_path):
         "1",
     ]
     try:
-        first = kyso(*args, env=env)
+        first = kyso_cli(*args, env=env)
     finally:
         ioffice_sim.clear_faults()
     assert first.exit_code == 1, first.stderr
     assert "signed: 2, failed: 1, skipped: 0" in first.stdout
     assert "failed: Tờ trình 1.pdf:" in first.stdout and "truncated" in first.stdout
-    second = kyso(*args, "--format", "json", env=env)
+    second = kyso_cli(*args, "--format", "json", env=env)
     assert second.exit_code == 0, second.stderr
     summary = json.loads(second.stdout)
     assert (summary["signed"], summary["failed"]) == (1, 0)
@@ -85,8 +85,8 @@ def test_sync_signs_reports_and_resumes(kyso, ioffice_sim, pki, tmp_path):
     assert "kyso-secret" not in first.stdout + first.stderr + second.stdout + second.stderr
 
 
-def test_sync_with_wrong_platform_password_is_one_line(kyso, ioffice_sim, pki):
-    result = kyso(
+def test_sync_with_wrong_platform_password_is_one_line(kyso_cli, ioffice_sim, pki):
+    result = kyso_cli(
         "sync",
         "ioffice",
         "--user",
@@ -107,8 +107,8 @@ def test_sync_with_wrong_platform_password_is_one_line(kyso, ioffice_sim, pki):
     assert "credentials refused" in result.stderr and "nope" not in result.stderr
 
 
-def test_sync_unknown_adapter(kyso, pki):
-    result = kyso("sync", "nowhere", "--user", "x", "--p12", pki.p12("person"), "--password-env", "P")
+def test_sync_unknown_adapter(kyso_cli, pki):
+    result = kyso_cli("sync", "nowhere", "--user", "x", "--p12", pki.p12("person"), "--password-env", "P")
     assert result.exit_code == 2 and "no adapter named 'nowhere'" in result.stderr
 
 
@@ -117,7 +117,7 @@ def test_simulate_runs_on_its_own(tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "sdk.cli", "simulate", "ioffice", "--port", str(port), "--directory", str(tmp_path)],
+        [sys.executable, "-m", "kyso.cli", "simulate", "ioffice", "--port", str(port), "--directory", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -1,4 +1,4 @@
-"""The adapter contract of sdk.core.adapter: items, configuration, idempotency keys, the registry."""
+"""The adapter contract of kyso.core.adapter: items, configuration, idempotency keys, the registry."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from sdk.core.adapter import (
+from kyso.core.adapter import (
     Adapter,
     AdapterConfig,
     AdapterInfo,
@@ -17,7 +17,7 @@ from sdk.core.adapter import (
     ItemError,
     idempotency_key,
 )
-from sdk.core.errors import UsageError
+from kyso.core.errors import UsageError
 
 pytest_plugins = ["adapters_support"]
 
@@ -68,7 +68,7 @@ def test_config_without_base_url_says_how_to_give_one(tmp_path):
 
 
 def test_registry_names_installed_adapters():
-    from sdk.adapters.registry import adapter_registry
+    from kyso.adapters.registry import adapter_registry
 
     registry = adapter_registry()
     assert "ioffice" in registry.adapters

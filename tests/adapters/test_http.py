@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from sdk.adapters.http import HttpClient
-from sdk.core.adapter import AdapterConfig, PlatformError
+from kyso.adapters.http import HttpClient
+from kyso.core.adapter import AdapterConfig, PlatformError
 
 HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: 1200\r\n\r\n"
 

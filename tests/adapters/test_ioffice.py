@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-import sdk
-from plugins.edxml.model import Organization
-from sdk.adapters.sync import sync
-from sdk.conformance.checks import appearance_for
-from sdk.conformance.checks import sample_pdf as make_pdf
-from sdk.core.adapter import AuthenticationError, Credentials, PlatformError
+import kyso
+from kyso.adapters.sync import sync
+from kyso.conformance.checks import appearance_for
+from kyso.conformance.checks import sample_pdf as make_pdf
+from kyso.core.adapter import AuthenticationError, Credentials, PlatformError
+from kyso_edxml.model import Organization
 
 pytest_plugins = ["adapters_support"]
 APPROVAL_BOX = appearance_for("approval")
@@ -22,9 +22,9 @@ RECEIVER = Organization(organ_id="000.00.00.G22", organ_name="Văn phòng Chính
 @pytest.fixture(scope="module")
 def issued(ioffice_sim, pki, signer_for):
     """A document taken through approval (leader) and issuance (văn thư) on the platform."""
-    from plugins.ioffice.adapter import IOfficeAdapter
-    from sdk.core.adapter import AdapterConfig
-    from sdk.demo.marks import sample_seal_png, sample_signature_png
+    from kyso.core.adapter import AdapterConfig
+    from kyso.demo.marks import sample_seal_png, sample_signature_png
+    from kyso_ioffice.adapter import IOfficeAdapter
 
     adapter = IOfficeAdapter(AdapterConfig(ioffice_sim.url, Credentials("kyso", "kyso-secret"), timeout=2))
     document, approval = ioffice_sim.add_draft(
@@ -47,7 +47,7 @@ def test_outgoing_approval_then_number_then_issuance(issued, ioffice_sim, pki):
     assert (first.signed, second.signed) == (1, 1)
     record = adapter.document(document)
     assert record["state"] == "issued" and record["number"] == 1 and record["notation"] == "UBND-VP"
-    report = sdk.verify(adapter.issued_file(record), trust=[pki.cert("root")], revocation="off")
+    report = kyso.verify(adapter.issued_file(record), trust=[pki.cert("root")], revocation="off")
     assert report.indication == "TOTAL_PASSED"
     assert [s.kind for s in report.signatures] == ["approval", "issuance"]
     issuance_item = ioffice_sim.item(record["fileTaskId"])
@@ -55,8 +55,8 @@ def test_outgoing_approval_then_number_then_issuance(issued, ioffice_sim, pki):
 
 
 def test_dispatch_sends_a_signed_edxml_package(issued, ioffice_sim, signer_for, pki):
-    from plugins.edxml import open_verified
-    from plugins.ioffice.workflow import dispatch
+    from kyso_edxml import open_verified
+    from kyso_ioffice.workflow import dispatch
 
     adapter, document, *_ = issued
     _, package = dispatch(adapter, document, signer_for("organisation"), sender=SENDER, to=[RECEIVER])
@@ -66,13 +66,13 @@ def test_dispatch_sends_a_signed_edxml_package(issued, ioffice_sim, signer_for, 
     assert report.indication == "TOTAL_PASSED" and message is not None
     assert message.header.code.code_number == "1" and message.header.code.code_notation == "UBND-VP"
     assert message.header.document_id.startswith("000.00.00.H41,")
-    attached = sdk.verify(message.attachments[0].data, trust=[pki.cert("root")], revocation="off")
+    attached = kyso.verify(message.attachments[0].data, trust=[pki.cert("root")], revocation="off")
     assert [s.kind for s in attached.signatures] == ["approval", "issuance"]
 
 
 def test_dispatch_refuses_a_document_not_issued(ioffice, ioffice_sim, signer_for):
-    from plugins.ioffice.workflow import dispatch
-    from sdk.core.errors import InputError
+    from kyso.core.errors import InputError
+    from kyso_ioffice.workflow import dispatch
 
     document, _ = ioffice_sim.add_draft(leader="l2", clerk="v2", name="d.pdf", content=make_pdf())
     with pytest.raises(InputError, match="only an issued document"):
@@ -80,7 +80,7 @@ def test_dispatch_refuses_a_document_not_issued(ioffice, ioffice_sim, signer_for
 
 
 def test_incoming_packages_verified_answered_and_income_marked(issued, ioffice_sim, signer_for, pki):
-    from plugins.ioffice.workflow import dispatch, receive
+    from kyso_ioffice.workflow import dispatch, receive
 
     adapter, document, *_ = issued
     package = ioffice_sim.document(document)["package"]  # dispatched by the test above (same worker), or now
@@ -103,7 +103,7 @@ def test_incoming_packages_verified_answered_and_income_marked(issued, ioffice_s
     )
     summary = sync(adapter, "vanthu-den", signer_for("organisation"), trust=[pki.cert("root")])
     assert summary.signed == 1
-    report = sdk.verify(
+    report = kyso.verify(
         adapter.download_signed(adapter_item(ioffice_sim, results[good].task)),
         trust=[pki.cert("root")],
         revocation="off",
@@ -113,7 +113,7 @@ def test_incoming_packages_verified_answered_and_income_marked(issued, ioffice_s
 
 
 def adapter_item(simulator, item_id):
-    from sdk.core.adapter import Item
+    from kyso.core.adapter import Item
 
     return Item(id=item_id, name=simulator.item(item_id)["name"])
 
@@ -121,7 +121,7 @@ def adapter_item(simulator, item_id):
 def test_wrong_password_is_an_authentication_error(ioffice_config):
     from dataclasses import replace
 
-    from plugins.ioffice.adapter import IOfficeAdapter
+    from kyso_ioffice.adapter import IOfficeAdapter
 
     adapter = IOfficeAdapter(replace(ioffice_config, credentials=Credentials("kyso", "wrong")))
     with pytest.raises(AuthenticationError, match="credentials refused") as caught:
@@ -149,16 +149,16 @@ def test_reject_and_status_reach_the_platform(ioffice, ioffice_sim):
         ioffice.reject(first, "again")
 
 
-def test_cli_dispatch_and_receive(kyso, ioffice_sim, signer_for, pki):
-    from sdk.demo.marks import sample_seal_png, sample_signature_png
+def test_cli_dispatch_and_receive(kyso_cli, ioffice_sim, signer_for, pki):
+    from kyso.demo.marks import sample_seal_png, sample_signature_png
 
     document, _ = ioffice_sim.add_draft(
         leader="ld-cli", clerk="vt-cli", name="Công văn CLI.pdf", content=make_pdf(), appearance=APPROVAL_BOX
     )
     root = [pki.cert("root")]
     adapter_args = dict(timeout=2)
-    from plugins.ioffice.adapter import IOfficeAdapter
-    from sdk.core.adapter import AdapterConfig
+    from kyso.core.adapter import AdapterConfig
+    from kyso_ioffice.adapter import IOfficeAdapter
 
     adapter = IOfficeAdapter(AdapterConfig(ioffice_sim.url, Credentials("kyso", "kyso-secret"), **adapter_args))
     sync(adapter, "ld-cli", signer_for("person"), assets={"image": sample_signature_png()}, trust=root)
@@ -167,29 +167,29 @@ def test_cli_dispatch_and_receive(kyso, ioffice_sim, signer_for, pki):
     env = {"P12": pki.password, "PW": "kyso-secret"}
     connection = ["--base-url", ioffice_sim.url, "--username", "kyso", "--platform-password-env", "PW"]
     signer = ["--p12", pki.p12("organisation"), "--password-env", "P12", "--organ-id", "000.00.00.H41"]
-    sent = kyso(
+    sent = kyso_cli(
         "ioffice", "dispatch", document, "--to", "000.00.00.G22=Văn phòng Chính phủ", *signer, *connection, env=env
     )
     assert sent.exit_code == 0, sent.stderr
     assert f"dispatched: {document}" in sent.stdout
     ioffice_sim.add_package(clerk="vt-den", data=ioffice_sim.document(document)["package"])
-    received = kyso(
+    received = kyso_cli(
         "ioffice", "receive", "--trust", pki.cert("root"), "--revocation", "off", *signer, *connection, env=env
     )
     assert "accepted (03)" in received.stdout, received.stdout + received.stderr
-    bad = kyso("ioffice", "dispatch", document, "--to", "not-an-id", *signer, *connection, env=env)
+    bad = kyso_cli("ioffice", "dispatch", document, "--to", "not-an-id", *signer, *connection, env=env)
     assert bad.exit_code == 2 and "not an agency identifier" in bad.stderr
 
 
 def test_a_signed_package_with_a_malformed_document_id_is_rejected_alone(tmp_path, signer_for, pki):
     # the package is intact and signed, but its DocumentId cannot be answered to: rejected with the reason, and the
     # packages after it are still answered
-    from plugins.edxml import codec
-    from plugins.edxml.model import Attachment, EdXMLMessage, MessageHeader
-    from plugins.ioffice.adapter import IOfficeAdapter
-    from plugins.ioffice.simulator import IOfficeSimulator
-    from plugins.ioffice.workflow import receive
-    from sdk.core.adapter import AdapterConfig
+    from kyso.core.adapter import AdapterConfig
+    from kyso_edxml import codec
+    from kyso_edxml.model import Attachment, EdXMLMessage, MessageHeader
+    from kyso_ioffice.adapter import IOfficeAdapter
+    from kyso_ioffice.simulator import IOfficeSimulator
+    from kyso_ioffice.workflow import receive
 
     def package(document_id: str) -> bytes:
         message = EdXMLMessage(
@@ -197,7 +197,7 @@ def test_a_signed_package_with_a_malformed_document_id_is_rejected_alone(tmp_pat
             attachments=[Attachment(content_id="cid:1", attachment_name="vb.pdf", data=make_pdf("vb"))],
         )
         unsigned = codec.build(message).replace(b"000.00.00.H41,2026/11/20,7/UBND-VP", document_id.encode())
-        return sdk.sign(unsigned, signer=signer_for("organisation"))
+        return kyso.sign(unsigned, signer=signer_for("organisation"))
 
     with IOfficeSimulator(tmp_path / "sim").serve() as simulator:
         bad = simulator.add_package(clerk="vt", data=package("not a document id"))
@@ -214,7 +214,7 @@ def test_a_signed_package_with_a_malformed_document_id_is_rejected_alone(tmp_pat
 
 def test_dispatch_of_a_record_without_its_issue_date_is_a_platform_error(signer_for):
     # the platform says "issued" but leaves out the date: one clear error, not a KeyError traceback
-    from plugins.ioffice.workflow import dispatch
+    from kyso_ioffice.workflow import dispatch
 
     class Platform:
         def document(self, document_id):

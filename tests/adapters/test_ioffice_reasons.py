@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import sdk
-from plugins.edxml import codec, xmlsafe
-from plugins.edxml.model import Attachment, EdXMLMessage, MessageHeader, Organization
-from plugins.ioffice.workflow import REJECTION_REASONS
-from sdk.conformance.checks import sample_pdf as make_pdf
-from sdk.core.adapter import Credentials
+import kyso
+from kyso.conformance.checks import sample_pdf as make_pdf
+from kyso.core.adapter import Credentials
+from kyso_edxml import codec, xmlsafe
+from kyso_edxml.model import Attachment, EdXMLMessage, MessageHeader, Organization
+from kyso_ioffice.workflow import REJECTION_REASONS
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 SENDER = Organization(organ_id="000.00.00.H41", organ_name="Ủy ban nhân dân tỉnh Nghệ An")
@@ -35,10 +35,10 @@ def _external_dtd(target: str) -> bytes:
 
 def _receive(tmp_path: Path, packages: list[bytes], pki) -> tuple[list, list[bytes]]:
     """Run ``receive`` over ``packages``: (results in order, the Description bytes of each status packet sent)."""
-    from plugins.ioffice.adapter import IOfficeAdapter
-    from plugins.ioffice.simulator import IOfficeSimulator
-    from plugins.ioffice.workflow import receive
-    from sdk.core.adapter import AdapterConfig
+    from kyso.core.adapter import AdapterConfig
+    from kyso_ioffice.adapter import IOfficeAdapter
+    from kyso_ioffice.simulator import IOfficeSimulator
+    from kyso_ioffice.workflow import receive
 
     with IOfficeSimulator(tmp_path / "sim").serve() as simulator:
         ids = [simulator.add_package(clerk="vt", data=p) for p in packages]
@@ -98,7 +98,7 @@ def test_a_forged_signature_sends_the_category_only(tmp_path, pki, signer_for) -
         header=MessageHeader(from_=SENDER, to=[RECEIVER], document_id="000.00.00.H41,2026/11/20,7/UBND-VP"),
         attachments=[Attachment(content_id="cid:1", attachment_name="vb.pdf", data=make_pdf("vb"))],
     )
-    signed = sdk.sign(codec.build(message), signer=signer_for("organisation"))
+    signed = kyso.sign(codec.build(message), signer=signer_for("organisation"))
     forged = signed.replace(b"7/UBND-VP</edXML:DocumentId>", b"8/UBND-VP</edXML:DocumentId>", 1)
     assert forged != signed
     results, descriptions = _receive(tmp_path, [forged, signed], pki)

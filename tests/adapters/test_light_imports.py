@@ -10,7 +10,7 @@ HEAVY = ("requests", "werkzeug", "pyhanko", "lxml", "certomancer")
 
 def test_help_imports_no_http_or_pdf_library():
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "sdk.cli", "--help"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-X", "importtime", "-m", "kyso.cli", "--help"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0
     assert "adapters" in result.stdout and "conformance" in result.stdout and "simulate" in result.stdout

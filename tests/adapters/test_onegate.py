@@ -6,15 +6,15 @@ from __future__ import annotations
 import pytest
 import requests
 
-import sdk
-from sdk.adapters.sync import sync
-from sdk.conformance.checks import sample_pdf
-from sdk.core.adapter import AdapterConfig, AuthenticationError, Credentials
+import kyso
+from kyso.adapters.sync import sync
+from kyso.conformance.checks import sample_pdf
+from kyso.core.adapter import AdapterConfig, AuthenticationError, Credentials
 
 
 @pytest.fixture(scope="module")
 def onegate_sim(tmp_path_factory, pki):
-    from plugins.onegate.simulator import OneGateSimulator
+    from kyso_onegate.simulator import OneGateSimulator
 
     with OneGateSimulator(tmp_path_factory.mktemp("onegate-sim")).serve() as simulator:
         simulator.trust = [pki.cert("root")]
@@ -23,7 +23,7 @@ def onegate_sim(tmp_path_factory, pki):
 
 @pytest.fixture
 def onegate(onegate_sim):
-    from plugins.onegate.adapter import OneGateAdapter
+    from kyso_onegate.adapter import OneGateAdapter
 
     adapter = OneGateAdapter(
         AdapterConfig(onegate_sim.url, Credentials("kyso", "kyso-secret"), timeout=1, retries=1, backoff=0.02)
@@ -53,7 +53,7 @@ def dossier(onegate_sim):
 
 @pytest.fixture(scope="module")
 def signed_dossier(onegate_sim, dossier, signer_for, pki):
-    from plugins.onegate.adapter import OneGateAdapter
+    from kyso_onegate.adapter import OneGateAdapter
 
     adapter = OneGateAdapter(AdapterConfig(onegate_sim.url, Credentials("kyso", "kyso-secret"), timeout=2))
     items = adapter.pending("motcua")
@@ -75,7 +75,7 @@ def test_dossier_files_are_items_with_the_dossier_metadata(signed_dossier, dossi
 def test_result_carries_a_signed_qr_link_to_the_verification_page(signed_dossier, dossier, onegate_sim, pki):
     _, result, receipt, _ = dossier
     signed = onegate_sim.item(result)["signed"]
-    report = sdk.verify(signed, trust=[pki.cert("root")], revocation="off")
+    report = kyso.verify(signed, trust=[pki.cert("root")], revocation="off")
     assert report.indication == "TOTAL_PASSED"
     assert report.signatures[0].coverage == "ENTIRE_FILE"  # the mark was drawn before the signature: covered by it
     url = f"{onegate_sim.url}/verify/{result}"
@@ -101,7 +101,7 @@ def page_text(pdf: bytes) -> bytes:
 
 
 def test_qr_code_drawn_when_qrcode_is_installed(signed_dossier, dossier, onegate_sim):
-    from plugins.onegate.qr import QR_AVAILABLE
+    from kyso_onegate.qr import QR_AVAILABLE
 
     if not QR_AVAILABLE:
         pytest.skip("the qrcode package is not installed: the mark is the address as text")
@@ -136,7 +136,7 @@ def test_upload_answers_in_the_vgca_shape(onegate, onegate_sim):
 
 
 def test_wrong_group_or_password_refused(onegate_sim):
-    from plugins.onegate.adapter import OneGateAdapter
+    from kyso_onegate.adapter import OneGateAdapter
 
     for credentials, options in (
         (Credentials("kyso", "bad"), {}),

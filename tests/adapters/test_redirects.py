@@ -15,9 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from plugins.ioffice.adapter import IOfficeAdapter
-from sdk.adapters.http import MAX_REDIRECTS, HttpClient
-from sdk.core.adapter import AdapterConfig, Credentials, RedirectError
+from kyso.adapters.http import MAX_REDIRECTS, HttpClient
+from kyso.core.adapter import AdapterConfig, Credentials, RedirectError
+from kyso_ioffice.adapter import IOfficeAdapter
 
 PASSWORD = "s3cret-password-of-the-van-thu"
 

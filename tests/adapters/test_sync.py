@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from sdk.adapters.sync import Journal, sync
-from sdk.conformance.checks import appearance_for, sample_pdf
-from sdk.core.adapter import Item, PlatformError
-from sdk.core.errors import SignerError
+from kyso.adapters.sync import Journal, sync
+from kyso.conformance.checks import appearance_for, sample_pdf
+from kyso.core.adapter import Item, PlatformError
+from kyso.core.errors import SignerError
 
 pytest_plugins = ["adapters_support"]
 APPROVAL_BOX = appearance_for("approval")

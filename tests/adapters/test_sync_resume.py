@@ -8,9 +8,9 @@ import hashlib
 
 import pytest
 
-import sdk.adapters.sync as sync_module
-from sdk.adapters.sync import Journal, sync
-from sdk.conformance.checks import appearance_for, sample_pdf
+import kyso.adapters.sync as sync_module
+from kyso.adapters.sync import Journal, sync
+from kyso.conformance.checks import appearance_for, sample_pdf
 
 pytest_plugins = ["adapters_support"]
 

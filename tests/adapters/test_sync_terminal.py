@@ -8,7 +8,7 @@ import re
 
 from click.testing import CliRunner
 
-from sdk.conformance.checks import appearance_for, sample_pdf
+from kyso.conformance.checks import appearance_for, sample_pdf
 
 pytest_plugins = ["adapters_support"]
 
@@ -17,8 +17,8 @@ RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def test_sync_escapes_a_hostile_item_name(ioffice_sim, pki, tmp_path):
-    from sdk.cli.main import cli
-    from sdk.core.manager import get_plugin_manager
+    from kyso.cli.main import cli
+    from kyso.core.manager import get_plugin_manager
 
     get_plugin_manager().register_commands(cli)
     item = ioffice_sim.add_item(

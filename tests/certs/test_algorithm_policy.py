@@ -1,4 +1,4 @@
-"""Issue 9, class 4: one algorithm policy (:mod:`sdk.certs.algorithms`) for PDF and edXML.
+"""Issue 9, class 4: one algorithm policy (:mod:`kyso.certs.algorithms`) for PDF and edXML.
 
 A SHA-1 signature or an RSA key below 2048 bits from a *trusted* signer is INDETERMINATE /
 CRYPTO_CONSTRAINTS_FAILURE in both formats, unless the caller accepts it by name (``allow_weak``, CLI
@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-import sdk
-from sdk.certs import algorithms
-from sdk.core.errors import UsageError
-from sdk.testing.pki import TestPKI
+import kyso
+from kyso.certs import algorithms
+from kyso.core.errors import UsageError
+from kyso.testing.pki import TestPKI
 
 DSIG = "http://www.w3.org/2000/09/xmldsig#"
 RSA_SHA1 = DSIG + "rsa-sha1"
@@ -64,7 +64,7 @@ def test_unknown_names_to_allow_are_usage_errors() -> None:
     with pytest.raises(UsageError, match="md5"):
         algorithms.allowed(["md5"])
     with pytest.raises(UsageError):
-        sdk.verify(b"%PDF-1.7\n", allow_weak=["sha-1"])
+        kyso.verify(b"%PDF-1.7\n", allow_weak=["sha-1"])
     assert algorithms.allowed(["rsa1024", "sha1", "sha1"]) == ("sha1", "rsa1024")
 
 
@@ -85,9 +85,9 @@ def _pdf_signed_with_sha1(pki: TestPKI, pdf: bytes) -> bytes:
 @pytest.fixture(scope="module")
 def status_packet() -> bytes:
     """A small unsigned edXML message (a status packet)."""
-    from plugins.edxml import codec
-    from plugins.edxml.api import status_for
-    from plugins.edxml.model import Organization
+    from kyso_edxml import codec
+    from kyso_edxml.api import status_for
+    from kyso_edxml.model import Organization
 
     sender = Organization(organ_id="000.00.00.H41", organ_name="Văn phòng thử nghiệm")
     return codec.build(status_for("000.00.11.H53,2020/10/30,2491/STC-BCTC", "03", sender=sender))
@@ -135,11 +135,11 @@ def person_key(pki: TestPKI) -> Any:
 
 @pytest.fixture(scope="module")
 def signed_packet(status_packet: bytes, pki: TestPKI) -> bytes:
-    return sdk.sign(status_packet, signer=sdk.Pkcs12Signer.from_file(pki.p12("person"), pki.password))
+    return kyso.sign(status_packet, signer=kyso.Pkcs12Signer.from_file(pki.p12("person"), pki.password))
 
 
 @pytest.fixture(scope="module")
-def rsa1024(tmp_path_factory: pytest.TempPathFactory) -> tuple[sdk.Pkcs12Signer, Path]:
+def rsa1024(tmp_path_factory: pytest.TempPathFactory) -> tuple[kyso.Pkcs12Signer, Path]:
     """(signer with an RSA-1024 key in a PKCS#12 made here, its root's PEM file): an otherwise valid chain."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -180,11 +180,11 @@ def rsa1024(tmp_path_factory: pytest.TempPathFactory) -> tuple[sdk.Pkcs12Signer,
     )
     root_file = tmp_path_factory.mktemp("rsa1024") / "root.pem"
     root_file.write_bytes(root.public_bytes(serialization.Encoding.PEM))
-    return sdk.Pkcs12Signer.from_bytes(blob, "pass-1024"), root_file
+    return kyso.Pkcs12Signer.from_bytes(blob, "pass-1024"), root_file
 
 
 def _verdict(data: bytes, trust: Any, **options: Any) -> tuple[str, str | None, list[str]]:
-    report = sdk.verify(data, trust=[trust], revocation="off", **options)
+    report = kyso.verify(data, trust=[trust], revocation="off", **options)
     (signature,) = report.signatures
     return str(signature.indication), signature.sub_indication and str(signature.sub_indication), signature.messages
 
@@ -201,20 +201,20 @@ def test_pdf_sha1_from_a_trusted_signer_is_weak_unless_allowed(pki: TestPKI, uns
     assert indication == "TOTAL_PASSED", messages
 
 
-def test_cli_allow_weak(pki: TestPKI, unsigned_pdf: bytes, tmp_path: Path, kyso) -> None:
+def test_cli_allow_weak(pki: TestPKI, unsigned_pdf: bytes, tmp_path: Path, kyso_cli) -> None:
     path = tmp_path / "sha1.pdf"
     path.write_bytes(_pdf_signed_with_sha1(pki, unsigned_pdf))
     common = ("verify", path, "--trust", pki.root_cert, "--revocation", "off", "--lang", "en")
-    refused = kyso(*common)
+    refused = kyso_cli(*common)
     assert refused.exit_code == 1 and "INDETERMINATE" in refused.stdout and "SHA-1" in refused.stdout
-    accepted = kyso(*common, "--allow-weak", "sha1")
+    accepted = kyso_cli(*common, "--allow-weak", "sha1")
     assert accepted.exit_code == 0, accepted.stdout
-    assert kyso(*common, "--allow-weak", "md5").exit_code == 2  # never accepted: not even a choice
+    assert kyso_cli(*common, "--allow-weak", "md5").exit_code == 2  # never accepted: not even a choice
 
 
-def test_pdf_rsa_1024_is_weak_unless_allowed(rsa1024: tuple[sdk.Pkcs12Signer, Path], unsigned_pdf: bytes) -> None:
+def test_pdf_rsa_1024_is_weak_unless_allowed(rsa1024: tuple[kyso.Pkcs12Signer, Path], unsigned_pdf: bytes) -> None:
     signer, root = rsa1024
-    signed = sdk.sign(unsigned_pdf, signer=signer)
+    signed = kyso.sign(unsigned_pdf, signer=signer)
     indication, sub, messages = _verdict(signed, root)
     assert (indication, sub) == WEAK, messages
     assert any("1024-bit RSA key is too small" in m for m in messages), messages
@@ -254,9 +254,9 @@ def test_edxml_sha1_digest_method_under_rsa_sha256_is_weak(signed_packet: bytes,
 
 
 def test_edxml_open_verified_and_unpack_honour_allow_weak(
-    signed_packet: bytes, person_key: Any, pki: TestPKI, tmp_path: Path, kyso
+    signed_packet: bytes, person_key: Any, pki: TestPKI, tmp_path: Path, kyso_cli
 ) -> None:
-    from plugins.edxml.api import open_verified
+    from kyso_edxml.api import open_verified
 
     weak = _resign(signed_packet, person_key, method=RSA_SHA1)
     assert open_verified(weak, trust=[pki.root_cert], revocation="off")[1] is None
@@ -264,13 +264,13 @@ def test_edxml_open_verified_and_unpack_honour_allow_weak(
     path = tmp_path / "weak.edxml"
     path.write_bytes(weak)
     common = ("edxml", "unpack", path, "--verify", "--trust", pki.root_cert, "--revocation", "off")
-    assert kyso(*common, "-d", tmp_path / "refused").exit_code == 1
-    assert kyso(*common, "-d", tmp_path / "accepted", "--allow-weak", "sha1").exit_code == 0
+    assert kyso_cli(*common, "-d", tmp_path / "refused").exit_code == 1
+    assert kyso_cli(*common, "-d", tmp_path / "accepted", "--allow-weak", "sha1").exit_code == 0
 
 
-def test_edxml_rsa_1024_is_weak_unless_allowed(rsa1024: tuple[sdk.Pkcs12Signer, Path], status_packet: bytes) -> None:
+def test_edxml_rsa_1024_is_weak_unless_allowed(rsa1024: tuple[kyso.Pkcs12Signer, Path], status_packet: bytes) -> None:
     signer, root = rsa1024
-    signed = sdk.sign(status_packet, signer=signer)
+    signed = kyso.sign(status_packet, signer=signer)
     indication, sub, messages = _verdict(signed, root)
     assert (indication, sub) == WEAK, messages
     assert any("1024-bit RSA key is too small" in m for m in messages), messages

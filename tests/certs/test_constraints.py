@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import sdk
+import kyso
 
 CONFIG = """
 external-url-prefix: "http://127.0.0.1:9"
@@ -146,7 +146,7 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 
 def check(certs: dict[str, bytes], leaf: str, *intermediates: str) -> Any:
-    return sdk.validate_certificate(
+    return kyso.validate_certificate(
         certs[leaf],
         trust=[certs["root"]],
         intermediates=[certs[i] for i in intermediates],
@@ -195,7 +195,7 @@ def test_key_usage_must_allow_document_signing(certs: dict[str, bytes]) -> None:
 
 
 def test_time_stamping_needs_the_time_stamping_eku(certs: dict[str, bytes]) -> None:
-    report = sdk.validate_certificate(
+    report = kyso.validate_certificate(
         certs["under_ca0"],
         trust=[certs["root"]],
         intermediates=[certs["ca0"]],
@@ -206,7 +206,7 @@ def test_time_stamping_needs_the_time_stamping_eku(certs: dict[str, bytes]) -> N
 
 
 def test_validity_at_a_moment(certs: dict[str, bytes]) -> None:
-    before = sdk.validate_certificate(
+    before = kyso.validate_certificate(
         certs["under_ca0"],
         trust=[certs["root"]],
         intermediates=[certs["ca0"]],
@@ -215,7 +215,7 @@ def test_validity_at_a_moment(certs: dict[str, bytes]) -> None:
     )
     assert before.indication == "INDETERMINATE"
     assert before.sub_indication in ("NOT_YET_VALID", "CERTIFICATE_CHAIN_GENERAL_FAILURE")
-    after = sdk.validate_certificate(
+    after = kyso.validate_certificate(
         certs["under_ca0"],
         trust=[certs["root"]],
         intermediates=[certs["ca0"]],

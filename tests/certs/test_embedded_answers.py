@@ -14,8 +14,8 @@ from certs_helpers import (  # noqa: F401
     trust_copies_fixture,
 )
 
-from sdk.core.manager import get_plugin_manager
-from sdk.core.models import RevocationPolicy, ValidationOptions
+from kyso.core.manager import get_plugin_manager
+from kyso.core.models import RevocationPolicy, ValidationOptions
 
 
 def ocsp_request_for(cert, issuer) -> bytes:  # noqa: ANN001

@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 from certs_helpers import Issued, issue, new_key
 
-import sdk
-from sdk.certs.fetching import FetchRefused, bounded_fetch
-from sdk.certs.validation import validate as validate_der
-from sdk.core.errors import TimestampError
-from sdk.core.models import NetworkBudget, RevocationPolicy, ValidationOptions
+import kyso
+from kyso.certs.fetching import FetchRefused, bounded_fetch
+from kyso.certs.validation import validate as validate_der
+from kyso.core.errors import TimestampError
+from kyso.core.models import NetworkBudget, RevocationPolicy, ValidationOptions
 
 MARKER = b"HOSTILE-BODY-MARKER"
 """The start of every hostile body: a message that quotes the server's answer would show it."""
@@ -167,9 +167,9 @@ def mini() -> Pki:
     return Pki(root=root, ca=issue("Fetch Bounds CA", issuer=root, ca=True, path_length=0))
 
 
-def validate(mini: Pki, cert: Issued, **kwargs: Any) -> sdk.CertificateReport:
+def validate(mini: Pki, cert: Issued, **kwargs: Any) -> kyso.CertificateReport:
     options = {"trust": [mini.root.pem], "intermediates": [mini.ca.pem], "revocation": "hard", "timeout": BUDGET}
-    return sdk.validate_certificate(cert.pem, **{**options, **kwargs})
+    return kyso.validate_certificate(cert.pem, **{**options, **kwargs})
 
 
 def timed(run: Callable[[], Any]) -> tuple[Any, float]:
@@ -178,7 +178,7 @@ def timed(run: Callable[[], Any]) -> tuple[Any, float]:
     return result, time.monotonic() - started
 
 
-def assert_try_later(report: sdk.CertificateReport, *words: str) -> str:
+def assert_try_later(report: kyso.CertificateReport, *words: str) -> str:
     assert (report.indication, report.sub_indication) == ("INDETERMINATE", "TRY_LATER"), report.messages
     text = " | ".join(report.messages)
     for word in words:
@@ -237,30 +237,30 @@ def test_one_budget_for_every_certificate_of_a_verify(
 ) -> None:
     """Every validation of one verify (signer, time-stamp authority ...) draws on one budget; the next verify gets
     a fresh one."""
-    from sdk.core.manager import PluginManager
+    from kyso.core.manager import PluginManager
 
     document, root = pki_b_t
     seen: list[NetworkBudget | None] = []
     original = PluginManager.validate_certificate
 
-    def recording(self: PluginManager, certificate: bytes, options: ValidationOptions) -> sdk.CertificateReport:
+    def recording(self: PluginManager, certificate: bytes, options: ValidationOptions) -> kyso.CertificateReport:
         seen.append(options.budget)
         return original(self, certificate, options)
 
     monkeypatch.setattr(PluginManager, "validate_certificate", recording)
-    first = sdk.verify(document, trust=[root], timeout=7)
+    first = kyso.verify(document, trust=[root], timeout=7)
     assert first.indication == "TOTAL_PASSED", first.to_dict()
     assert len(seen) >= 2 and all(b is seen[0] for b in seen) and seen[0] is not None
     assert seen[0].seconds == 7
     count = len(seen)
-    sdk.verify(document, trust=[root], timeout=7)
+    kyso.verify(document, trust=[root], timeout=7)
     assert seen[count] is not seen[0]
 
 
 @pytest.fixture(scope="module")
 def pki_b_t(kyso_pki: Any, unsigned_pdf: bytes, signer_for: Any) -> tuple[bytes, bytes]:
     """A PDF signed at B-T by the session's test PKI (signer and TSA validated at verify), and its root."""
-    signed = sdk.sign(unsigned_pdf, signer=signer_for("person"), level="B-T", tsa=kyso_pki.tsa_url)
+    signed = kyso.sign(unsigned_pdf, signer=signer_for("person"), level="B-T", tsa=kyso_pki.tsa_url)
     return signed, kyso_pki.root_cert.read_bytes()
 
 
@@ -294,7 +294,7 @@ def test_four_500_mb_aia_answers_stay_small(hostile: Hostile, mini: Pki) -> None
     orphan = issue("Orphan CA", ca=True, issuer_name="Nobody Knows This CA")
     cert = issue("Người thử huge AIA", issuer=orphan, aia_url=urls)
     (report, elapsed), peak = peak_memory(
-        lambda: timed(lambda: sdk.validate_certificate(cert.pem, trust=[mini.root.pem], timeout=20))
+        lambda: timed(lambda: kyso.validate_certificate(cert.pem, trust=[mini.root.pem], timeout=20))
     )
     assert peak < 64 * 1024 * 1024, f"peak {peak / 2**20:.0f} MiB for four answers of 500 MiB"
     assert elapsed < 20
@@ -319,7 +319,7 @@ def test_an_aia_file_url_is_never_opened(mini: Pki, tmp_path: Any) -> None:
     ca_file = tmp_path / "ca.der"
     ca_file.write_bytes(mini.ca.der)
     cert = issue("Người thử file AIA", issuer=mini.ca, aia_url=ca_file.as_uri())
-    report = sdk.validate_certificate(cert.pem, trust=[mini.root.pem], revocation="soft", timeout=BUDGET)
+    report = kyso.validate_certificate(cert.pem, trust=[mini.root.pem], revocation="soft", timeout=BUDGET)
     assert (report.indication, report.sub_indication) == ("INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND")
 
 
@@ -457,13 +457,13 @@ def test_a_hostile_tsa_cannot_hold_or_flood_the_signing(
 ) -> None:
     started = time.monotonic()
     with pytest.raises(TimestampError, match=words) as caught:
-        sdk.sign(unsigned_pdf, signer=signer_for("person"), level="B-T", tsa=hostile.url(path), timeout=BUDGET)
+        kyso.sign(unsigned_pdf, signer=signer_for("person"), level="B-T", tsa=hostile.url(path), timeout=BUDGET)
     assert time.monotonic() - started < BUDGET + SLACK
     assert MARKER.decode() not in str(caught.value)
 
 
 def test_extending_to_b_lta_with_a_trickling_tsa_is_cut(hostile: Hostile, pki_b_t: tuple[bytes, bytes]) -> None:
-    from sdk.pdf.ltv import extend_pdf
+    from kyso.pdf.ltv import extend_pdf
 
     document, _ = pki_b_t
     started = time.monotonic()

@@ -20,18 +20,18 @@ from certs_helpers import (  # noqa: F401
     trust_copies_fixture,
 )
 
-import sdk
-from sdk.core.errors import InputError
+import kyso
+from kyso.core.errors import InputError
 
 OCSP = "application/ocsp-response"
 
 
-def validate(pki: MiniPKI, cert: bytes, **kwargs: object) -> sdk.CertificateReport:
+def validate(pki: MiniPKI, cert: bytes, **kwargs: object) -> kyso.CertificateReport:
     options = {"trust": [pki.root.pem], "intermediates": [pki.ca.pem], "revocation": "hard", "timeout": 2, **kwargs}
-    return sdk.validate_certificate(cert, **options)  # type: ignore[arg-type]
+    return kyso.validate_certificate(cert, **options)  # type: ignore[arg-type]
 
 
-def assert_try_later(report: sdk.CertificateReport, cert: bytes | None = None, pki: MiniPKI | None = None) -> None:
+def assert_try_later(report: kyso.CertificateReport, cert: bytes | None = None, pki: MiniPKI | None = None) -> None:
     assert report.indication == "INDETERMINATE", report.messages
     assert report.sub_indication == "TRY_LATER", report.messages
     assert report.messages
@@ -155,7 +155,7 @@ def test_aia_fetches_a_missing_intermediate_once(mini_pki: MiniPKI) -> None:
     server.routes["aia/ca.crt"] = Route(mini_pki.ca.der, "application/pkix-cert")
     person = mini_pki.person("aia", aia_url="aia/ca.crt")
     for _ in range(3):
-        report = sdk.validate_certificate(person.pem, trust=[mini_pki.root.pem], revocation="soft")
+        report = kyso.validate_certificate(person.pem, trust=[mini_pki.root.pem], revocation="soft")
         assert report.indication == "TOTAL_PASSED", report.messages
         assert len(report.chain) == 3
     assert server.hits["aia/ca.crt"] == 1  # cached by its validity window
@@ -171,7 +171,7 @@ def test_aia_loop_ends_with_no_chain(mini_pki: MiniPKI) -> None:
     server.routes["aia/loop-b.crt"] = Route(b.der, "application/pkix-cert")
     person = issue("Người thử loop", issuer=a, aia_url=server.url("aia/loop-a.crt"))
     started = time.perf_counter()
-    report = sdk.validate_certificate(person.pem, trust=[mini_pki.root.pem], revocation="soft", timeout=1)
+    report = kyso.validate_certificate(person.pem, trust=[mini_pki.root.pem], revocation="soft", timeout=1)
     assert time.perf_counter() - started < 5
     assert report.indication == "INDETERMINATE"
     assert report.sub_indication == "NO_CERTIFICATE_CHAIN_FOUND"
@@ -181,7 +181,7 @@ def test_aia_loop_ends_with_no_chain(mini_pki: MiniPKI) -> None:
 def test_aia_answering_garbage(mini_pki: MiniPKI) -> None:
     mini_pki.server.routes["aia/garbage.crt"] = Route(b"<html>not a certificate</html>", "application/pkix-cert")
     person = mini_pki.person("aia-garbage", aia_url="aia/garbage.crt")
-    report = sdk.validate_certificate(person.pem, trust=[mini_pki.root.pem], revocation="soft", timeout=1)
+    report = kyso.validate_certificate(person.pem, trust=[mini_pki.root.pem], revocation="soft", timeout=1)
     assert report.indication == "INDETERMINATE"
     assert report.sub_indication == "NO_CERTIFICATE_CHAIN_FOUND"
 
@@ -202,10 +202,10 @@ def test_aia_answering_garbage(mini_pki: MiniPKI) -> None:
 )
 def test_malformed_certificates_are_input_errors(data: bytes) -> None:
     with pytest.raises(InputError):
-        sdk.validate_certificate(data, revocation="off")
+        kyso.validate_certificate(data, revocation="off")
 
 
-def test_pem_and_der_are_both_accepted_whatever_the_file_name(mini_pki: MiniPKI, tmp_path, kyso) -> None:
+def test_pem_and_der_are_both_accepted_whatever_the_file_name(mini_pki: MiniPKI, tmp_path, kyso_cli) -> None:
     person = mini_pki.person("formats")
     (tmp_path / "person.pem").write_bytes(person.der)  # DER in a .pem file
     (tmp_path / "root.der").write_bytes(mini_pki.root.pem)  # PEM in a .der file
@@ -215,14 +215,14 @@ def test_pem_and_der_are_both_accepted_whatever_the_file_name(mini_pki: MiniPKI,
         if cert == "person.pem":
             (tmp_path / "ca.cer").write_bytes(mini_pki.ca.der)
             args += ["--intermediate", tmp_path / "ca.cer"]
-        result = kyso(*args, "--lang", "en")
+        result = kyso_cli(*args, "--lang", "en")
         assert result.exit_code == 0, result.stdout + result.stderr
         assert "Người thử formats" in result.stdout
 
 
-def test_garbage_trust_anchor_file_is_a_usage_failure(tmp_path, kyso, mini_pki: MiniPKI) -> None:
+def test_garbage_trust_anchor_file_is_a_usage_failure(tmp_path, kyso_cli, mini_pki: MiniPKI) -> None:
     (tmp_path / "person.pem").write_bytes(mini_pki.person("x").pem)
     (tmp_path / "root.pem").write_bytes(b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n")
-    result = kyso("cert", "validate", tmp_path / "person.pem", "--trust", tmp_path / "root.pem")
+    result = kyso_cli("cert", "validate", tmp_path / "person.pem", "--trust", tmp_path / "root.pem")
     assert result.exit_code == 2
     assert result.stderr.startswith("kyso: error: ")

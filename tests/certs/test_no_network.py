@@ -22,11 +22,11 @@ from certs_helpers import (  # noqa: F401
     trust_copies_fixture,
 )
 
-import sdk
-from sdk.certs.validation import REVOCATION_OFF, clear_memory_caches
-from sdk.core.manager import get_plugin_manager
-from sdk.core.models import RevocationPolicy, ValidationOptions
-from sdk.testing.pki import TestPKI
+import kyso
+from kyso.certs.validation import REVOCATION_OFF, clear_memory_caches
+from kyso.core.manager import get_plugin_manager
+from kyso.core.models import RevocationPolicy, ValidationOptions
+from kyso.testing.pki import TestPKI
 
 
 @pytest.fixture(autouse=True)
@@ -50,20 +50,20 @@ def _requests(pki: MiniPKI, paths: dict[str, str]) -> int:
 
 def _signed_pdf(person: Issued, pdf: bytes) -> bytes:
     """A PDF signed by ``person`` with only its own certificate in the signature (no CA: the chain needs AIA)."""
-    return sdk.sign(pdf, signer=sdk.Pkcs12Signer(person.key, person.der, ()))
+    return kyso.sign(pdf, signer=kyso.Pkcs12Signer(person.key, person.der, ()))
 
 
 def test_control_soft_fetches_the_missing_ca_through_aia(mini_pki: MiniPKI) -> None:
     """Control: online, the same certificate makes requests (so zero below means the rule, not a dead server)."""
     person, paths = _signer_everywhere(mini_pki, "control")
-    sdk.validate_certificate(person.pem, trust=[mini_pki.root.pem], revocation="soft", timeout=2)
+    kyso.validate_certificate(person.pem, trust=[mini_pki.root.pem], revocation="soft", timeout=2)
     assert mini_pki.server.hits.get(paths["aia_url"], 0) >= 1
 
 
 @pytest.mark.parametrize("options", [{"revocation": "off"}, {"offline": True}, {"offline": True, "revocation": "hard"}])
 def test_no_request_at_all(mini_pki: MiniPKI, options: dict[str, object]) -> None:
     person, paths = _signer_everywhere(mini_pki, "-".join(f"{k}-{v}" for k, v in options.items()))
-    report = sdk.validate_certificate(person.pem, trust=[mini_pki.root.pem], timeout=2, **options)  # type: ignore[arg-type]
+    report = kyso.validate_certificate(person.pem, trust=[mini_pki.root.pem], timeout=2, **options)  # type: ignore[arg-type]
     assert _requests(mini_pki, paths) == 0, mini_pki.server.hits
     # without AIA the CA is missing: an honest "no chain", never a pass
     assert (report.indication, report.sub_indication) == ("INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND")
@@ -71,7 +71,7 @@ def test_no_request_at_all(mini_pki: MiniPKI, options: dict[str, object]) -> Non
 
 def test_off_says_revocation_was_not_checked(mini_pki: MiniPKI) -> None:
     person, paths = _signer_everywhere(mini_pki, "off-note")
-    report = sdk.validate_certificate(
+    report = kyso.validate_certificate(
         person.pem, trust=[mini_pki.root.pem], intermediates=[mini_pki.ca.pem], revocation="off"
     )
     assert report.indication == "TOTAL_PASSED", report.messages
@@ -95,7 +95,7 @@ def test_offline_checks_revocation_from_embedded_answers(mini_pki: MiniPKI) -> N
         .public_bytes(serialization.Encoding.DER)
     )
 
-    def offline(policy: RevocationPolicy, embedded: tuple[bytes, ...]) -> sdk.CertificateReport:
+    def offline(policy: RevocationPolicy, embedded: tuple[bytes, ...]) -> kyso.CertificateReport:
         options = ValidationOptions(
             trust=(mini_pki.root.der,),
             intermediates=(mini_pki.ca.der,),
@@ -117,14 +117,14 @@ def test_offline_checks_revocation_from_embedded_answers(mini_pki: MiniPKI) -> N
 
 @pytest.mark.parametrize("flags", [("--revocation", "off"), ("--offline",)])
 def test_kyso_verify_makes_no_request(
-    mini_pki: MiniPKI, unsigned_pdf: bytes, tmp_path: Path, kyso, flags: tuple[str, ...]
+    mini_pki: MiniPKI, unsigned_pdf: bytes, tmp_path: Path, kyso_cli, flags: tuple[str, ...]
 ) -> None:
     person, paths = _signer_everywhere(mini_pki, "cli" + "".join(flags))
     path = tmp_path / "signed.pdf"
     path.write_bytes(_signed_pdf(person, unsigned_pdf))
     root = tmp_path / "root.pem"
     root.write_bytes(mini_pki.root.pem)
-    result = kyso("verify", path, "--trust", root, "--lang", "en", "--timeout", "2", *flags)
+    result = kyso_cli("verify", path, "--trust", root, "--lang", "en", "--timeout", "2", *flags)
     assert _requests(mini_pki, paths) == 0, mini_pki.server.hits
     assert result.exit_code == 1 and "NO_CERTIFICATE_CHAIN_FOUND" in result.stdout, result.stdout
     if flags == ("--revocation", "off"):
@@ -132,15 +132,17 @@ def test_kyso_verify_makes_no_request(
 
 
 def test_kyso_verify_offline_uses_the_embedded_validation_data(
-    pki: TestPKI, unsigned_pdf: bytes, signer_for, tmp_path: Path, kyso, monkeypatch: pytest.MonkeyPatch
+    pki: TestPKI, unsigned_pdf: bytes, signer_for, tmp_path: Path, kyso_cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A B-LT document (its DSS carries OCSP answers and CRLs) verifies --offline under a hard policy with no
     request to the session PKI's services."""
     signed = tmp_path / "lt.pdf"
-    signed.write_bytes(sdk.sign(unsigned_pdf, signer=signer_for("person"), level="B-LT", tsa=pki.tsa_url))
+    signed.write_bytes(kyso.sign(unsigned_pdf, signer=signer_for("person"), level="B-LT", tsa=pki.tsa_url))
     monkeypatch.setenv("KYSO_CACHE_DIR", str(tmp_path / "empty-cache"))  # what signing fetched is not cached
     clear_memory_caches()
     pki.reset_request_count()
-    result = kyso("verify", signed, "--trust", pki.root_cert, "--offline", "--revocation", "hard", "--format", "json")
+    result = kyso_cli(
+        "verify", signed, "--trust", pki.root_cert, "--offline", "--revocation", "hard", "--format", "json"
+    )
     assert sum(pki.request_count.values()) == 0, pki.request_count
     assert result.exit_code == 0, result.stdout

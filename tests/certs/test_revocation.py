@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import sdk
-from sdk.certs.cache import AnswerCache, answer_cache
-from sdk.certs.validation import clear_memory_caches
-from sdk.testing.pki import TestPKI
+import kyso
+from kyso.certs.cache import AnswerCache, answer_cache
+from kyso.certs.validation import clear_memory_caches
+from kyso.testing.pki import TestPKI
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def cert_bytes(pki: TestPKI, name: str) -> bytes:
 def test_one_ocsp_request_serves_many_validations(pki: TestPKI, cache_dir: Path) -> None:
     pki.reset_request_count()
     for _ in range(20):
-        report = sdk.validate_certificate(cert_bytes(pki, "person"), trust=[pki.root_cert], revocation="hard")
+        report = kyso.validate_certificate(cert_bytes(pki, "person"), trust=[pki.root_cert], revocation="hard")
         assert report.indication == "TOTAL_PASSED", report.messages
     assert pki.request_count["ocsp"] == 1
     assert pki.request_count["crl"] <= 1  # the issuing CA's CRL (from the root), also cached
@@ -40,16 +40,16 @@ def test_one_ocsp_request_serves_many_validations(pki: TestPKI, cache_dir: Path)
 
 
 def test_the_disk_cache_serves_another_process(pki: TestPKI, cache_dir: Path) -> None:
-    sdk.validate_certificate(cert_bytes(pki, "organisation"), trust=[pki.root_cert], revocation="hard")
+    kyso.validate_certificate(cert_bytes(pki, "organisation"), trust=[pki.root_cert], revocation="hard")
     clear_memory_caches()  # as a new process would start
     pki.reset_request_count()
-    report = sdk.validate_certificate(cert_bytes(pki, "organisation"), trust=[pki.root_cert], revocation="hard")
+    report = kyso.validate_certificate(cert_bytes(pki, "organisation"), trust=[pki.root_cert], revocation="hard")
     assert report.indication == "TOTAL_PASSED"
     assert pki.request_count["ocsp"] == 0
 
 
 def test_corrupt_cache_files_are_ignored(pki: TestPKI, cache_dir: Path) -> None:
-    sdk.validate_certificate(cert_bytes(pki, "person"), trust=[pki.root_cert], revocation="hard")
+    kyso.validate_certificate(cert_bytes(pki, "person"), trust=[pki.root_cert], revocation="hard")
     clear_memory_caches()
     files = list((cache_dir / "revocation").rglob("*.der"))
     assert files
@@ -58,7 +58,7 @@ def test_corrupt_cache_files_are_ignored(pki: TestPKI, cache_dir: Path) -> None:
         # a truncated file, an expiry stamp with garbage after it, and a valid stamp with a flipped signature byte
         file.write_bytes([raw[:5], raw[:8] + b"garbage", raw[:-1] + bytes([raw[-1] ^ 0xFF])][number % 3])
     pki.reset_request_count()
-    report = sdk.validate_certificate(cert_bytes(pki, "person"), trust=[pki.root_cert], revocation="hard")
+    report = kyso.validate_certificate(cert_bytes(pki, "person"), trust=[pki.root_cert], revocation="hard")
     assert report.indication == "TOTAL_PASSED", report.messages
     assert pki.request_count["ocsp"] + pki.request_count["crl"] >= 1  # fetched again
 
@@ -76,12 +76,12 @@ def test_expired_entries_are_not_used(tmp_path: Path) -> None:
 def test_cache_can_be_switched_off(pki: TestPKI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KYSO_CACHE_DIR", "off")
     assert answer_cache().directory is None
-    report = sdk.validate_certificate(cert_bytes(pki, "person"), trust=[pki.root_cert], revocation="hard")
+    report = kyso.validate_certificate(cert_bytes(pki, "person"), trust=[pki.root_cert], revocation="hard")
     assert report.indication == "TOTAL_PASSED"
 
 
-def test_report_lists_every_answer_with_source_and_time(pki: TestPKI, cache_dir: Path, kyso) -> None:
-    result = kyso(
+def test_report_lists_every_answer_with_source_and_time(pki: TestPKI, cache_dir: Path, kyso_cli) -> None:
+    result = kyso_cli(
         "cert", "validate", pki.cert("person"), "--trust", pki.root_cert, "--revocation", "hard", "--format", "json"
     )
     assert result.exit_code == 0, result.stdout
@@ -94,7 +94,7 @@ def test_report_lists_every_answer_with_source_and_time(pki: TestPKI, cache_dir:
         assert answer["time"].endswith("+07:00")
         assert answer["url"].startswith(pki.base_url)
     assert report["validation_time"].endswith("+07:00")
-    text = kyso(
+    text = kyso_cli(
         "cert", "validate", pki.cert("person"), "--trust", pki.root_cert, "--revocation", "hard", "--lang", "en"
     ).stdout
     assert "Nguyễn Văn An: good (ocsp, " in text
@@ -104,7 +104,7 @@ def test_report_lists_every_answer_with_source_and_time(pki: TestPKI, cache_dir:
 
 def test_hard_fail_with_the_pki_stopped_is_try_later(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> None:
     stopped = TestPKI.generate(tmp_path_factory.mktemp("stopped-pki"), label="STOPPED")
-    report = sdk.validate_certificate(
+    report = kyso.validate_certificate(
         stopped.cert("person").read_bytes(),
         trust=[stopped.root_cert],
         intermediates=[stopped.issuing_ca_cert],
@@ -126,10 +126,10 @@ def sign_with_timestamp_at(pki: TestPKI, name: str, moment: datetime, pdf: bytes
     from pyhanko.sign.timestamps import DummyTimeStamper
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    from sdk.certs.parsing import parse_certificate
+    from kyso.certs.parsing import parse_certificate
 
     signer = signers.SimpleSigner.load_pkcs12(str(pki.p12(name)), passphrase=pki.password.encode())
-    tsa_cert = parse_certificate(sdk.api.certificates_from_bytes(pki.cert("tsa").read_bytes())[0])
+    tsa_cert = parse_certificate(kyso.api.certificates_from_bytes(pki.cert("tsa").read_bytes())[0])
     from asn1crypto import keys, pem
 
     _, _, key_der = pem.unarmor(pki.key("tsa").read_bytes())
@@ -137,7 +137,7 @@ def sign_with_timestamp_at(pki: TestPKI, name: str, moment: datetime, pdf: bytes
         tsa_cert=tsa_cert,
         tsa_key=keys.PrivateKeyInfo.load(key_der),
         certs_to_embed=SimpleCertificateStore.from_certs(
-            [parse_certificate(sdk.api.certificates_from_bytes(pki.issuing_ca_cert.read_bytes())[0])]
+            [parse_certificate(kyso.api.certificates_from_bytes(pki.issuing_ca_cert.read_bytes())[0])]
         ),
         fixed_dt=moment,
     )
@@ -155,7 +155,7 @@ def sign_with_timestamp_at(pki: TestPKI, name: str, moment: datetime, pdf: bytes
 def test_revoked_after_the_time_stamp_stays_valid(pki: TestPKI, unsigned_pdf: bytes) -> None:
     """`revoked` was revoked 10 days ago; a time-stamp 20 days ago proves the signature existed before."""
     signed = sign_with_timestamp_at(pki, "revoked", datetime.now(UTC) - timedelta(days=20), unsigned_pdf)
-    report = sdk.verify(signed, trust=[pki.root_cert], revocation="hard")
+    report = kyso.verify(signed, trust=[pki.root_cert], revocation="hard")
     signature = report.signatures[0]
     assert signature.indication == "TOTAL_PASSED", signature.messages
     assert any("proof of existence" in m for m in signature.messages)
@@ -164,14 +164,14 @@ def test_revoked_after_the_time_stamp_stays_valid(pki: TestPKI, unsigned_pdf: by
 
 def test_revoked_before_the_time_stamp_is_revoked(pki: TestPKI, unsigned_pdf: bytes) -> None:
     signed = sign_with_timestamp_at(pki, "revoked", datetime.now(UTC) - timedelta(days=2), unsigned_pdf)
-    signature = sdk.verify(signed, trust=[pki.root_cert], revocation="hard").signatures[0]
+    signature = kyso.verify(signed, trust=[pki.root_cert], revocation="hard").signatures[0]
     assert (signature.indication, signature.sub_indication) == ("TOTAL_FAILED", "REVOKED")
 
 
 def test_revoked_without_proof_of_existence(pki: TestPKI, signer_for, unsigned_pdf: bytes) -> None:
     """No time-stamp: the claimed signing time (now) is after the revocation."""
-    signed = sdk.sign(unsigned_pdf, signer=signer_for("revoked"))
-    signature = sdk.verify(signed, trust=[pki.root_cert], revocation="hard").signatures[0]
+    signed = kyso.sign(unsigned_pdf, signer=signer_for("revoked"))
+    signature = kyso.verify(signed, trust=[pki.root_cert], revocation="hard").signatures[0]
     assert signature.indication != "TOTAL_PASSED"
     assert signature.sub_indication in ("REVOKED", "REVOKED_NO_POE")
 
@@ -179,8 +179,8 @@ def test_revoked_without_proof_of_existence(pki: TestPKI, signer_for, unsigned_p
 def test_a_service_certificate_does_not_sign_documents(pki: TestPKI) -> None:
     """The TSA certificate has digitalSignature, but its extended key usage is timeStamping only."""
     common = {"trust": [pki.root_cert], "intermediates": [pki.issuing_ca_cert], "revocation": "off"}
-    as_signer = sdk.validate_certificate(cert_bytes(pki, "tsa"), **common)
+    as_signer = kyso.validate_certificate(cert_bytes(pki, "tsa"), **common)
     assert (as_signer.indication, as_signer.sub_indication) == ("INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE")
     assert "extended key usage" in " ".join(as_signer.messages)
-    as_tsa = sdk.validate_certificate(cert_bytes(pki, "tsa"), purpose="timestamping", **common)
+    as_tsa = kyso.validate_certificate(cert_bytes(pki, "tsa"), purpose="timestamping", **common)
     assert as_tsa.indication == "TOTAL_PASSED", as_tsa.messages

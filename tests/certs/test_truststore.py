@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from certs_helpers import HostileServer, Route, hostile_server_fixture, issue, mini_pki_fixture, trust_copies_fixture  # noqa: F401
 
-import sdk
-from sdk.certs import truststore
+import kyso
+from kyso.certs import truststore
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +29,7 @@ def colon_sha256(data: bytes) -> str:
 
 
 def der_of(path: Path) -> bytes:
-    from sdk.certs.loading import certificates_from_bytes
+    from kyso.certs.loading import certificates_from_bytes
 
     return certificates_from_bytes(path.read_bytes())[0]
 
@@ -48,8 +48,8 @@ def test_known_names_and_official_urls() -> None:
     assert not names["cpcag2"].anchor  # an issuing CA helps to build paths; it is not trusted by itself
 
 
-def test_list_shows_known_roots_not_installed(kyso) -> None:
-    result = kyso("trust", "list", "--format", "json")
+def test_list_shows_known_roots_not_installed(kyso_cli) -> None:
+    result = kyso_cli("trust", "list", "--format", "json")
     assert result.exit_code == 0, result.stderr
     listing = {e["name"]: e for e in json.loads(result.stdout)}
     assert listing["rootcag2"]["source"] == "not installed"
@@ -57,26 +57,26 @@ def test_list_shows_known_roots_not_installed(kyso) -> None:
 
 
 def test_fetch_installs_only_a_certificate_matching_its_pin(
-    trust_copies: Path, hostile_server: HostileServer, kyso, config_dir: Path
+    trust_copies: Path, hostile_server: HostileServer, kyso_cli, config_dir: Path
 ) -> None:
     hostile_server.routes["trust/rootcag2.crt"] = Route((trust_copies / "rootcag2.crt").read_bytes())
     hostile_server.routes["trust/fake-rootcag2.crt"] = Route(issue("RootCA chuyên dùng Chính phủ G2", ca=True).pem)
 
-    refused = kyso("trust", "fetch", "rootcag2", "--url", hostile_server.url("trust/fake-rootcag2.crt"))
+    refused = kyso_cli("trust", "fetch", "rootcag2", "--url", hostile_server.url("trust/fake-rootcag2.crt"))
     assert refused.exit_code == 2
     assert "fingerprint mismatch" in refused.stderr
     assert "F0:4B:A4:B4" in refused.stderr
     assert not list((config_dir / "trust").glob("*.pem")) if (config_dir / "trust").exists() else True
 
-    fetched = kyso("trust", "fetch", "rootcag2", "--url", hostile_server.url("trust/rootcag2.crt"))
+    fetched = kyso_cli("trust", "fetch", "rootcag2", "--url", hostile_server.url("trust/rootcag2.crt"))
     assert fetched.exit_code == 0, fetched.stderr
     assert "pin matches" in fetched.stdout
-    listing = kyso("trust", "list")
+    listing = kyso_cli("trust", "list")
     assert "rootcag2  RootCA chuyên dùng Chính phủ G2  [anchor, store]" in listing.stdout
     assert "SHA-256 F0:4B:A4:B4:59:A7:C9:A1" in listing.stdout
 
 
-def test_fetch_reads_a_pkcs7_bundle(trust_copies: Path, hostile_server: HostileServer, kyso) -> None:
+def test_fetch_reads_a_pkcs7_bundle(trust_copies: Path, hostile_server: HostileServer, kyso_cli) -> None:
     from asn1crypto import cms, tsp  # noqa: F401 - tsp first: it registers tst_info before ContentType maps are built
     from asn1crypto import x509 as ax
 
@@ -93,33 +93,33 @@ def test_fetch_reads_a_pkcs7_bundle(trust_copies: Path, hostile_server: HostileS
         }
     ).dump()
     hostile_server.routes["trust/vnrca256.p7b"] = Route(bundle, "application/x-pkcs7-certificates")
-    result = kyso("trust", "fetch", "vnrca256", "--url", hostile_server.url("trust/vnrca256.p7b"))
+    result = kyso_cli("trust", "fetch", "vnrca256", "--url", hostile_server.url("trust/vnrca256.p7b"))
     assert result.exit_code == 0, result.stderr
     anchors, _ = truststore.configured_certificates()
     assert der_of(trust_copies / "vnrca256.crt") in anchors
 
 
-def test_fetch_of_an_unreachable_url_is_a_clear_error(kyso) -> None:
-    result = kyso("trust", "fetch", "rootcag2", "--url", "http://127.0.0.1:9/rootcag2.crt", "--timeout", "1")
+def test_fetch_of_an_unreachable_url_is_a_clear_error(kyso_cli) -> None:
+    result = kyso_cli("trust", "fetch", "rootcag2", "--url", "http://127.0.0.1:9/rootcag2.crt", "--timeout", "1")
     assert result.exit_code == 2
     assert "cannot download" in result.stderr
 
 
-def test_add_and_remove(trust_copies: Path, kyso, tmp_path: Path) -> None:
-    added = kyso("trust", "add", trust_copies / "rootcag2.crt")
+def test_add_and_remove(trust_copies: Path, kyso_cli, tmp_path: Path) -> None:
+    added = kyso_cli("trust", "add", trust_copies / "rootcag2.crt")
     assert added.exit_code == 0, added.stderr
     assert "added rootcag2" in added.stdout  # recognised by its fingerprint
     leaf = tmp_path / "leaf.pem"
     leaf.write_bytes(issue("Not a CA").pem)
-    refused = kyso("trust", "add", leaf)
+    refused = kyso_cli("trust", "add", leaf)
     assert refused.exit_code == 2 and "not a CA certificate" in refused.stderr
-    assert kyso("trust", "remove", "F04BA4B459A7").exit_code == 0  # by fingerprint prefix
-    assert kyso("trust", "remove", "rootcag2").exit_code == 2  # already gone
+    assert kyso_cli("trust", "remove", "F04BA4B459A7").exit_code == 0  # by fingerprint prefix
+    assert kyso_cli("trust", "remove", "rootcag2").exit_code == 2  # already gone
 
 
-def test_cert_validate_decodes_the_vietnamese_names(trust_copies: Path, kyso) -> None:
+def test_cert_validate_decodes_the_vietnamese_names(trust_copies: Path, kyso_cli) -> None:
     """cpcag2.crt validated against rootcag2.crt (offline: no test touches the internet)."""
-    result = kyso(
+    result = kyso_cli(
         "cert",
         "validate",
         trust_copies / "cpcag2.crt",
@@ -135,7 +135,7 @@ def test_cert_validate_decodes_the_vietnamese_names(trust_copies: Path, kyso) ->
     assert "Common Name: RootCA chuyên dùng Chính phủ G2" in report["chain"][1]
     assert "Ban Cơ yếu Chính phủ" in report["chain"][1]
     assert report["certificate"]["common_name"] == "CA phục vụ các cơ quan Nhà nước G2"
-    text = kyso(
+    text = kyso_cli(
         "cert", "validate", trust_copies / "cpcag2.crt", "--trust", trust_copies / "rootcag2.crt", "--revocation", "off"
     ).stdout
     assert "CA phục vụ các cơ quan Nhà nước G2 → RootCA chuyên dùng Chính phủ G2" in text
@@ -147,7 +147,7 @@ def test_anchors_from_store_config_file_and_environment(
     cpca = (trust_copies / "cpcag2.crt").read_bytes()
 
     def chain_length() -> int:
-        return len(sdk.validate_certificate(cpca, revocation="off", offline=True).chain)
+        return len(kyso.validate_certificate(cpca, revocation="off", offline=True).chain)
 
     assert chain_length() == 1  # nothing configured: no anchor
     monkeypatch.setenv("KYSO_TRUST", str(trust_copies / "rootcag2.crt"))
@@ -162,24 +162,24 @@ def test_anchors_from_store_config_file_and_environment(
     assert listing["rootcag2"].source == "config"
 
 
-def test_a_broken_config_file_is_a_clear_error(config_dir: Path, kyso) -> None:
+def test_a_broken_config_file_is_a_clear_error(config_dir: Path, kyso_cli) -> None:
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "config.toml").write_text("[trust\nanchors = 3", encoding="utf-8")
-    result = kyso("trust", "list")
+    result = kyso_cli("trust", "list")
     assert result.exit_code == 2
     assert "config.toml" in result.stderr
 
 
-def test_a_bundle_with_one_unacceptable_certificate_adds_nothing(trust_copies: Path, kyso, tmp_path: Path) -> None:
+def test_a_bundle_with_one_unacceptable_certificate_adds_nothing(trust_copies: Path, kyso_cli, tmp_path: Path) -> None:
     """`trust add` is all or nothing: a CA followed by a leaf in one PEM file leaves the store as it was."""
     from asn1crypto import pem
 
-    from sdk.certs.loading import certificates_from_bytes
+    from kyso.certs.loading import certificates_from_bytes
 
     root = certificates_from_bytes((trust_copies / "rootcag2.crt").read_bytes())[0]
     bundle = tmp_path / "bundle.pem"
     bundle.write_bytes(pem.armor("CERTIFICATE", root) + issue("Not a CA either").pem)
-    refused = kyso("trust", "add", bundle)
+    refused = kyso_cli("trust", "add", bundle)
     assert refused.exit_code == 2 and "not a CA certificate" in refused.stderr
     assert truststore.configured_certificates() == ((), ())
     assert not truststore.store_dir().is_dir() or not list(truststore.store_dir().glob("*.pem"))

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from certs_helpers import MiniPKI, Route, hostile_server_fixture, mini_pki_fixture, ocsp_answer  # noqa: F401
 
-import sdk
-from sdk.certs import validation
-from sdk.certs.cache import answer_cache
+import kyso
+from kyso.certs import validation
+from kyso.certs.cache import answer_cache
 
 OCSP = "application/ocsp-response"
 
@@ -48,8 +48,8 @@ def responder(pki: MiniPKI, path: str, *, valid_for: timedelta) -> dict[str, boo
     return state
 
 
-def check(pki: MiniPKI, cert: bytes) -> sdk.CertificateReport:
-    return sdk.validate_certificate(cert, trust=[pki.root.pem], intermediates=[pki.ca.pem], revocation="hard")
+def check(pki: MiniPKI, cert: bytes) -> kyso.CertificateReport:
+    return kyso.validate_certificate(cert, trust=[pki.root.pem], intermediates=[pki.ca.pem], revocation="hard")
 
 
 def revoke(state: dict[str, bool]) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import sdk
+import kyso
 
 PASSWORD = "S3cret-Pa55-kyso"
 WRONG_PASSWORD = "Wr0ng-Pa55-kyso"
@@ -59,7 +59,7 @@ def inputs(tmp_path_factory, pki, unsigned_pdf, signed_pdf, signer_for) -> Path:
         "garbage.p12": bytes(range(256)) * 8,
     }
     for name in ("untrusted", "expired", "revoked"):
-        files[f"{name}.pdf"] = sdk.sign(unsigned_pdf, signer=signer_for(name))
+        files[f"{name}.pdf"] = kyso.sign(unsigned_pdf, signer=signer_for(name))
 
     key = serialization.load_pem_private_key(pki.key("person").read_bytes(), None)
     cert = x509.load_pem_x509_certificate(pki.cert("person").read_bytes())
@@ -80,14 +80,14 @@ def out_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
-def sign(kyso, inputs, out_dir, files_unchanged):
+def sign(kyso_cli, inputs, out_dir, files_unchanged):
     """``kyso sign`` with the distinctive password in the environment; inputs watched for changes."""
 
     def run(document: str, *extra: object, p12: str = "secret.p12", password: str = PASSWORD, output=None):
         paths = [inputs / name for name in (document, p12) if (inputs / name).exists()]
         files_unchanged(*paths)
         target = output if output is not None else out_dir / "signed.pdf"
-        return kyso(
+        return kyso_cli(
             "sign",
             inputs / document,
             "-o",
@@ -104,11 +104,11 @@ def sign(kyso, inputs, out_dir, files_unchanged):
 
 
 @pytest.fixture
-def verify(kyso, inputs, files_unchanged, pki):
+def verify(kyso_cli, inputs, files_unchanged, pki):
     def run(document: str, *extra: object):
         if (inputs / document).exists():
             files_unchanged(inputs / document)
-        return kyso("verify", inputs / document, "--trust", pki.root_cert, *extra)
+        return kyso_cli("verify", inputs / document, "--trust", pki.root_cert, *extra)
 
     return run
 
@@ -145,7 +145,7 @@ def test_secret_p12_signs(sign, out_dir, pki):
     assert result.exit_code == 0, result.stderr
     assert_no_secret(result)
     assert [p.name for p in out_dir.iterdir()] == ["signed.pdf"]
-    report = sdk.verify((out_dir / "signed.pdf").read_bytes(), trust=[pki.root_cert], revocation="off")
+    report = kyso.verify((out_dir / "signed.pdf").read_bytes(), trust=[pki.root_cert], revocation="off")
     assert report.indication == "TOTAL_PASSED"
 
 
@@ -185,8 +185,8 @@ def test_verify_unusable_document(verify, document, fragment):
     assert_one_error_line(verify(document), fragment)
 
 
-def test_verify_directory(kyso, inputs):
-    assert_one_error_line(kyso("verify", inputs), "is a directory")
+def test_verify_directory(kyso_cli, inputs):
+    assert_one_error_line(kyso_cli("verify", inputs), "is a directory")
 
 
 def test_verify_signed_pdf_cut_at_the_end_is_a_failed_verdict(verify):
@@ -203,12 +203,12 @@ def test_bad_moment_is_bad_usage(verify):
     assert_one_error_line(verify("signed.pdf", "--at", "hôm qua"), "ISO 8601")
 
 
-def test_missing_trust_file(kyso, inputs):
-    assert_one_error_line(kyso("verify", inputs / "signed.pdf", "--trust", inputs / "no-root.pem"), "no such file")
+def test_missing_trust_file(kyso_cli, inputs):
+    assert_one_error_line(kyso_cli("verify", inputs / "signed.pdf", "--trust", inputs / "no-root.pem"), "no such file")
 
 
-def test_trust_file_that_is_not_a_certificate(kyso, inputs):
-    result = kyso("verify", inputs / "signed.pdf", "--trust", inputs / "garbage.p12")
+def test_trust_file_that_is_not_a_certificate(kyso_cli, inputs):
+    result = kyso_cli("verify", inputs / "signed.pdf", "--trust", inputs / "garbage.p12")
     assert_one_error_line(result, "not a valid X.509 certificate")
 
 
@@ -237,8 +237,8 @@ def test_p12_missing(sign, out_dir):
     assert_nothing_written(out_dir)
 
 
-def test_password_variable_not_set(kyso, inputs, out_dir):
-    result = kyso(
+def test_password_variable_not_set(kyso_cli, inputs, out_dir):
+    result = kyso_cli(
         "sign",
         inputs / "unsigned.pdf",
         "-o",
@@ -252,8 +252,8 @@ def test_password_variable_not_set(kyso, inputs, out_dir):
     assert_nothing_written(out_dir)
 
 
-def test_password_is_not_shown_with_verbose(kyso, inputs, out_dir):
-    result = kyso(
+def test_password_is_not_shown_with_verbose(kyso_cli, inputs, out_dir):
+    result = kyso_cli(
         "--verbose",
         "sign",
         inputs / "unsigned.pdf",

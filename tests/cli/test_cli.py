@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import SIGNATURE_KEYS
 
-import sdk
-from sdk.cli.main import cli
-from sdk.core.manager import DEFAULT_PLUGINS
+import kyso
+from kyso.cli.main import cli
+from kyso.core.manager import DEFAULT_PLUGINS
 
 PASSWORD_ENV = "KYSO_TEST_P12_PASSWORD"
 
@@ -70,35 +70,35 @@ def timestamped_file(work, pki, password_env) -> Path:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def test_version(kyso):
-    result = kyso("--version")
+def test_version(kyso_cli):
+    result = kyso_cli("--version")
     assert result.exit_code == 0
-    assert result.stdout.strip() == f"kyso, version {sdk.__version__}"
+    assert result.stdout.strip() == f"kyso, version {kyso.__version__}"
 
 
-def test_help_lists_the_commands(kyso):
-    result = kyso("--help")
+def test_help_lists_the_commands(kyso_cli):
+    result = kyso_cli("--help")
     assert result.exit_code == 0
     for command in ("sign", "verify", "cert", "plugins", "demo"):
         assert f"  {command} " in result.stdout
 
 
-def test_plugins_text(kyso):
-    result = kyso("plugins")
+def test_plugins_text(kyso_cli):
+    result = kyso_cli("plugins")
     assert result.exit_code == 0, result.stderr
     lines = {line.split()[0]: line for line in result.stdout.splitlines()}
     for name in DEFAULT_PLUGINS:
-        assert f"(kyso {sdk.__version__})" in lines[name]
-    assert "kyso_sign" in lines["sdk.pdf.plugin"] and "kyso_verify" in lines["sdk.pdf.plugin"]
-    assert "kyso_validate_certificate" in lines["sdk.certs.plugin"]
+        assert f"(kyso {kyso.__version__})" in lines[name]
+    assert "kyso_sign" in lines["kyso.pdf.plugin"] and "kyso_verify" in lines["kyso.pdf.plugin"]
+    assert "kyso_validate_certificate" in lines["kyso.certs.plugin"]
 
 
-def test_plugins_json(kyso):
-    result = kyso("plugins", "--format", "json")
+def test_plugins_json(kyso_cli):
+    result = kyso_cli("plugins", "--format", "json")
     assert result.exit_code == 0, result.stderr
     listing = {p["name"]: p for p in json.loads(result.stdout)}
     assert set(DEFAULT_PLUGINS) <= set(listing)
-    assert set(listing["sdk.pdf.plugin"]["hooks"]) >= {"kyso_register_formats", "kyso_sign", "kyso_verify"}
+    assert set(listing["kyso.pdf.plugin"]["hooks"]) >= {"kyso_register_formats", "kyso_sign", "kyso_verify"}
     assert {p["distribution"] for n, p in listing.items() if n in DEFAULT_PLUGINS} == {"kyso"}
 
 
@@ -122,27 +122,27 @@ def test_signed_file_gets_the_usual_permissions(signed_file):
     assert signed_file.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
-def test_sign_reports_the_output_on_stderr_only(kyso, work, pki, password_env, tmp_path):
-    result = kyso(*sign_args(pki, work / "cv-123.pdf", tmp_path / "out.pdf"), env=password_env)
+def test_sign_reports_the_output_on_stderr_only(kyso_cli, work, pki, password_env, tmp_path):
+    result = kyso_cli(*sign_args(pki, work / "cv-123.pdf", tmp_path / "out.pdf"), env=password_env)
     assert result.exit_code == 0
     assert result.stdout == ""
     assert result.stderr.strip() == f"signed: {tmp_path / 'out.pdf'}"
 
 
-def test_sign_with_password_file(kyso, work, pki, tmp_path):
+def test_sign_with_password_file(kyso_cli, work, pki, tmp_path):
     secret = tmp_path / "password.txt"
     secret.write_text(pki.password + "\n", encoding="utf-8")
-    result = kyso(
+    result = kyso_cli(
         "sign", work / "cv-123.pdf", "-o", tmp_path / "out.pdf", "--p12", pki.p12("person"), "--password-file", secret
     )
     assert result.exit_code == 0, result.stderr
-    assert sdk.verify((tmp_path / "out.pdf").read_bytes(), trust=[pki.root_cert], revocation="off").indication == (
+    assert kyso.verify((tmp_path / "out.pdf").read_bytes(), trust=[pki.root_cert], revocation="off").indication == (
         "TOTAL_PASSED"
     )
 
 
-def test_verify_in_vietnamese(kyso, signed_file, pki):
-    result = kyso("verify", signed_file, "--trust", pki.root_cert)
+def test_verify_in_vietnamese(kyso_cli, signed_file, pki):
+    result = kyso_cli("verify", signed_file, "--trust", pki.root_cert)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert verdict_line(result.stdout) == "Kết luận: HỢP LỆ"
     assert "Người ký: Nguyễn Văn An" in result.stdout
@@ -153,16 +153,16 @@ def test_verify_in_vietnamese(kyso, signed_file, pki):
     assert result.stderr == ""
 
 
-def test_verify_in_english(kyso, signed_file, pki):
-    result = kyso("verify", signed_file, "--trust", pki.root_cert, "--lang", "en", "--revocation", "off")
+def test_verify_in_english(kyso_cli, signed_file, pki):
+    result = kyso_cli("verify", signed_file, "--trust", pki.root_cert, "--lang", "en", "--revocation", "off")
     assert result.exit_code == 0
     assert verdict_line(result.stdout) == "Verdict: VALID"
     assert "Signer: Nguyễn Văn An" in result.stdout
     assert "Kết luận" not in result.stdout and "Người ký" not in result.stdout
 
 
-def test_verify_json(kyso, signed_file, pki):
-    result = kyso("verify", signed_file, "--trust", pki.root_cert, "--format", "json")
+def test_verify_json(kyso_cli, signed_file, pki):
+    result = kyso_cli("verify", signed_file, "--trust", pki.root_cert, "--format", "json")
     assert result.exit_code == 0
     report = json.loads(result.stdout)
     assert set(report) == {"document", "format", "indication", "signatures"}
@@ -175,47 +175,47 @@ def test_verify_json(kyso, signed_file, pki):
     assert signature["certificate"]["revocation"] == {"status": "good", "source": "ocsp"}
 
 
-def test_verify_trust_directory(kyso, signed_file, pki, tmp_path):
+def test_verify_trust_directory(kyso_cli, signed_file, pki, tmp_path):
     shutil.copy(pki.root_cert, tmp_path / "root.pem")
-    result = kyso("verify", signed_file, "--trust", tmp_path, "--revocation", "off")
+    result = kyso_cli("verify", signed_file, "--trust", tmp_path, "--revocation", "off")
     assert result.exit_code == 0, result.stdout
 
 
-def test_verify_without_trust_is_not_passed(kyso, signed_file):
-    result = kyso("verify", signed_file, "--revocation", "off", "--format", "json")
+def test_verify_without_trust_is_not_passed(kyso_cli, signed_file):
+    result = kyso_cli("verify", signed_file, "--revocation", "off", "--format", "json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["indication"] == "INDETERMINATE"
     assert report["signatures"][0]["sub_indication"] == "NO_CERTIFICATE_CHAIN_FOUND"
 
 
-def test_verify_unsigned_document(kyso, work):
-    result = kyso("verify", work / "cv-123.pdf")
+def test_verify_unsigned_document(kyso_cli, work):
+    result = kyso_cli("verify", work / "cv-123.pdf")
     assert result.exit_code == 1
     assert verdict_line(result.stdout) == "Kết luận: KHÔNG CÓ CHỮ KÝ SỐ"
-    result = kyso("verify", work / "cv-123.pdf", "--format", "json")
+    result = kyso_cli("verify", work / "cv-123.pdf", "--format", "json")
     assert json.loads(result.stdout)["indication"] == "NO_SIGNATURE"
 
 
-def test_level_b_t_with_timestamp(kyso, timestamped_file, pki):
-    result = kyso("verify", timestamped_file, "--trust", pki.root_cert, "--format", "json", "--revocation", "off")
+def test_level_b_t_with_timestamp(kyso_cli, timestamped_file, pki):
+    result = kyso_cli("verify", timestamped_file, "--trust", pki.root_cert, "--format", "json", "--revocation", "off")
     assert result.exit_code == 0, result.stdout
     (signature,) = json.loads(result.stdout)["signatures"]
     assert signature["level"] == "B-T"
     assert signature["timestamp"]["time"].endswith("+07:00")
     assert signature["timestamp"]["authority"] == "Dịch vụ cấp dấu thời gian G2 (TEST)"
-    text = kyso("verify", timestamped_file, "--trust", pki.root_cert, "--revocation", "off")
+    text = kyso_cli("verify", timestamped_file, "--trust", pki.root_cert, "--revocation", "off")
     assert "Mức chữ ký: PAdES B-T" in text.stdout
     assert "Dấu thời gian: " in text.stdout
 
 
-def test_visible_signature(kyso, work, pki, password_env, tmp_path):
+def test_visible_signature(kyso_cli, work, pki, password_env, tmp_path):
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
 
     output = tmp_path / "visible.pdf"
     visible = ("--page", "1", "--box", "50,50,250,120", "--field", "ChuKy1")
-    result = kyso(*sign_args(pki, work / "cv-123.pdf", output, *visible), env=password_env)
+    result = kyso_cli(*sign_args(pki, work / "cv-123.pdf", output, *visible), env=password_env)
     assert result.exit_code == 0, result.stderr
     reader = PdfFileReader(BytesIO(output.read_bytes()))
     ((name, value, field_ref),) = list(enumerate_sig_fields(reader))
@@ -226,21 +226,21 @@ def test_visible_signature(kyso, work, pki, password_env, tmp_path):
     assert any(annot.get_object() is widget or annot.idnum == field_ref.idnum for annot in page["/Annots"])
     appearance = widget["/AP"]["/N"].get_object()
     assert appearance.data  # a drawn appearance, not an empty box
-    verified = kyso("verify", output, "--trust", pki.root_cert, "--revocation", "off", "--format", "json")
+    verified = kyso_cli("verify", output, "--trust", pki.root_cert, "--revocation", "off", "--format", "json")
     assert verified.exit_code == 0
     assert json.loads(verified.stdout)["signatures"][0]["id"] == "ChuKy1"
 
 
-def test_at_before_the_certificate_validity(kyso, signed_file, pki):
+def test_at_before_the_certificate_validity(kyso_cli, signed_file, pki):
     before = (pki.generated_at - timedelta(days=90)).isoformat()  # the person certificate starts 60 days back
-    result = kyso("verify", signed_file, "--trust", pki.root_cert, "--at", before, "--format", "json")
+    result = kyso_cli("verify", signed_file, "--trust", pki.root_cert, "--at", before, "--format", "json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["indication"] in {"INDETERMINATE", "TOTAL_FAILED"}
     (signature,) = report["signatures"]
     assert signature["sub_indication"] in {"NOT_YET_VALID", "OUT_OF_BOUNDS_NO_POE"}
     assert signature["certificate"]["indication"] != "TOTAL_PASSED"
-    text = kyso("verify", signed_file, "--trust", pki.root_cert, "--at", before)
+    text = kyso_cli("verify", signed_file, "--trust", pki.root_cert, "--at", before)
     assert verdict_line(text.stdout) != "Kết luận: HỢP LỆ"
     assert "chưa có hiệu lực" in text.stdout
 
@@ -250,14 +250,14 @@ def test_at_before_the_certificate_validity(kyso, signed_file, pki):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def test_cert_validate_person(kyso, pki):
+def test_cert_validate_person(kyso_cli, pki):
     args = ("cert", "validate", pki.cert("person"), "--trust", pki.root_cert, "--intermediate", pki.issuing_ca_cert)
-    result = kyso(*args)
+    result = kyso_cli(*args)
     assert result.exit_code == 0, result.stdout
     assert verdict_line(result.stdout) == "Kết luận: HỢP LỆ"
     assert "Chứng thư số: Nguyễn Văn An" in result.stdout
     assert "CA phục vụ các cơ quan Nhà nước G2" in result.stdout
-    report = json.loads(kyso(*args, "--format", "json").stdout)
+    report = json.loads(kyso_cli(*args, "--format", "json").stdout)
     assert report["indication"] == "TOTAL_PASSED"
     assert report["sub_indication"] is None
     assert len(report["chain"]) == 3 and "CA phục vụ các cơ quan Nhà nước G2" in report["chain"][1]
@@ -265,8 +265,8 @@ def test_cert_validate_person(kyso, pki):
     assert report["validation_time"].endswith("+07:00")
 
 
-def test_cert_validate_revoked(kyso, pki):
-    result = kyso(
+def test_cert_validate_revoked(kyso_cli, pki):
+    result = kyso_cli(
         "cert",
         "validate",
         pki.cert("revoked"),
@@ -285,24 +285,24 @@ def test_cert_validate_revoked(kyso, pki):
     assert report["sub_indication"].startswith("REVOKED")
     assert report["revocation"]["status"] == "revoked"
     assert report["revocation"]["source"] in {"ocsp", "crl"}
-    text = kyso("cert", "validate", pki.cert("revoked"), "--trust", pki.root_cert, "--revocation", "soft")
+    text = kyso_cli("cert", "validate", pki.cert("revoked"), "--trust", pki.root_cert, "--revocation", "soft")
     assert "ĐÃ BỊ THU HỒI" in text.stdout
 
 
-def test_cert_validate_revoked_as_of_a_moment_before_the_revocation(kyso, pki):
+def test_cert_validate_revoked_as_of_a_moment_before_the_revocation(kyso_cli, pki):
     """The test PKI revokes ``revoked`` 10 days before it was generated: 20 days back it was still good."""
     args = ("cert", "validate", pki.cert("revoked"), "--trust", pki.root_cert, "--format", "json")
-    before = json.loads(kyso(*args, "--at", (pki.generated_at - timedelta(days=20)).isoformat()).stdout)
+    before = json.loads(kyso_cli(*args, "--at", (pki.generated_at - timedelta(days=20)).isoformat()).stdout)
     assert before["indication"] == "TOTAL_PASSED", before["messages"]
     assert before["revocation"] == {"status": "good", "source": "ocsp"}
     assert any("revoked later" in m for m in before["messages"])
-    after = kyso(*args, "--at", (pki.generated_at - timedelta(days=5)).isoformat())
+    after = kyso_cli(*args, "--at", (pki.generated_at - timedelta(days=5)).isoformat())
     assert after.exit_code == 1
     assert json.loads(after.stdout)["revocation"]["status"] == "revoked"
 
 
-def test_cert_validate_wrong_key_usage(kyso, pki):
-    result = kyso(
+def test_cert_validate_wrong_key_usage(kyso_cli, pki):
+    result = kyso_cli(
         "cert",
         "validate",
         pki.cert("wrong_key_usage"),
@@ -362,7 +362,7 @@ def page_added_after_signing(signed: bytes) -> bytes:
 
 def test_console_script_exit_codes(timestamped_file, signed_file, pki, tmp_path):
     version = run_process("--version")
-    assert (version.returncode, version.stdout.strip()) == (0, f"kyso, version {sdk.__version__}")
+    assert (version.returncode, version.stdout.strip()) == (0, f"kyso, version {kyso.__version__}")
 
     passed = run_process("verify", timestamped_file, "--trust", pki.root_cert)
     assert passed.returncode == 0, passed.stderr

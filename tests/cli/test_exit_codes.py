@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-import sdk
-from sdk.cli.main import ExitCode, cli, main
+import kyso
+from kyso.cli.main import ExitCode, cli, main
 
 
 def _boom(*args: object, **kwargs: object) -> None:
@@ -28,7 +28,7 @@ def test_exit_codes_are_a_documented_int_enum():
 def test_an_unexpected_exception_is_exit_3_with_one_line(monkeypatch, tmp_path):
     document = tmp_path / "a.pdf"
     document.write_bytes(b"%PDF-1.7\n")
-    monkeypatch.setattr(sdk, "verify", _boom)
+    monkeypatch.setattr(kyso, "verify", _boom)
     result = _invoke("verify", document)
     assert result.exit_code == ExitCode.INTERNAL_ERROR
     assert result.stdout == ""
@@ -43,7 +43,7 @@ def test_an_unexpected_exception_is_exit_3_with_one_line(monkeypatch, tmp_path):
 def test_verbose_adds_the_traceback(monkeypatch, tmp_path):
     document = tmp_path / "a.pdf"
     document.write_bytes(b"%PDF-1.7\n")
-    monkeypatch.setattr(sdk, "verify", _boom)
+    monkeypatch.setattr(kyso, "verify", _boom)
     result = _invoke("--verbose", "verify", document)
     assert result.exit_code == ExitCode.INTERNAL_ERROR
     assert "Traceback" in result.stderr and "RuntimeError" in result.stderr
@@ -57,7 +57,7 @@ def test_an_expected_error_stays_exit_2(tmp_path):
 
 
 def test_a_plugin_breaking_while_adding_commands_is_exit_3(monkeypatch, capsys):
-    from sdk.core.manager import get_plugin_manager
+    from kyso.core.manager import get_plugin_manager
 
     monkeypatch.setattr(type(get_plugin_manager()), "register_commands", _boom)
     with pytest.raises(SystemExit) as exit_info:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from sdk.core.errors import InputError
-from sdk.files import NAME_MAX, check_output, fit_name, write_atomically
+from kyso.core.errors import InputError
+from kyso.files import NAME_MAX, check_output, fit_name, write_atomically
 
 OLD = b"%PDF-1.7 the old, complete document\n" * 100
 
@@ -58,9 +58,9 @@ def test_check_output_refuses_the_real_dev_null_without_writing():
         check_output(Path("/dev/null"))  # only the check: nothing is ever written to the real one
 
 
-def test_sign_refuses_a_fifo_or_a_socket_and_leaves_it(tmp_path, source, pki, kyso):
+def test_sign_refuses_a_fifo_or_a_socket_and_leaves_it(tmp_path, source, pki, kyso_cli):
     for kind, path in _kinds(tmp_path).items():
-        result = kyso(*_sign_args(source, path, pki), env={"KYSO_TEST_PW": pki.password})
+        result = kyso_cli(*_sign_args(source, path, pki), env={"KYSO_TEST_PW": pki.password})
         assert result.exit_code == 2, (kind, result.stderr)
         assert "not a regular file" in result.stderr
         mode = path.lstat().st_mode
@@ -68,8 +68,8 @@ def test_sign_refuses_a_fifo_or_a_socket_and_leaves_it(tmp_path, source, pki, ky
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "in.pdf", "sock"]
 
 
-def test_sign_refuses_a_device_and_leaves_it(tmp_path, source, pki, kyso, null_device):
-    result = kyso(*_sign_args(source, null_device, pki), env={"KYSO_TEST_PW": pki.password})
+def test_sign_refuses_a_device_and_leaves_it(tmp_path, source, pki, kyso_cli, null_device):
+    result = kyso_cli(*_sign_args(source, null_device, pki), env={"KYSO_TEST_PW": pki.password})
     assert result.exit_code == 2, result.stderr
     assert "not a regular file" in result.stderr
     assert stat.S_ISCHR(null_device.lstat().st_mode), "the device node was replaced by a regular file"

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import sdk
-from sdk.cli.main import cli
-from sdk.text import printable
+import kyso
+from kyso.cli.main import cli
+from kyso.text import printable
 
 FORGED = "\x1b[2J\x1b[H Kết luận: HỢP LỆ\n"
 HOSTILE_CN = f"Nguyễn Văn Hùng{FORGED}\x9b31m\u202eKÝ THẬT"
@@ -85,8 +85,8 @@ def hostile(tmp_path_factory, unsigned_pdf) -> dict[str, Path]:
     ca = _certificate(ca_name, ca_name, ca_key.public_key(), ca_key, ca=True)
     leaf = _certificate(_name(HOSTILE_CN, HOSTILE_O), ca_name, leaf_key.public_key(), ca_key, ca=False)
     der = serialization.Encoding.DER
-    signer = sdk.Pkcs12Signer(leaf_key, leaf.public_bytes(der), (ca.public_bytes(der),))
-    signed = bytearray(sdk.sign(unsigned_pdf, signer=signer, reason=f"Đồng ý{FORGED}"))
+    signer = kyso.Pkcs12Signer(leaf_key, leaf.public_bytes(der), (ca.public_bytes(der),))
+    signed = bytearray(kyso.sign(unsigned_pdf, signer=signer, reason=f"Đồng ý{FORGED}"))
     where = signed.index(b"/MediaBox")  # a signed byte: the real verdict is TOTAL_FAILED
     signed[where + 1 : where + 2] = b"m" if signed[where + 1 : where + 2] != b"m" else b"n"
     directory = tmp_path_factory.mktemp("hostile")
@@ -138,7 +138,7 @@ def test_a_hostile_certificate_and_file_name_cannot_forge_the_verdict(hostile, l
 
 def test_json_output_stays_exact(hostile):
     result = _run("verify", hostile["pdf"], "--trust", hostile["ca"], "--revocation", "off", "--format", "json")
-    _assert_clean(result.stdout)  # C0 escaped by JSON itself, C1 and bidi controls by sdk.text.to_json ...
+    _assert_clean(result.stdout)  # C0 escaped by JSON itself, C1 and bidi controls by kyso.text.to_json ...
     assert "\\u009b31m\\u202e" in result.stdout
     report = json.loads(result.stdout)
     assert report["document"] == HOSTILE_FILE  # ... and exact: nothing mangled
@@ -183,7 +183,7 @@ def test_sign_echo_escapes_the_output_name(tmp_path, pki, unsigned_pdf):
 def test_verbose_log_lines_are_escaped():
     import logging
 
-    from sdk.cli.main import _PrintableFormatter
+    from kyso.cli.main import _PrintableFormatter
 
     record = logging.LogRecord("pyhanko", logging.WARNING, __file__, 1, "signer %s", (HOSTILE_CN,), None)
     line = _PrintableFormatter("kyso: %(levelname)s: %(name)s: %(message)s").format(record)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import sdk
-from sdk.core.errors import InputError
+import kyso
+from kyso.core.errors import InputError
 
 
 @pytest.fixture()
@@ -24,36 +24,36 @@ def assert_one_line_error(result) -> None:  # noqa: ANN001
     assert len(lines) == 1 and lines[0].startswith("kyso: error:"), result.stderr
 
 
-def test_verify_a_path_under_a_file(kyso, plain_file: Path) -> None:
-    assert_one_line_error(kyso("verify", plain_file / "doc.pdf"))
+def test_verify_a_path_under_a_file(kyso_cli, plain_file: Path) -> None:
+    assert_one_line_error(kyso_cli("verify", plain_file / "doc.pdf"))
 
 
-def test_trust_file_under_a_file(kyso, plain_file: Path, signed_pdf: bytes, tmp_path: Path) -> None:
+def test_trust_file_under_a_file(kyso_cli, plain_file: Path, signed_pdf: bytes, tmp_path: Path) -> None:
     document = tmp_path / "signed.pdf"
     document.write_bytes(signed_pdf)
-    assert_one_line_error(kyso("verify", document, "--trust", plain_file / "root.pem"))
+    assert_one_line_error(kyso_cli("verify", document, "--trust", plain_file / "root.pem"))
 
 
-def test_p12_under_a_file(kyso, plain_file: Path, unsigned_pdf: bytes, tmp_path: Path) -> None:
+def test_p12_under_a_file(kyso_cli, plain_file: Path, unsigned_pdf: bytes, tmp_path: Path) -> None:
     document = tmp_path / "in.pdf"
     document.write_bytes(unsigned_pdf)
     output = tmp_path / "out.pdf"
-    result = kyso(
+    result = kyso_cli(
         "sign", document, "-o", output, "--p12", plain_file / "key.p12", "--password-env", "KYSO_T_PW",
         env={"KYSO_T_PW": "S3cret-Pa55-kyso"},
     )  # fmt: skip
     assert_one_line_error(result)
     assert not output.exists()
     with pytest.raises(InputError):
-        sdk.Pkcs12Signer.from_file(plain_file / "key.p12", "x")
+        kyso.Pkcs12Signer.from_file(plain_file / "key.p12", "x")
 
 
-def test_password_file_that_is_not_utf8_is_not_quoted(kyso, tmp_path: Path, unsigned_pdf: bytes) -> None:
+def test_password_file_that_is_not_utf8_is_not_quoted(kyso_cli, tmp_path: Path, unsigned_pdf: bytes) -> None:
     document = tmp_path / "in.pdf"
     document.write_bytes(unsigned_pdf)
     password_file = tmp_path / "password"
     password_file.write_bytes(b"\xffS3cret\xfe")
-    result = kyso("sign", document, "-o", tmp_path / "out.pdf", "--p12", tmp_path / "none.p12",
+    result = kyso_cli("sign", document, "-o", tmp_path / "out.pdf", "--p12", tmp_path / "none.p12",
                   "--password-file", password_file)  # fmt: skip
     assert_one_line_error(result)
     assert "0xff" not in result.stderr and "S3cret" not in result.stderr
@@ -61,8 +61,8 @@ def test_password_file_that_is_not_utf8_is_not_quoted(kyso, tmp_path: Path, unsi
 
 
 @pytest.mark.parametrize("seconds", ["0", "-1", "nan", "inf", "ten"])
-def test_a_timeout_must_be_a_positive_number(kyso, seconds: str) -> None:
+def test_a_timeout_must_be_a_positive_number(kyso_cli, seconds: str) -> None:
     """A usage error (exit 2) before any network call, not a ValueError traceback from the HTTP library."""
-    result = kyso("trust", "fetch", "rootcag2", "--url", "http://127.0.0.1:9/rootcag2.crt", "--timeout", seconds)
+    result = kyso_cli("trust", "fetch", "rootcag2", "--url", "http://127.0.0.1:9/rootcag2.crt", "--timeout", seconds)
     assert result.exit_code == 2, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr and "--timeout" in result.stderr

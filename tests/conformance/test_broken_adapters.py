@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from plugins.ioffice.adapter import IOfficeAdapter
-from plugins.ioffice.plugin import _simulator
-from sdk.conformance.runner import run_conformance
-from sdk.core.adapter import AdapterInfo, UploadReceipt
+from kyso.conformance.runner import run_conformance
+from kyso.core.adapter import AdapterInfo, UploadReceipt
+from kyso_ioffice.adapter import IOfficeAdapter
+from kyso_ioffice.plugin import _simulator
 
 
 class UploadsTheUnsignedFile(IOfficeAdapter):

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-import sdk.adapters.sync
-from plugins.ioffice.adapter import IOfficeAdapter
-from plugins.ioffice.plugin import _simulator
-from sdk.conformance.runner import run_conformance
-from sdk.core.adapter import AdapterInfo
+import kyso.adapters.sync
+from kyso.conformance.runner import run_conformance
+from kyso.core.adapter import AdapterInfo
+from kyso_ioffice.adapter import IOfficeAdapter
+from kyso_ioffice.plugin import _simulator
 
 
 class ServesItsOwnCopy(IOfficeAdapter):
@@ -49,7 +49,7 @@ def test_altered_document_detected_passes_for_the_real_adapter(kyso_conformance_
 @pytest.mark.parametrize("check", ["revoked_signer_refused", "expired_signer_refused"])
 def test_signer_checks_fail_when_the_signer_is_not_checked(check: str, kyso_conformance_harness: Any, monkeypatch):
     # a sync engine that forgot to validate the signer: revoked and expired certificates sign and upload
-    monkeypatch.setattr(sdk.adapters.sync, "check_signer", lambda *args, **kwargs: None)
+    monkeypatch.setattr(kyso.adapters.sync, "check_signer", lambda *args, **kwargs: None)
     adapter = _info(IOfficeAdapter, "unchecked-signer")
     report = run_conformance(adapter, harness=kyso_conformance_harness(adapter), only={check})
     assert report.outcome(check) == "failed", report.to_table()

@@ -9,11 +9,11 @@ import pytest
 CHECKS = ["round_trip[approval]", "wrong_credentials", "duplicate_upload"]
 
 
-def test_conformance_writes_reports(kyso, tmp_path):
+def test_conformance_writes_reports(kyso_cli, tmp_path):
     args = ["conformance", "ioffice", "--report", tmp_path / "r.json", "--html", tmp_path / "r.html"]
     for check in CHECKS:
         args += ["--check", check]
-    result = kyso(*args)
+    result = kyso_cli(*args)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "ioffice: CONFORMS (3 passed, 0 failed, 0 skipped" in result.stdout
     assert any(line.startswith("round_trip[approval]") and "PASSED" in line for line in result.stdout.splitlines())
@@ -28,14 +28,14 @@ def test_conformance_writes_reports(kyso, tmp_path):
 
 @pytest.fixture
 def running_simulator(tmp_path):
-    from plugins.ioffice.simulator import IOfficeSimulator
+    from kyso_ioffice.simulator import IOfficeSimulator
 
     with IOfficeSimulator(tmp_path / "sim").serve() as simulator:
         yield simulator
 
 
-def test_conformance_against_a_running_platform(kyso, running_simulator, tmp_path):
-    result = kyso(
+def test_conformance_against_a_running_platform(kyso_cli, running_simulator, tmp_path):
+    result = kyso_cli(
         "conformance",
         "ioffice",
         "--base-url",
@@ -55,10 +55,10 @@ def test_conformance_against_a_running_platform(kyso, running_simulator, tmp_pat
     assert report["checks"][0]["outcome"] == "passed"
 
 
-def test_conformance_failure_exits_1(kyso, running_simulator, tmp_path):
+def test_conformance_failure_exits_1(kyso_cli, running_simulator, tmp_path):
     # the platform's simulator refuses every download: the round trip fails, the table says which and why
     running_simulator.add_fault("status", operation="download", count=1000, status=404)
-    result = kyso(
+    result = kyso_cli(
         "conformance",
         "ioffice",
         "--base-url",
@@ -75,16 +75,16 @@ def test_conformance_failure_exits_1(kyso, running_simulator, tmp_path):
     assert check["outcome"] == "failed" and "HTTP 404" in check["detail"]
 
 
-def test_conformance_unknown_adapter(kyso):
-    result = kyso("conformance", "nowhere")
+def test_conformance_unknown_adapter(kyso_cli):
+    result = kyso_cli("conformance", "nowhere")
     assert result.exit_code == 2 and "no adapter named" in result.stderr
 
 
-def test_conformance_keeps_the_configured_credentials(kyso, monkeypatch, tmp_path):
+def test_conformance_keeps_the_configured_credentials(kyso_cli, monkeypatch, tmp_path):
     # credentials from the environment (or adapters.toml) are the staging platform's: the simulator's default
     # account must neither replace them nor be sent to a real platform
-    import sdk.conformance.runner as runner
-    from sdk.conformance.runner import ConformanceReport
+    import kyso.conformance.runner as runner
+    from kyso.conformance.runner import ConformanceReport
 
     seen = {}
 
@@ -95,20 +95,20 @@ def test_conformance_keeps_the_configured_credentials(kyso, monkeypatch, tmp_pat
     monkeypatch.setattr(runner, "run_conformance", fake_run)
     monkeypatch.setenv("KYSO_IOFFICE_USERNAME", "staging-user")
     monkeypatch.setenv("KYSO_IOFFICE_PASSWORD", "staging-password")
-    result = kyso("conformance", "ioffice", "--base-url", "https://staging.example.gov.vn")
+    result = kyso_cli("conformance", "ioffice", "--base-url", "https://staging.example.gov.vn")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert seen["config"].credentials.username == "staging-user"
     assert seen["config"].credentials.password == "staging-password"
     monkeypatch.delenv("KYSO_IOFFICE_USERNAME")
     monkeypatch.delenv("KYSO_IOFFICE_PASSWORD")
-    result = kyso("conformance", "ioffice", "--base-url", "https://staging.example.gov.vn")
+    result = kyso_cli("conformance", "ioffice", "--base-url", "https://staging.example.gov.vn")
     assert seen["config"].credentials.username == "kyso"  # nothing configured: the simulator's account
 
 
 def test_pytest_plugin_base_url_uses_the_configured_credentials(monkeypatch, tmp_path):
     # ``pytest --kyso-base-url`` against a staging platform: its account, not the simulators' kyso / kyso-secret
-    from sdk.adapters.registry import adapter_registry
-    from sdk.conformance.runner import harness_for
+    from kyso.adapters.registry import adapter_registry
+    from kyso.conformance.runner import harness_for
 
     monkeypatch.setenv("KYSO_IOFFICE_USERNAME", "staging-user")
     monkeypatch.setenv("KYSO_IOFFICE_PASSWORD", "staging-password")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sdk.core.manager import reset_plugin_manager
+from kyso.core.manager import reset_plugin_manager
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "custom_adapter"
 
@@ -48,13 +48,13 @@ def test_example_declares_its_adapter_in_group_kyso():
         assert step in readme, step
 
 
-def test_installed_example_is_listed_and_conforms(installed, kyso, tmp_path):
-    listing = kyso("adapters")
+def test_installed_example_is_listed_and_conforms(installed, kyso_cli, tmp_path):
+    listing = kyso_cli("adapters")
     assert any(line.startswith("myoffice  ") for line in listing.stdout.splitlines()), listing.stdout
-    plugins = kyso("plugins", "--format", "json")
+    plugins = kyso_cli("plugins", "--format", "json")
     entry = next(p for p in json.loads(plugins.stdout) if p["name"] == "myoffice")
     assert entry["distribution"] == installed["name"]
-    result = kyso("conformance", "myoffice", "--report", tmp_path / "report.json")
+    result = kyso_cli("conformance", "myoffice", "--report", tmp_path / "report.json")
     assert result.exit_code == 0, result.stdout + result.stderr
     report = json.loads((tmp_path / "report.json").read_text("utf-8"))
     assert report["adapter"] == "myoffice"

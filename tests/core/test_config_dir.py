@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sdk.certs import truststore
-from sdk.core.adapter import AdapterConfig
+from kyso.certs import truststore
+from kyso.core.adapter import AdapterConfig
 
 
 @pytest.mark.parametrize("platform", ["linux", "darwin", "win32"])

@@ -1,4 +1,4 @@
-"""docs/plugin-hooks.md documents every hook of sdk.core.spec with its exact signature (the datasette pattern)."""
+"""docs/plugin-hooks.md documents every hook of kyso.core.spec with its exact signature (the datasette pattern)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sdk.core import NAME, spec
-from sdk.core.manager import PluginManager
+from kyso.core import NAME, spec
+from kyso.core.manager import PluginManager
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "plugin-hooks.md"
 HEADING = re.compile(r"^#{2,4} (kyso_\w+)\(([^)]*)\)\s*$", re.MULTILINE)
@@ -48,7 +48,7 @@ def test_spec_has_the_mission_hooks():
 @pytest.mark.parametrize("hook", sorted(hookspecs()))
 def test_hook_is_documented_with_its_arguments(hook: str, documented: dict[str, list[str]]):
     assert hook in documented, f"{hook} is missing from docs/plugin-hooks.md (add a '### {hook}(...)' heading)"
-    assert documented[hook] == hookspecs()[hook], f"the arguments of {hook} differ between the doc and sdk.core.spec"
+    assert documented[hook] == hookspecs()[hook], f"the arguments of {hook} differ between the doc and kyso.core.spec"
 
 
 def test_no_documented_hook_is_stale(documented: dict[str, list[str]]):

@@ -9,22 +9,22 @@ from pathlib import Path
 
 import pytest
 
-import sdk
-from sdk.core.errors import PluginError, UnsupportedFormatError
-from sdk.core.manager import DEFAULT_PLUGINS, PluginManager, get_plugin_manager, reset_plugin_manager
-from sdk.core.models import Indication, SubIndication
+import kyso
+from kyso.core.errors import PluginError, UnsupportedFormatError
+from kyso.core.manager import DEFAULT_PLUGINS, PluginManager, get_plugin_manager, reset_plugin_manager
+from kyso.core.models import Indication, SubIndication
 
 BUILTIN_HOOKS = {
-    "sdk.signers.pkcs12": {"kyso_register_signers"},
-    "sdk.certs.plugin": {"kyso_validate_certificate", "kyso_register_commands"},
-    "sdk.pdf.plugin": {"kyso_register_formats", "kyso_sign", "kyso_verify", "kyso_register_commands"},
+    "kyso.signers.pkcs12": {"kyso_register_signers"},
+    "kyso.certs.plugin": {"kyso_validate_certificate", "kyso_register_commands"},
+    "kyso.pdf.plugin": {"kyso_register_formats", "kyso_sign", "kyso_verify", "kyso_register_commands"},
 }
 
 RULE_MESSAGE = "quy tắc quốc gia: người ký không có trong danh sách của cơ quan (kyso_fake_plugin)"
 
 NATIONAL_RULE = f"""
-from sdk import hookimpl
-from sdk.core.models import Indication, SubIndication
+from kyso import hookimpl
+from kyso.core.models import Indication, SubIndication
 
 CALLS = []
 
@@ -86,7 +86,7 @@ def test_builtins_are_listed_with_their_hooks_and_version():
     for name, hooks in BUILTIN_HOOKS.items():
         assert set(plugins[name]["hooks"]) == hooks, name
         assert plugins[name]["distribution"] == "kyso"
-        assert plugins[name]["version"] == sdk.__version__
+        assert plugins[name]["version"] == kyso.__version__
         assert set(plugins[name]) == {"name", "distribution", "version", "hooks"}
 
 
@@ -102,23 +102,23 @@ def test_builtin_registries_are_filled_through_hooks():
 
 def test_disabling_a_builtin_blocks_it(monkeypatch, unsigned_pdf, signer_for):
     signer = signer_for("person")
-    monkeypatch.setenv("KYSO_DISABLE_PLUGINS", " sdk.pdf.plugin ,")
+    monkeypatch.setenv("KYSO_DISABLE_PLUGINS", " kyso.pdf.plugin ,")
     plugins = by_name(PluginManager().list_plugins())
-    assert "sdk.pdf.plugin" not in plugins
-    assert {"sdk.certs.plugin", "sdk.signers.pkcs12"} <= set(plugins)
+    assert "kyso.pdf.plugin" not in plugins
+    assert {"kyso.certs.plugin", "kyso.signers.pkcs12"} <= set(plugins)
 
     reset_plugin_manager()
     with pytest.raises(UnsupportedFormatError):
-        sdk.sign(unsigned_pdf, signer=signer)
+        kyso.sign(unsigned_pdf, signer=signer)
     with pytest.raises(UnsupportedFormatError):
-        sdk.verify(unsigned_pdf, revocation="off")
+        kyso.verify(unsigned_pdf, revocation="off")
 
 
 def test_disabling_two_builtins(monkeypatch):
-    monkeypatch.setenv("KYSO_DISABLE_PLUGINS", "sdk.pdf.plugin,sdk.certs.plugin")
+    monkeypatch.setenv("KYSO_DISABLE_PLUGINS", "kyso.pdf.plugin,kyso.certs.plugin")
     names = set(by_name(PluginManager().list_plugins()))
-    assert not names & {"sdk.pdf.plugin", "sdk.certs.plugin"}
-    assert "sdk.signers.pkcs12" in names
+    assert not names & {"kyso.pdf.plugin", "kyso.certs.plugin"}
+    assert "kyso.signers.pkcs12" in names
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -126,7 +126,7 @@ def test_disabling_two_builtins(monkeypatch):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def test_entry_point_plugin_is_loaded_and_listed(install_plugin, kyso):
+def test_entry_point_plugin_is_loaded_and_listed(install_plugin, kyso_cli):
     install_plugin("kyso_fake_plugin", NATIONAL_RULE, entry="fake_national_rule")
     plugins = by_name(PluginManager().list_plugins())
     assert plugins["fake_national_rule"] == {
@@ -137,22 +137,22 @@ def test_entry_point_plugin_is_loaded_and_listed(install_plugin, kyso):
     }
     assert set(DEFAULT_PLUGINS) <= set(plugins)  # built-ins stay
 
-    result = kyso("plugins", "--format", "json")  # the CLI sees it too, with no code change
+    result = kyso_cli("plugins", "--format", "json")  # the CLI sees it too, with no code change
     assert result.exit_code == 0, result.stderr
     listed = by_name(json.loads(result.stdout))
     assert listed["fake_national_rule"]["distribution"] == "kyso-fake-plugin"
-    text = kyso("plugins")
+    text = kyso_cli("plugins")
     assert "fake_national_rule  (kyso-fake-plugin 1.0)  hooks: kyso_validate_certificate" in text.stdout
 
 
 def test_national_rule_added_once_applies_to_pdf_verification(install_plugin, pki, signed_pdf):
-    before = sdk.verify(signed_pdf, trust=[pki.root_cert], revocation="off")
+    before = kyso.verify(signed_pdf, trust=[pki.root_cert], revocation="off")
     assert before.indication == Indication.TOTAL_PASSED
     assert RULE_MESSAGE not in before.signatures[0].messages
 
     install_plugin("kyso_fake_plugin", NATIONAL_RULE, entry="fake_national_rule")
     reset_plugin_manager()
-    report = sdk.verify(signed_pdf, trust=[pki.root_cert], revocation="off")
+    report = kyso.verify(signed_pdf, trust=[pki.root_cert], revocation="off")
     (signature,) = report.signatures
     assert RULE_MESSAGE in signature.messages
     assert signature.certificate is not None and RULE_MESSAGE in signature.certificate.messages
@@ -161,7 +161,7 @@ def test_national_rule_added_once_applies_to_pdf_verification(install_plugin, pk
     assert report.indication == Indication.INDETERMINATE
     assert sys.modules["kyso_fake_plugin"].CALLS == ["signing"]  # wrapped the built-in, called once per signer
 
-    certificate = sdk.validate_certificate(pki.cert("person").read_bytes(), trust=[pki.root_cert], revocation="off")
+    certificate = kyso.validate_certificate(pki.cert("person").read_bytes(), trust=[pki.root_cert], revocation="off")
     assert RULE_MESSAGE in certificate.messages  # the same rule for direct certificate validation
 
 
@@ -169,7 +169,7 @@ def test_entry_point_plugin_overrides_builtin_sign(install_plugin, unsigned_pdf,
     install_plugin(
         "kyso_fake_signer",
         """
-        from sdk import hookimpl
+        from kyso import hookimpl
 
         @hookimpl
         def kyso_sign(request):
@@ -178,24 +178,24 @@ def test_entry_point_plugin_overrides_builtin_sign(install_plugin, unsigned_pdf,
         """,
         entry="fake_signer",
     )
-    assert sdk.sign(unsigned_pdf, signer=signer_for("person")) == b"%PDF-1.7 signed by kyso_fake_signer"
+    assert kyso.sign(unsigned_pdf, signer=signer_for("person")) == b"%PDF-1.7 signed by kyso_fake_signer"
 
 
 def test_entry_point_with_a_builtin_name_replaces_the_builtin(install_plugin, unsigned_pdf):
     install_plugin(
         "kyso_replacement_pdf",
         """
-        from sdk import hookimpl
+        from kyso import hookimpl
 
         @hookimpl
         def kyso_register_formats(registry):
             pass  # a stub that handles no format
         """,
-        entry="sdk.pdf.plugin",
+        entry="kyso.pdf.plugin",
         dist="kyso-replacement-pdf",
     )
     pm = PluginManager()
-    plugin = by_name(pm.list_plugins())["sdk.pdf.plugin"]
+    plugin = by_name(pm.list_plugins())["kyso.pdf.plugin"]
     assert (plugin["distribution"], plugin["hooks"]) == ("kyso-replacement-pdf", ["kyso_register_formats"])
     with pytest.raises(UnsupportedFormatError):
         pm.detect_format(unsigned_pdf)
@@ -212,7 +212,7 @@ def test_misspelled_hook_fails_loudly(install_plugin):
     install_plugin(
         "kyso_misspelled_plugin",
         """
-        from sdk import hookimpl
+        from kyso import hookimpl
 
         @hookimpl
         def kyso_sing(request):
@@ -229,7 +229,7 @@ def test_hook_argument_not_in_spec_fails_loudly(install_plugin):
     install_plugin(
         "kyso_bad_argument_plugin",
         """
-        from sdk import hookimpl
+        from kyso import hookimpl
 
         @hookimpl
         def kyso_sign(req):
@@ -244,7 +244,7 @@ def test_hook_argument_not_in_spec_fails_loudly(install_plugin):
 
 def test_directly_registered_misspelled_plugin_is_refused():
     class Misspelled:
-        @sdk.hookimpl
+        @kyso.hookimpl
         def kyso_verfy(self, document):
             return None
 
@@ -254,7 +254,7 @@ def test_directly_registered_misspelled_plugin_is_refused():
     assert "misspelled" not in by_name(pm.list_plugins())  # not left half-registered
 
 
-def test_entry_point_that_fails_to_import_names_the_plugin(install_plugin, kyso):
+def test_entry_point_that_fails_to_import_names_the_plugin(install_plugin, kyso_cli):
     install_plugin(
         "kyso_broken_plugin",
         """
@@ -270,7 +270,7 @@ def test_entry_point_that_fails_to_import_names_the_plugin(install_plugin, kyso)
     assert "kyso-broken-adapter" in message
     assert "missing configuration file" in message
 
-    result = kyso("plugins")  # the CLI says so on one line instead of a traceback
+    result = kyso_cli("plugins")  # the CLI says so on one line instead of a traceback
     assert result.exit_code == 2
     assert result.stderr.startswith("kyso: error: ")
     assert "broken_adapter" in result.stderr
@@ -280,7 +280,7 @@ def test_entry_point_that_fails_to_import_names_the_plugin(install_plugin, kyso)
 def test_broken_plugin_can_be_disabled(install_plugin, monkeypatch):
     install_plugin("kyso_broken_plugin", "raise ImportError('no such thing')\n", entry="broken_adapter")
     monkeypatch.setenv("KYSO_DISABLE_PLUGINS", "broken_adapter")
-    assert "sdk.pdf.plugin" in by_name(PluginManager().list_plugins())
+    assert "kyso.pdf.plugin" in by_name(PluginManager().list_plugins())
 
 
 # ---------------------------------------------------------------------------------------------------------------

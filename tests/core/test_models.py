@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import SIGNATURE_KEYS  # the DESIGN.md key set, shared with the CLI tests
 
-import sdk
-from sdk.core.models import (
+import kyso
+from kyso.core.models import (
     CertificateReport,
     Indication,
     RevocationReport,
@@ -39,7 +39,7 @@ def vietnam_moment(text: str) -> datetime:
 @pytest.fixture(scope="module")
 def report_dict(pki, signed_pdf) -> dict:
     """The report of the session's signed PDF, revocation checked over the test PKI's OCSP."""
-    report = sdk.verify(signed_pdf, trust=[pki.root_cert], revocation="soft", name="cv-123.pdf")
+    report = kyso.verify(signed_pdf, trust=[pki.root_cert], revocation="soft", name="cv-123.pdf")
     result = report.to_dict()
     assert json.loads(json.dumps(result, ensure_ascii=False)) == result  # plain JSON values only
     return result
@@ -47,7 +47,7 @@ def report_dict(pki, signed_pdf) -> dict:
 
 @pytest.fixture(scope="module")
 def timestamped_pdf(pki, unsigned_pdf, signer_for) -> bytes:
-    return sdk.sign(unsigned_pdf, signer=signer_for("person"), level="B-T", tsa=pki.tsa_url)
+    return kyso.sign(unsigned_pdf, signer=signer_for("person"), level="B-T", tsa=pki.tsa_url)
 
 
 def test_document_keys(report_dict):
@@ -100,7 +100,7 @@ def test_signing_time_is_iso_8601_vietnam_time(report_dict):
 
 
 def test_timestamp_shape_for_b_t(pki, timestamped_pdf):
-    result = sdk.verify(timestamped_pdf, trust=[pki.root_cert], revocation="off").to_dict()
+    result = kyso.verify(timestamped_pdf, trust=[pki.root_cert], revocation="off").to_dict()
     (signature,) = result["signatures"]
     assert set(signature) == SIGNATURE_KEYS
     assert signature["level"] == "B-T"
@@ -114,7 +114,7 @@ def test_timestamp_shape_for_b_t(pki, timestamped_pdf):
 
 
 def test_no_signature(unsigned_pdf):
-    report = sdk.verify(unsigned_pdf, revocation="off", name="blank.pdf")
+    report = kyso.verify(unsigned_pdf, revocation="off", name="blank.pdf")
     assert report.indication == Indication.NO_SIGNATURE
     assert report.to_dict() == {
         "document": "blank.pdf",
@@ -125,8 +125,8 @@ def test_no_signature(unsigned_pdf):
 
 
 def test_document_indication_is_the_worst_of_real_signatures(pki, signed_pdf, signer_for):
-    countersigned = sdk.sign(signed_pdf, signer=signer_for("untrusted"))  # incremental update, Signature2
-    result = sdk.verify(countersigned, trust=[pki.root_cert], revocation="off").to_dict()
+    countersigned = kyso.sign(signed_pdf, signer=signer_for("untrusted"))  # incremental update, Signature2
+    result = kyso.verify(countersigned, trust=[pki.root_cert], revocation="off").to_dict()
     first, second = result["signatures"]
     assert (first["id"], first["indication"]) == ("Signature1", "TOTAL_PASSED")
     assert (second["id"], second["indication"]) == ("Signature2", "INDETERMINATE")

@@ -19,8 +19,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 
-from sdk.demo.letter import SampleLetter, sample_letter
-from sdk.fonts import VIETNAMESE_LETTERS, glyph_accumulator_factory, missing_glyphs, serif_bold, serif_regular
+from kyso.demo.letter import SampleLetter, sample_letter
+from kyso.fonts import VIETNAMESE_LETTERS, glyph_accumulator_factory, missing_glyphs, serif_bold, serif_regular
 
 needs_pdftoppm = pytest.mark.skipif(
     shutil.which("pdftoppm") is None, reason="pdftoppm (Debian package poppler-utils) is not installed"

@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
-import sdk
-from plugins.edxml import codec
-from plugins.edxml.model import (
+import kyso
+from kyso.testing.pki import TestPKI
+from kyso_edxml import codec
+from kyso_edxml.model import (
     Attachment,
     Bussiness,
     BussinessDocumentInfo,
@@ -37,7 +38,6 @@ from plugins.edxml.model import (
     StaffInfo,
     TraceHeader,
 )
-from sdk.testing.pki import TestPKI
 
 SHARED = Path(os.environ.get("KYSO_SHARED", Path(__file__).resolve().parents[2] / ".." / "shared")).resolve()
 SAMPLES = SHARED / "interop" / "edxml"
@@ -192,8 +192,8 @@ def unsigned_edxml_fixture() -> bytes:
 
 
 @pytest.fixture(scope="session", name="signed_edxml")
-def signed_edxml_fixture(unsigned_edxml: bytes, signer_for: Callable[[str], sdk.Pkcs12Signer]) -> bytes:
-    return sdk.sign(unsigned_edxml, signer=signer_for("person"))
+def signed_edxml_fixture(unsigned_edxml: bytes, signer_for: Callable[[str], kyso.Pkcs12Signer]) -> bytes:
+    return kyso.sign(unsigned_edxml, signer=signer_for("person"))
 
 
 @pytest.fixture(scope="session", name="private_key")

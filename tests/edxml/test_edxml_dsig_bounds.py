@@ -8,9 +8,9 @@ import time
 
 from edxml_support import full_message
 
-import sdk
-from plugins.edxml import codec
-from plugins.edxml.dsig import MAX_REFERENCES
+import kyso
+from kyso_edxml import codec
+from kyso_edxml.dsig import MAX_REFERENCES
 
 DSIG = "http://www.w3.org/2000/09/xmldsig#"
 
@@ -47,7 +47,7 @@ def _with_references(uris: list[str], *, ids: int = 0, filler: int = 0) -> bytes
 def test_8000_references_are_refused_quickly() -> None:
     data = _with_references([f"#i{n}" for n in range(8000)], ids=8000)
     start = time.perf_counter()
-    report = sdk.verify(data, revocation="off")
+    report = kyso.verify(data, revocation="off")
     elapsed = time.perf_counter() - start
     signature = report.signatures[0]
     assert (signature.indication, signature.sub_indication.value) == ("TOTAL_FAILED", "FORMAT_FAILURE")
@@ -58,13 +58,13 @@ def test_8000_references_are_refused_quickly() -> None:
 def test_8000_whole_message_references_are_refused_quickly() -> None:
     data = _with_references([""] * 8000)
     start = time.perf_counter()
-    report = sdk.verify(data, revocation="off")
+    report = kyso.verify(data, revocation="off")
     assert report.signatures[0].sub_indication.value == "FORMAT_FAILURE"
     assert time.perf_counter() - start < 3.0  # measured: 0.2 s; before, each digested the whole message again
 
 
 def test_a_repeated_reference_uri_is_refused() -> None:
-    report = sdk.verify(_with_references(["", "#i0", "#i0"], ids=1), revocation="off")
+    report = kyso.verify(_with_references(["", "#i0", "#i0"], ids=1), revocation="off")
     signature = report.signatures[0]
     assert signature.sub_indication.value == "FORMAT_FAILURE"
     assert "Reference 2 repeats the URI '#i0'" in signature.messages[-1]
@@ -74,7 +74,7 @@ def test_the_id_lookup_is_one_pass_over_the_message() -> None:
     # the most References accepted, over a message of 150 000 elements: each is looked up in one index
     data = _with_references([f"#i{n}" for n in range(MAX_REFERENCES)], ids=MAX_REFERENCES, filler=150_000)
     start = time.perf_counter()
-    report = sdk.verify(data, revocation="off")
+    report = kyso.verify(data, revocation="off")
     elapsed = time.perf_counter() - start
     assert report.signatures[0].sub_indication.value == "HASH_FAILURE"
     assert "Reference 0 (x (#i0)): digest mismatch" in report.signatures[0].messages[0]
@@ -88,19 +88,19 @@ def test_duplicate_ids_are_still_refused() -> None:
     root = etree.fromstring(data)
     holder = next(e for e in root.iter() if e.tag == "{urn:kyso:test}Holder")
     etree.SubElement(holder, "{urn:kyso:test}x", ID="i0")
-    report = sdk.verify(etree.tostring(root), revocation="off")
+    report = kyso.verify(etree.tostring(root), revocation="off")
     assert "names 2 elements (duplicate IDs" in report.signatures[0].messages[0]
 
 
 def test_reference_checks_are_linear_even_without_the_cap(monkeypatch) -> None:
     # the cap is one wall; the other is that n References cost one pass for their Ids, not n passes: with the cap
     # lifted, 4 000 References to distinct Ids take a fraction of a second (one scan each took about 2 minutes)
-    from plugins.edxml import dsig
+    from kyso_edxml import dsig
 
     monkeypatch.setattr(dsig, "MAX_REFERENCES", 10_000)
     data = _with_references([f"#i{n}" for n in range(4000)], ids=4000)
     start = time.perf_counter()
-    report = sdk.verify(data, revocation="off")
+    report = kyso.verify(data, revocation="off")
     elapsed = time.perf_counter() - start
     assert report.signatures[0].sub_indication.value == "HASH_FAILURE"
     assert elapsed < 3.0  # measured: 0.2 s

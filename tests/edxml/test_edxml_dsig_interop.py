@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from edxml_support import SHARED
 
-from plugins.edxml import dsig, xmlsafe
-from sdk.core.models import CertificateReport, Indication, VerifyOptions
+from kyso.core.models import CertificateReport, Indication, VerifyOptions
+from kyso_edxml import dsig, xmlsafe
 
 XML = SHARED / "interop" / "xml"
 pytestmark = [pytest.mark.interop, pytest.mark.skipif(not XML.is_dir(), reason="shared/interop/xml is absent")]
@@ -39,7 +39,7 @@ def test_phaos_valid_enveloped_rsa_sha1_is_intact_but_weak() -> None:
 
 def test_phaos_vector_passes_only_when_its_weak_algorithms_are_allowed_explicitly() -> None:
     """The vector is SHA-1 with a 1024-bit RSA key: the caller must name both to accept it (issue 9, class 4)."""
-    from sdk.core.models import ValidationOptions
+    from kyso.core.models import ValidationOptions
 
     tree = xmlsafe.parse((XML / "w3c-phaos_signature-rsa-enveloped.xml").read_bytes())
     options = VerifyOptions(validation=ValidationOptions(allow_weak=("sha1", "rsa1024")))

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import sdk
-from plugins.edxml import codec, xmlsafe
-from plugins.edxml.plugin import looks_like_edxml
-from sdk.core.errors import InputError
+import kyso
+from kyso.core.errors import InputError
+from kyso_edxml import codec, xmlsafe
+from kyso_edxml.plugin import looks_like_edxml
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 
@@ -41,16 +41,16 @@ def test_hostile_xml_is_refused_quickly(name: str) -> None:
     with pytest.raises(InputError, match="DOCTYPE|entities"):
         codec.parse(HOSTILE[name])
     with pytest.raises(InputError):
-        sdk.verify(HOSTILE[name])
+        kyso.verify(HOSTILE[name])
     assert time.perf_counter() - start < 1.0
 
 
 @pytest.mark.parametrize("name", HOSTILE)
-def test_hostile_xml_exits_2_in_every_command(name: str, tmp_path: Path, kyso) -> None:
+def test_hostile_xml_exits_2_in_every_command(name: str, tmp_path: Path, kyso_cli) -> None:
     path = tmp_path / f"{name}.edxml"
     path.write_bytes(HOSTILE[name])
     for args in (["verify", path], ["edxml", "unpack", path, "-d", tmp_path / "out"]):
-        result = kyso(*args)
+        result = kyso_cli(*args)
         assert result.exit_code == 2, result.stdout + result.stderr
         assert "DOCTYPE" in result.stderr or "entit" in result.stderr
         assert "root:" not in result.stdout + result.stderr  # nothing of /etc/passwd leaked

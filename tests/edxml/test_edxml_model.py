@@ -11,9 +11,9 @@ from datetime import date, datetime
 import pytest
 from edxml_support import SAMPLES, full_message
 
-from plugins.edxml import DocumentId, codec, is_organ_id, jsonio, parse_date
-from plugins.edxml.model import EdXMLMessage, StatusCode, StatusMessage
-from sdk.core.errors import InputError
+from kyso.core.errors import InputError
+from kyso_edxml import DocumentId, codec, is_organ_id, jsonio, parse_date
+from kyso_edxml.model import EdXMLMessage, StatusCode, StatusMessage
 
 needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared/interop/edxml is absent")
 
@@ -133,8 +133,8 @@ def test_manifest_must_match_attachments() -> None:
 
 
 def test_status_packet_round_trip_and_code_table() -> None:
-    from plugins.edxml.api import status_for
-    from plugins.edxml.model import Organization
+    from kyso_edxml.api import status_for
+    from kyso_edxml.model import Organization
 
     status = status_for(
         "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT",

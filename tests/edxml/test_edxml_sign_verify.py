@@ -20,16 +20,16 @@ from edxml_support import (  # noqa: F401 - the *_fixture imports register the f
     unsigned_edxml_fixture,
 )
 
-import sdk
-from plugins.edxml import codec, open_verified
-from plugins.edxml.model import NAMESPACE
-from sdk.core.errors import InputError, UsageError
-from sdk.testing.pki import TestPKI
+import kyso
+from kyso.core.errors import InputError, UsageError
+from kyso.testing.pki import TestPKI
+from kyso_edxml import codec, open_verified
+from kyso_edxml.model import NAMESPACE
 
 
-def verify(data: bytes, pki: TestPKI, **options) -> sdk.VerificationReport:
+def verify(data: bytes, pki: TestPKI, **options) -> kyso.VerificationReport:
     options.setdefault("revocation", "off")
-    return sdk.verify(data, trust=[pki.root_cert], **options)
+    return kyso.verify(data, trust=[pki.root_cert], **options)
 
 
 def chain(pki: TestPKI, name: str = "person") -> list[bytes]:
@@ -44,7 +44,7 @@ def test_signed_message_passes(signed_edxml: bytes, pki: TestPKI) -> None:
     assert sig.certificate.indication == "TOTAL_PASSED" and len(sig.certificate.chain) == 3
     as_json = report.to_dict()
     assert set(as_json) == {"document", "format", "indication", "signatures"}
-    assert set(as_json["signatures"][0]) == set(sdk.verify(signed_edxml).to_dict()["signatures"][0])
+    assert set(as_json["signatures"][0]) == set(kyso.verify(signed_edxml).to_dict()["signatures"][0])
 
 
 def test_signature_shape(signed_edxml: bytes) -> None:
@@ -197,13 +197,13 @@ def test_truncated_certificate_is_indeterminate(signed_edxml: bytes, pki: TestPK
 
 
 def test_unknown_root_is_indeterminate(signed_edxml: bytes, pki: TestPKI) -> None:
-    report = sdk.verify(signed_edxml, trust=[pki.untrusted_root_cert], revocation="off")
+    report = kyso.verify(signed_edxml, trust=[pki.untrusted_root_cert], revocation="off")
     assert report.indication == "INDETERMINATE"
     assert report.signatures[0].sub_indication == "NO_CERTIFICATE_CHAIN_FOUND"
 
 
 def test_revoked_signer_is_not_passed(unsigned_edxml: bytes, signer_for: Callable, pki: TestPKI) -> None:
-    signed = sdk.sign(unsigned_edxml, signer=signer_for("revoked"))
+    signed = kyso.sign(unsigned_edxml, signer=signer_for("revoked"))
     report = verify(signed, pki, revocation="hard")
     (sig,) = report.signatures
     assert report.indication == "INDETERMINATE"  # XML-DSig has no signing time: nothing proves it predates
@@ -212,8 +212,8 @@ def test_revoked_signer_is_not_passed(unsigned_edxml: bytes, signer_for: Callabl
 
 
 def test_validation_goes_through_the_hook(signed_edxml: bytes, pki: TestPKI) -> None:
-    from sdk import hookimpl
-    from sdk.core.manager import get_plugin_manager
+    from kyso import hookimpl
+    from kyso.core.manager import get_plugin_manager
 
     class NationalRule:
         @hookimpl(wrapper=True)
@@ -244,7 +244,7 @@ def test_any_signer_protocol_implementation_signs(unsigned_edxml: bytes, signer_
             calls.append((len(data), digest_algorithm))
             return inner.sign_raw(data, digest_algorithm)
 
-    signed = sdk.sign(unsigned_edxml, signer=TokenSigner())
+    signed = kyso.sign(unsigned_edxml, signer=TokenSigner())
     assert calls and calls[0][1] == "sha256" and calls[0][0] < 2000  # only SignedInfo, never the message
     assert verify(signed, pki).indication == "TOTAL_PASSED"
 
@@ -268,10 +268,10 @@ def test_ec_key_signs_and_verifies_with_signxml(unsigned_edxml: bytes, tmp_path:
 
             return key.sign(data, ec.ECDSA(hashes.SHA256()))
 
-    signed = sdk.sign(unsigned_edxml, signer=EcSigner())
+    signed = kyso.sign(unsigned_edxml, signer=EcSigner())
     (tmp_path / "ec.pem").write_bytes(pem)
     XMLVerifier().verify(signed, x509_cert=pem.decode())
-    report = sdk.verify(signed, trust=[tmp_path / "ec.pem"], revocation="off")
+    report = kyso.verify(signed, trust=[tmp_path / "ec.pem"], revocation="off")
     assert report.signatures[0].coverage == "ENTIRE_FILE"
     assert report.signatures[0].sub_indication not in ("HASH_FAILURE", "SIG_CRYPTO_FAILURE")
 
@@ -279,16 +279,16 @@ def test_ec_key_signs_and_verifies_with_signxml(unsigned_edxml: bytes, tmp_path:
 def test_sign_refusals(signed_edxml: bytes, unsigned_edxml: bytes, signer_for: Callable) -> None:
     signer = signer_for("person")
     with pytest.raises(InputError, match="already signed"):
-        sdk.sign(signed_edxml, signer=signer)
+        kyso.sign(signed_edxml, signer=signer)
     with pytest.raises(UsageError, match="B-B"):
-        sdk.sign(unsigned_edxml, signer=signer, level="B-T", tsa="http://127.0.0.1:9/tsa")
+        kyso.sign(unsigned_edxml, signer=signer, level="B-T", tsa="http://127.0.0.1:9/tsa")
     with pytest.raises(UsageError, match="appearance"):
-        sdk.sign(unsigned_edxml, signer=signer, page=1, box=(0, 0, 10, 10))
+        kyso.sign(unsigned_edxml, signer=signer, page=1, box=(0, 0, 10, 10))
     with pytest.raises(UsageError, match="XML Id"):
-        sdk.sign(unsigned_edxml, signer=signer, field="Chữ ký 1")
-    named = sdk.sign(unsigned_edxml, signer=signer, field="SigVanThu")
+        kyso.sign(unsigned_edxml, signer=signer, field="Chữ ký 1")
+    named = kyso.sign(unsigned_edxml, signer=signer, field="SigVanThu")
     assert b'<Signature xmlns="http://www.w3.org/2000/09/xmldsig#" Id="SigVanThu">' in named
-    assert sdk.verify(named).signatures[0].id == "SigVanThu"
+    assert kyso.verify(named).signatures[0].id == "SigVanThu"
 
 
 def test_open_verified_returns_the_signed_message_only(signed_edxml: bytes, pki: TestPKI) -> None:
@@ -407,12 +407,12 @@ def test_large_attachment_and_escaped_large_text(signer_for: Callable, pki: Test
 
     from signxml import XMLVerifier
 
-    from plugins.edxml import dsig
+    from kyso_edxml import dsig
 
     message = full_message(attachment=os.urandom(3 * dsig.BIG_TEXT))
     message.header.content = ("a & b < c > d \r e " * (dsig.BIG_TEXT // 8))[: 2 * dsig.BIG_TEXT]
     unsigned = codec.build(message)
-    signed = sdk.sign(unsigned, signer=signer_for("person"))
+    signed = kyso.sign(unsigned, signer=signer_for("person"))
     XMLVerifier().verify(signed, ca_pem_file=str(pki.root_cert))  # an independent C14N agrees with ours
     report, opened = open_verified(signed, trust=[pki.root_cert], revocation="off")
     assert report.indication == "TOTAL_PASSED"
@@ -431,7 +431,7 @@ def test_twenty_megabyte_message_signs_and_verifies_quickly(signer_for: Callable
     unsigned = codec.build(message)
     assert len(unsigned) > 20_000_000
     start = time.perf_counter()
-    signed = sdk.sign(unsigned, signer=signer_for("person"))
+    signed = kyso.sign(unsigned, signer=signer_for("person"))
     report = verify(signed, pki)
     assert time.perf_counter() - start < 5.0
     assert report.indication == "TOTAL_PASSED"

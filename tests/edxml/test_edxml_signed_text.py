@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from edxml_support import full_message
 
-import sdk
-from plugins.edxml import codec, open_verified
-from sdk.core.errors import InputError
+import kyso
+from kyso.core.errors import InputError
+from kyso_edxml import codec, open_verified
 
 SUBJECT = "V/v triển khai chữ ký số chuyên dùng Chính phủ"
 SIGNED_SUBJECTS = {
@@ -24,7 +24,7 @@ SIGNED_SUBJECTS = {
 def _signed(signer_for, subject: str) -> bytes:
     unsigned = codec.build(full_message())
     assert SUBJECT.encode() in unsigned
-    return sdk.sign(unsigned.replace(SUBJECT.encode(), subject.encode()), signer=signer_for("person"))
+    return kyso.sign(unsigned.replace(SUBJECT.encode(), subject.encode()), signer=signer_for("person"))
 
 
 @pytest.mark.parametrize("name", SIGNED_SUBJECTS)
@@ -34,7 +34,7 @@ def test_markup_inside_a_signed_subject_is_refused_not_read_in_part(name: str, s
     signed = _signed(signer_for, SIGNED_SUBJECTS[name])
     trust = [pki.cert("root")]
     # the attack is real: the signature covers the whole subject, markup included, and is intact...
-    report = sdk.verify(signed, trust=trust, revocation="off")
+    report = kyso.verify(signed, trust=trust, revocation="off")
     assert report.indication == "TOTAL_PASSED"
     # ...while a plain element.text stops at the markup
     subject = next(e for e in etree.fromstring(signed).iter() if str(e.tag).endswith("}Subject"))
@@ -57,7 +57,7 @@ def test_a_processing_instruction_inside_an_attachment_is_refused(signer_for, pk
     unsigned = codec.build(full_message(attachment=b"%PDF-1.7 " + bytes(range(256)) * 4))
     start = unsigned.index(b"ContentTransferEncoded>") + len(b"ContentTransferEncoded>")
     hostile = unsigned[: start + 40] + b"<?x?>" + unsigned[start + 40 :]
-    signed = sdk.sign(hostile, signer=signer_for("person"))
+    signed = kyso.sign(hostile, signer=signer_for("person"))
     with pytest.raises(InputError, match="ContentTransferEncoded holds markup"):
         open_verified(signed, trust=[pki.cert("root")], revocation="off")
 
@@ -70,11 +70,13 @@ def test_a_comment_inside_a_signed_subject_reads_whole(signer_for, pki) -> None:
     assert message is not None and message.header.subject == "Báo cáo tháng 11"
 
 
-def test_unpack_verify_refuses_it_with_one_error_line(signer_for, pki, tmp_path: Path, kyso) -> None:
+def test_unpack_verify_refuses_it_with_one_error_line(signer_for, pki, tmp_path: Path, kyso_cli) -> None:
     path = tmp_path / "pi.edxml"
     path.write_bytes(_signed(signer_for, SIGNED_SUBJECTS["processing-instruction"]))
     out = tmp_path / "out"
-    result = kyso("edxml", "unpack", path, "-d", out, "--verify", "--trust", pki.cert("root"), "--revocation", "off")
+    result = kyso_cli(
+        "edxml", "unpack", path, "-d", out, "--verify", "--trust", pki.cert("root"), "--revocation", "off"
+    )
     assert result.exit_code == 2, result.stdout + result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("kyso: error:")]
     assert len(errors) == 1 and "Subject holds markup" in errors[0]

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-import sdk
-from plugins.edxml import codec, xmlsafe
-from sdk.core.errors import InputError
+import kyso
+from kyso.core.errors import InputError
+from kyso_edxml import codec, xmlsafe
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 
@@ -113,7 +113,7 @@ def test_the_doctype_refusal_cannot_be_bypassed(name: str, secret: Path, monkeyp
     assert any(word in message for word in ("DOCTYPE", "UTF-8", "declaration")), message
     assert "KYSO-SECRET" not in message
     with pytest.raises(InputError):
-        sdk.verify(data)
+        kyso.verify(data)
     assert time.perf_counter() - start < 2.0  # measured: about 1 ms
 
 
@@ -121,8 +121,8 @@ _PARSER_ONLY = textwrap.dedent(
     """
     import json, sys
     from lxml import etree
-    from plugins.edxml import xmlsafe
-    from sdk.core.errors import InputError
+    from kyso_edxml import xmlsafe
+    from kyso.core.errors import InputError
     results = {}
     screen_of = xmlsafe.check_prolog
     for name, text, screen in json.loads(sys.argv[1]):
@@ -210,7 +210,7 @@ def test_100000_attributes_on_one_element_are_refused_quickly() -> None:
     data = _minimal(extra=" " + attributes)
     start = time.perf_counter()
     with pytest.raises(InputError, match="more than 64 attributes"):
-        sdk.verify(data)
+        kyso.verify(data)
     assert time.perf_counter() - start < 2.0  # measured: about 0.05 s; the C14N of it took minutes before
 
 
@@ -240,7 +240,7 @@ def test_many_namespace_declarations_are_refused_quickly() -> None:
     data = _minimal(subject="<c><d/></c>" * 10_000, extra=" " + declarations)
     start = time.perf_counter()
     with pytest.raises(InputError, match="namespace declarations"):
-        sdk.verify(data)
+        kyso.verify(data)
     assert time.perf_counter() - start < 2.0  # measured: a few ms
 
 
@@ -267,7 +267,7 @@ def test_a_package_just_over_the_default_size_limit_is_refused() -> None:
     with pytest.raises(InputError, match=f"too large \\({limit + 1} bytes; the limit is {limit}\\)"):
         codec.parse(data)
     with pytest.raises(InputError, match="too large"):
-        sdk.verify(data)
+        kyso.verify(data)
     assert time.perf_counter() - start < 2.0  # measured: microseconds (refused before any scan)
     assert xmlsafe.DEFAULT_LIMITS.max_size == limit
 
@@ -286,11 +286,11 @@ def test_a_package_just_over_the_default_size_limit_is_refused() -> None:
     ],
     ids=["100000-arrays", "200-arrays", "300-objects"],
 )
-def test_deeply_nested_header_json_is_one_error_line(header: str, tmp_path: Path, kyso) -> None:
+def test_deeply_nested_header_json_is_one_error_line(header: str, tmp_path: Path, kyso_cli) -> None:
     path = tmp_path / "header.json"
     path.write_text(header)
     start = time.perf_counter()
-    result = kyso("edxml", "pack", "--header", path, "-o", tmp_path / "out.edxml")
+    result = kyso_cli("edxml", "pack", "--header", path, "-o", tmp_path / "out.edxml")
     assert result.exit_code == 2, result.stdout + result.stderr
     assert result.stderr.splitlines() == [f"kyso: error: {path}: JSON nested more than 32 levels deep"]
     assert not (tmp_path / "out.edxml").exists()
@@ -298,7 +298,7 @@ def test_deeply_nested_header_json_is_one_error_line(header: str, tmp_path: Path
 
 
 def test_header_json_nesting_is_bounded_without_recursion() -> None:
-    from plugins.edxml import jsonio
+    from kyso_edxml import jsonio
 
     assert jsonio.loads(b'{"a": ' * 31 + b"1" + b"}" * 31, "h") is not None
     with pytest.raises(InputError, match="nested more than 32"):

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from edxml_support import full_message
 
-from plugins.edxml import codec
-from plugins.edxml.model import Attachment, ManifestReference
-from sdk.files import NAME_MAX
+from kyso.files import NAME_MAX
+from kyso_edxml import codec
+from kyso_edxml.model import Attachment, ManifestReference
 
 LONG = ("ẤẦẨẪẬẮẰẲẴẶẾỀỂỄỆỐỒỔỖỘỚỜỞỠỢỨỪỬỮỰấầẩẫậắằẳẵặếềểễệốồổỗộớờởỡợứừửữự" * 3)[:124]
 
@@ -36,11 +36,11 @@ def _package(tmp_path: Path, names: list[str]) -> Path:
     return path
 
 
-def test_a_124_letter_vietnamese_name_unpacks(tmp_path, kyso):
+def test_a_124_letter_vietnamese_name_unpacks(tmp_path, kyso_cli):
     name = LONG + ".pdf"
     assert len(name) == 128 and len(name.encode("utf-8")) > NAME_MAX
     out = tmp_path / "out"
-    result = kyso("edxml", "unpack", _package(tmp_path, [name, name]), "-d", out)
+    result = kyso_cli("edxml", "unpack", _package(tmp_path, [name, name]), "-d", out)
     assert result.exit_code == 0, result.stderr
     header = json.loads((out / "header.json").read_text("utf-8"))
     files = [entry["file"] for entry in header["attachments"]]
@@ -54,7 +54,7 @@ def test_a_124_letter_vietnamese_name_unpacks(tmp_path, kyso):
     assert not list(out.glob(".kyso-*"))
 
 
-def test_hostile_attachment_names_stay_in_the_directory(tmp_path, kyso):
+def test_hostile_attachment_names_stay_in_the_directory(tmp_path, kyso_cli):
     hostile = [
         "../../escaped.pdf",
         "/tmp/absolute.pdf",
@@ -69,7 +69,7 @@ def test_hostile_attachment_names_stay_in_the_directory(tmp_path, kyso):
         "trailing. . ",
     ]
     out = tmp_path / "deep" / "out"
-    result = kyso("edxml", "unpack", _package(tmp_path, hostile), "-d", out)
+    result = kyso_cli("edxml", "unpack", _package(tmp_path, hostile), "-d", out)
     assert result.exit_code == 0, result.stderr
     written = sorted(p.name for p in out.iterdir())
     header = json.loads((out / "header.json").read_text("utf-8"))
@@ -85,6 +85,6 @@ def test_hostile_attachment_names_stay_in_the_directory(tmp_path, kyso):
 
 
 def test_a_nul_or_an_escape_in_a_name_is_dropped():
-    from plugins.edxml.cli import _safe_name
+    from kyso_edxml.cli import _safe_name
 
     assert _safe_name("a\x00b\x1b[2J.pdf", 1, set()) == "ab[2J.pdf"

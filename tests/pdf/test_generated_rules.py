@@ -1,4 +1,4 @@
-"""Issue 9, class 13: each Kyso PDF rule of ``sdk.pdf.verification`` has a test on a file generated here, so that
+"""Issue 9, class 13: each Kyso PDF rule of ``kyso.pdf.verification`` has a test on a file generated here, so that
 removing the rule fails a test even without the interop corpus of ``../shared``.
 
 Each test names the rule it guards; the files are signed by Kyso (or pyHanko, for a certification signature) in
@@ -13,17 +13,17 @@ from io import BytesIO
 import pytest
 from pdf_forgery import append_update, byte_range, form_pdf, sign_byte_range, update_page
 
-import sdk
-from sdk.testing.pki import TestPKI
+import kyso
+from kyso.testing.pki import TestPKI
 
 
-def _verify(data: bytes, pki: TestPKI) -> sdk.SignatureReport:
-    report = sdk.verify(data, trust=[pki.root_cert], revocation="off")
+def _verify(data: bytes, pki: TestPKI) -> kyso.SignatureReport:
+    report = kyso.verify(data, trust=[pki.root_cert], revocation="off")
     assert report.indication != "TOTAL_PASSED", report.signatures[0].messages
     return report.signatures[0]
 
 
-def _has(sig: sdk.SignatureReport, reason: str) -> bool:
+def _has(sig: kyso.SignatureReport, reason: str) -> bool:
     return any(reason in m for m in sig.messages)
 
 
@@ -72,12 +72,12 @@ def test_signature_range_that_stops_before_the_end_of_its_revision(signed_pdf: b
 
 
 @pytest.fixture(scope="module")
-def signed_form(signer_for: Callable[[str], sdk.Pkcs12Signer]) -> bytes:
-    return sdk.sign(form_pdf(), signer=signer_for("person"))
+def signed_form(signer_for: Callable[[str], kyso.Pkcs12Signer]) -> bytes:
+    return kyso.sign(form_pdf(), signer=signer_for("person"))
 
 
 def test_signed_form_passes(signed_form: bytes, pki: TestPKI) -> None:
-    assert sdk.verify(signed_form, trust=[pki.root_cert], revocation="off").indication == "TOTAL_PASSED"
+    assert kyso.verify(signed_form, trust=[pki.root_cert], revocation="off").indication == "TOTAL_PASSED"
 
 
 def test_text_field_changed_after_signing_shadow_replace(signed_form: bytes, pki: TestPKI) -> None:
@@ -157,12 +157,12 @@ def certified(pki: TestPKI) -> bytes:
 
 
 def test_certified_document_passes(certified: bytes, pki: TestPKI) -> None:
-    report = sdk.verify(certified, trust=[pki.root_cert], revocation="off")
+    report = kyso.verify(certified, trust=[pki.root_cert], revocation="off")
     assert report.indication == "TOTAL_PASSED", report.signatures[0].messages
 
 
 def test_changes_beyond_the_docmdp_permissions(
-    certified: bytes, signer_for: Callable[[str], sdk.Pkcs12Signer], pki: TestPKI, monkeypatch: pytest.MonkeyPatch
+    certified: bytes, signer_for: Callable[[str], kyso.Pkcs12Signer], pki: TestPKI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The DocMDP limit (end of ``_check_coverage_and_changes``): a second signature is form filling for pyHanko's
     difference analysis and a signature field for the shadow "replace" rule, but the certifier permitted no change
@@ -170,9 +170,9 @@ def test_changes_beyond_the_docmdp_permissions(
     import pyhanko.sign.validation
 
     monkeypatch.setattr(pyhanko.sign.validation, "read_certification_data", lambda reader: None)
-    twice = sdk.sign(certified, signer=signer_for("organisation"))
+    twice = kyso.sign(certified, signer=signer_for("organisation"))
     monkeypatch.undo()
-    report = sdk.verify(twice, trust=[pki.root_cert], revocation="off")
+    report = kyso.verify(twice, trust=[pki.root_cert], revocation="off")
     first, second = report.signatures
     assert second.indication == "TOTAL_PASSED", second.messages
     assert first.modifications == "FORM_FILLING" and first.indication == "INDETERMINATE", first.messages

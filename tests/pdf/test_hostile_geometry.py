@@ -1,4 +1,4 @@
-"""Issue 9, class 1: byte-range geometry checked by Kyso itself (``sdk.pdf.byterange``, ``docs/security.md``).
+"""Issue 9, class 1: byte-range geometry checked by Kyso itself (``kyso.pdf.byterange``, ``docs/security.md``).
 
 Every hostile file is built here from a PDF that Kyso signed in the session; forgeries without the key are byte
 surgery (``pdf_forgery``), odd byte ranges that only a signer could produce are signed with the test PKI's key.
@@ -20,16 +20,16 @@ from pdf_forgery import (
     update_page,
 )
 
-import sdk
-from sdk.pdf import byterange
-from sdk.testing.pki import TestPKI
+import kyso
+from kyso.pdf import byterange
+from kyso.testing.pki import TestPKI
 
 
-def _verify(data: bytes, pki: TestPKI) -> sdk.VerificationReport:
-    return sdk.verify(data, trust=[pki.root_cert], revocation="off")
+def _verify(data: bytes, pki: TestPKI) -> kyso.VerificationReport:
+    return kyso.verify(data, trust=[pki.root_cert], revocation="off")
 
 
-def _refused(data: bytes, pki: TestPKI, reason: str) -> sdk.SignatureReport:
+def _refused(data: bytes, pki: TestPKI, reason: str) -> kyso.SignatureReport:
     report = _verify(data, pki)
     assert report.indication != "TOTAL_PASSED"
     (sig,) = report.signatures

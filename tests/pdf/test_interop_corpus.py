@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-import sdk
+import kyso
 
 
 def _interop() -> Path:
@@ -463,7 +463,7 @@ def test_interop_file(name: str) -> None:
     assert hashlib.sha256(data).hexdigest() == expected_sha256, "the corpus file differs from the manifest"
     trust = [INTEROP / case.trust] if case.trust else []
 
-    report = sdk.verify(data, trust=trust, revocation="off", at=case.at, name=name)
+    report = kyso.verify(data, trust=trust, revocation="off", at=case.at, name=name)
 
     assert hashlib.sha256(data).hexdigest() == expected_sha256, "verify changed the input bytes"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == expected_sha256, "verify changed the file"

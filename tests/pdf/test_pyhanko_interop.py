@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from io import BytesIO
 
-import sdk
-from sdk.testing.pki import TestPKI
+import kyso
+from kyso.testing.pki import TestPKI
 
 
 def _pyhanko_context(pki: TestPKI):
@@ -46,7 +46,7 @@ def test_pyhanko_signature_verifies_with_kyso(unsigned_pdf: bytes, pki: TestPKI)
         signers.PdfSignatureMetadata(field_name="PyHankoSig"),
         signer=signer,
     )
-    report = sdk.verify(out.getvalue(), trust=[pki.root_cert], revocation="hard")
+    report = kyso.verify(out.getvalue(), trust=[pki.root_cert], revocation="hard")
     assert report.indication == "TOTAL_PASSED", [s.messages for s in report.signatures]
     assert report.signatures[0].id == "PyHankoSig"
     assert report.signatures[0].signer.common_name == "Ủy ban nhân dân tỉnh Nghệ An"
@@ -64,6 +64,6 @@ def test_tampered_pyhanko_signature_fails_with_kyso(unsigned_pdf: bytes, pki: Te
     )
     position = signed.index(b"page 1")
     signed[position] = ord("P")
-    report = sdk.verify(bytes(signed), trust=[pki.root_cert], revocation="off")
+    report = kyso.verify(bytes(signed), trust=[pki.root_cert], revocation="off")
     assert report.indication == "TOTAL_FAILED"
     assert report.signatures[0].sub_indication == "HASH_FAILURE"

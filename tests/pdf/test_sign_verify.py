@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-import sdk
-from sdk.certs.validation import REVOCATION_OFF
-from sdk.testing.pki import TestPKI
+import kyso
+from kyso.certs.validation import REVOCATION_OFF
+from kyso.testing.pki import TestPKI
 
 
-def _verify(data: bytes, pki: TestPKI, revocation: str = "soft", **kwargs: object) -> sdk.VerificationReport:
-    return sdk.verify(data, trust=[pki.root_cert], revocation=revocation, **kwargs)
+def _verify(data: bytes, pki: TestPKI, revocation: str = "soft", **kwargs: object) -> kyso.VerificationReport:
+    return kyso.verify(data, trust=[pki.root_cert], revocation=revocation, **kwargs)
 
 
 def test_invisible_b_b_passes_with_ocsp(signed_pdf: bytes, pki: TestPKI) -> None:
@@ -33,7 +33,7 @@ def test_invisible_b_b_passes_with_ocsp(signed_pdf: bytes, pki: TestPKI) -> None
 
 
 def test_b_t_carries_a_trusted_timestamp(unsigned_pdf: bytes, signer_for: Callable, pki: TestPKI) -> None:
-    signed = sdk.sign(unsigned_pdf, signer=signer_for("person"), level="B-T", tsa=pki.tsa_url)
+    signed = kyso.sign(unsigned_pdf, signer=signer_for("person"), level="B-T", tsa=pki.tsa_url)
     report = _verify(signed, pki, revocation="off")
     (sig,) = report.signatures
     assert report.indication == "TOTAL_PASSED", sig.messages
@@ -45,12 +45,12 @@ def test_b_t_carries_a_trusted_timestamp(unsigned_pdf: bytes, signer_for: Callab
 
 
 def test_b_t_without_tsa_is_a_usage_error(unsigned_pdf: bytes, signer_for: Callable) -> None:
-    with pytest.raises(sdk.UsageError, match="tsa"):
-        sdk.sign(unsigned_pdf, signer=signer_for("person"), level="B-T")
+    with pytest.raises(kyso.UsageError, match="tsa"):
+        kyso.sign(unsigned_pdf, signer=signer_for("person"), level="B-T")
 
 
 def test_two_signatures_keep_the_first_valid(signed_pdf: bytes, signer_for: Callable, pki: TestPKI) -> None:
-    twice = sdk.sign(signed_pdf, signer=signer_for("organisation"), page=1, box=(300, 60, 520, 130))
+    twice = kyso.sign(signed_pdf, signer=signer_for("organisation"), page=1, box=(300, 60, 520, 130))
     assert twice.startswith(signed_pdf), "the second signature must be an incremental update"
     report = _verify(twice, pki, revocation="off")
     assert report.indication == "TOTAL_PASSED", [s.messages for s in report.signatures]
@@ -61,10 +61,10 @@ def test_two_signatures_keep_the_first_valid(signed_pdf: bytes, signer_for: Call
 
 
 def test_visible_box_outside_page_is_refused(unsigned_pdf: bytes, signer_for: Callable) -> None:
-    with pytest.raises(sdk.UsageError, match="outside"):
-        sdk.sign(unsigned_pdf, signer=signer_for("person"), page=1, box=(500, 800, 700, 900))
-    with pytest.raises(sdk.UsageError, match="page 3"):
-        sdk.sign(unsigned_pdf, signer=signer_for("person"), page=3, box=(10, 10, 100, 50))
+    with pytest.raises(kyso.UsageError, match="outside"):
+        kyso.sign(unsigned_pdf, signer=signer_for("person"), page=1, box=(500, 800, 700, 900))
+    with pytest.raises(kyso.UsageError, match="page 3"):
+        kyso.sign(unsigned_pdf, signer=signer_for("person"), page=3, box=(10, 10, 100, 50))
 
 
 def test_a_tampered_byte_fails(signed_pdf: bytes, pki: TestPKI) -> None:
@@ -89,10 +89,10 @@ def test_unsigned_pdf_has_no_signature(unsigned_pdf: bytes, pki: TestPKI) -> Non
 
 
 def test_unknown_root_is_indeterminate(signed_pdf: bytes, pki: TestPKI) -> None:
-    report = sdk.verify(signed_pdf, trust=[pki.untrusted_root_cert], revocation="off")
+    report = kyso.verify(signed_pdf, trust=[pki.untrusted_root_cert], revocation="off")
     assert report.indication == "INDETERMINATE"
     assert report.signatures[0].sub_indication == "NO_CERTIFICATE_CHAIN_FOUND"
-    no_trust = sdk.verify(signed_pdf, revocation="off")
+    no_trust = kyso.verify(signed_pdf, revocation="off")
     assert no_trust.indication == "INDETERMINATE"
 
 
@@ -109,7 +109,7 @@ def test_unknown_root_is_indeterminate(signed_pdf: bytes, pki: TestPKI) -> None:
 def test_bad_signers_get_honest_verdicts(
     unsigned_pdf: bytes, signer_for: Callable, pki: TestPKI, entity: str, indication: str, sub_indication: str
 ) -> None:
-    signed = sdk.sign(unsigned_pdf, signer=signer_for(entity))
+    signed = kyso.sign(unsigned_pdf, signer=signer_for(entity))
     report = _verify(signed, pki, revocation="soft")
     (sig,) = report.signatures
     assert (report.indication, sig.sub_indication) == (indication, sub_indication), sig.messages
@@ -117,7 +117,7 @@ def test_bad_signers_get_honest_verdicts(
 
 
 def test_revoked_signer_seen_by_ocsp_and_crl(unsigned_pdf: bytes, signer_for: Callable, pki: TestPKI) -> None:
-    signed = sdk.sign(unsigned_pdf, signer=signer_for("revoked"))
+    signed = kyso.sign(unsigned_pdf, signer=signer_for("revoked"))
     sig = _verify(signed, pki, revocation="hard").signatures[0]
     assert sig.certificate.revocation.status == "revoked"
     assert sig.certificate.revocation.source in ("ocsp", "crl")
@@ -136,25 +136,25 @@ def unreachable_pki(tmp_path_factory: pytest.TempPathFactory) -> TestPKI:
 
 
 def test_hard_fail_without_revocation_service_is_try_later(unsigned_pdf: bytes, unreachable_pki: TestPKI) -> None:
-    signer = sdk.Pkcs12Signer.from_file(unreachable_pki.p12("person"), unreachable_pki.password)
-    signed = sdk.sign(unsigned_pdf, signer=signer)
-    hard = sdk.verify(signed, trust=[unreachable_pki.root_cert], revocation="hard", timeout=2)
+    signer = kyso.Pkcs12Signer.from_file(unreachable_pki.p12("person"), unreachable_pki.password)
+    signed = kyso.sign(unsigned_pdf, signer=signer)
+    hard = kyso.verify(signed, trust=[unreachable_pki.root_cert], revocation="hard", timeout=2)
     assert hard.indication == "INDETERMINATE"
     assert hard.signatures[0].sub_indication == "TRY_LATER"
-    soft = sdk.verify(signed, trust=[unreachable_pki.root_cert], revocation="soft", timeout=2)
+    soft = kyso.verify(signed, trust=[unreachable_pki.root_cert], revocation="soft", timeout=2)
     assert soft.signatures[0].certificate.revocation.status == "unknown"
 
 
 def test_tsa_unreachable_is_a_service_error(unsigned_pdf: bytes, signer_for: Callable, unreachable_pki) -> None:
-    with pytest.raises(sdk.TimestampError, match="time-stamping authority"):
-        sdk.sign(unsigned_pdf, signer=signer_for("person"), level="B-T", tsa=unreachable_pki.tsa_url, timeout=2)
+    with pytest.raises(kyso.TimestampError, match="time-stamping authority"):
+        kyso.sign(unsigned_pdf, signer=signer_for("person"), level="B-T", tsa=unreachable_pki.tsa_url, timeout=2)
 
 
 def test_hundred_page_document(signer_for: Callable, pki: TestPKI) -> None:
     from conftest import make_pdf
 
     big = make_pdf(100)
-    signed = sdk.sign(big, signer=signer_for("person"), page=100, box=(50, 50, 250, 120))
+    signed = kyso.sign(big, signer=signer_for("person"), page=100, box=(50, 50, 250, 120))
     assert _verify(signed, pki, revocation="off").indication == "TOTAL_PASSED"
 
 
@@ -175,14 +175,14 @@ def test_signer_protocol_accepts_any_backend(unsigned_pdf: bytes, signer_for: Ca
             return inner.sign_raw(data, digest_algorithm)
 
     remote = RemoteLikeSigner()
-    signed = sdk.sign(unsigned_pdf, signer=remote)
+    signed = kyso.sign(unsigned_pdf, signer=remote)
     assert remote.calls == 1, "the SDK reserves space up front: exactly one signature per document"
     assert _verify(signed, pki, revocation="off").indication == "TOTAL_PASSED"
 
 
 def test_input_bytes_are_never_modified(unsigned_pdf: bytes, signer_for: Callable, tmp_path: Path) -> None:
     original = bytes(unsigned_pdf)
-    sdk.sign(unsigned_pdf, signer=signer_for("person"))
+    kyso.sign(unsigned_pdf, signer=signer_for("person"))
     assert unsigned_pdf == original
 
 
@@ -190,7 +190,7 @@ def test_a_signature_larger_than_the_reserve_still_signs(
     unsigned_pdf: bytes, signer_for: Callable, pki: TestPKI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """When the CMS outgrows the space reserved up front, signing falls back to pyHanko's measuring dry run."""
-    from sdk.pdf import signing
+    from kyso.pdf import signing
 
     reserves: list[int | None] = []
     original = signing._sign_once
@@ -201,7 +201,7 @@ def test_a_signature_larger_than_the_reserve_still_signs(
 
     monkeypatch.setattr(signing, "_reserve", lambda request: 64)
     monkeypatch.setattr(signing, "_sign_once", recording)
-    signed = sdk.sign(unsigned_pdf, signer=signer_for("person"))
+    signed = kyso.sign(unsigned_pdf, signer=signer_for("person"))
     assert reserves == [64, None]
     assert _verify(signed, pki, revocation="off").indication == "TOTAL_PASSED"
 
@@ -259,9 +259,9 @@ def _landscape_pdf_with_inherited_media_box() -> bytes:
 
 def test_visible_box_is_checked_against_the_inherited_media_box(signer_for: Callable, pki: TestPKI) -> None:
     landscape = _landscape_pdf_with_inherited_media_box()
-    with pytest.raises(sdk.UsageError, match="outside"):  # y up to 800 on a page 595 pt high
-        sdk.sign(landscape, signer=signer_for("person"), page=1, box=(100, 700, 300, 800))
-    signed = sdk.sign(landscape, signer=signer_for("person"), page=1, box=(600, 60, 820, 130))  # fits landscape
+    with pytest.raises(kyso.UsageError, match="outside"):  # y up to 800 on a page 595 pt high
+        kyso.sign(landscape, signer=signer_for("person"), page=1, box=(100, 700, 300, 800))
+    signed = kyso.sign(landscape, signer=signer_for("person"), page=1, box=(600, 60, 820, 130))  # fits landscape
     assert _verify(signed, pki, revocation="off").indication == "TOTAL_PASSED"
 
 
@@ -271,5 +271,5 @@ def test_signing_a_damaged_pdf_is_an_input_error(unsigned_pdf: bytes, signer_for
     start = unsigned_pdf.rindex(b">>\nstream\n") + len(b">>\nstream\n") + 2  # past the xref stream's zlib header
     garbled = bytes(b ^ 0x5A for b in unsigned_pdf[start : start + 20])
     damaged = unsigned_pdf[:start] + garbled + unsigned_pdf[start + 20 :]
-    with pytest.raises(sdk.InputError, match="damaged PDF"):
-        sdk.sign(damaged, signer=signer_for("organisation"))
+    with pytest.raises(kyso.InputError, match="damaged PDF"):
+        kyso.sign(damaged, signer=signer_for("organisation"))

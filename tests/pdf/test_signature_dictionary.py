@@ -1,5 +1,5 @@
 """Issue 9, class 2: a signature is judged only in a format Kyso knows (``_check_dictionary`` in
-``sdk.pdf.verification``): /Filter present, /SubFilter one of adbe.pkcs7.detached, ETSI.CAdES.detached (signatures)
+``kyso.pdf.verification``): /Filter present, /SubFilter one of adbe.pkcs7.detached, ETSI.CAdES.detached (signatures)
 or ETSI.RFC3161 (document time-stamps). The dictionaries are rewritten here and signed again with the test key, so
 that the dictionary is the only thing wrong."""
 
@@ -10,8 +10,8 @@ from io import BytesIO
 import pytest
 from pdf_forgery import byte_range, sign_byte_range
 
-import sdk
-from sdk.testing.pki import TestPKI
+import kyso
+from kyso.testing.pki import TestPKI
 
 KYSO_SUBFILTER = b"/SubFilter /ETSI.CAdES.detached"
 KYSO_FILTER = b"/Filter /Adobe.PPKLite"
@@ -22,8 +22,8 @@ def _rewritten(signed: bytes, old: bytes, new: bytes, pki: TestPKI) -> bytes:
     return sign_byte_range(signed.replace(old, new.ljust(len(old))), byte_range(signed), pki)
 
 
-def _verify(data: bytes, pki: TestPKI) -> sdk.SignatureReport:
-    (sig,) = sdk.verify(data, trust=[pki.root_cert], revocation="off").signatures
+def _verify(data: bytes, pki: TestPKI) -> kyso.SignatureReport:
+    (sig,) = kyso.verify(data, trust=[pki.root_cert], revocation="off").signatures
     return sig
 
 
@@ -67,12 +67,12 @@ def test_document_timestamp_needs_the_rfc3161_subfilter(signed_pdf: bytes, pki: 
 
     stamper = signers.PdfTimeStamper(timestamps.HTTPTimeStamper(pki.tsa_url))
     stamped = stamper.timestamp_pdf(IncrementalPdfFileWriter(BytesIO(signed_pdf)), md_algorithm="sha256").getvalue()
-    report = sdk.verify(stamped, trust=[pki.root_cert], revocation="off")
+    report = kyso.verify(stamped, trust=[pki.root_cert], revocation="off")
     (stamp,) = report.timestamps
     assert stamp.indication == "TOTAL_PASSED", stamp.messages
     tail = stamped[len(signed_pdf) :]
     assert tail.count(b"/SubFilter /ETSI.RFC3161") == 1
     odd = stamped[: len(signed_pdf)] + tail.replace(b"/SubFilter /ETSI.RFC3161", b"/SubFilter /Kyso.RFC3161")
-    (stamp,) = sdk.verify(odd, trust=[pki.root_cert], revocation="off").timestamps
+    (stamp,) = kyso.verify(odd, trust=[pki.root_cert], revocation="off").timestamps
     assert (stamp.indication, stamp.sub_indication) == ("INDETERMINATE", "FORMAT_FAILURE"), stamp.messages
     assert any("Kyso.RFC3161 is not a known one for DocTimeStamp" in m for m in stamp.messages), stamp.messages

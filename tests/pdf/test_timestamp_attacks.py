@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-import sdk
-from sdk.testing.pki import TestPKI
+import kyso
+from kyso.testing.pki import TestPKI
 
 
 def _asn1_cert(der: bytes) -> Any:
@@ -62,7 +62,7 @@ def attacker_tsa() -> tuple[Any, Any]:
 
 
 def _trusted_tsa(pki: TestPKI) -> tuple[Any, Any]:
-    from sdk.api import certificates_from_bytes
+    from kyso.api import certificates_from_bytes
 
     return _asn1_cert(certificates_from_bytes(pki.cert("tsa").read_bytes())[0]), _asn1_key(pki.key("tsa").read_bytes())
 
@@ -118,7 +118,7 @@ def _with_token(data: bytes, token: Any) -> bytes:
 @pytest.fixture(scope="module")
 def verify(pki: TestPKI) -> Callable[[bytes], Any]:
     def run(data: bytes) -> Any:
-        (signature,) = sdk.verify(data, trust=[pki.root_cert], revocation="hard").signatures
+        (signature,) = kyso.verify(data, trust=[pki.root_cert], revocation="hard").signatures
         return signature
 
     return run
@@ -149,16 +149,16 @@ def test_untrusted_back_dated_stamp_does_not_rescue_a_revoked_signer(
 
 
 def test_untrusted_stamp_is_reported_on_a_good_signer(
-    pki: TestPKI, unsigned_pdf: bytes, attacker_tsa: tuple[Any, Any], tmp_path, kyso
+    pki: TestPKI, unsigned_pdf: bytes, attacker_tsa: tuple[Any, Any], tmp_path, kyso_cli
 ) -> None:
     signed = _sign(pki, "person", unsigned_pdf, attacker_tsa, datetime.now(UTC) - timedelta(days=1))
-    (signature,) = sdk.verify(signed, trust=[pki.root_cert], revocation="off").signatures
+    (signature,) = kyso.verify(signed, trust=[pki.root_cert], revocation="off").signatures
     assert signature.timestamp.trusted is False
     assert any("no proof of existence" in m for m in signature.messages), signature.messages
     path = tmp_path / "stamped.pdf"
     path.write_bytes(signed)
     for lang, words in (("en", "NOT a trusted time-stamping authority"), ("vi", "KHÔNG được tin cậy")):
-        text = kyso("verify", path, "--trust", pki.root_cert, "--revocation", "off", "--lang", lang).stdout
+        text = kyso_cli("verify", path, "--trust", pki.root_cert, "--revocation", "off", "--lang", lang).stdout
         stamp_line = next(line for line in text.splitlines() if "Attacker TSA" in line)
         assert words in stamp_line, text
 
@@ -183,7 +183,7 @@ def test_transplanted_token_is_also_ignored_for_a_good_signer(pki: TestPKI, unsi
     trusted = _trusted_tsa(pki)
     other = _sign(pki, "organisation", unsigned_pdf, trusted, datetime.now(UTC) - timedelta(days=5))
     own = _sign(pki, "person", unsigned_pdf, trusted, datetime.now(UTC))
-    (signature,) = sdk.verify(_with_token(own, _token_of(other)), trust=[pki.root_cert], revocation="off").signatures
+    (signature,) = kyso.verify(_with_token(own, _token_of(other)), trust=[pki.root_cert], revocation="off").signatures
     assert signature.timestamp is None
     assert any("time-stamp is damaged and was ignored" in m for m in signature.messages), signature.messages
 
@@ -196,5 +196,5 @@ def test_a_weak_stamp_of_the_trusted_tsa_is_no_proof_of_existence(pki: TestPKI, 
     assert (signature.indication, signature.sub_indication) == ("TOTAL_FAILED", "REVOKED"), signature.messages
     assert signature.timestamp is not None and signature.timestamp.trusted is False
     assert any("no proof of existence: " in m and "SHA-1" in m for m in signature.messages), signature.messages
-    (allowed,) = sdk.verify(signed, trust=[pki.root_cert], revocation="hard", allow_weak=["sha1"]).signatures
+    (allowed,) = kyso.verify(signed, trust=[pki.root_cert], revocation="hard", allow_weak=["sha1"]).signatures
     assert allowed.indication == "TOTAL_PASSED", allowed.messages

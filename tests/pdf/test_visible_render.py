@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import sdk
+import kyso
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftoppm") is None, reason="pdftoppm (Debian package poppler-utils) is not installed"
@@ -38,7 +38,7 @@ def test_visible_box_draws_only_inside_its_box(
     from PIL import ImageChops
 
     box = (300.0, 80.0, 520.0, 150.0)
-    signed = sdk.sign(unsigned_pdf, signer=signer_for("person"), page=1, box=box)
+    signed = kyso.sign(unsigned_pdf, signer=signer_for("person"), page=1, box=box)
     before, after = render(unsigned_pdf, tmp_path, "before"), render(signed, tmp_path, "after")
     height = after.height
     changed = ImageChops.difference(before, after).point(lambda v: 255 if v > 60 else 0).getbbox()
@@ -53,13 +53,13 @@ def test_visible_box_draws_only_inside_its_box(
     ink_columns = [x for x in range(inner.width) if min(inner.getpixel((x, y)) for y in range(inner.height)) < 128]
     assert ink_columns, "no text inside the box"
     assert max(ink_columns) < inner.width - 2, "text runs into the right border: clipped"
-    assert sdk.verify(signed, trust=[pki.root_cert], revocation="off").indication == "TOTAL_PASSED"
+    assert kyso.verify(signed, trust=[pki.root_cert], revocation="off").indication == "TOTAL_PASSED"
 
 
 def test_visible_text_is_vietnamese(unsigned_pdf: bytes, signer_for: Callable, tmp_path: Path) -> None:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (Debian package poppler-utils) is not installed")
-    signed = sdk.sign(unsigned_pdf, signer=signer_for("person"), page=1, box=(300, 80, 560, 150))
+    signed = kyso.sign(unsigned_pdf, signer=signer_for("person"), page=1, box=(300, 80, 560, 150))
     source = tmp_path / "signed.pdf"
     source.write_bytes(signed)
     text = subprocess.run(["pdftotext", source, "-"], check=True, capture_output=True, text=True).stdout

@@ -13,11 +13,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-import sdk
-from sdk.core.errors import InputError, SignerError, WrongPasswordError
-from sdk.core.manager import PluginManager
-from sdk.core.signer import Signer
-from sdk.signers.pkcs12 import Pkcs12Signer
+import kyso
+from kyso.core.errors import InputError, SignerError, WrongPasswordError
+from kyso.core.manager import PluginManager
+from kyso.core.signer import Signer
+from kyso.signers.pkcs12 import Pkcs12Signer
 
 DATA = "Công văn số 123/UBND-VP về việc triển khai chữ ký số chuyên dùng Chính phủ".encode()
 
@@ -57,7 +57,7 @@ def test_from_file_with_str_and_bytes_password(pki, person):
     from_bytes = Pkcs12Signer.from_file(str(pki.p12("person")), pki.password.encode())
     assert from_bytes.certificate == person.certificate
     assert person.certificate == person_cert(pki).public_bytes(serialization.Encoding.DER)
-    assert sdk.Pkcs12Signer is Pkcs12Signer
+    assert kyso.Pkcs12Signer is Pkcs12Signer
 
 
 def test_chain_holds_the_issuing_ca(pki, person):
@@ -175,6 +175,6 @@ def test_offered_as_a_signer_backend(pki):
 
 
 def test_signed_pdf_verifies(pki, unsigned_pdf, person):
-    report = sdk.verify(sdk.sign(unsigned_pdf, signer=person), trust=[pki.root_cert], revocation="off")
+    report = kyso.verify(kyso.sign(unsigned_pdf, signer=person), trust=[pki.root_cert], revocation="off")
     assert report.indication == "TOTAL_PASSED"
     assert report.signatures[0].signer.common_name == "Nguyễn Văn An"

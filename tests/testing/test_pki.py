@@ -1,4 +1,4 @@
-"""The generated test PKI (sdk.testing.pki), exercised over real HTTP on 127.0.0.1 - no mocks."""
+"""The generated test PKI (kyso.testing.pki), exercised over real HTTP on 127.0.0.1 - no mocks."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
-from sdk.testing.pki import TestPKI
+from kyso.testing.pki import TestPKI
 
 TIMEOUT = 5
 

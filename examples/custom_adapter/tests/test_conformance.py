@@ -3,6 +3,6 @@
 Run: ``pytest`` (with Kyso installed, the test PKI fixture ``kyso_pki`` comes with it).
 """
 
-from sdk.conformance.pytest_plugin import conformance_tests
+from kyso.conformance.pytest_plugin import conformance_tests
 
 test_myoffice_conforms = conformance_tests("myoffice")

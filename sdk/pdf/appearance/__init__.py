@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sdk.core.errors import InputError, UsageError
-from sdk.core.models import VIETNAM_TIME, SignatureKind, SignRequest
-from sdk.pdf.appearance.geometry import PageGeometry, Rect, geometry, page_count
-from sdk.pdf.appearance.options import COPY_FORMS, KindOptions, parse_options
+from kyso.core.errors import InputError, UsageError
+from kyso.core.models import VIETNAM_TIME, SignatureKind, SignRequest
+from kyso.pdf.appearance.geometry import PageGeometry, Rect, geometry, page_count
+from kyso.pdf.appearance.options import COPY_FORMS, KindOptions, parse_options
 
 __all__ = ["COPY_FORMS", "KIND_OID", "Plan", "kind_attribute", "plan_appearance", "read_kind"]
 
@@ -110,7 +110,7 @@ def plan_appearance(request: SignRequest, reader: Any) -> Plan | None:
 
 
 def _approval(request: SignRequest, options: KindOptions, reader: Any, pages: int) -> Plan:
-    from sdk.pdf.appearance.images import load_image
+    from kyso.pdf.appearance.images import load_image
 
     image = load_image(options.image, "--image")
     if request.box is not None:
@@ -125,7 +125,7 @@ def _approval(request: SignRequest, options: KindOptions, reader: Any, pages: in
 
 
 def _issuance(request: SignRequest, options: KindOptions, reader: Any) -> Plan:
-    from sdk.pdf.appearance.images import load_image
+    from kyso.pdf.appearance.images import load_image
 
     seal = load_image(options.seal, "--seal")
     mm = 72 / 25.4
@@ -160,7 +160,7 @@ def _issuance(request: SignRequest, options: KindOptions, reader: Any) -> Plan:
 
 
 def _image_plan(geom: PageGeometry, target: Rect, image: Any, reason: str, request: SignRequest) -> Plan:
-    from sdk.pdf.appearance.stamp import MarkStampStyle
+    from kyso.pdf.appearance.stamp import MarkStampStyle
 
     box = geom.rect_to_user(target)
     vw, vh = target[2] - target[0], target[3] - target[1]
@@ -205,7 +205,7 @@ def _checked_box(geom: PageGeometry, box: tuple[float, float, float, float]) -> 
 
 def _anchor_region(reader: Any, anchor: str, page: int | None, pages: int) -> tuple[PageGeometry, Rect]:
     """Visual region between the signer's title and name, found from ``anchor`` (either of them)."""
-    from sdk.pdf.appearance.text import normalise, page_lines
+    from kyso.pdf.appearance.text import normalise, page_lines
 
     searched = [page - 1] if page is not None else list(range(pages))
     wanted = "".join(normalise(anchor).split())
@@ -316,7 +316,7 @@ def _widget(field: Any) -> Any:
 
 
 def _page_of(reader: Any, widget: Any, field_ref: Any) -> int | None:
-    from sdk.pdf.appearance.geometry import page_object
+    from kyso.pdf.appearance.geometry import page_object
 
     page_ref = widget.raw_get("/P") if "/P" in widget else None
     for index in range(page_count(reader)):
@@ -334,8 +334,8 @@ def _page_of(reader: Any, widget: Any, field_ref: Any) -> int | None:
 
 
 def _text_mark(request: SignRequest, kind: SignatureKind, options: KindOptions, reader: Any, now: datetime) -> Plan:
-    from sdk.pdf.appearance.fonts import font_for
-    from sdk.pdf.appearance.stamp import MarkStampStyle
+    from kyso.pdf.appearance.fonts import font_for
+    from kyso.pdf.appearance.stamp import MarkStampStyle
 
     moment = now.isoformat()
     framed = kind is SignatureKind.INCOME
@@ -407,7 +407,7 @@ def _text_mark(request: SignRequest, kind: SignatureKind, options: KindOptions, 
 
 def _free_corner(reader: Any, geom: PageGeometry, corners: list[Rect]) -> Rect:
     """The first of ``corners`` (visual) that covers no text of the page, else the first."""
-    from sdk.pdf.appearance.text import page_lines
+    from kyso.pdf.appearance.text import page_lines
 
     try:
         boxes = [line.bbox for line in page_lines(reader, geom)]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sdk.core.errors import InputError, UsageError
+from kyso.core.errors import InputError, UsageError
 
 ALWAYS = frozenset("0123456789:+-T/., ")
 """Characters always in a subset: digits and the punctuation of ISO 8601 times, so that subsets made for texts
@@ -116,7 +116,7 @@ def font_for(path: str | os.PathLike[str] | None, text: str, *, option: str = "-
     :raises UsageError: when the font has no glyph for some characters of ``text`` (they are named).
     :raises InputError: when the file is not a usable TrueType/OpenType font.
     """
-    from sdk.fonts import serif_regular
+    from kyso.fonts import serif_regular
 
     font_path = Path(path) if path is not None else serif_regular()
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sdk.core.errors import InputError
+from kyso.core.errors import InputError
 
 Rect = tuple[float, float, float, float]
 

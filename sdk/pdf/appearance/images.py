@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sdk.core.errors import InputError
+from kyso.core.errors import InputError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_BYTES = 8 * 1024 * 1024

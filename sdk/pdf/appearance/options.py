@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sdk.core.errors import UsageError
-from sdk.core.models import SignatureKind
+from kyso.core.errors import UsageError
+from kyso.core.models import SignatureKind
 
 COPY_FORMS = ("SAO Y", "SAO LỤC", "TRÍCH SAO")
 """Forms of an electronic copy (Nghị định 30/2020/NĐ-CP, Điều 25)."""

@@ -21,8 +21,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from sdk.core.errors import InputError
-from sdk.pdf.appearance.geometry import PageGeometry
+from kyso.core.errors import InputError
+from kyso.pdf.appearance.geometry import PageGeometry
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -125,7 +125,7 @@ def normalise(text: str) -> str:
 
 def page_lines(reader: Any, geometry: PageGeometry) -> list[Line]:
     """The text lines of a page, top to bottom."""
-    from sdk.pdf.appearance.geometry import inherited, page_object
+    from kyso.pdf.appearance.geometry import inherited, page_object
 
     page = page_object(reader, geometry.index)
     glyphs: list[Glyph] = []

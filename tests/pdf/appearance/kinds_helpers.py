@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sdk.demo.letter import SampleLetter, sample_letter
-from sdk.demo.marks import sample_seal_png, sample_signature_png
+from kyso.demo.letter import SampleLetter, sample_letter
+from kyso.demo.marks import sample_seal_png, sample_signature_png
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,

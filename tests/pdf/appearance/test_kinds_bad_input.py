@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from kinds_helpers import letter_fixture, marks_fixture  # noqa: F401 (fixtures)
 
-import sdk
-from sdk.core.errors import InputError, UsageError
-from sdk.fonts import VIETNAMESE_LETTERS, serif_regular
+import kyso
+from kyso.core.errors import InputError, UsageError
+from kyso.fonts import VIETNAMESE_LETTERS, serif_regular
 
 
 def png_bytes(width: int, height: int, *, dpi: int | None = None) -> bytes:
@@ -64,19 +64,19 @@ def test_bad_signature_image(content, message, letter, signer_for: Callable, tmp
     image = tmp_path / "signature.png"
     image.write_bytes(content if content is not None else huge_png())
     with pytest.raises(InputError, match=message):
-        sdk.sign(letter.pdf, signer=signer_for("person"), kind="approval", image=image, anchor="CHỦ TỊCH")
+        kyso.sign(letter.pdf, signer=signer_for("person"), kind="approval", image=image, anchor="CHỦ TỊCH")
 
 
 def test_image_file_too_many_bytes(letter, signer_for: Callable, tmp_path: Path) -> None:
     image = tmp_path / "big.png"
     image.write_bytes(png_bytes(10, 10) + b"\0" * (9 * 1024 * 1024))
     with pytest.raises(InputError, match="too large"):
-        sdk.sign(letter.pdf, signer=signer_for("person"), kind="approval", image=image, anchor="CHỦ TỊCH")
+        kyso.sign(letter.pdf, signer=signer_for("person"), kind="approval", image=image, anchor="CHỦ TỊCH")
 
 
 def test_anchor_not_found_names_the_pages_searched(letter, marks, signer_for: Callable) -> None:
     with pytest.raises(InputError, match=r"'GIÁM ĐỐC' was not found on page 1 \(searched 1 page"):
-        sdk.sign(letter.pdf, signer=signer_for("person"), kind="approval", image=marks["signature"], anchor="GIÁM ĐỐC")
+        kyso.sign(letter.pdf, signer=signer_for("person"), kind="approval", image=marks["signature"], anchor="GIÁM ĐỐC")
 
 
 def test_anchor_not_found_on_the_given_page(marks, signer_for: Callable) -> None:
@@ -84,21 +84,23 @@ def test_anchor_not_found_on_the_given_page(marks, signer_for: Callable) -> None
 
     pdf = text_pdf(pages=3)
     with pytest.raises(InputError, match="not found on page 2"):
-        sdk.sign(pdf, signer=signer_for("person"), kind="approval", image=marks["signature"], anchor="CHỦ TỊCH", page=2)
+        kyso.sign(
+            pdf, signer=signer_for("person"), kind="approval", image=marks["signature"], anchor="CHỦ TỊCH", page=2
+        )
     with pytest.raises(InputError, match=r"not found on pages 1-3 \(searched 3 page"):
-        sdk.sign(pdf, signer=signer_for("person"), kind="approval", image=marks["signature"], anchor="CHỦ TỊCH")
+        kyso.sign(pdf, signer=signer_for("person"), kind="approval", image=marks["signature"], anchor="CHỦ TỊCH")
 
 
 @pytest.mark.parametrize("box", [(500, 700, 700, 900), (-10, 10, 100, 100), (100, 100, 50, 200)])
 def test_box_outside_the_page(box, signed_pdf: bytes, signer_for: Callable) -> None:
     with pytest.raises(UsageError, match="--box"):
-        sdk.sign(signed_pdf, signer=signer_for("organisation"), kind="copy", copy_form="SAO Y", organization="X",
+        kyso.sign(signed_pdf, signer=signer_for("organisation"), kind="copy", copy_form="SAO Y", organization="X",
                  page=1, box=box)  # fmt: skip
 
 
 def test_font_lacking_vietnamese_names_the_missing_letters(ascii_font: Path, signed_pdf, signer_for) -> None:
     with pytest.raises(UsageError) as caught:
-        sdk.sign(
+        kyso.sign(
             signed_pdf, signer=signer_for("organisation"), kind="copy", copy_form="SAO Y",
             organization="Sở Tư pháp", font=ascii_font,
         )  # fmt: skip
@@ -108,9 +110,9 @@ def test_font_lacking_vietnamese_names_the_missing_letters(ascii_font: Path, sig
 
 def test_issuance_without_approval_signature(signed_pdf: bytes, marks, signer_for: Callable) -> None:
     with pytest.raises(InputError, match="no approval signature"):
-        sdk.sign(signed_pdf, signer=signer_for("organisation"), kind="issuance", seal=marks["seal"])
+        kyso.sign(signed_pdf, signer=signer_for("organisation"), kind="issuance", seal=marks["seal"])
     # with an explicit box the seal goes there
-    signed = sdk.sign(
+    signed = kyso.sign(
         signed_pdf, signer=signer_for("organisation"), kind="issuance", seal=marks["seal"], page=1,
         box=(300, 100, 500, 300),
     )  # fmt: skip
@@ -134,10 +136,10 @@ def test_issuance_without_approval_signature(signed_pdf: bytes, marks, signer_fo
 )
 def test_usage_errors(kwargs, message, signed_pdf: bytes, signer_for: Callable) -> None:
     with pytest.raises(UsageError, match=message):
-        sdk.sign(signed_pdf, signer=signer_for("organisation"), **kwargs)
+        kyso.sign(signed_pdf, signer=signer_for("organisation"), **kwargs)
 
 
-def test_cli_bad_input_leaves_no_output_and_input_untouched(letter, pki, kyso, tmp_path: Path, files_unchanged):
+def test_cli_bad_input_leaves_no_output_and_input_untouched(letter, pki, kyso_cli, tmp_path: Path, files_unchanged):
     source, out, image = tmp_path / "cv.pdf", tmp_path / "out.pdf", tmp_path / "sig.png"
     source.write_bytes(letter.pdf)
     image.write_bytes(b"JFIF not a png")
@@ -150,7 +152,7 @@ def test_cli_bad_input_leaves_no_output_and_input_untouched(letter, pki, kyso, t
         (["--kind", "issuance", "--seal", image], "not a PNG"),
     ]
     for extra, message in cases:
-        result = kyso(*base, *extra, env={"P": pki.password})
+        result = kyso_cli(*base, *extra, env={"P": pki.password})
         assert result.exit_code == 2, result.stderr
         assert message in result.stderr
         assert not out.exists()
@@ -174,7 +176,7 @@ def test_anchor_on_a_page_with_a_broken_content_stream_is_an_input_error(signer_
     out = io.BytesIO()
     writer.write(out)
     with pytest.raises(InputError, match="content of page 1"):
-        sdk.sign(out.getvalue(), signer=signer_for("person"), kind="approval", image=png_bytes(60, 24), anchor="Kyso")
+        kyso.sign(out.getvalue(), signer=signer_for("person"), kind="approval", image=png_bytes(60, 24), anchor="Kyso")
 
 
 def test_line_breaks_in_income_metadata_are_spaces(signer_for: Callable, pki) -> None:
@@ -182,10 +184,10 @@ def test_line_breaks_in_income_metadata_are_spaces(signer_for: Callable, pki) ->
     other text options are, instead of failing on a character no font draws."""
     from conftest import make_pdf
 
-    from sdk.core.models import SignatureKind
-    from sdk.pdf.appearance.options import parse_options
+    from kyso.core.models import SignatureKind
+    from kyso.pdf.appearance.options import parse_options
 
     options = parse_options(SignatureKind.INCOME, {"meta": [("Số đến", "12\n34\t56\r\n78")]})
     assert options.meta == (("Số đến", "12 34 56 78"),)
-    signed = sdk.sign(make_pdf(), signer=signer_for("organisation"), kind="income", meta=[("Số đến", "12\n34")])
-    assert sdk.verify(signed, trust=[pki.root_cert], revocation="off").indication == "TOTAL_PASSED"
+    signed = kyso.sign(make_pdf(), signer=signer_for("organisation"), kind="income", meta=[("Số đến", "12\n34")])
+    assert kyso.verify(signed, trust=[pki.root_cert], revocation="off").indication == "TOTAL_PASSED"

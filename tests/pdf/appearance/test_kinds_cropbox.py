@@ -8,7 +8,7 @@ from io import BytesIO
 import pytest
 from tests_support_pdf import text_pdf
 
-import sdk
+import kyso
 
 CROP = (0.0, 0.0, 595.0, 842.0)
 """A4 shown from a Legal-sized media box (612 x 1008), as scanners and some office suites write pages."""
@@ -44,11 +44,11 @@ def _widget_rect(pdf: bytes) -> tuple[float, ...]:
     ],
 )
 def test_corner_marks_stay_inside_the_crop_box(signer_for: Callable, options: dict[str, str]) -> None:
-    signed = sdk.sign(_cropped_pdf(), signer=signer_for("organisation"), **options)
+    signed = kyso.sign(_cropped_pdf(), signer=signer_for("organisation"), **options)
     x1, y1, x2, y2 = _widget_rect(signed)
     assert CROP[0] <= x1 < x2 <= CROP[2] and CROP[1] <= y1 < y2 <= CROP[3], (x1, y1, x2, y2)
 
 
 def test_a_box_in_the_cropped_away_area_is_refused(signer_for: Callable) -> None:
-    with pytest.raises(sdk.UsageError, match="outside"):
-        sdk.sign(_cropped_pdf(), signer=signer_for("person"), page=1, box=(100, 900, 300, 980))
+    with pytest.raises(kyso.UsageError, match="outside"):
+        kyso.sign(_cropped_pdf(), signer=signer_for("person"), page=1, box=(100, 900, 300, 980))

@@ -18,8 +18,8 @@ from kinds_helpers import (  # noqa: F401 (fixtures)
 )
 from tests_support_pdf import signer_block_pdf, text_pdf
 
-import sdk
-from sdk.fonts import VIETNAMESE_LETTERS
+import kyso
+from kyso.fonts import VIETNAMESE_LETTERS
 
 pytestmark = needs_poppler
 
@@ -40,15 +40,15 @@ def field_rects(pdf: bytes) -> dict[str, tuple[float, ...]]:
 
 @pytest.fixture(scope="module")
 def issued(letter, marks, signer_for: Callable) -> bytes:
-    approved = sdk.sign(
+    approved = kyso.sign(
         letter.pdf, signer=signer_for("person"), kind="approval", image=marks["signature"], anchor="CHỦ TỊCH"
     )
-    return sdk.sign(approved, signer=signer_for("organisation"), kind="issuance", seal=marks["seal"])
+    return kyso.sign(approved, signer=signer_for("organisation"), kind="issuance", seal=marks["seal"])
 
 
 def test_approval_image_between_title_and_name(letter, marks, signer_for: Callable, tmp_path: Path) -> None:
     for anchor in ("CHỦ TỊCH", "Nguyễn Văn An"):
-        signed = sdk.sign(
+        signed = kyso.sign(
             letter.pdf, signer=signer_for("person"), kind="approval", image=marks["signature"], anchor=anchor
         )
         page = render(signed, tmp_path)
@@ -75,7 +75,7 @@ def test_seal_real_size_overlapping_a_third_of_the_signature_on_its_left(issued:
 
 
 def test_copy_mark_top_right_of_first_page(signed_pdf: bytes, signer_for: Callable, tmp_path: Path) -> None:
-    copy = sdk.sign(
+    copy = kyso.sign(
         signed_pdf, signer=signer_for("organisation"), kind="copy", copy_form="SAO LỤC", organization="Sở Nội vụ"
     )
     page = render(copy, tmp_path)
@@ -96,7 +96,7 @@ def test_copy_mark_top_right_of_first_page(signed_pdf: bytes, signer_for: Callab
 )
 def test_attachment_mark_top_right_upright_on_any_page(size, rotate, signer_for: Callable, tmp_path: Path) -> None:
     pdf = text_pdf(size=size, rotate=rotate)
-    signed = sdk.sign(pdf, signer=signer_for("organisation"), kind="attachment", doc_number="123/UBND-VX")
+    signed = kyso.sign(pdf, signer=signer_for("organisation"), kind="attachment", doc_number="123/UBND-VX")
     before, after = render(pdf, tmp_path), render(signed, tmp_path)
     from PIL import ImageChops
 
@@ -106,13 +106,13 @@ def test_attachment_mark_top_right_upright_on_any_page(size, rotate, signer_for:
     assert right > after.width * 0.8 and right < after.width - 20, (changed, after.size)  # right, inside the edge
     assert top < 40, (changed, after.size)  # top
     assert right - left > 2 * (bottom - top), "the text reads upright (wide, not tall)"
-    assert sdk.verify(signed, revocation="off").signatures[0].kind == "attachment"
+    assert kyso.verify(signed, revocation="off").signatures[0].kind == "attachment"
 
 
 def test_issuance_with_explicit_box_on_a_letter_page(marks, signer_for: Callable, tmp_path: Path) -> None:
     pdf = text_pdf(size=(612, 792))
     box = (300.0, 100.0, 500.0, 300.0)
-    signed = sdk.sign(pdf, signer=signer_for("organisation"), kind="issuance", seal=marks["seal"], page=1, box=box)
+    signed = kyso.sign(pdf, signer=signer_for("organisation"), kind="issuance", seal=marks["seal"], page=1, box=box)
     page = render(signed, tmp_path)
     red = ink_bbox(page, "red")
     assert red is not None
@@ -126,7 +126,7 @@ def test_all_vietnamese_letters_in_the_embedded_subset(signer_for: Callable, tmp
 
     words = [VIETNAMESE_LETTERS[i : i + 12] for i in range(0, len(VIETNAMESE_LETTERS), 12)]
     meta = [f"Dòng {n}={' '.join(words[n * 2 : n * 2 + 2])}" for n in range((len(words) + 1) // 2)]
-    signed = sdk.sign(text_pdf(), signer=signer_for("organisation"), kind="income", meta=meta)
+    signed = kyso.sign(text_pdf(), signer=signer_for("organisation"), kind="income", meta=meta)
     programs = embedded_font_programs(signed)
     assert len(programs) == 1
     with TTFont(BytesIO(programs[0])) as font:
@@ -182,8 +182,8 @@ def embedded_font_programs(pdf: bytes) -> list[bytes]:
 def test_approval_and_seal_on_rotated_pages(rotate, marks, signer_for: Callable, tmp_path: Path) -> None:
     """Placement is computed on the page as displayed: the seal is on the displayed left of the signature."""
     pdf = signer_block_pdf(rotate=rotate)
-    approved = sdk.sign(pdf, signer=signer_for("person"), kind="approval", image=marks["signature"], anchor="chu tich")
-    issued = sdk.sign(approved, signer=signer_for("organisation"), kind="issuance", seal=marks["seal"])
+    approved = kyso.sign(pdf, signer=signer_for("person"), kind="approval", image=marks["signature"], anchor="chu tich")
+    issued = kyso.sign(approved, signer=signer_for("organisation"), kind="issuance", seal=marks["seal"])
     page = render(issued, tmp_path)
     blue, red = ink_bbox(page, "blue"), ink_bbox(page, "red")
     assert blue is not None and red is not None
@@ -193,7 +193,7 @@ def test_approval_and_seal_on_rotated_pages(rotate, marks, signer_for: Callable,
     assert red[2] - red[0] == pytest.approx(SEAL_PT, abs=3)
     dark = ink_bbox(page, "dark")
     assert dark is not None
-    report = sdk.verify(issued, revocation="off")
+    report = kyso.verify(issued, revocation="off")
     assert [s.kind for s in report.signatures] == ["approval", "issuance"]
 
 
@@ -204,8 +204,8 @@ def test_text_width_right_whatever_units_per_em(signed_pdf: bytes, signer_for: C
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.scaleUpem import scale_upem
 
-    from sdk.fonts import serif_regular
-    from sdk.pdf.appearance.fonts import font_for
+    from kyso.fonts import serif_regular
+    from kyso.pdf.appearance.fonts import font_for
 
     organisation = "Văn phòng Ủy ban nhân dân tỉnh Nghệ An"
     rescaled = tmp_path / "serif-1000.ttf"
@@ -217,7 +217,7 @@ def test_text_width_right_whatever_units_per_em(signed_pdf: bytes, signer_for: C
         font.save(rescaled)
     widths = []
     for font_path in (None, rescaled):
-        signed = sdk.sign(
+        signed = kyso.sign(
             signed_pdf, signer=signer_for("organisation"), kind="copy", copy_form="SAO Y",
             organization=organisation, font=font_path,
         )  # fmt: skip

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from kinds_helpers import letter_fixture  # noqa: F401 (fixture)
 
-from sdk.pdf.appearance import text
-from sdk.pdf.appearance.geometry import PageGeometry, geometry
-from sdk.pdf.reading import open_reader
+from kyso.pdf.appearance import text
+from kyso.pdf.appearance.geometry import PageGeometry, geometry
+from kyso.pdf.reading import open_reader
 
 
 def ops(data: bytes) -> list[tuple[str, list]]:
@@ -15,7 +15,7 @@ def ops(data: bytes) -> list[tuple[str, list]]:
 
 def test_fast_and_careful_tokenisers_agree_on_the_sample_letter(letter) -> None:
     reader = open_reader(letter.pdf)
-    from sdk.pdf.appearance.geometry import page_object
+    from kyso.pdf.appearance.geometry import page_object
 
     data = page_object(reader, 0)["/Contents"].get_object().data
     fast, careful = ops(data), list(text._careful_operations(data))

@@ -52,7 +52,7 @@ def signer_block_pdf(*, rotate: int = 0, size: tuple[float, float] = (595, 842))
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.writer import PdfFileWriter
 
-    from sdk.pdf.appearance.geometry import PageGeometry
+    from kyso.pdf.appearance.geometry import PageGeometry
 
     name = generic.NameObject
     width, height = size

@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from sdk.core.adapter import AdapterConfig, Item, PlatformError, UploadReceipt
-from sdk.core.models import SignatureKind
+from kyso.core.adapter import AdapterConfig, Item, PlatformError, UploadReceipt
+from kyso.core.models import SignatureKind
 
 KINDS: dict[str, SignatureKind | None] = {"plain": None, "income": SignatureKind.INCOME}
 """MyOffice's ``sign_type`` -> the signature kind (Nghị định 30/2020)."""
@@ -27,7 +27,7 @@ class MyOfficeAdapter:
     kinds: tuple[SignatureKind | None, ...] = (None, SignatureKind.INCOME)
 
     def __init__(self, config: AdapterConfig) -> None:
-        from sdk.adapters.http import HttpClient  # timeouts, retries with backoff, clear errors
+        from kyso.adapters.http import HttpClient  # timeouts, retries with backoff, clear errors
 
         self.http = HttpClient(config, platform="myoffice")
         self.http.session.auth = (config.credentials.username or "", config.credentials.password or "")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sdk import hookimpl
-from sdk.core.adapter import AdapterInfo
-from sdk.core.models import SignatureKind
+from kyso import hookimpl
+from kyso.core.adapter import AdapterInfo
+from kyso.core.models import SignatureKind
 
 
 def _factory(config: Any) -> Any:

@@ -1,6 +1,6 @@
 """A SIMULATOR of MyOffice for tests and ``kyso conformance myoffice``: real HTTP on 127.0.0.1, SQLite state.
 
-The base class (:class:`sdk.adapters.simulator.Simulator`) keeps the items, the signed results, the idempotency keys
+The base class (:class:`kyso.adapters.simulator.Simulator`) keeps the items, the signed results, the idempotency keys
 and the injected faults, and serves the control API the conformance suite uses; here only MyOffice's URL shapes.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sdk.adapters.simulator import Simulator, _json
+from kyso.adapters.simulator import Simulator, _json
 
 SIGN_TYPES = {None: "plain", "income": "income"}
 

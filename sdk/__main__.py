@@ -1,0 +1,5 @@
+"""``python -m kyso``: the same as the ``kyso`` command."""
+
+from kyso.cli.main import main
+
+main()
