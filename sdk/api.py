@@ -15,7 +15,6 @@ from kyso.core.models import (
     Document,
     Level,
     RevocationPolicy,
-    SignatureKind,
     SignRequest,
     ValidationOptions,
     VerificationReport,
@@ -30,7 +29,7 @@ def sign(
     signer: Signer,
     level: Level | str = Level.B_B,
     tsa: str | None = None,
-    kind: SignatureKind | str | None = None,
+    kind: str | None = None,
     field: str | None = None,
     page: int | None = None,
     box: Box | None = None,
@@ -46,13 +45,16 @@ def sign(
     :param field, page, box: signature field name; a visible box ``(x1, y1, x2, y2)`` in points on page ``page``
         (1 = first page).
     :param timeout: total seconds of the signing's network calls (TSA; validation data for B-LT / B-LTA).
-    :param kind: a signature kind of Nghị định 30/2020/NĐ-CP (``"approval"``, ``"issuance"``, ``"attachment"``,
-        ``"copy"``, ``"income"``): recorded in the signature and drawn as its mark (see :mod:`kyso.pdf.appearance`).
-    :param appearance: the kind's options, named as the CLI options: ``image`` (approval PNG), ``anchor`` (approval:
-        the signer's title or name to place the image by), ``seal`` (issuance PNG), ``doc_number`` and
-        ``issued_date`` (issuance, attachment), ``copy_form`` and ``organization`` (copy), ``organization`` and
-        ``meta`` (income: ``{"Số đến": "456"}`` or ``["Số đến=456"]``), ``font`` (TrueType font of text marks).
-        Images and fonts are paths or bytes (images); ``page``/``box`` override the placement.
+    :param kind: a kind of the kind registry: those of Nghị định 30/2020/NĐ-CP (``"approval"``, ``"issuance"``,
+        ``"attachment"``, ``"copy"``, ``"income"``, see :mod:`kyso.pdf.kinds`) or a plugin's: recorded in the
+        signature and drawn as its mark.
+    :param appearance: the kind's options as it declares them, named as the CLI options: ``image`` (approval PNG),
+        ``anchor`` (approval: the signer's title or name to place the image by), ``seal`` (issuance PNG),
+        ``doc_number`` and ``issued_date`` (issuance, attachment), ``copy_form`` and ``organization`` (copy),
+        ``organization`` and ``meta`` (income: ``{"Số đến": "456"}`` or ``["Số đến=456"]``), ``font`` (TrueType
+        font of text marks). Images and fonts are paths or bytes (images); ``page``/``box`` override the placement.
+    :raises UsageError: an option the kind does not take, or a kind (with its options) the document's format does
+        not support (edXML takes no kind: ``kind="issuance", seal=...`` on edXML is refused, not ignored).
     :raises KysoError: unusable input, signer or service failure.
     """
     pm = get_plugin_manager()
@@ -62,7 +64,7 @@ def sign(
         signer=signer,
         level=_enum(Level, level, "level"),
         tsa=tsa,
-        kind=None if kind is None else _enum(SignatureKind, kind, "kind"),
+        kind=None if kind is None else str(kind),
         field=field,
         page=page,
         box=tuple(box) if box is not None else None,  # type: ignore[arg-type]

@@ -105,8 +105,9 @@ class Item:
     """The platform's identifier of this signing task (unique on the platform, stable across calls)."""
     name: str
     """File name as the platform shows it (may be Vietnamese: kept in NFC)."""
-    kind: SignatureKind | None = None
-    """Signature kind the platform asks for (Nghị định 30/2020); ``None`` for a plain signature."""
+    kind: str | None = None
+    """Signature kind the platform asks for (Nghị định 30/2020, :class:`SignatureKind`, or a kind a plugin
+    declares); ``None`` for a plain signature."""
     metadata: Mapping[str, str] = field(default_factory=dict)
     """What the platform says about the document (subject, number, dossier number ...), for display and reports."""
     appearance: Mapping[str, Any] = field(default_factory=dict)
@@ -140,7 +141,8 @@ class Item:
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", unicodedata.normalize("NFC", self.name))
         if self.kind is not None and not isinstance(self.kind, SignatureKind):
-            object.__setattr__(self, "kind", SignatureKind(self.kind))
+            known = self.kind in SignatureKind.__members__.values()
+            object.__setattr__(self, "kind", SignatureKind(self.kind) if known else str(self.kind))
 
     def check(self, data: bytes) -> None:
         """Raise :class:`ItemError` when ``data`` is not the document this item announces (size, SHA-256)."""

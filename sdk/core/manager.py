@@ -21,6 +21,7 @@ import pluggy
 from kyso.core import NAME, spec
 from kyso.core.errors import PluginError, UnsupportedFormatError
 from kyso.core.formats import FormatRegistry
+from kyso.core.kinds import KindRegistry
 from kyso.core.signer import SignerRegistry
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kyso.signers.pkcs12",
     "kyso.certs.plugin",
     "kyso.pdf.plugin",
+    "kyso.pdf.kinds",
     "kyso.adapters.plugin",
 )
 """Built-in plugins, by module path; each is registered under its module path as its name."""
@@ -75,6 +77,7 @@ class PluginManager:
             self._pm.enable_tracing()
         self._formats: FormatRegistry | None = None
         self._signers: SignerRegistry | None = None
+        self._kinds: KindRegistry | None = None
 
     def _entry_points(self) -> list[tuple[Any, Any]]:
         """(distribution, entry point) of group ``kyso``, blocked names left out, the first of a name kept."""
@@ -120,11 +123,11 @@ class PluginManager:
             if registered is not None:
                 self._pm.unregister(name=registered)
             raise
-        self._formats = self._signers = None
+        self._formats = self._signers = self._kinds = None
 
     def unregister(self, name: str) -> None:
         self._pm.unregister(name=name)
-        self._formats = self._signers = None
+        self._formats = self._signers = self._kinds = None
 
     # -- introspection ----------------------------------------------------------------------------------------
 
@@ -158,6 +161,14 @@ class PluginManager:
         return self._signers
 
     @property
+    def kinds(self) -> KindRegistry:
+        """The signature kinds declared through ``kyso_register_kinds``."""
+        if self._kinds is None:
+            self._kinds = KindRegistry()
+            self._pm.hook.kyso_register_kinds(registry=self._kinds)
+        return self._kinds
+
+    @property
     def adapters(self) -> AdapterRegistry:
         """The platform adapters declared through ``kyso_register_adapters`` (asked afresh each time)."""
         from kyso.core.adapter import AdapterRegistry
@@ -175,6 +186,14 @@ class PluginManager:
     # -- the mission hooks ------------------------------------------------------------------------------------
 
     def sign(self, request: SignRequest) -> bytes:
+        """Sign through the format's plugin; the kind and its options are checked first, against the format.
+
+        :raises UsageError: a kind or option the format does not support, or that does not fit the kind.
+        """
+        import dataclasses
+
+        spec, values = self.kinds.check(request.kind, request.document.format, request.appearance)
+        request = dataclasses.replace(request, kind=spec.name if spec else None, appearance=values)
         result = self._pm.hook.kyso_sign(request=request)
         if result is None:
             raise UnsupportedFormatError(f"no plugin signs {request.document.format} documents")

@@ -86,7 +86,8 @@ class Level(enum.StrEnum):
 
 
 class SignatureKind(enum.StrEnum):
-    """Signature kinds of Nghị định 30/2020/NĐ-CP, Phụ lục I."""
+    """Names of the built-in signature kinds of Nghị định 30/2020/NĐ-CP, Phụ lục I. A kind is a name (a plugin can
+    add its own); what it takes and draws is its :class:`~kyso.core.kinds.KindSpec` in the kind registry."""
 
     APPROVAL = "approval"
     ISSUANCE = "issuance"
@@ -147,7 +148,8 @@ class SignRequest:
     level: Level = Level.B_B
     tsa: str | None = None
     """URL of an RFC 3161 time-stamping authority; required for B-T and above."""
-    kind: SignatureKind | None = None
+    kind: str | None = None
+    """A kind of the kind registry (:class:`SignatureKind` for the built-in ones); its options are ``appearance``."""
     field: str | None = None
     """Name of the signature field; ``None`` lets the format plugin choose a fresh one."""
     page: int | None = None
@@ -156,7 +158,8 @@ class SignRequest:
     reason: str | None = None
     location: str | None = None
     appearance: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    """Kind- and format-specific appearance options (images, document number ...), by CLI option name."""
+    """The kind's options (images, document number ...), by option name; the plugin manager checks them against
+    the kind's declaration before ``kyso_sign``, so a format plugin gets them typed."""
     timeout: float = 30.0
     """Total seconds the signing may spend on the network (TSA, and the validation data of B-LT / B-LTA)."""
     budget: NetworkBudget | None = dataclasses.field(default=None, compare=False, repr=False)
@@ -391,7 +394,8 @@ class SignatureReport:
     id: str
     indication: Indication
     sub_indication: SubIndication | None = None
-    kind: SignatureKind | None = None
+    kind: str | None = None
+    """The kind recorded in the signature (:class:`SignatureKind` for the built-in ones), if any."""
     signer: SignerIdentity = dataclasses.field(default_factory=SignerIdentity)
     signing_time: datetime | None = None
     timestamp: TimestampInfo | None = None
@@ -406,7 +410,7 @@ class SignatureReport:
             "id": self.id,
             "indication": str(self.indication),
             "sub_indication": _str_or_none(self.sub_indication),
-            "kind": _str_or_none(self.kind),
+            "kind": None if self.kind is None else str(self.kind),
             "signer": self.signer.to_dict(),
             "signing_time": _iso(self.signing_time),
             "timestamp": self.timestamp.to_dict() if self.timestamp else None,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from kyso.core.adapter import AdapterRegistry
     from kyso.core.formats import FormatRegistry
+    from kyso.core.kinds import KindRegistry
     from kyso.core.models import (
         CertificateReport,
         CertificateValidator,
@@ -59,6 +60,22 @@ def kyso_register_signers(registry: SignerRegistry) -> None:
     Use in adapters: a platform with its own remote-signing service registers it here.
 
     .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def kyso_register_kinds(registry: KindRegistry) -> None:
+    """Declare signature kinds: name, typed options, the signer's assets, placement of the mark, labels, formats.
+
+    Called once when the plugin manager is first asked for kinds (``kyso sign``, :func:`kyso.sign`, reports).
+
+    :param registry: add a :class:`~kyso.core.kinds.KindSpec` with ``registry.add(...)``; a kind added under a
+        name already registered replaces it.
+
+    Use in adapters: a platform whose documents carry a kind of their own (a receipt ...) declares it here; its
+    options become ``kyso sign`` options and ``kyso.sign`` keyword arguments.
+
+    .. versionadded:: 0.2
     """
 
 

@@ -5,4 +5,6 @@
 - :mod:`kyso.pdf.verification`: pyHanko's integrity, coverage and difference analysis mapped to ETSI indications,
   with every certificate validated through the ``kyso_validate_certificate`` hook.
 - :mod:`kyso.pdf.plugin`: the hook implementations.
+- :mod:`kyso.pdf.kinds`: the signature kinds of Nghị định 30/2020 (a built-in plugin); :mod:`kyso.pdf.appearance`
+  draws their marks, :mod:`kyso.pdf.kind_attribute` records the kind in the signature and reads it back.
 """

@@ -14,7 +14,7 @@ from typing import Any
 
 from kyso.certs.parsing import parse_certificate
 from kyso.core.errors import InputError, KysoError, SigningError, TimestampError, UsageError
-from kyso.core.models import Level, NetworkBudget, SignatureKind, SignRequest
+from kyso.core.models import Level, NetworkBudget, SignRequest
 from kyso.core.signer import Signer
 from kyso.pdf.reading import open_reader
 
@@ -92,7 +92,7 @@ def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
     return output.getvalue()
 
 
-def pyhanko_signer(signer: Signer, *, kind: SignatureKind | None = None) -> Any:
+def pyhanko_signer(signer: Signer, *, kind: str | None = None) -> Any:
     """Adapt any Kyso :class:`Signer` to pyHanko's ``Signer``; ``kind`` is recorded as a signed attribute."""
     from pyhanko.sign.signers.pdf_cms import Signer as PyHankoSigner
     from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -115,13 +115,13 @@ def pyhanko_signer(signer: Signer, *, kind: SignatureKind | None = None) -> Any:
 
 
 class _KindAttribute:
-    """Signed attribute provider recording the signature kind (see :data:`kyso.pdf.appearance.KIND_OID`)."""
+    """Signed attribute provider recording the signature kind (see :data:`kyso.pdf.kind_attribute.KIND_OID`)."""
 
-    def __init__(self, kind: SignatureKind) -> None:
+    def __init__(self, kind: str) -> None:
         self.kind = kind
 
     async def get_attribute(self, dry_run: bool = False) -> Any:
-        from kyso.pdf.appearance import kind_attribute
+        from kyso.pdf.kind_attribute import kind_attribute
 
         return kind_attribute(self.kind)
 

@@ -719,7 +719,7 @@ def _check_pages(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: 
 
 def _kind(emb: Any) -> Any:
     """The Nghị định 30 kind a Kyso signature records in its signed attributes (covered by the signature)."""
-    from kyso.pdf.appearance import read_kind
+    from kyso.pdf.kind_attribute import read_kind
 
     try:
         return read_kind(emb.signer_info)

@@ -1,38 +1,42 @@
-"""Signature kinds of Nghị định 30/2020/NĐ-CP (Phụ lục I) and their visible marks on PDF pages.
+"""The visible marks of signature kinds on PDF pages: each placement rule of :class:`kyso.core.kinds.Placement`.
 
-- **approval** (ký duyệt): the handwritten signature image (PNG, transparent), centred between the signer's title and
-  full name, found with ``anchor`` text or given as ``page`` + ``box``. The signature field is the image's rectangle.
-- **issuance** (ký phát hành): the seal image at its real size (from the PNG's resolution), overlapping about 1/3
-  of the approval signature image on its left; placed from the approval signature already on the document (the
-  last one Kyso recorded as approval, else the last visible signature without a kind, e.g. from another product).
-- **attachment** / **copy**: a text mark (Times New Roman-compatible font, size 10, black) at the top right of the
-  first page: the main document's number and the signing time / the copy form, the copying organisation and the
-  signing time. The time is ISO 8601 with the +07:00 offset.
-- **income** (văn bản đến): a framed "ĐẾN" mark with the receiving metadata (not in Phụ lục I; it follows the paper
-  "ĐẾN" stamp), in the first corner of the first page free of text: top left, bottom left, bottom right, top right.
+What a kind takes and where its mark goes is declared once, in the kind registry (:mod:`kyso.pdf.kinds` for the
+kinds of Nghị định 30/2020/NĐ-CP, Phụ lục I); this module draws the placement rules:
+
+- **anchor** (approval, ký duyệt): the image (the handwritten signature, PNG, transparent), centred between the
+  signer's title and full name, found with ``anchor`` text or given as ``page`` + ``box``. The signature field is
+  the image's rectangle.
+- **over-approval** (issuance, ký phát hành): the image (the seal) at its real size (from the PNG's resolution),
+  overlapping about 1/3 of the approval signature image on its left; placed from the approval signature already
+  on the document (the last one Kyso recorded as approval, else the last visible signature without a kind, e.g.
+  from another product).
+- **top-right** (attachment, copy): a text mark (Times New Roman-compatible font, size 10, black) at the top right
+  of the first page: the kind's lines (the main document's number and the signing time / the copy form, the
+  copying organisation and the signing time). The time is ISO 8601 with the +07:00 offset.
+- **free-corner** (income, văn bản đến): a framed text mark (the "ĐẾN" mark with the receiving metadata; not in
+  Phụ lục I, it follows the paper "ĐẾN" stamp), in the first corner of the first page free of text: top left,
+  bottom left, bottom right, top right.
 
 Positions are computed on the page as displayed (``/Rotate`` applied) and drawn upright. The kind itself is
-recorded in a signed CMS attribute (:data:`KIND_OID`), so it is covered by the signature and ``kyso verify``
-reports it.
+recorded in a signed CMS attribute (:mod:`kyso.pdf.kind_attribute`), so it is covered by the signature and
+``kyso verify`` reports it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from kyso.core.errors import InputError, UsageError
+from kyso.core.kinds import KindSpec, Placement
 from kyso.core.models import VIETNAM_TIME, SignatureKind, SignRequest
 from kyso.pdf.appearance.geometry import PageGeometry, Rect, geometry, page_count
-from kyso.pdf.appearance.options import COPY_FORMS, KindOptions, parse_options
+from kyso.pdf.kind_attribute import read_kind
 
-__all__ = ["COPY_FORMS", "KIND_OID", "Plan", "kind_attribute", "plan_appearance", "read_kind"]
-
-KIND_OID = "2.25.239402209588434121330778099343328295540"
-"""Signed CMS attribute holding the Kyso signature kind as a UTF8String (``approval`` ...). The OID is a UUID-based
-one (ITU-T X.667, arc 2.25), which needs no registration."""
+__all__ = ["Plan", "plan_appearance"]
 
 MARK_SIZE = 10.0
 """Font size of text marks (Phụ lục I: Times New Roman, regular, upright, size 10, black)."""
@@ -61,73 +65,68 @@ class Plan:
     reason: str | None
 
 
-def kind_attribute(kind: SignatureKind) -> Any:
-    """The signed CMS attribute recording ``kind``."""
-    from asn1crypto import cms, core
-
-    return cms.CMSAttribute({"type": cms.CMSAttributeType(KIND_OID), "values": (core.UTF8String(kind.value),)})
-
-
-def read_kind(signer_info: Any) -> SignatureKind | None:
-    """The kind recorded by Kyso in a signer info's signed attributes, or ``None``."""
-    from asn1crypto import core
-
-    try:
-        for attr in signer_info["signed_attrs"]:
-            if attr["type"].dotted == KIND_OID:
-                value = attr["values"][0]
-                text = value.parse(core.UTF8String).native if isinstance(value, core.Any) else value.native
-                return SignatureKind(text)
-    except (ValueError, KeyError, TypeError):
-        return None
-    return None
-
-
 def plan_appearance(request: SignRequest, reader: Any) -> Plan | None:
-    """The mark of ``request.kind`` on the document read by ``reader``; ``None`` without a kind.
+    """The mark of ``request.kind`` on the document read by ``reader``; ``None`` without a kind or a mark.
 
-    :raises UsageError: options that do not fit the kind, a box off the page, a font without needed glyphs.
+    ``request.appearance`` holds the kind's options as the plugin manager checked them against its declaration.
+
+    :raises UsageError: a placement the options do not give, a box off the page, a font without needed glyphs.
     :raises InputError: unusable images, anchor text not found, no approval signature for an issuance.
     """
-    kind = request.kind
-    options = parse_options(kind, request.appearance)
-    if kind is None:
+    if request.kind is None:
+        return None
+    from kyso.core.manager import get_plugin_manager
+
+    spec = get_plugin_manager().kinds.get(request.kind)
+    if spec.placement is None:
         return None
     if request.box is not None and request.page is None:
         raise UsageError("--box needs --page (1 = first page)")
     pages = page_count(reader)
     if request.page is not None and not 1 <= request.page <= pages:
         raise UsageError(f"page {request.page} does not exist (the document has {pages} pages)")
+    values = request.appearance
+    reason = request.reason or (spec.reason(values) if spec.reason else None)
+    if spec.placement is Placement.ANCHOR:
+        return _at_anchor(request, spec, values, reason, reader, pages)
+    if spec.placement is Placement.OVER_APPROVAL:
+        return _over_approval(request, spec, values, reason, reader)
     now = datetime.now(VIETNAM_TIME).replace(microsecond=0)
-    if kind is SignatureKind.APPROVAL:
-        return _approval(request, options, reader, pages)
-    if kind is SignatureKind.ISSUANCE:
-        return _issuance(request, options, reader)
-    return _text_mark(request, kind, options, reader, now)
+    return _text_mark(request, spec, values, reason, reader, now)
 
 
-# --- approval and issuance: images -----------------------------------------------------------------------------------
+# --- anchor and over-approval: images --------------------------------------------------------------------------------
 
 
-def _approval(request: SignRequest, options: KindOptions, reader: Any, pages: int) -> Plan:
+def _image(spec: KindSpec, values: Mapping[str, Any]) -> Any:
     from kyso.pdf.appearance.images import load_image
 
-    image = load_image(options.image, "--image")
+    if spec.image is None:
+        raise UsageError(f"kind {spec.name} places an image but names no image option")
+    return load_image(values.get(spec.image), f"--{spec.image.replace('_', '-')}")
+
+
+def _at_anchor(
+    request: SignRequest, spec: KindSpec, values: Mapping[str, Any], reason: str | None, reader: Any, pages: int
+) -> Plan:
+    image = _image(spec, values)
     if request.box is not None:
         geom = geometry(reader, request.page - 1)  # type: ignore[operator]
         region = geom.rect_to_visual(_checked_box(geom, request.box))
-    elif options.anchor:
-        geom, region = _anchor_region(reader, options.anchor, request.page, pages)
+    elif values.get("anchor"):
+        geom, region = _anchor_region(reader, values["anchor"], request.page, pages)
     else:
-        raise UsageError("--kind approval needs --anchor TEXT (the signer's title or name) or --page N --box ...")
+        raise UsageError(
+            f"--kind {spec.name} needs --anchor TEXT (the signer's title or name) or --page N --box ..."
+        )
     target = _fit(region, image.width, image.height)
-    return _image_plan(geom, target, image, "Ký duyệt văn bản", request)
+    return _image_plan(geom, target, image, reason)
 
 
-def _issuance(request: SignRequest, options: KindOptions, reader: Any) -> Plan:
-    from kyso.pdf.appearance.images import load_image
-
-    seal = load_image(options.seal, "--seal")
+def _over_approval(
+    request: SignRequest, spec: KindSpec, values: Mapping[str, Any], reason: str | None, reader: Any
+) -> Plan:
+    seal = _image(spec, values)
     mm = 72 / 25.4
     width, height = seal.natural_size() or (DEFAULT_SEAL_MM * mm, DEFAULT_SEAL_MM * mm * seal.height / seal.width)
     if request.box is not None:
@@ -151,15 +150,10 @@ def _issuance(request: SignRequest, options: KindOptions, reader: Any) -> Plan:
         right = ax1 + (ax2 - ax1) / 3  # the seal covers about a third of the signature image, on its left
         cy = (ay1 + ay2) / 2
         target = _inside(geom, (right - width, cy - height / 2, right, cy + height / 2))
-    reason = "Ký phát hành văn bản"
-    if options.doc_number:
-        reason += f" số {options.doc_number}"
-    if options.issued_date:
-        reason += f" ngày {options.issued_date.isoformat()}"
-    return _image_plan(geom, target, seal, reason, request)
+    return _image_plan(geom, target, seal, reason)
 
 
-def _image_plan(geom: PageGeometry, target: Rect, image: Any, reason: str, request: SignRequest) -> Plan:
+def _image_plan(geom: PageGeometry, target: Rect, image: Any, reason: str | None) -> Plan:
     from kyso.pdf.appearance.stamp import MarkStampStyle
 
     box = geom.rect_to_user(target)
@@ -170,7 +164,7 @@ def _image_plan(geom: PageGeometry, target: Rect, image: Any, reason: str, reque
         ops = b"q %s %.4f 0 0 %.4f 0 0 cm /Im1 Do Q" % (matrix, vw, vh)
         return ops, {"/XObject": {"/Im1": image.add_to(writer)}}
 
-    return Plan(page=geom.index, box=box, style=MarkStampStyle(painter=paint), reason=request.reason or reason)
+    return Plan(page=geom.index, box=box, style=MarkStampStyle(painter=paint), reason=reason)
 
 
 def _fit(region: Rect, width: float, height: float) -> Rect:
@@ -271,7 +265,7 @@ def _last_approval(reader: Any, data: bytes) -> tuple[int, Rect] | None:
                 contents = bytes(value.get_object()["/Contents"])
             signed = cms.ContentInfo.load(contents)["content"]
             kind = read_kind(signed["signer_infos"][0])
-            if kind not in (SignatureKind.APPROVAL, None):
+            if kind is not None and kind != SignatureKind.APPROVAL:
                 continue
             widget = _widget(field_ref.get_object())
             rect = tuple(float(v) for v in widget["/Rect"])
@@ -282,7 +276,7 @@ def _last_approval(reader: Any, data: bytes) -> tuple[int, Rect] | None:
             continue
         if index is not None:
             x1, y1, x2, y2 = rect
-            found[kind is SignatureKind.APPROVAL] = (index, (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+            found[kind == SignatureKind.APPROVAL] = (index, (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
     return found.get(True) or found.get(False)
 
 
@@ -333,27 +327,17 @@ def _page_of(reader: Any, widget: Any, field_ref: Any) -> int | None:
 # --- attachment, copy, income: text ------------------------------------------------------------------------------
 
 
-def _text_mark(request: SignRequest, kind: SignatureKind, options: KindOptions, reader: Any, now: datetime) -> Plan:
+def _text_mark(
+    request: SignRequest, spec: KindSpec, values: Mapping[str, Any], reason: str | None, reader: Any, now: datetime
+) -> Plan:
     from kyso.pdf.appearance.fonts import font_for
     from kyso.pdf.appearance.stamp import MarkStampStyle
 
-    moment = now.isoformat()
-    framed = kind is SignatureKind.INCOME
-    if kind is SignatureKind.ATTACHMENT:
-        first = f"Kèm theo văn bản số {options.doc_number}"
-        if options.issued_date:
-            first += f" ngày {options.issued_date.strftime('%d/%m/%Y')}"
-        paragraphs = [first, moment]
-        reason = first
-    elif kind is SignatureKind.COPY:
-        paragraphs = [str(options.copy_form), str(options.organization), moment]
-        reason = f"{options.copy_form} - {options.organization}"
-    else:
-        paragraphs = ["ĐẾN" + (f" - {options.organization}" if options.organization else "")]
-        paragraphs += [f"{key}: {value}" for key, value in options.meta]
-        paragraphs.append(f"Thời gian: {moment}")
-        reason = "Tiếp nhận văn bản đến"
-    font = font_for(options.font, "".join(paragraphs))
+    if spec.lines is None:
+        raise UsageError(f"kind {spec.name} places a text mark but declares no lines")
+    paragraphs = [str(line) for line in spec.lines(values, now.isoformat())]
+    framed = spec.framed
+    font = font_for(values.get("font"), "".join(paragraphs))
     index = request.page - 1 if request.page is not None else 0
     geom = geometry(reader, index)
     size = MARK_SIZE
@@ -365,7 +349,7 @@ def _text_mark(request: SignRequest, kind: SignatureKind, options: KindOptions, 
             if lines is not None and height <= region[3] - region[1]:
                 break
             if size <= 6:
-                raise UsageError(f"--box is too small for the {kind.value} mark")
+                raise UsageError(f"--box is too small for the {spec.name} mark")
             size -= 0.5
         assert lines is not None
         target = region
@@ -375,7 +359,7 @@ def _text_mark(request: SignRequest, kind: SignatureKind, options: KindOptions, 
         height = _text_height(lines, size)
         vw, vh = geom.visual_size
         top_right = (vw - EDGE - width, vh - EDGE / 2 - height, vw - EDGE, vh - EDGE / 2)
-        if framed:  # the first free corner, as a received-document stamp goes on blank space
+        if spec.placement is Placement.FREE_CORNER:  # a received-document stamp goes on blank space
             corners = [
                 (EDGE, vh - EDGE / 2 - height, EDGE + width, vh - EDGE / 2),
                 (EDGE, EDGE / 2, EDGE + width, EDGE / 2 + height),
@@ -402,7 +386,7 @@ def _text_mark(request: SignRequest, kind: SignatureKind, options: KindOptions, 
         ops.append(b"ET Q")
         return b" ".join(op for op in ops if op), {"/Font": {"/F1": font.add_to(writer)}}
 
-    return Plan(page=index, box=box, style=MarkStampStyle(painter=paint), reason=request.reason or reason)
+    return Plan(page=index, box=box, style=MarkStampStyle(painter=paint), reason=reason)
 
 
 def _free_corner(reader: Any, geom: PageGeometry, corners: list[Rect]) -> Rect:

@@ -184,10 +184,9 @@ def test_line_breaks_in_income_metadata_are_spaces(signer_for: Callable, pki) ->
     other text options are, instead of failing on a character no font draws."""
     from conftest import make_pdf
 
-    from kyso.core.models import SignatureKind
-    from kyso.pdf.appearance.options import parse_options
+    from kyso.core.manager import get_plugin_manager
 
-    options = parse_options(SignatureKind.INCOME, {"meta": [("Số đến", "12\n34\t56\r\n78")]})
-    assert options.meta == (("Số đến", "12 34 56 78"),)
+    _, values = get_plugin_manager().kinds.check("income", "pdf", {"meta": [("Số đến", "12\n34\t56\r\n78")]})
+    assert values["meta"] == (("Số đến", "12 34 56 78"),)
     signed = kyso.sign(make_pdf(), signer=signer_for("organisation"), kind="income", meta=[("Số đến", "12\n34")])
     assert kyso.verify(signed, trust=[pki.root_cert], revocation="off").indication == "TOTAL_PASSED"

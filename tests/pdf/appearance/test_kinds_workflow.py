@@ -11,7 +11,7 @@ import pytest
 from kinds_helpers import letter_fixture, marks_fixture  # noqa: F401 (fixtures)
 
 import kyso
-from kyso.pdf.appearance import KIND_OID
+from kyso.pdf.kind_attribute import KIND_OID
 
 
 @pytest.fixture(scope="module")
