@@ -22,15 +22,7 @@ from typing import Any
 
 from kyso.core.adapter import Adapter, AuthenticationError, Item, idempotency_key
 from kyso.core.errors import KysoError, SignerError
-from kyso.core.models import SignatureKind
 from kyso.core.signer import Signer
-
-ASSET_KINDS: dict[str, tuple[SignatureKind, ...]] = {
-    "image": (SignatureKind.APPROVAL,),
-    "seal": (SignatureKind.ISSUANCE,),
-    "font": (SignatureKind.ATTACHMENT, SignatureKind.COPY, SignatureKind.INCOME),
-}
-"""Which of the signer's own assets apply to which kind."""
 
 
 @dataclass
@@ -164,14 +156,17 @@ def check_signer(signer: Signer, *, trust: Iterable[Any] = (), revocation: str =
 def sign_item(
     item: Item, data: bytes, signer: Signer, assets: Mapping[str, Any] | None = None, **options: Any
 ) -> bytes:
-    """Sign one item's document as the platform asks (kind, appearance) with the signer's assets."""
+    """Sign one item's document as the platform asks (kind, appearance) with the signer's assets: those the kind
+    declares as assets (:attr:`kyso.core.kinds.KindOption.asset`; the others are not the item's to use)."""
     import kyso
+    from kyso.core.manager import get_plugin_manager
 
     appearance: dict[str, Any] = dict(item.appearance)
     if isinstance(appearance.get("box"), list):
         appearance["box"] = tuple(appearance["box"])
+    takes = get_plugin_manager().kinds.get(item.kind).assets if item.kind is not None else ()
     for name, value in (assets or {}).items():
-        if value is not None and item.kind in ASSET_KINDS.get(name, ()) and name not in appearance:
+        if value is not None and name in takes and name not in appearance:
             appearance[name] = value
     return kyso.sign(data, signer=signer, kind=item.kind, name=item.name, **options, **appearance)
 
@@ -193,7 +188,8 @@ def sync(
     """Sign every item awaiting ``user`` and upload the results; each item fails alone, with its reason.
 
     :param journal: a :class:`Journal` or its path; without one, a run cannot be resumed safely.
-    :param assets: the signer's own ``image`` (approval), ``seal`` (issuance), ``font``: paths or bytes.
+    :param assets: the signer's own files by option name, ``image`` (approval), ``seal`` (issuance), ``font``
+        (text marks): paths or bytes; each item gets those its kind declares as assets.
     :param trust: trust anchors to validate the signer's certificate against before anything is signed.
     :param check: validate the signer first (expired, revoked and untrusted signers are refused).
     :param items: the items to process (default: ``adapter.pending(user)``).

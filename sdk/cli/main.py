@@ -20,6 +20,7 @@ import click
 
 from kyso import __version__
 from kyso.certs.algorithms import ALLOWABLE
+from kyso.cli.kinds import KindOptionsCommand
 from kyso.core.errors import KysoError, UsageError
 from kyso.text import printable, to_json
 
@@ -189,7 +190,7 @@ def _password(env_var: str | None, password_file: Path | None) -> str:
     raise UsageError("no password: use --password-env VAR or --password-file FILE")
 
 
-@cli.command("sign")
+@cli.command("sign", cls=KindOptionsCommand)  # --kind and its options: from the kind registry
 @click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="Signed file.")
 @click.option("--p12", "p12_path", required=True, type=click.Path(path_type=Path), help="PKCS#12 key store.")
@@ -205,20 +206,6 @@ def _password(env_var: str | None, password_file: Path | None) -> str:
 @click.option(
     "--timeout", type=SECONDS, default=30.0, show_default=True, help="Seconds for all network calls together."
 )
-@click.option(
-    "--kind",
-    type=click.Choice(["approval", "issuance", "attachment", "copy", "income"]),
-    help="Signature kind of Nghị định 30/2020/NĐ-CP, with its visible mark.",
-)
-@click.option("--image", type=click.Path(path_type=Path), help="approval: handwritten signature PNG (transparent).")
-@click.option("--seal", type=click.Path(path_type=Path), help="issuance: seal PNG at its real size (PNG resolution).")
-@click.option("--doc-number", metavar="TEXT", help="issuance, attachment: number and notation (số, ký hiệu).")
-@click.option("--issued-date", metavar="YYYY-MM-DD", help="issuance, attachment: date of issue.")
-@click.option("--copy-form", metavar="FORM", help='copy: "SAO Y", "SAO LỤC" or "TRÍCH SAO".')
-@click.option("--organization", metavar="TEXT", help="copy: the copying organisation; income: the receiving one.")
-@click.option("--meta", metavar="KEY=VALUE", multiple=True, help="income: a line of the mark (repeatable).")
-@click.option("--anchor", metavar="TEXT", help="approval: the signer's title or name to place the image by.")
-@click.option("--font", type=click.Path(path_type=Path), help="TrueType font for text marks (default: bundled).")
 def sign_command(
     input_path: Path,
     output_path: Path,

@@ -127,23 +127,6 @@ _LABELS = {
     },
 }
 
-_KINDS = {
-    "vi": {
-        "approval": "ký duyệt",
-        "issuance": "ký phát hành",
-        "income": "văn bản đến",
-        "copy": "bản sao",
-        "attachment": "văn bản kèm theo",
-    },
-    "en": {
-        "approval": "approval",
-        "issuance": "issuance",
-        "income": "income",
-        "copy": "copy",
-        "attachment": "attachment",
-    },
-}
-
 _REVOCATION = {
     "vi": {"good": "chưa bị thu hồi", "revoked": "ĐÃ BỊ THU HỒI", "unknown": "không xác định"},
     "en": {"good": "good", "revoked": "REVOKED", "unknown": "unknown"},
@@ -201,7 +184,9 @@ def _signature_lines(sig: SignatureReport, lang: str, label: Callable[[str], str
     if sig.signer.organization:
         lines.append(f"{label('organization')}: {sig.signer.organization}")
     if sig.kind is not None:
-        lines.append(f"{label('kind')}: {_KINDS[lang][sig.kind.value]}")
+        from kyso.core.manager import get_plugin_manager  # the kind's label is declared with the kind
+
+        lines.append(f"{label('kind')}: {get_plugin_manager().kinds.label(sig.kind, lang)}")
     if sig.signing_time:
         lines.append(f"{label('signing_time')}: {vietnam_iso(sig.signing_time)}")
     if sig.timestamp:

@@ -8,6 +8,7 @@ is imported when the CLI starts: it imports no PDF, image or font library.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,7 +25,9 @@ FONT = KindOption(
     "font", OptionType.FILE, "TrueType font of the text mark (default: bundled)", asset=True, metavar="TTF"
 )
 """The font of a text mark: any kind with a text mark may take it."""
-DOC_NUMBER = KindOption("doc_number", OptionType.TEXT, "number and notation (số, ký hiệu)", metavar="TEXT")
+DOC_NUMBER = KindOption(
+    "doc_number", OptionType.TEXT, "number and notation of the (main) document: số, ký hiệu", metavar="TEXT"
+)
 ISSUED_DATE = KindOption("issued_date", OptionType.DATE, "date of issue", metavar="YYYY-MM-DD")
 
 APPROVAL = KindSpec(
@@ -93,13 +96,7 @@ ATTACHMENT = KindSpec(
     labels={"vi": "văn bản kèm theo", "en": "attachment"},
     formats=PDF,
     options=(
-        KindOption(
-            "doc_number",
-            OptionType.TEXT,
-            "number and notation of the main document (số, ký hiệu)",
-            required=True,
-            metavar="TEXT",
-        ),
+        dataclasses.replace(DOC_NUMBER, required=True),
         ISSUED_DATE,
         FONT,
     ),
