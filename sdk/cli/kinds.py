@@ -8,6 +8,7 @@ command parses its arguments or shows its help, not when the CLI is imported.
 from __future__ import annotations
 
 from pathlib import Path
+
 import click
 
 from kyso.core.kinds import KindOption, KindRegistry, KindSpec, OptionType

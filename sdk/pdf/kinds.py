@@ -112,8 +112,12 @@ COPY = KindSpec(
     formats=PDF,
     options=(
         KindOption(
-            "copy_form", OptionType.CHOICE, '"SAO Y", "SAO LỤC" or "TRÍCH SAO"', required=True,
-            choices=COPY_FORMS, metavar="FORM",
+            "copy_form",
+            OptionType.CHOICE,
+            '"SAO Y", "SAO LỤC" or "TRÍCH SAO"',
+            required=True,
+            choices=COPY_FORMS,
+            metavar="FORM",
         ),  # fmt: skip
         KindOption("organization", OptionType.TEXT, "the copying organisation", required=True, metavar="TEXT"),
         FONT,

@@ -28,8 +28,9 @@ class ReceiptPlugin:
                 labels={"vi": "giấy biên nhận", "en": "receipt"},
                 formats=("pdf",),
                 options=(
-                    KindOption("receipt_number", OptionType.TEXT, "number of the receipt", required=True,
-                               metavar="TEXT"),
+                    KindOption(
+                        "receipt_number", OptionType.TEXT, "number of the receipt", required=True, metavar="TEXT"
+                    ),
                 ),  # fmt: skip
                 placement=Placement.TOP_RIGHT,
                 lines=lambda values, moment: [f"Biên nhận số {values['receipt_number']}", moment],
@@ -81,7 +82,7 @@ def test_a_plugin_kind_draws_its_mark(receipt, signer_for: Callable):
 
     signed = kyso.sign(make_pdf(), signer=signer_for("person"), kind="receipt", receipt_number="7")
     reader = PdfFileReader(io.BytesIO(signed))
-    (_, value, field), = list(enumerate_sig_fields(reader))
+    ((_, value, field),) = list(enumerate_sig_fields(reader))
     widget = field.get_object()
     x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
     assert x2 - x1 > 50 and y1 > 700  # a text mark at the top right of an A4 page

@@ -116,9 +116,7 @@ def _at_anchor(
     elif values.get("anchor"):
         geom, region = _anchor_region(reader, values["anchor"], request.page, pages)
     else:
-        raise UsageError(
-            f"--kind {spec.name} needs --anchor TEXT (the signer's title or name) or --page N --box ..."
-        )
+        raise UsageError(f"--kind {spec.name} needs --anchor TEXT (the signer's title or name) or --page N --box ...")
     target = _fit(region, image.width, image.height)
     return _image_plan(geom, target, image, reason)
 
