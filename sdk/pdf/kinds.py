@@ -118,7 +118,7 @@ COPY = KindSpec(
             required=True,
             choices=COPY_FORMS,
             metavar="FORM",
-        ),  # fmt: skip
+        ),
         KindOption("organization", OptionType.TEXT, "the copying organisation", required=True, metavar="TEXT"),
         FONT,
     ),

@@ -31,7 +31,7 @@ class ReceiptPlugin:
                     KindOption(
                         "receipt_number", OptionType.TEXT, "number of the receipt", required=True, metavar="TEXT"
                     ),
-                ),  # fmt: skip
+                ),
                 placement=Placement.TOP_RIGHT,
                 lines=lambda values, moment: [f"Biên nhận số {values['receipt_number']}", moment],
                 reason=lambda values: f"Biên nhận hồ sơ số {values['receipt_number']}",
