@@ -173,7 +173,9 @@ class KindRegistry:
                 result.setdefault(option.name, []).append((spec, option))
         return result
 
-    def check(self, kind: str | None, format: str, appearance: Mapping[str, Any]) -> tuple[KindSpec | None, dict]:
+    def check(
+        self, kind: str | None, format: str, appearance: Mapping[str, Any]
+    ) -> tuple[KindSpec | None, dict[str, Any]]:
         """The kind and its checked option values for a document of ``format``.
 
         Kyso rule: an option is refused, never ignored: one no kind declares, one of another kind, one given
