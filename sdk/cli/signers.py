@@ -100,6 +100,7 @@ def _backend_params(backend: SignerBackend) -> list[_SignerFlag]:
         default = f" Default: {option.default}." if option.default is not None else ""
         if option.secret:
             env_flag, file_flag = option_flags(backend, option)
+            what = option.help.rstrip(".") + ("." if option.required else " (optional).")
             for flag, source, metavar, text in (
                 (env_flag, "env", "VAR", "Environment variable holding"),
                 (file_flag, "file", "FILE", "File holding"),
@@ -109,7 +110,7 @@ def _backend_params(backend: SignerBackend) -> list[_SignerFlag]:
                         [flag, _param_name(flag)],
                         metavar=metavar,
                         type=click.Path(path_type=Path) if source == "file" else click.STRING,
-                        help=f"{backend.name}: {text} {option.help.rstrip('.')}{'.' if option.required else ' (optional).'}",
+                        help=f"{backend.name}: {text} {what}",
                         backend=backend.name,
                         option=option,
                         source=source,
