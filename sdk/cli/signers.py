@@ -59,27 +59,12 @@ SHORT_FORMS: dict[str, str] = {
 
 
 class _SignerFlag(click.Option):
-    """A click option that belongs to the signer choice rather than to the command.
+    """A click option that belongs to the signer choice rather than to the command; ``backend`` is the backend it
+    configures (``None`` for ``--signer`` and the short forms)."""
 
-    ``backend`` is the backend it configures (``None`` for ``--signer``), ``option`` the declared
-    :class:`~kyso.core.signer.SignerOption`, ``source`` how a secret is read (``"env"`` or ``"file"``) and
-    ``long_form`` the option a short form stands for.
-    """
-
-    def __init__(
-        self,
-        *args: Any,
-        backend: str | None = None,
-        option: SignerOption | None = None,
-        source: str | None = None,
-        long_form: str | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *args: Any, backend: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.backend = backend
-        self.option = option
-        self.source = source
-        self.long_form = long_form
 
     @property
     def flag(self) -> str:
@@ -101,19 +86,17 @@ def _backend_params(backend: SignerBackend) -> list[_SignerFlag]:
         if option.secret:
             env_flag, file_flag = option_flags(backend, option)
             what = option.help.rstrip(".") + ("." if option.required else " (optional).")
-            for flag, source, metavar, text in (
-                (env_flag, "env", "VAR", "Environment variable holding"),
-                (file_flag, "file", "FILE", "File holding"),
+            for flag, metavar, text in (
+                (env_flag, "VAR", "Environment variable holding"),
+                (file_flag, "FILE", "File holding"),
             ):
                 params.append(
                     _SignerFlag(
                         [flag, _param_name(flag)],
                         metavar=metavar,
-                        type=click.Path(path_type=Path) if source == "file" else click.STRING,
+                        type=click.Path(path_type=Path) if metavar == "FILE" else click.STRING,
                         help=f"{backend.name}: {text} {what}",
                         backend=backend.name,
-                        option=option,
-                        source=source,
                     )
                 )
         else:
@@ -125,7 +108,6 @@ def _backend_params(backend: SignerBackend) -> list[_SignerFlag]:
                     type=types[option.type],
                     help=f"{backend.name}: {option.help}{required}{default}",
                     backend=backend.name,
-                    option=option,
                 )
             )
     return params
@@ -195,6 +177,12 @@ def signer_options(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+_SHORT_HELP = {
+    "--p12": ("FILE", "PKCS#12 key store: short for --signer pkcs12 --pkcs12-file FILE."),
+    "--password-env": ("VAR", "Environment variable holding the key store password (short for --pkcs12-password-env)."),
+    "--password-file": ("FILE", "File holding the key store password (short for --pkcs12-password-file)."),
+}
+
 _STATIC = [
     click.option(
         "--signer",
@@ -203,31 +191,16 @@ _STATIC = [
         cls=_SignerFlag,
         help="Where the key lives: a signer backend, configured by its options below (kyso signers lists them).",
     ),
-    click.option(
-        "--p12",
-        _param_name("--p12"),
-        metavar="FILE",
-        type=click.Path(path_type=Path),
-        cls=_SignerFlag,
-        long_form="--pkcs12-file",
-        help="PKCS#12 key store: short for --signer pkcs12 --pkcs12-file FILE.",
-    ),
-    click.option(
-        "--password-env",
-        _param_name("--password-env"),
-        metavar="VAR",
-        cls=_SignerFlag,
-        long_form="--pkcs12-password-env",
-        help="Environment variable holding the key store password (short for --pkcs12-password-env).",
-    ),
-    click.option(
-        "--password-file",
-        _param_name("--password-file"),
-        metavar="FILE",
-        type=click.Path(path_type=Path),
-        cls=_SignerFlag,
-        long_form="--pkcs12-password-file",
-        help="File holding the key store password (short for --pkcs12-password-file).",
+    *(
+        click.option(
+            flag,
+            _param_name(flag),
+            metavar=metavar,
+            type=click.Path(path_type=Path) if metavar == "FILE" else click.STRING,
+            cls=_SignerFlag,
+            help=text,
+        )
+        for flag, (metavar, text) in _SHORT_HELP.items()
     ),
 ]
 

@@ -80,25 +80,14 @@ def kyso_register_signers(registry):
 
 
 @pytest.fixture
-def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def install(install_plugin):
     """Install a plugin distribution (module + entry point in group ``kyso``) and start a fresh plugin manager."""
-    site = tmp_path / "site"
-    site.mkdir()
-    modules: list[str] = []
 
     def install(module: str, source: str) -> None:
-        (site / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
-        info = site / f"{module}-1.0.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: 1.0\n", encoding="utf-8")
-        (info / "entry_points.txt").write_text(f"[kyso]\n{module} = {module}\n", encoding="utf-8")
-        modules.append(module)
-        monkeypatch.syspath_prepend(str(site))
+        install_plugin(module, source, entry=module, dist=module.replace("_", "-"))
         reset_plugin_manager()
 
     yield install
-    for module in modules:
-        sys.modules.pop(module, None)
     reset_plugin_manager()
 
 
