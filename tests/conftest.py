@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
@@ -129,6 +131,26 @@ def kyso_cli() -> Callable[..., CliResult]:
         return CliResult(result.exit_code, result.stdout, result.stderr)
 
     return run
+
+
+@pytest.fixture
+def install_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Install a plugin distribution for real: a module plus a ``.dist-info`` with an entry point in group ``kyso``,
+    found by ``importlib.metadata`` through ``sys.path``."""
+    modules: list[str] = []
+
+    def install(module: str, source: str, *, entry: str, dist: str = "kyso-fake-plugin", version: str = "1.0"):
+        (tmp_path / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+        info = tmp_path / f"{dist.replace('-', '_')}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n", encoding="utf-8")
+        (info / "entry_points.txt").write_text(f"[kyso]\n{entry} = {module}\n", encoding="utf-8")
+        modules.append(module)
+        monkeypatch.syspath_prepend(str(tmp_path))  # also invalidates the import caches
+
+    yield install
+    for module in modules:
+        sys.modules.pop(module, None)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from kyso.adapters.cli import _overrides, connection_options
+from kyso.cli.signers import SignerChoice, SigningCommand, signer_options
 from kyso.core.errors import UsageError
 from kyso.text import printable, to_json
 
@@ -38,39 +39,28 @@ def _receivers(values: tuple[str, ...]) -> list[Any]:
     return receivers
 
 
-def _signer(p12_path: Path, password_env: str | None, password_file: Path | None) -> Any:
-    import kyso
-    from kyso.cli.main import _password
-
-    return kyso.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
-
-
-_signer_options = [
-    click.option("--p12", "p12_path", required=True, type=click.Path(path_type=Path), help="Organisation key store."),
-    click.option("--password-env", metavar="VAR", help="Environment variable holding the key store password."),
-    click.option("--password-file", type=click.Path(path_type=Path), help="File holding the key store password."),
+_organization_options = [
     click.option("--organ-id", required=True, metavar="ID", help="Your agency identifier, e.g. 000.00.00.H41."),
     click.option("--organ-name", metavar="NAME", help="Your agency's name."),
 ]
 
 
-def signer_options(function: Any) -> Any:
-    for option in reversed(_signer_options):
+def organization_options(function: Any) -> Any:
+    """The organisation's key (``kyso.cli.signers``) and its agency identity."""
+    for option in reversed(_organization_options):
         function = option(function)
-    return function
+    return signer_options(function)
 
 
-@ioffice_group.command("dispatch")
+@ioffice_group.command("dispatch", cls=SigningCommand)
 @click.argument("document_id", metavar="DOCUMENT")
 @click.option("--to", "receivers", multiple=True, metavar="ORGAN_ID[=NAME]", help="Receiving agency (repeatable).")
-@signer_options
+@organization_options
 @connection_options
 def dispatch_command(
     document_id: str,
     receivers: tuple[str, ...],
-    p12_path: Path,
-    password_env: str | None,
-    password_file: Path | None,
+    signer_choice: SignerChoice,
     organ_id: str,
     organ_name: str | None,
     **connection: Any,
@@ -81,7 +71,7 @@ def dispatch_command(
 
     sender = _organization(organ_id, organ_name)
     to = _receivers(receivers)
-    signer = _signer(p12_path, password_env, password_file)
+    signer = signer_choice.open()
     adapter = get_adapter("ioffice", **_overrides(connection))
     try:
         package_id, package = dispatch(adapter, document_id, signer, sender=sender, to=to)  # type: ignore[arg-type]
@@ -90,19 +80,17 @@ def dispatch_command(
     click.echo(printable(f"dispatched: {document_id} as package {package_id} ({len(package)} bytes)"))
 
 
-@ioffice_group.command("receive")
+@ioffice_group.command("receive", cls=SigningCommand)
 @click.option("--trust", multiple=True, type=click.Path(path_type=Path), help="Trust anchor (repeatable).")
 @click.option("--revocation", type=click.Choice(["off", "soft", "hard"]), default="soft", show_default=True)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@signer_options
+@organization_options
 @connection_options
 def receive_command(
     trust: tuple[Path, ...],
     revocation: str,
     output_format: str,
-    p12_path: Path,
-    password_env: str | None,
-    password_file: Path | None,
+    signer_choice: SignerChoice,
     organ_id: str,
     organ_name: str | None,
     **connection: Any,
@@ -118,7 +106,7 @@ def receive_command(
     if not trust:
         raise UsageError("give the trust anchors with --trust: packages are verified before they are accepted")
     sender = _organization(organ_id, organ_name)
-    signer = _signer(p12_path, password_env, password_file)
+    signer = signer_choice.open()
     adapter = get_adapter("ioffice", **_overrides(connection))
     try:
         results = receive(adapter, sender=sender, trust=list(trust), revocation=revocation, signer=signer)  # type: ignore[arg-type]

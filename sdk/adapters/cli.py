@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from kyso.cli.signers import SignerChoice, SigningCommand, signer_options
 from kyso.core.errors import UsageError
 from kyso.text import printable, to_json
 
@@ -80,12 +81,10 @@ def adapters_command(output_format: str) -> None:
         click.echo(printable(f"{row['name']}  {row['description']} (kinds: {kinds}{simulator})"))
 
 
-@click.command("sync")
+@click.command("sync", cls=SigningCommand)
 @click.argument("adapter_name", metavar="ADAPTER")
 @click.option("--user", required=True, metavar="ID", help="The platform user whose pending items are signed.")
-@click.option("--p12", "p12_path", required=True, type=click.Path(path_type=Path), help="PKCS#12 key store.")
-@click.option("--password-env", metavar="VAR", help="Environment variable holding the key store password.")
-@click.option("--password-file", type=click.Path(path_type=Path), help="File holding the key store password.")
+@signer_options
 @click.option("--image", type=click.Path(path_type=Path), help="approval items: your handwritten signature PNG.")
 @click.option("--seal", type=click.Path(path_type=Path), help="issuance items: the organisation's seal PNG.")
 @click.option("--trust", multiple=True, type=click.Path(path_type=Path), help="Trust anchor to check the signer.")
@@ -100,9 +99,7 @@ def adapters_command(output_format: str) -> None:
 def sync_command(
     adapter_name: str,
     user: str,
-    p12_path: Path,
-    password_env: str | None,
-    password_file: Path | None,
+    signer_choice: SignerChoice,
     image: Path | None,
     seal: Path | None,
     trust: tuple[Path, ...],
@@ -116,14 +113,12 @@ def sync_command(
     Each item fails alone, with its reason; run again after an interruption: items already submitted are skipped.
     Exit 0 when nothing failed, 1 otherwise.
     """
-    import kyso
     from kyso.adapters.registry import get_adapter
     from kyso.adapters.sync import sync
-    from kyso.cli.main import _password
     from kyso.core.adapter import _config_dir
 
     adapter = get_adapter(adapter_name, **_overrides(connection))
-    signer = kyso.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
+    signer = signer_choice.open()
     if journal is None:
         safe = re.sub(r"[^\w.-]", "_", f"{adapter_name}-{user}")
         journal = _config_dir() / "sync" / f"{safe}.journal"

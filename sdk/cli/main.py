@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 import errno
 import logging
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -21,6 +20,7 @@ import click
 from kyso import __version__
 from kyso.certs.algorithms import ALLOWABLE
 from kyso.cli.kinds import KindOptionsCommand
+from kyso.cli.signers import SignerChoice, SigningCommand, signer_options, signers_command
 from kyso.core.errors import KysoError, UsageError
 from kyso.text import printable, to_json
 
@@ -155,6 +155,8 @@ def plugins_command(output_format: str) -> None:
         click.echo(printable(f"{plugin['name']}  ({version})  hooks: {', '.join(plugin['hooks'])}"))
 
 
+cli.add_command(signers_command)
+
 # ---------------------------------------------------------------------------------------------------------------
 # sign
 # ---------------------------------------------------------------------------------------------------------------
@@ -170,32 +172,14 @@ def _box(value: str | None) -> tuple[float, float, float, float] | None:
     return (x1, y1, x2, y2)
 
 
-def _password(env_var: str | None, password_file: Path | None) -> str:
-    """The key store password from an environment variable or a file; never from the command line."""
-    if env_var and password_file:
-        raise UsageError("give either --password-env or --password-file, not both")
-    if env_var:
-        if env_var not in os.environ:
-            raise UsageError(f"environment variable {env_var} is not set")
-        return os.environ[env_var]
-    if password_file:
-        try:
-            return password_file.read_text(encoding="utf-8").rstrip("\r\n")
-        except OSError as exc:
-            raise UsageError(f"cannot read --password-file {password_file}: {exc.strerror}") from None
-        except UnicodeDecodeError:  # its message would quote a byte of the password
-            raise UsageError(f"--password-file {password_file} is not UTF-8 text") from None
-    if sys.stdin.isatty():
-        return click.prompt("PKCS#12 password", hide_input=True)
-    raise UsageError("no password: use --password-env VAR or --password-file FILE")
+class _SignCommand(KindOptionsCommand, SigningCommand):
+    """``kyso sign``: the kind registry's ``--kind`` and options, and the signer registry's backends."""
 
 
-@cli.command("sign", cls=KindOptionsCommand)  # --kind and its options: from the kind registry
+@cli.command("sign", cls=_SignCommand)
 @click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="Signed file.")
-@click.option("--p12", "p12_path", required=True, type=click.Path(path_type=Path), help="PKCS#12 key store.")
-@click.option("--password-env", metavar="VAR", help="Environment variable holding the key store password.")
-@click.option("--password-file", type=click.Path(path_type=Path), help="File holding the key store password.")
+@signer_options
 @click.option("--level", type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]), default="B-B", show_default=True)
 @click.option("--tsa", metavar="URL", help="RFC 3161 time-stamping authority (needed for B-T).")
 @click.option("--field", metavar="NAME", help="Signature field name (default: the next free SignatureN).")
@@ -209,9 +193,7 @@ def _password(env_var: str | None, password_file: Path | None) -> str:
 def sign_command(
     input_path: Path,
     output_path: Path,
-    p12_path: Path,
-    password_env: str | None,
-    password_file: Path | None,
+    signer_choice: SignerChoice,
     **options: Any,
 ) -> None:
     """Sign IN and write the signed document to OUTPUT (IN is never modified)."""
@@ -222,7 +204,7 @@ def sign_command(
         raise UsageError("the output must be a different file from the input")
     data = read_document(input_path)
     check_output(output_path)
-    signer = kyso.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
+    signer = signer_choice.open()
     options["box"] = _box(options["box"])
     signed = kyso.sign(data, signer=signer, name=input_path.name, **options)
     write_atomically(output_path, signed)

@@ -6,9 +6,12 @@ CLI through ``kyso_register_signers``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from kyso.core.errors import PluginError, UsageError
 
 
 @runtime_checkable
@@ -38,14 +41,99 @@ class Signer(Protocol):
         ...
 
 
+OptionType = Literal["text", "path", "int"]
+"""What a :class:`SignerOption` holds: free text, a file path (given as written) or a whole number."""
+
+_BACKEND_NAME = re.compile(r"[a-z][a-z0-9]*\Z")
+_OPTION_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
+
+
 @dataclass(frozen=True)
-class SignerBackend:
-    """A way to obtain a :class:`Signer`, offered by a plugin through ``kyso_register_signers``."""
+class SignerOption:
+    """One option a :class:`SignerBackend` needs to open a signer (a file, a slot, a label, a PIN ...).
+
+    The declaration is data, not code: listing backends (``kyso signers``, ``kyso sign --help``) reads it without
+    importing the backend's libraries. The CLI spells option ``name`` of backend ``b`` as ``--b-name``; a secret
+    one as ``--b-name-env VAR`` / ``--b-name-file FILE`` (or a prompt on a terminal), never as a value on the
+    command line, where other users of the machine and the shell history would see it.
+    """
 
     name: str
+    """Lower-case words joined by dashes (``"token-label"``); ``open`` receives it as ``token_label=``."""
+    help: str
+    """One line for ``--help`` and ``kyso signers``; for a secret, what it is (``"the token's PIN"``)."""
+    type: OptionType = "text"
+    secret: bool = False
+    """A password, PIN or passphrase: read from an environment variable, a file or a prompt, never argv."""
+    required: bool = False
+    """Without it the backend cannot open a signer. A required secret is prompted for on a terminal."""
+    default: str | int | None = None
+    """Passed to ``open`` when the option is not given (``None``: the keyword is left out)."""
+    metavar: str | None = None
+
+    def __post_init__(self) -> None:
+        if not _OPTION_NAME.match(self.name):
+            raise PluginError(f"signer option name {self.name!r} is not lower-case words joined by dashes")
+        if self.secret and self.default is not None:
+            raise PluginError(f"signer option {self.name!r}: a secret has no default")
+
+    @property
+    def keyword(self) -> str:
+        """The keyword argument of :attr:`SignerBackend.open` that receives the value."""
+        return self.name.replace("-", "_")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "help": self.help,
+            "type": self.type,
+            "secret": self.secret,
+            "required": self.required,
+            "default": self.default,
+            "metavar": self.metavar,
+        }
+
+
+@dataclass(frozen=True)
+class SignerBackend:
+    """A way to obtain a :class:`Signer`, offered by a plugin through ``kyso_register_signers``.
+
+    ``open`` is called once per run (one ``kyso sign``, one whole ``kyso sync`` batch), so a backend that logs in
+    to a token or a service does it once. If the :class:`Signer` it returns has a ``close()`` method, the caller
+    calls it when the run ends (the CLI does), which is where a PKCS#11 session is logged out.
+    """
+
+    name: str
+    """Lower-case letters and digits (``"pkcs12"``, ``"pkcs11"``, ``"smartca"``): it prefixes the CLI options."""
     description: str
     open: Callable[..., Signer]
-    """Factory: keyword arguments are backend-specific (a file and a password, a token label and a PIN ...)."""
+    """Factory: receives each given :class:`SignerOption` by its :attr:`~SignerOption.keyword`, secrets as
+    ``str``. Import heavy libraries inside it, not at module level: declaring a backend must stay cheap."""
+    options: tuple[SignerOption, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not _BACKEND_NAME.match(self.name):
+            raise PluginError(f"signer backend name {self.name!r} is not lower-case letters and digits")
+        seen: set[str] = set()
+        for option in self.options:
+            spelled = {f"{option.name}-env", f"{option.name}-file"} if option.secret else {option.name}
+            if spelled & seen:
+                raise PluginError(f"signer backend {self.name!r}: option {option.name!r} is declared twice")
+            seen |= spelled
+
+    def option(self, name: str) -> SignerOption:
+        """The declared option ``name``; :class:`KeyError` if there is none."""
+        for option in self.options:
+            if option.name == name:
+                return option
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "options": [option.to_dict() for option in self.options],
+        }
 
 
 @dataclass
@@ -57,5 +145,13 @@ class SignerRegistry:
     def add(self, backend: SignerBackend) -> None:
         self.backends[backend.name] = backend
 
+    def get(self, name: str) -> SignerBackend:
+        """The backend ``name``, or :class:`UsageError` naming the known ones."""
+        try:
+            return self.backends[name]
+        except KeyError:
+            known = ", ".join(sorted(self.backends)) or "none"
+            raise UsageError(f"no signer backend named {name!r} (known: {known})") from None
 
-__all__ = ["Signer", "SignerBackend", "SignerRegistry"]
+
+__all__ = ["OptionType", "Signer", "SignerBackend", "SignerOption", "SignerRegistry"]

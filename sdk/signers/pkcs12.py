@@ -11,7 +11,7 @@ from typing import Any
 
 from kyso.core import hookimpl
 from kyso.core.errors import InputError, SignerError, WrongPasswordError
-from kyso.core.signer import SignerBackend, SignerRegistry
+from kyso.core.signer import SignerBackend, SignerOption, SignerRegistry
 from kyso.files import read_bounded
 
 MAX_PKCS12_FILE = 1024 * 1024
@@ -93,12 +93,22 @@ class Pkcs12Signer:
         return f"<Pkcs12Signer certificate={len(self._certificate)} bytes>"
 
 
+def _open(*, file: str | os.PathLike[str], password: str) -> Pkcs12Signer:
+    return Pkcs12Signer.from_file(file, password)
+
+
+BACKEND = SignerBackend(
+    name="pkcs12",
+    description="key and certificate in a PKCS#12 (.p12/.pfx) file protected by a password",
+    open=_open,
+    options=(
+        SignerOption("file", "PKCS#12 key store (.p12/.pfx).", type="path", required=True, metavar="FILE"),
+        SignerOption("password", "the key store's password", secret=True, required=True),
+    ),
+)
+"""The built-in backend; the CLI's ``--p12 FILE`` is short for ``--signer pkcs12 --pkcs12-file FILE``."""
+
+
 @hookimpl
 def kyso_register_signers(registry: SignerRegistry) -> None:
-    registry.add(
-        SignerBackend(
-            name="pkcs12",
-            description="key and certificate in a PKCS#12 (.p12/.pfx) file protected by a password",
-            open=lambda *, path, password: Pkcs12Signer.from_file(path, password),
-        )
-    )
+    registry.add(BACKEND)

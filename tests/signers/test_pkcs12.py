@@ -169,7 +169,7 @@ def test_missing_file_and_directory(tmp_path):
 
 def test_offered_as_a_signer_backend(pki):
     backend = PluginManager(load_entry_points=False).signers.backends["pkcs12"]
-    signer = backend.open(path=pki.p12("person"), password=pki.password)
+    signer = backend.open(file=pki.p12("person"), password=pki.password)
     assert isinstance(signer, Pkcs12Signer)
     person_cert(pki).public_key().verify(signer.sign_raw(DATA, "sha256"), DATA, padding.PKCS1v15(), hashes.SHA256())
 
