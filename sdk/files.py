@@ -19,7 +19,10 @@ NAME_MAX = 255
 
 def read_bounded(path: str | os.PathLike[str], *, limit: int, what: str) -> bytes:
     """The bytes of ``path``; refused before reading when larger than ``limit`` (``what`` names the file's role in
-    the message, e.g. "a PKCS#12 file")."""
+    the message, e.g. "a PKCS#12 file").
+
+    The size is checked before reading and the read itself stops after ``limit`` bytes: a device or a pipe
+    (``/dev/zero``, ``/dev/stdin``) reports a size of 0, and a file may grow between the two steps."""
     path = Path(path)
     try:
         if path.is_dir():
@@ -27,7 +30,11 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int, what: str) -> byte
         size = path.stat().st_size
         if size > limit:
             raise InputError(f"{path}: too large for {what} ({size} bytes; the limit is {limit})")
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise InputError(f"{path}: too large for {what} (more than {limit} bytes)")
+        return data
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:

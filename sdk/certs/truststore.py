@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from kyso.certs.loading import certificates_from_bytes, load_certificates
+from kyso.certs.loading import MAX_CERTIFICATE_FILE, certificates_from_bytes, load_certificates, pem_blocks
 from kyso.certs.parsing import parse_certificate
 from kyso.core import paths
 from kyso.core.errors import InputError, ServiceError, UsageError
@@ -164,13 +164,19 @@ def _signature() -> Any:
     return tuple(parts)
 
 
+def _read_store_file(path: Path) -> bytes:
+    from kyso.files import read_bounded
+
+    return read_bounded(path, limit=MAX_CERTIFICATE_FILE, what="a trust store file")
+
+
 def _entries() -> list[tuple[TrustEntry, bytes]]:
     result: list[tuple[TrustEntry, bytes]] = []
     store = store_dir()
     if store.is_dir():
         for path in sorted(store.glob("*.pem")):
             try:
-                ders = certificates_from_bytes(path.read_bytes(), origin=str(path))
+                ders = certificates_from_bytes(_read_store_file(path), origin=str(path))
             except (InputError, OSError):
                 continue  # a damaged store file is skipped, not fatal; `kyso trust list` shows what is in use
             anchor = not path.stem.endswith(".intermediate")
@@ -272,7 +278,7 @@ def remove(name_or_fingerprint: str) -> list[Path]:
     for path in sorted(store.glob("*.pem")) if store.is_dir() else []:
         name = path.stem.removesuffix(".intermediate")
         try:
-            shas = [fingerprint(d).replace(":", "") for d in certificates_from_bytes(path.read_bytes())]
+            shas = [fingerprint(d).replace(":", "") for d in certificates_from_bytes(_read_store_file(path))]
         except (InputError, OSError):
             shas = []
         if name == name_or_fingerprint or (len(wanted) >= 8 and any(s.startswith(wanted) for s in shas)):
@@ -326,7 +332,7 @@ def _certificates_in_download(data: bytes, origin: str) -> list[bytes]:
     """Certificates from a PEM or DER certificate or a PKCS#7 (.p7b / .p7c) bundle, PEM or DER."""
     from asn1crypto import cms, pem
 
-    blobs = [der for _, _, der in pem.unarmor(data, multiple=True)] if pem.detect(data) else [data]
+    blobs = [der for _, der in pem_blocks(data)] if pem.detect(data) else [data]
     result = []
     for blob in blobs:
         try:

@@ -81,6 +81,10 @@ class _FileFacts:
     page_count: int | None
     trailing_bytes: int
     """Bytes after the end of the last revision that are not whitespace: appended outside of any revision."""
+    signed_revisions: dict[tuple[int, int], int] = dataclasses.field(default_factory=dict)
+    """Reference of each signature dictionary of the file -> the revision its signature covers."""
+    widgets: list[Any] | None = None
+    """Visible annotations of the last revision (``kyso.pdf.overlays``), read on first use."""
 
     def pages_at(self, revision: int) -> int | None:
         try:
@@ -112,18 +116,51 @@ def verify_pdf(document: Document, options: VerifyOptions, validate: Certificate
         report.signatures = raw.verify_raw(document.data, options, validate, reason=fields.reason) or []
         return report
     names, filled = fields
+    filled, copies = _distinct_signatures(filled)
     embedded = _embedded_signatures(reader, filled)
     if not embedded:
         return report
     facts = _file_facts(document.data, reader, options, validate, names, embedded)
     for emb in embedded:
         if isinstance(emb, SignatureReport):
-            report.signatures.append(emb)
+            target, checked = report.signatures, emb
         elif emb.sig_object_type == "/DocTimeStamp":
-            report.timestamps.append(_guarded(_verify_document_timestamp, emb, facts))
+            target, checked = report.timestamps, _guarded(_verify_document_timestamp, emb, facts)
         else:
-            report.signatures.append(_guarded(_verify_signature, emb, facts))
+            target, checked = report.signatures, _guarded(_verify_signature, emb, facts)
+        others = copies.get(checked.id, [])
+        if others:
+            shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+            checked.messages.append(
+                f"{len(others)} more signature fields hold this same signature ({shown}); it was verified once"
+            )
+        target.append(checked)
     return report
+
+
+def _distinct_signatures(filled: list[tuple[Any, Any]]) -> tuple[list[tuple[Any, Any]], dict[str, list[str]]]:
+    """The filled fields with one field per signature dictionary, and the names of the other fields holding each.
+
+    Kyso rule (issue 9, parser costs): 800 fields pointing at one signature dictionary (71 KB) took 44 s to verify,
+    each field analysed as a signature of its own. A signature is analysed once, under its first field; the other
+    fields are named in its report."""
+    from pyhanko.pdf_utils import generic
+
+    first: dict[Any, str] = {}
+    kept: list[tuple[Any, Any]] = []
+    copies: dict[str, list[str]] = {}
+    for name, field in filled:
+        try:
+            value = field.get_object().raw_get("/V")
+            key: Any = (value.idnum, value.generation) if isinstance(value, generic.IndirectObject) else id(value)
+        except Exception:
+            key = id(field)
+        if key in first:
+            copies.setdefault(first[key], []).append(str(name))
+            continue
+        first[key] = str(name)
+        kept.append((name, field))
+    return kept, copies
 
 
 def _guarded(check: Callable[[Any, _FileFacts], SignatureReport], emb: Any, facts: _FileFacts) -> SignatureReport:
@@ -211,6 +248,7 @@ def _file_facts(
         trailing_bytes=_unexplained_tail(data, reader),
     )
     facts.page_count = facts.pages_at(reader.xrefs.total_revisions - 1)
+    facts.signed_revisions = _signed_revisions(embedded)
     facts.dss_certificates, facts.dss_revision = _dss(reader)
     ocsps, crls = _dss_revocation_data(reader)
     if ocsps or crls:
@@ -224,6 +262,17 @@ def _file_facts(
             ),
         )
     return facts
+
+
+def _signed_revisions(embedded: list[Any]) -> dict[tuple[int, int], int]:
+    found: dict[tuple[int, int], int] = {}
+    for emb in embedded:
+        try:
+            ref = emb.sig_field.raw_get("/V")
+            found[(ref.idnum, ref.generation)] = emb.signed_revision
+        except Exception:
+            continue
+    return found
 
 
 def _unexplained_tail(data: bytes, reader: Any) -> int:
@@ -701,10 +750,33 @@ def _check_coverage_and_changes(emb: Any, facts: _FileFacts, report: SignatureRe
         # nobody fills fields after signing, and an overlay value is how content is replaced: report it.
         verdict.lower(Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE)
         report.messages.append(f"form fields were changed after signing: {', '.join(sorted(filled))}")
+    _check_overlays(emb, facts, report, verdict)
     docmdp = emb.docmdp_level
     if docmdp is not None and level.value > docmdp.value:
         verdict.lower(Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE)
         report.messages.append("changes after signing exceed what the certifying signature permits")
+
+
+def _check_overlays(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: Verdict) -> None:
+    """Kyso rule (issue 9, overlay attack; see ``kyso.pdf.overlays``): pyHanko rates a new *unsigned* signature field
+    as form filling whatever its appearance paints; a visible widget added or changed after signing that no later
+    signature of its own field covers is a content change."""
+    from kyso.pdf import overlays
+
+    if facts.widgets is None:
+        try:
+            facts.widgets = overlays.visible_widgets(facts.reader, facts.signed_revisions)
+        except Exception as exc:
+            unreadable = f"annotations that cannot be read ({exc.__class__.__name__})"
+            facts.widgets = [overlays.Widget(unreadable, 1 << 30, None)]
+    painted = overlays.overlays(facts.widgets, emb.signed_revision)
+    if painted:
+        report.modifications = Modifications.OTHER
+        verdict.lower(Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE)
+        shown = ", ".join(sorted(set(painted))[:5]) + (" ..." if len(set(painted)) > 5 else "")
+        report.messages.append(
+            f"unsigned fields or annotations added or changed after signing paint over the page: {shown}"
+        )
 
 
 def _check_pages(emb: Any, facts: _FileFacts, report: SignatureReport, verdict: Verdict) -> None:

@@ -197,14 +197,15 @@ def _checked_box(geom: PageGeometry, box: tuple[float, float, float, float]) -> 
 
 def _anchor_region(reader: Any, anchor: str, page: int | None, pages: int) -> tuple[PageGeometry, Rect]:
     """Visual region between the signer's title and name, found from ``anchor`` (either of them)."""
-    from kyso.pdf.appearance.text import normalise, page_lines
+    from kyso.pdf.appearance.text import ContentBudget, normalise, page_lines
 
     searched = [page - 1] if page is not None else list(range(pages))
+    budget = ContentBudget()  # one for the whole search: a thousand pages sharing one huge stream stay bounded
     wanted = "".join(normalise(anchor).split())
     best: tuple[tuple[Any, ...], PageGeometry, Any, Rect] | None = None
     for index in searched:
         geom = geometry(reader, index)
-        lines = page_lines(reader, geom)
+        lines = page_lines(reader, geom, budget)
         for line in lines:
             found = line.find(anchor)
             if found is None:

@@ -123,26 +123,83 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).casefold()).strip() if text.strip() else text
 
 
-def page_lines(reader: Any, geometry: PageGeometry) -> list[Line]:
-    """The text lines of a page, top to bottom."""
+MiB = 1024 * 1024
+MAX_PAGE_CONTENT = 8 * MiB
+"""Decoded content read for one page, form XObjects included (each time they are drawn). A text page takes a few
+kilobytes, a dense vector map a few MiB; pyHanko's own bound (256 MiB per stream, 1100 times its encoded size) lets
+a 191 KB file inflate a page to 192 MiB. Reading runs at about 3 MiB/s."""
+MAX_SEARCH_CONTENT = 32 * MiB
+"""Decoded content read by one search over the pages of a document (see :class:`ContentBudget`)."""
+MAX_GLYPHS = 100_000
+"""Text runs kept for one page; a dense page of text has a few thousand."""
+
+
+class ContentBudget:
+    """How much decoded page content one text search may still read: bounds its time over many pages, as the per-page
+    bound bounds its memory. Exhausting it is an :class:`InputError` that says where to go instead."""
+
+    def __init__(self, total: int = MAX_SEARCH_CONTENT) -> None:
+        self.left = total
+
+    def take(self, size: int, page: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise _too_large(page)
+
+
+def _too_large(page: int) -> InputError:
+    return InputError(
+        f"page {page + 1}: the page content is too large for a text search (more than {MAX_PAGE_CONTENT // MiB} MiB "
+        f"on a page or {MAX_SEARCH_CONTENT // MiB} MiB in all); place the signature with --page and --box instead "
+        "of --anchor"
+    )
+
+
+def page_lines(reader: Any, geometry: PageGeometry, budget: ContentBudget | None = None) -> list[Line]:
+    """The text lines of a page, top to bottom; ``budget`` is shared by the pages of one search."""
     from kyso.pdf.appearance.geometry import inherited, page_object
 
     page = page_object(reader, geometry.index)
     glyphs: list[Glyph] = []
+    shared = budget or ContentBudget()
+    limits = _PageLimits(geometry.index, shared, min(MAX_PAGE_CONTENT, max(shared.left, 0)))
     contents = page.get("/Contents")
     data = b""
     if contents is not None:
         try:
             contents = contents.get_object()
             streams = contents if isinstance(contents, list) else [contents]
-            data = b"\n".join(s.get_object().data for s in streams)
+            data = b"\n".join(limits.read(s.get_object()) for s in streams)
+        except InputError:
+            raise
         except Exception as exc:  # a broken or unsupported stream filter: bad input, not a traceback
             raise InputError(
                 f"damaged PDF: the content of page {geometry.index + 1} cannot be read ({exc.__class__.__name__})"
             ) from None
     resources = inherited(page, "/Resources")
-    _Interpreter(glyphs, geometry).run(data, resources.get_object() if resources is not None else {}, IDENTITY, 0)
+    interpreter = _Interpreter(glyphs, geometry, limits)
+    interpreter.run(data, resources.get_object() if resources is not None else {}, IDENTITY, 0)
     return _lines(glyphs)
+
+
+@dataclass
+class _PageLimits:
+    """What one page may still decode (see :data:`MAX_PAGE_CONTENT`), charged to the search's budget too."""
+
+    page: int
+    budget: ContentBudget
+    left: int
+
+    def read(self, stream: Any) -> bytes:
+        from kyso.pdf.reading import stream_data
+
+        try:
+            data = stream_data(stream, max(self.left, 0))
+        except InputError:
+            raise _too_large(self.page) from None
+        self.left -= len(data)
+        self.budget.take(len(data), self.page)
+        return data
 
 
 def _lines(glyphs: list[Glyph]) -> list[Line]:
@@ -226,70 +283,104 @@ _FAST = re.compile(
 
 
 def _operations(data: bytes):
-    """(operator, operands) pairs of a content stream; inline images are skipped.
+    """(operator, operands) pairs of a content stream, one at a time; inline images are skipped.
 
-    The fast path tokenises the whole stream in one regular-expression pass (a flat dictionary, such as the
-    ``/ActualText`` properties of marked content, is one token); streams with nested parentheses in a string or
-    with inline images take the careful path."""
-    found = _fast_operations(_FAST.findall(data))
-    yield from found if found is not None else _careful_operations(data)
-
-
-def _fast_operations(tokens: list[tuple[bytes, ...]]) -> list[tuple[str, list[Any]]] | None:
-    """The operations of the tokens, or ``None`` when the careful path is needed."""
-    result: list[tuple[str, list[Any]]] = []
+    The fast path tokenises with one regular expression (a flat dictionary, such as the ``/ActualText`` properties
+    of marked content, is one token); from a string with nested parentheses or an inline image on, the careful path
+    takes over where the fast one stopped. Tokens are read one by one and operations handed out one by one, so memory
+    stays bounded by the stream itself (a list of all tokens of a 192 MiB stream took 2.8 GB); the operands waiting
+    for their operator are bounded too (:func:`_push`)."""
     operands: list[Any] = []
     stack: list[list[Any]] = []
     kinds: list[bytes] = []
     in_dict = False
-    for _comment, flat_dict, delim, hexa, name, num, string, nested, op in tokens:
+    pending = [0]
+    for match in _FAST.finditer(data):
+        _comment, flat_dict, delim, hexa, name, num, string, nested, op = match.groups()
         if op:
             if op == b"ID":
-                return None
+                yield from _careful_operations(data, match.start(), operands, stack, pending)
+                return
             if not stack:
-                result.append((op.decode("latin-1"), operands))
+                yield op.decode("latin-1"), operands
                 operands = []
+                pending[0] = 0
             continue
         if nested:
-            return None
+            yield from _careful_operations(data, match.start(), operands, stack, pending)
+            return
+        value: Any
         if flat_dict:  # a whole dictionary without nested ones (marked-content properties): not needed
-            operands.append(None)
-            continue
-        if num:
-            operands.append(float(num))
+            value = None
+        elif num:
+            value = float(num)
         elif string:
             if in_dict:  # marked-content properties (/ActualText ...) are not needed: skip unescaping
-                operands.append(None)
+                value = None
             else:
-                operands.append(string[1:-1] if b"\\" not in string else _literal(string, 1)[0])
+                value = string[1:-1] if b"\\" not in string else _literal(string, 1)[0]
         elif hexa:
-            try:
-                operands.append(bytes.fromhex(hexa[1:-1].decode("ascii")))  # skips whitespace itself
-            except ValueError:  # an odd number of digits: the last one is followed by an implicit 0
-                digits = re.sub(rb"\s", b"", hexa[1:-1])
-                operands.append(bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii")))
+            value = _hex(hexa)
         elif name:
-            operands.append(name.decode("latin-1"))
+            value = name.decode("latin-1")
         elif delim in (b"[", b"<<"):
-            stack.append(operands)
+            _open(stack, operands)
             kinds.append(delim)
             in_dict = in_dict or delim == b"<<"
             operands = []
+            continue
         elif delim:
             inner = operands
             operands = stack.pop() if stack else []
             if kinds:
                 kinds.pop()
             in_dict = b"<<" in kinds
-            operands.append(inner if delim == b"]" else None)
-    return result
+            value = inner if delim == b"]" else None
+        else:
+            continue
+        _push(operands, value, pending)
 
 
-def _careful_operations(data: bytes):
-    """(operator, operands) pairs of a content stream; inline images are skipped."""
-    operands: list[Any] = []
-    stack: list[list[Any]] = []
-    pos, n = 0, len(data)
+MAX_OPERANDS = 100_000
+"""Operands (array items included) waiting for their operator; real content streams need a few hundred at most."""
+MAX_NESTING = 64
+"""Arrays and dictionaries open at once in a content stream."""
+
+
+def _push(operands: list[Any], value: Any, pending: list[int]) -> None:
+    pending[0] += 1
+    if pending[0] > MAX_OPERANDS:
+        raise InputError(f"a page content stream has more than {MAX_OPERANDS} operands without an operator")
+    operands.append(value)
+
+
+def _open(stack: list[list[Any]], operands: list[Any]) -> None:
+    if len(stack) >= MAX_NESTING:
+        raise InputError(f"a page content stream nests arrays or dictionaries more than {MAX_NESTING} deep")
+    stack.append(operands)
+
+
+def _hex(token: bytes) -> bytes:
+    try:
+        return bytes.fromhex(token[1:-1].decode("ascii"))  # skips whitespace itself
+    except ValueError:  # an odd number of digits: the last one is followed by an implicit 0
+        digits = re.sub(rb"\s", b"", token[1:-1])
+        return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))
+
+
+def _careful_operations(
+    data: bytes,
+    pos: int = 0,
+    operands: list[Any] | None = None,
+    stack: list[list[Any]] | None = None,
+    pending: list[int] | None = None,
+):
+    """(operator, operands) pairs of a content stream from ``pos`` on (with the operands and open arrays the fast
+    path had gathered); inline images are skipped."""
+    operands = [] if operands is None else operands
+    stack = [] if stack is None else stack
+    pending = [0] if pending is None else pending
+    n = len(data)
     while pos < n:
         m = _TOKEN.match(data, pos)
         if m is None:  # pragma: no cover - the pattern matches any byte
@@ -302,14 +393,13 @@ def _careful_operations(data: bytes):
         if kind == "str":
             value, pos = _literal(data, pos)
         elif kind == "hex":
-            digits = re.sub(rb"\s", b"", m.group()[1:-1])
-            value = bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))
+            value = _hex(m.group())
         elif kind == "num":
             value = float(m.group())
         elif kind == "name":
             value = m.group().decode("latin-1")
         elif kind in ("aopen", "dopen"):
-            stack.append(operands)
+            _open(stack, operands)
             operands = []
             continue
         elif kind in ("aclose", "dclose"):
@@ -324,11 +414,13 @@ def _careful_operations(data: bytes):
                 end = re.compile(rb"[\x00\t\n\x0c\r ]EI(?=[\x00\t\n\x0c\r ]|$)").search(data, pos)
                 pos = end.end() if end else n
                 operands = []
+                pending[0] = 0
                 continue
             yield op, operands
             operands = []
+            pending[0] = 0
             continue
-        operands.append(value)
+        _push(operands, value, pending)
 
 
 @dataclass
@@ -360,9 +452,11 @@ def _load_font(font: Any) -> _Font:
     subtype = str(font.get("/Subtype", ""))
     unicode: dict[int, str] = {}
     if "/ToUnicode" in font:
+        from kyso.pdf.reading import stream_data
+
         try:
-            unicode = _parse_cmap(font["/ToUnicode"].get_object().data)
-        except Exception:
+            unicode = _parse_cmap(stream_data(font["/ToUnicode"].get_object(), _MAX_CMAP_BYTES))
+        except Exception:  # unreadable or oversized: the fallback encoding still finds ASCII anchors
             unicode = {}
     widths: dict[int, float] = {}
     if subtype == "/Type0":
@@ -376,12 +470,16 @@ def _load_font(font: Any) -> _Font:
                 first = int(w[i])
                 if isinstance(w[i + 1], list):
                     for j, width in enumerate(w[i + 1]):
+                        if j >= _MAX_CODES:
+                            break
                         widths[first + j] = float(width)
                     i += 2
                 else:
-                    for cid in range(first, int(w[i + 1]) + 1):
+                    for cid in range(first, min(int(w[i + 1]), first + _MAX_CODES) + 1):
                         widths[cid] = float(w[i + 2])
                     i += 3
+                if len(widths) > _MAX_CODES:
+                    break
         except Exception:
             pass
         return _Font(True, unicode, widths, default, "latin-1")
@@ -396,6 +494,10 @@ def _load_font(font: Any) -> _Font:
     return _Font(False, unicode, widths, 500.0, fallback)
 
 
+_MAX_CODES = 65536
+"""Character codes a font maps (two-byte codes at most): a hostile /W or /ToUnicode range may claim billions."""
+_MAX_CMAP_BYTES = 4 * MiB
+
 _BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
 _BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>|\[([^\]]*)\]")
@@ -407,6 +509,7 @@ def _utf16(hex_digits: bytes) -> str:
 
 
 def _parse_cmap(data: bytes) -> dict[int, str]:
+    """The code -> text map of a /ToUnicode CMap, at most :data:`_MAX_CODES` entries."""
     result: dict[int, str] = {}
     for block in _BFCHAR.findall(data):
         items = re.findall(rb"<([0-9A-Fa-f\s]*)>", block)
@@ -415,6 +518,8 @@ def _parse_cmap(data: bytes) -> dict[int, str]:
     for block in _BFRANGE.findall(data):
         tokens = _HEX.findall(block)
         for i in range(0, len(tokens) - 2, 3):
+            if len(result) > _MAX_CODES:
+                return result
             lo = int(re.sub(rb"\s", b"", tokens[i][0]) or b"0", 16)
             hi = int(re.sub(rb"\s", b"", tokens[i + 1][0]) or b"0", 16)
             dst_hex, dst_array = tokens[i + 2]
@@ -435,9 +540,10 @@ _OPERATORS = frozenset(
 
 
 class _Interpreter:
-    def __init__(self, glyphs: list[Glyph], geometry: PageGeometry) -> None:
+    def __init__(self, glyphs: list[Glyph], geometry: PageGeometry, limits: _PageLimits) -> None:
         self.glyphs = glyphs
         self.geometry = geometry
+        self.limits = limits
         self.fonts: dict[int, _Font] = {}
 
     def run(self, data: bytes, resources: Any, ctm: Matrix, depth: int) -> None:
@@ -515,6 +621,11 @@ class _Interpreter:
         text, width, count, spaces = font.decode(raw)
         advance = (width * size + tc * count + tw * spaces) * th
         if text.strip():
+            if len(self.glyphs) >= MAX_GLYPHS:
+                raise InputError(
+                    f"page {self.limits.page + 1}: more than {MAX_GLYPHS} text runs, too many for a text search; "
+                    "place the signature with --page and --box instead of --anchor"
+                )
             # text space -> user space; the string runs from (0, rise) to (advance, rise) in text space
             a, b, c, d, e, f = _mul(tm, ctm)
             e, f = c * rise + e, d * rise + f
@@ -534,7 +645,13 @@ class _Interpreter:
             return
         matrix = tuple(float(v) for v in form.get("/Matrix", IDENTITY))
         resources = form.get("/Resources")
-        self.run(form.data, resources.get_object() if resources is not None else {}, _mul(matrix, ctm), depth + 1)  # type: ignore[arg-type]
+        try:
+            data = self.limits.read(form)
+        except InputError:
+            raise
+        except Exception:  # a form that cannot be decoded shows no text
+            return
+        self.run(data, resources.get_object() if resources is not None else {}, _mul(matrix, ctm), depth + 1)  # type: ignore[arg-type]
 
 
 def _get(resources: Any, key: str) -> Any:
