@@ -293,7 +293,7 @@ class Adapter(Protocol):
 
 SimulatorFactory = Callable[..., Any]
 """``simulator(directory: Path, port: int = 0)`` -> an object with ``start()``, ``stop()``, ``url`` and
-``control_url`` (see :mod:`kyso.adapters.simulator`)."""
+``control_url`` (see :mod:`kyso.testing.simulators`)."""
 
 
 @dataclass(frozen=True)

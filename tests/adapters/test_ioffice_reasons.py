@@ -36,8 +36,8 @@ def _external_dtd(target: str) -> bytes:
 def _receive(tmp_path: Path, packages: list[bytes], pki) -> tuple[list, list[bytes]]:
     """Run ``receive`` over ``packages``: (results in order, the Description bytes of each status packet sent)."""
     from kyso.core.adapter import AdapterConfig
+    from kyso.testing.simulators.ioffice import IOfficeSimulator
     from kyso_ioffice.adapter import IOfficeAdapter
-    from kyso_ioffice.simulator import IOfficeSimulator
     from kyso_ioffice.workflow import receive
 
     with IOfficeSimulator(tmp_path / "sim").serve() as simulator:
