@@ -7,6 +7,7 @@ from datetime import datetime
 
 from kyso.certs.loading import CertificateSource
 from kyso.core.models import RevocationPolicy, VerificationReport
+from kyso.xmldsig.xmlsafe import DEFAULT_LIMITS, Limits
 from kyso_edxml.model import (
     EdXMLMessage,
     Message,
@@ -17,7 +18,6 @@ from kyso_edxml.model import (
     StatusHeader,
     StatusMessage,
 )
-from kyso_edxml.xmlsafe import DEFAULT_LIMITS, Limits
 
 
 def open_verified(
@@ -41,7 +41,8 @@ def open_verified(
     """
     from kyso.api import verify_options
     from kyso.core.manager import get_plugin_manager
-    from kyso_edxml import codec, dsig
+    from kyso.xmldsig import verification as dsig
+    from kyso_edxml import codec
 
     options = verify_options(
         trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak

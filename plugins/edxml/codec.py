@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from kyso.core.errors import InputError
+from kyso.xmldsig.xmlsafe import DEFAULT_LIMITS, Limits
 from kyso_edxml import ids
 from kyso_edxml.model import (
     NAMESPACE,
@@ -33,7 +34,6 @@ from kyso_edxml.model import (
     StatusMessage,
     TraceHeader,
 )
-from kyso_edxml.xmlsafe import DEFAULT_LIMITS, Limits
 
 DSIG_NAMESPACE = "http://www.w3.org/2000/09/xmldsig#"
 _E = "{%s}" % NAMESPACE  # noqa: UP031 - a Clark-notation prefix, not a format string
@@ -48,7 +48,7 @@ _DATE_FORMAT = "%Y/%m/%d"
 
 def parse(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Message:
     """A document package or status packet from edXML bytes (hardened parse, tolerant reading)."""
-    from kyso_edxml import xmlsafe
+    from kyso.xmldsig import xmlsafe
 
     return read_tree(xmlsafe.parse(data, limits))
 
@@ -102,7 +102,7 @@ def read_tree(tree: Any) -> Message:
     for signature in signatures:
         if _ns(signature) != DSIG_NAMESPACE:
             warnings.append(f"the Signature element is not in the XML-DSig namespace ({_ns(signature) or 'none'})")
-        from kyso_edxml.dsig import weak_algorithm  # the one algorithm policy (dsig imports this module)
+        from kyso.xmldsig.verification import weak_algorithm  # the one algorithm policy (dsig imports this module)
 
         for method in signature.iter():
             weak = weak_algorithm(method.get("Algorithm", "")) if isinstance(method.tag, str) else None

@@ -11,7 +11,8 @@ import pytest
 import kyso
 from kyso.conformance.checks import sample_pdf as make_pdf
 from kyso.core.adapter import Credentials
-from kyso_edxml import codec, xmlsafe
+from kyso.xmldsig import xmlsafe
+from kyso_edxml import codec
 from kyso_edxml.model import Attachment, EdXMLMessage, MessageHeader, Organization
 from kyso_ioffice.workflow import REJECTION_REASONS
 

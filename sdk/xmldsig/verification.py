@@ -54,9 +54,9 @@ from kyso.core.models import (
     VerifyOptions,
 )
 from kyso.core.signer import Signer
+from kyso.xmldsig.xmlsafe import DEFAULT_LIMITS, Limits
 from kyso_edxml.codec import _elements, _local, _ns  # one copy of the element helpers
 from kyso_edxml.model import NAMESPACE
-from kyso_edxml.xmlsafe import DEFAULT_LIMITS, Limits
 
 DSIG = "http://www.w3.org/2000/09/xmldsig#"
 ENVELOPED = DSIG + "enveloped-signature"
@@ -332,7 +332,7 @@ def sign_message(
     :raises InputError: not an edXML message, unsafe XML, or already signed.
     :raises SignerError: the signer's key is neither RSA nor EC, or it refuses to sign.
     """
-    from kyso_edxml import xmlsafe
+    from kyso.xmldsig import xmlsafe
 
     tree = xmlsafe.parse(data, limits)
     return sign_tree(tree, signer, signature_id=signature_id)
@@ -429,7 +429,7 @@ def verify_message(
 
 
 def _parse(data: bytes, limits: Limits) -> Any:
-    from kyso_edxml import xmlsafe
+    from kyso.xmldsig import xmlsafe
 
     tree = xmlsafe.parse(data, limits)
     _header(tree.getroot())
