@@ -41,13 +41,12 @@ def open_verified(
     """
     from kyso.api import verify_options
     from kyso.core.manager import get_plugin_manager
-    from kyso.xmldsig import verification as dsig
-    from kyso_edxml import codec
+    from kyso_edxml import codec, dsig
 
     options = verify_options(
         trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak
     ).budgeted()
-    tree = dsig._parse(data, limits)
+    tree = dsig.parse(data, limits)
     report, whole = dsig.verify_tree_report(tree, name, options, get_plugin_manager().validate_certificate)
     if not whole:
         return report, None

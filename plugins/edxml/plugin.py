@@ -45,7 +45,7 @@ def kyso_register_formats(registry: FormatRegistry) -> None:
 def kyso_sign(request: SignRequest) -> bytes | None:
     if request.document.format != FORMAT:
         return None
-    from kyso.xmldsig.verification import check_signature_id, check_signing_request, sign_message
+    from kyso_edxml.dsig import check_signature_id, check_signing_request, sign_message
 
     check_signing_request(str(request.level.value), request.tsa, request.page, request.box)
     check_signature_id(request.field)
@@ -58,7 +58,7 @@ def kyso_verify(
 ) -> VerificationReport | None:
     if document.format != FORMAT:
         return None
-    from kyso.xmldsig.verification import verify_message
+    from kyso_edxml.dsig import verify_message
 
     return verify_message(document, options, validate_certificate)
 
