@@ -1,10 +1,11 @@
 """Issue 10, item 5: one certificate-to-verdict mapping and one INDETERMINATE guard (``kyso.verdicts``), used by
-PDF (pyHanko path and raw fallback) and by the XML-DSig engine (so edXML) alike. The edXML side of the guard:
-``tests/edxml/test_edxml_verdicts.py``."""
+PDF (pyHanko path and raw fallback) and by the XML-DSig engine (so edXML) alike."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 import kyso
 import kyso.pdf.raw
@@ -83,12 +84,25 @@ def test_guard_turns_a_failure_into_indeterminate_with_the_reason() -> None:
     assert guarded("Sig1", lambda: fine) is fine
 
 
-def _explode(*args, **kwargs):
-    raise RuntimeError("boom")
+NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+EDXML = f"""<edXML:edXML xmlns:edXML="{NS}"><edXML:edXMLEnvelope><edXML:edXMLHeader><edXML:MessageHeader>
+<edXML:Subject>s</edXML:Subject></edXML:MessageHeader></edXML:edXMLHeader><edXML:edXMLBody/></edXML:edXMLEnvelope>
+</edXML:edXML>""".encode()
 
 
-def test_pdf_signature_check_failure_is_indeterminate(signed_pdf, monkeypatch) -> None:
-    monkeypatch.setattr(kyso.pdf.verification, "_verify_signature", _explode)
-    (signature,) = kyso.verify(signed_pdf, revocation="off").signatures
+@pytest.mark.parametrize(
+    ("document", "module", "check"),
+    [("pdf", kyso.pdf.verification, "_verify_signature"), ("edxml", kyso.xmldsig.verification, "verify_signature")],
+)
+def test_a_failing_signature_check_is_indeterminate_in_every_format(
+    document, module, check, signed_pdf, signer_for, monkeypatch
+) -> None:
+    signed = signed_pdf if document == "pdf" else kyso.sign(EDXML, signer=signer_for("organisation"))
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(module, check, explode)
+    (signature,) = kyso.verify(signed, revocation="off").signatures
     assert (signature.indication, signature.sub_indication) == ("INDETERMINATE", "GENERIC")
     assert signature.messages == ["the signature could not be verified: RuntimeError"]
