@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kyso.core.adapter import Adapter, Item, idempotency_key
-from kyso.core.errors import AuthenticationError, KysoError, SignerError
+from kyso.core.adapter import Adapter, AuthenticationError, Item, idempotency_key
+from kyso.core.errors import KysoError, SignerError
 from kyso.core.models import SignatureKind
 from kyso.core.signer import Signer
 
