@@ -185,7 +185,7 @@ def lower_if_weak(problem: str | None, what: str, verdict: Verdict, messages: li
         messages.append(f"{what} is not accepted: {problem}")
 
 
-def key_problem(certificate: bytes, allow: tuple[str, ...]) -> str | None:
+def certificate_key_problem(certificate: bytes, allow: tuple[str, ...]) -> str | None:
     """Why the signing certificate's key is too weak (:mod:`kyso.certs.algorithms`), or None."""
     from cryptography import x509
 
@@ -221,7 +221,7 @@ __all__ = [
     "c14n_method",
     "check_reference_count",
     "inclusive_prefixes",
-    "key_problem",
+    "certificate_key_problem",
     "lower_if_weak",
     "transform_chain",
     "weak_algorithm",

@@ -51,8 +51,8 @@ from kyso.xmldsig.policy import (
     Refused,
     algorithm_of,
     c14n_method,
+    certificate_key_problem,
     check_reference_count,
-    key_problem,
     lower_if_weak,
     transform_chain,
 )
@@ -208,7 +208,9 @@ def verify_signature(
         from kyso.certs.parsing import parse_certificate
 
         report.signer = identity_of(parse_certificate(signer_der))
-        lower_if_weak(key_problem(signer_der, options.validation.allow_weak), "the signing key", verdict, messages)
+        lower_if_weak(
+            certificate_key_problem(signer_der, options.validation.allow_weak), "the signing key", verdict, messages
+        )
         problem = _check_signature_value(canonical, signature_value.text or "", signer_der, key_type, digest)
         if problem:
             verdict.lower(Indication.TOTAL_FAILED, SubIndication.SIG_CRYPTO_FAILURE)
