@@ -138,9 +138,15 @@ def verify_signature(
     """The verdict on one ``Signature`` element of ``tree``: format, then cryptography, then the certificate
     through ``validate`` (ETSI order). ``coverage`` is ENTIRE_FILE only when a Reference covers the whole document.
 
-    :param texts: the big texts of ``tree`` (shared by the checks of one tree; taken out on first need).
+    :param texts: the big texts of ``tree``, taken out on first need and left out for the caller to put back
+        (cheaper when nobody reads the tree afterwards); without it, the tree is left as it was.
     """
-    texts = texts if texts is not None else TakenTexts(tree)
+    if texts is None:
+        own = TakenTexts(tree)
+        try:
+            return verify_signature(tree, signature, options, validate, texts=own, profile=profile)
+        finally:
+            own.put_back()
     report = SignatureReport(id=signature.get("Id") or "Signature1", indication=Indication.TOTAL_PASSED)
     verdict = Verdict()
     messages = report.messages
