@@ -7,6 +7,7 @@ from datetime import datetime
 
 from kyso.certs.loading import CertificateSource
 from kyso.core.models import RevocationPolicy, VerificationReport
+from kyso.xmldsig.xmlsafe import DEFAULT_LIMITS, Limits
 from kyso_edxml.model import (
     EdXMLMessage,
     Message,
@@ -17,7 +18,6 @@ from kyso_edxml.model import (
     StatusHeader,
     StatusMessage,
 )
-from kyso_edxml.xmlsafe import DEFAULT_LIMITS, Limits
 
 
 def open_verified(
@@ -46,7 +46,7 @@ def open_verified(
     options = verify_options(
         trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak
     ).budgeted()
-    tree = dsig._parse(data, limits)
+    tree = dsig.parse(data, limits)
     report, whole = dsig.verify_tree_report(tree, name, options, get_plugin_manager().validate_certificate)
     if not whole:
         return report, None

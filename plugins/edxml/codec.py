@@ -20,6 +20,11 @@ from datetime import date, datetime
 from typing import Any
 
 from kyso.core.errors import InputError
+from kyso.xmldsig.policy import DSIG, weak_algorithm
+from kyso.xmldsig.xmlsafe import DEFAULT_LIMITS, Limits
+from kyso.xmldsig.xmlsafe import child_elements as _elements
+from kyso.xmldsig.xmlsafe import local_name as _local
+from kyso.xmldsig.xmlsafe import namespace_uri as _ns
 from kyso_edxml import ids
 from kyso_edxml.model import (
     NAMESPACE,
@@ -33,9 +38,8 @@ from kyso_edxml.model import (
     StatusMessage,
     TraceHeader,
 )
-from kyso_edxml.xmlsafe import DEFAULT_LIMITS, Limits
 
-DSIG_NAMESPACE = "http://www.w3.org/2000/09/xmldsig#"
+DSIG_NAMESPACE = DSIG
 _E = "{%s}" % NAMESPACE  # noqa: UP031 - a Clark-notation prefix, not a format string
 _TIME_FORMAT = "%Y/%m/%d %H:%M:%S"
 _DATE_FORMAT = "%Y/%m/%d"
@@ -48,7 +52,7 @@ _DATE_FORMAT = "%Y/%m/%d"
 
 def parse(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Message:
     """A document package or status packet from edXML bytes (hardened parse, tolerant reading)."""
-    from kyso_edxml import xmlsafe
+    from kyso.xmldsig import xmlsafe
 
     return read_tree(xmlsafe.parse(data, limits))
 
@@ -102,8 +106,6 @@ def read_tree(tree: Any) -> Message:
     for signature in signatures:
         if _ns(signature) != DSIG_NAMESPACE:
             warnings.append(f"the Signature element is not in the XML-DSig namespace ({_ns(signature) or 'none'})")
-        from kyso_edxml.dsig import weak_algorithm  # the one algorithm policy (dsig imports this module)
-
         for method in signature.iter():
             weak = weak_algorithm(method.get("Algorithm", "")) if isinstance(method.tag, str) else None
             if weak is not None:
@@ -134,20 +136,6 @@ def read_tree(tree: Any) -> Message:
         warnings.append("a status packet with an edXMLBody: the body is ignored")
     message.warnings = list(dict.fromkeys(warnings))
     return message
-
-
-def _local(element: Any) -> str:
-    tag = element.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _ns(element: Any) -> str | None:
-    tag = element.tag
-    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else None
-
-
-def _elements(parent: Any) -> list[Any]:
-    return [c for c in parent if isinstance(c.tag, str)]
 
 
 def _namespace_note(element: Any, warnings: list[str], where: str) -> None:

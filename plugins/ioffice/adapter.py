@@ -31,7 +31,7 @@ KIND_OF_STEP: dict[str, SignatureKind | None] = {
 
 
 class IOfficeAdapter:
-    """Adapter for an iOffice-style QLVB&ĐH platform (see :mod:`kyso_ioffice.simulator` for the API)."""
+    """Adapter for an iOffice-style QLVB&ĐH platform (see :mod:`kyso.testing.simulators.ioffice` for the API)."""
 
     name = "ioffice"
     kinds: tuple[SignatureKind | None, ...] = (SignatureKind.APPROVAL, SignatureKind.ISSUANCE, SignatureKind.INCOME)

@@ -25,7 +25,7 @@ def _factory(config: AdapterConfig) -> Any:
 
 
 def _simulator(directory: Any, port: int = 0) -> Any:
-    from kyso_ioffice.simulator import IOfficeSimulator
+    from kyso.testing.simulators.ioffice import IOfficeSimulator
 
     return IOfficeSimulator(directory, port)
 

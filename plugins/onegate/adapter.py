@@ -31,7 +31,7 @@ DEFAULT_GROUP_ID = "35417"
 
 
 class OneGateAdapter:
-    """Adapter for an OpenCPS-like one-stop shop (see :mod:`kyso_onegate.simulator` for the API)."""
+    """Adapter for an OpenCPS-like one-stop shop (see :mod:`kyso.testing.simulators.onegate` for the API)."""
 
     name = "onegate"
     kinds: tuple[SignatureKind | None, ...] = (None, SignatureKind.COPY)

@@ -22,7 +22,7 @@ def _factory(config: AdapterConfig) -> Any:
 
 
 def _simulator(directory: Any, port: int = 0) -> Any:
-    from kyso_onegate.simulator import OneGateSimulator
+    from kyso.testing.simulators.onegate import OneGateSimulator
 
     return OneGateSimulator(directory, port)
 

@@ -1,5 +1,6 @@
 """Running platform adapters: the registry (filled by the ``kyso_register_adapters`` hook), the HTTP helper adapters
-use, the sync engine with its resumable journal, and the simulator base.
+use, the sync engine with its resumable journal. (The platform simulators are test infrastructure:
+:mod:`kyso.testing.simulators`.)
 
 ::
 

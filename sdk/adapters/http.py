@@ -16,7 +16,8 @@ import time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from kyso.core.adapter import AdapterConfig, AuthenticationError, PlatformError, RedirectError
+from kyso.core.adapter import AdapterConfig
+from kyso.core.errors import AuthenticationError, PlatformError, RedirectError
 
 MAX_BODY_IN_MESSAGE = 120
 MIN_RATE = 64 * 1024

@@ -51,7 +51,7 @@ class Harness:
     """A :class:`kyso.testing.pki.TestPKI`, serving OCSP, CRL and TSA."""
     workdir: Path
     control: Any = None
-    """A :class:`kyso.adapters.simulator.SimulatorControl`, or ``None`` against a real platform."""
+    """A :class:`kyso.testing.simulators.SimulatorControl`, or ``None`` against a real platform."""
     user: str = "kyso-conformance"
     """The platform user the suite signs for when there is no simulator."""
     _counter: Any = field(default_factory=lambda: itertools.count(1))

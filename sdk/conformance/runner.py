@@ -28,7 +28,7 @@ from kyso.core.adapter import AdapterConfig, AdapterInfo, Credentials
 from kyso.text import printable, to_json
 
 SIMULATOR_CREDENTIALS = Credentials("kyso", "kyso-secret")
-"""The account every built-in simulator (:mod:`kyso.adapters.simulator`) knows."""
+"""The account every built-in simulator (:mod:`kyso.testing.simulators`) knows."""
 
 
 @dataclass
@@ -153,7 +153,7 @@ def harness_for(
 ) -> Iterator[Harness]:
     """A :class:`Harness` for ``info``: against ``base_url`` (or ``config``), else against the adapter's simulator,
     started here on a free port of 127.0.0.1; the test PKI is generated when ``pki`` is not given."""
-    from kyso.adapters.simulator import SimulatorControl
+    from kyso.testing.simulators import SimulatorControl
 
     with contextlib.ExitStack() as stack:
         if workdir is None:

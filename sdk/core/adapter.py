@@ -46,7 +46,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from kyso.core.errors import KysoError, ServiceError
+# the adapter errors live in kyso.core.errors (one hierarchy under KysoError) and are part of this contract too:
+# an adapter imports everything it needs from here
+from kyso.core.errors import AuthenticationError, ItemError, PlatformError, RedirectError
 from kyso.core.models import SignatureKind
 
 __all__ = [
@@ -65,31 +67,6 @@ __all__ = [
 ]
 
 CONFIG_FILE = "adapters.toml"
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# errors
-# ---------------------------------------------------------------------------------------------------------------
-
-
-class PlatformError(ServiceError):
-    """The platform failed: unreachable, too slow, a server error after the retries, an answer that is not what its
-    API promises (HTML instead of JSON ...)."""
-
-
-class AuthenticationError(PlatformError):
-    """The platform refused the credentials (HTTP 401 / 403). Never retried; the secret is never repeated."""
-
-
-class RedirectError(PlatformError):
-    """The platform answered with a redirect Kyso does not follow: to another origin while the request carries
-    credentials or a body, to another scheme than http(s), from https to http, or too many in a row (see
-    :mod:`kyso.adapters.http`)."""
-
-
-class ItemError(KysoError):
-    """One item cannot be processed (its document is truncated, not what the item claims ...): that item fails,
-    the others proceed."""
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -295,7 +272,7 @@ class Adapter(Protocol):
 
 SimulatorFactory = Callable[..., Any]
 """``simulator(directory: Path, port: int = 0)`` -> an object with ``start()``, ``stop()``, ``url`` and
-``control_url`` (see :mod:`kyso.adapters.simulator`)."""
+``control_url`` (see :mod:`kyso.testing.simulators`)."""
 
 
 @dataclass(frozen=True)

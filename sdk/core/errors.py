@@ -60,5 +60,25 @@ class RevocationError(ServiceError):
     """Revocation information (OCSP, CRL) could not be obtained or was unusable."""
 
 
+class PlatformError(ServiceError):
+    """The platform failed: unreachable, too slow, a server error after the retries, an answer that is not what its
+    API promises (HTML instead of JSON ...)."""
+
+
+class AuthenticationError(PlatformError):
+    """The platform refused the credentials (HTTP 401 / 403). Never retried; the secret is never repeated."""
+
+
+class RedirectError(PlatformError):
+    """The platform answered with a redirect Kyso does not follow: to another origin while the request carries
+    credentials or a body, to another scheme than http(s), from https to http, or too many in a row (see
+    :mod:`kyso.adapters.http`)."""
+
+
+class ItemError(KysoError):
+    """One item cannot be processed (its document is truncated, not what the item claims ...): that item fails,
+    the others proceed."""
+
+
 class PluginError(KysoError):
     """A plugin is broken: a hook misspelled, an entry point that fails to import."""

@@ -3,8 +3,11 @@
 The font files are unmodified copies from Debian's ``fonts-liberation2`` package; see
 ``LICENSE-LiberationFonts.txt`` next to them. They cover every Vietnamese letter (:data:`VIETNAMESE_LETTERS`).
 
-:func:`glyph_accumulator_factory` is the way to use these fonts (or any TrueType/OpenType font) with pyHanko's PDF
-machinery: it works around pyHanko's width bug for fonts whose ``unitsPerEm`` is not 1000.
+:func:`to_glyph_space` is Kyso's one fix of pyHanko's width pitfall (DESIGN.md: glyph widths written in font units,
+wrong for fonts whose ``unitsPerEm`` is not 1000): every width and font metric Kyso writes into a PDF goes through
+it, from :class:`ScaledGlyphAccumulator` (:func:`glyph_accumulator_factory`, the way to use these fonts or any
+TrueType/OpenType font with pyHanko's PDF machinery) and from the cached font subsets of the signature marks
+(``kyso.pdf.appearance.fonts``).
 """
 
 from __future__ import annotations
@@ -27,9 +30,20 @@ __all__ = [
     "missing_glyphs",
     "serif_bold",
     "serif_regular",
+    "to_glyph_space",
 ]
 
 _HERE = Path(__file__).resolve().parent
+
+PDF_GLYPH_UNITS = 1000
+"""PDF glyph space: widths (``/W``), font descriptor metrics and ``TJ`` adjustments are in 1/1000 em."""
+
+
+def to_glyph_space(value: float, units_per_em: int) -> int:
+    """A metric in font units (1/``units_per_em`` em: an advance, an ascent, a bounding-box coordinate) in PDF glyph
+    space (1/1000 em). pyHanko (0.38) writes font units as they are: with ``unitsPerEm`` 2048 (Liberation, Times New
+    Roman, DejaVu) every glyph then advances about twice too far and the text leaves its box."""
+    return round(value * PDF_GLYPH_UNITS / units_per_em)
 
 
 def serif_regular() -> Path:
@@ -86,7 +100,7 @@ class ScaledGlyphAccumulator(GlyphAccumulator):
     descriptor metrics are rescaled. For a font that already has 1000 units per em nothing changes.
     """
 
-    PDF_GLYPH_UNITS = 1000
+    PDF_GLYPH_UNITS = PDF_GLYPH_UNITS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,7 +110,7 @@ class ScaledGlyphAccumulator(GlyphAccumulator):
         self._rescale_font_descriptor()
 
     def _to_glyph_space(self, value: float) -> int:
-        return round(value * self.PDF_GLYPH_UNITS / self.font_units_per_em)
+        return to_glyph_space(value, self.font_units_per_em)
 
     def _rescale_font_descriptor(self) -> None:
         if self.font_units_per_em == self.PDF_GLYPH_UNITS:

@@ -8,6 +8,7 @@ since the document structure cannot be analysed, a signature is at best INDETERM
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import Counter
 from typing import Any
@@ -20,9 +21,11 @@ from kyso.core.models import (
     Modifications,
     SignatureReport,
     SubIndication,
+    Verdict,
     VerifyOptions,
 )
 from kyso.pdf import byterange
+from kyso.verdicts import apply_certificate, guarded
 
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 
@@ -53,7 +56,12 @@ def verify_raw(
     # (issue 9, parser costs); none of these verdicts is ever TOTAL_PASSED anyway
     skipped = len(ranges) - MAX_RAW_SIGNATURES
     ranges = ranges[:MAX_RAW_SIGNATURES]
-    reports = [_guarded(data, r, n, options, validate, reason) for n, r in enumerate(ranges, start=1)]
+    # the damaged structure is said first, then whatever the raw check tripped over (a verdict, never a traceback)
+    note = f"the PDF structure is damaged ({reason}) and the signature cannot be checked"
+    reports = [
+        guarded(f"Signature{n} (raw)", functools.partial(_judge, data, r, n, options, validate, reason), notes=[note])
+        for n, r in enumerate(ranges, start=1)
+    ]
     if skipped > 0:
         reports[-1].messages.append(f"{skipped} more byte ranges in the damaged file were not checked")
     for report, byte_range in zip(reports, ranges, strict=True):
@@ -65,26 +73,6 @@ def verify_raw(
                 "(signature dictionary spoofing)",
             )
     return reports
-
-
-def _guarded(
-    data: bytes,
-    byte_range: tuple[int, ...],
-    number: int,
-    options: VerifyOptions,
-    validate: CertificateValidator,
-    reason: str,
-) -> SignatureReport:
-    """Whatever the raw check trips over (garbage certificate, odd CMS) is a verdict too, never a traceback."""
-    try:
-        return _judge(data, byte_range, number, options, validate, reason)
-    except Exception as exc:
-        report = SignatureReport(
-            id=f"Signature{number} (raw)", indication=Indication.INDETERMINATE, sub_indication=SubIndication.GENERIC
-        )
-        report.messages.append(f"the PDF structure is damaged ({reason}) and the signature cannot be checked")
-        report.messages.append(f"the signature could not be verified: {exc.__class__.__name__}")
-        return report
 
 
 def _judge(
@@ -124,14 +112,13 @@ def _judge(
             + tuple(c.chosen.dump() for c in signed_data["certificates"]),
         ),
     )
-    report.sub_indication = (
-        SubIndication.FORMAT_FAILURE
-        if report.certificate.indication is Indication.TOTAL_PASSED
-        else report.certificate.sub_indication
-    )
     if report.coverage is Coverage.PARTIAL:
         report.messages.append("content was added after the signed bytes and could not be analysed")
-    report.messages.extend(report.certificate.messages)
+    verdict = Verdict()
+    apply_certificate(report, report.certificate, verdict)
+    # the structure could not be analysed: INDETERMINATE at best, whatever the certificate says
+    passed = verdict.indication is Indication.TOTAL_PASSED
+    report.sub_indication = SubIndication.FORMAT_FAILURE if passed else verdict.sub_indication
     return report
 
 

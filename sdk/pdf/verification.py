@@ -45,7 +45,6 @@ from kyso.certs.identity import identity_of
 from kyso.certs.parsing import parse_certificate
 from kyso.core.errors import EncryptedDocumentError, InputError, KysoError
 from kyso.core.models import (
-    CertificateReport,
     CertificateValidator,
     Coverage,
     Document,
@@ -61,6 +60,7 @@ from kyso.core.models import (
     vietnam_iso,
 )
 from kyso.pdf.reading import open_reader
+from kyso.verdicts import apply_certificate, guarded
 
 _PDF_WHITESPACE = b"\x00\t\n\x0c\r "
 
@@ -125,9 +125,11 @@ def verify_pdf(document: Document, options: VerifyOptions, validate: Certificate
         if isinstance(emb, SignatureReport):
             target, checked = report.signatures, emb
         elif emb.sig_object_type == "/DocTimeStamp":
-            target, checked = report.timestamps, _guarded(_verify_document_timestamp, emb, facts)
+            check = functools.partial(_verify_document_timestamp, emb, facts)
+            target, checked = report.timestamps, guarded(str(emb.field_name), check)
         else:
-            target, checked = report.signatures, _guarded(_verify_signature, emb, facts)
+            check = functools.partial(_verify_signature, emb, facts)
+            target, checked = report.signatures, guarded(str(emb.field_name), check)
         others = copies.get(checked.id, [])
         if others:
             shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
@@ -161,20 +163,6 @@ def _distinct_signatures(filled: list[tuple[Any, Any]]) -> tuple[list[tuple[Any,
         first[key] = str(name)
         kept.append((name, field))
     return kept, copies
-
-
-def _guarded(check: Callable[[Any, _FileFacts], SignatureReport], emb: Any, facts: _FileFacts) -> SignatureReport:
-    """A hostile file must give a verdict, never a traceback: whatever a check trips over makes that one
-    signature INDETERMINATE (never TOTAL_PASSED), and the others are still judged."""
-    try:
-        return check(emb, facts)
-    except Exception as exc:
-        report = SignatureReport(
-            id=str(emb.field_name), indication=Indication.INDETERMINATE, sub_indication=SubIndication.GENERIC
-        )
-        detail = exc.diagnostics() if isinstance(exc, KysoError) else exc.__class__.__name__
-        report.messages.append(f"the signature could not be verified: {detail}")
-        return report
 
 
 def _signature_fields(reader: Any) -> Any:
@@ -374,7 +362,7 @@ def _verify_signature(emb: Any, facts: _FileFacts) -> SignatureReport:
         )
         report.certificate = facts.validate(cert.dump(), validation)
         report.certificate = _validate_in_the_past(report, cert, validation, facts) or report.certificate
-        _apply_certificate(report, report.certificate, verdict)
+        apply_certificate(report, report.certificate, verdict)
     report.indication, report.sub_indication = verdict.indication, verdict.sub_indication
     return report
 
@@ -904,26 +892,6 @@ def _level(emb: Any, facts: _FileFacts, timestamped: bool) -> Level:
     return Level.B_LT
 
 
-def _apply_certificate(report: SignatureReport, cert: CertificateReport, verdict: Verdict) -> None:
-    report.messages.extend(cert.messages)  # notes of a passing certificate too (a national rule, "revoked later")
-    if cert.indication is Indication.TOTAL_PASSED:
-        return
-    sub = cert.sub_indication
-    revoked_at = cert.revocation.revoked_at
-    # Kyso rule (issue 9, class 4): only a trusted time-stamp replaces the claimed signing time; an untrusted one
-    # is the attacker's word as much as the claim is, and must not turn "revoked before signing" into less
-    stamp = report.timestamp
-    signed_at = stamp.time if stamp is not None and stamp.trusted else report.signing_time
-    if sub is SubIndication.REVOKED_NO_POE and revoked_at and signed_at and revoked_at <= signed_at:
-        # revoked before the moment the signature claims (or is proven) to exist: it was made with a revoked key
-        verdict.lower(Indication.TOTAL_FAILED, SubIndication.REVOKED)
-    elif sub is SubIndication.NOT_YET_VALID and signed_at and signed_at <= (cert.validation_time or signed_at):
-        # not valid yet at validation time, and signed even earlier: signed before the certificate existed (ETSI)
-        verdict.lower(Indication.TOTAL_FAILED, SubIndication.NOT_YET_VALID)
-    else:
-        verdict.lower(cert.indication, sub)
-
-
 def _verify_document_timestamp(emb: Any, facts: _FileFacts) -> SignatureReport:
     """A document time-stamp (PAdES archive time-stamp): reported under ``timestamps``, never as a signature."""
     report = SignatureReport(id=str(emb.field_name), indication=Indication.TOTAL_PASSED)
@@ -957,6 +925,6 @@ def _verify_document_timestamp(emb: Any, facts: _FileFacts) -> SignatureReport:
                 intermediates=_intermediates(facts, emb.other_embedded_certs),
             ),
         )
-        _apply_certificate(report, report.certificate, verdict)
+        apply_certificate(report, report.certificate, verdict)
     report.indication, report.sub_indication = verdict.indication, verdict.sub_indication
     return report

@@ -4,6 +4,7 @@
 serves OCSP, CRLs and RFC 3161 time-stamping on 127.0.0.1 (certomancer). The pytest plugin
 ``kyso.testing.plugin`` (entry point ``kyso``) exposes it as the session fixture ``kyso_pki``.
 Test material only: nothing here chains to the real RootCA chuyên dùng Chính phủ.
+:mod:`kyso.testing.simulators` holds the platform simulators (``kyso simulate NAME``, the conformance suite).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ FAST = {"timeout": 0.6, "retries": 2, "backoff": 0.02}
 
 @pytest.fixture(scope="module")
 def ioffice_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    from kyso_ioffice.simulator import IOfficeSimulator
+    from kyso.testing.simulators.ioffice import IOfficeSimulator
 
     with IOfficeSimulator(tmp_path_factory.mktemp("ioffice-sim")).serve() as simulator:
         yield simulator

@@ -185,10 +185,10 @@ def test_a_signed_package_with_a_malformed_document_id_is_rejected_alone(tmp_pat
     # the package is intact and signed, but its DocumentId cannot be answered to: rejected with the reason, and the
     # packages after it are still answered
     from kyso.core.adapter import AdapterConfig
+    from kyso.testing.simulators.ioffice import IOfficeSimulator
     from kyso_edxml import codec
     from kyso_edxml.model import Attachment, EdXMLMessage, MessageHeader
     from kyso_ioffice.adapter import IOfficeAdapter
-    from kyso_ioffice.simulator import IOfficeSimulator
     from kyso_ioffice.workflow import receive
 
     def package(document_id: str) -> bytes:

@@ -11,7 +11,8 @@ import pytest
 import kyso
 from kyso.conformance.checks import sample_pdf as make_pdf
 from kyso.core.adapter import Credentials
-from kyso_edxml import codec, xmlsafe
+from kyso.xmldsig import xmlsafe
+from kyso_edxml import codec
 from kyso_edxml.model import Attachment, EdXMLMessage, MessageHeader, Organization
 from kyso_ioffice.workflow import REJECTION_REASONS
 
@@ -36,8 +37,8 @@ def _external_dtd(target: str) -> bytes:
 def _receive(tmp_path: Path, packages: list[bytes], pki) -> tuple[list, list[bytes]]:
     """Run ``receive`` over ``packages``: (results in order, the Description bytes of each status packet sent)."""
     from kyso.core.adapter import AdapterConfig
+    from kyso.testing.simulators.ioffice import IOfficeSimulator
     from kyso_ioffice.adapter import IOfficeAdapter
-    from kyso_ioffice.simulator import IOfficeSimulator
     from kyso_ioffice.workflow import receive
 
     with IOfficeSimulator(tmp_path / "sim").serve() as simulator:

@@ -14,7 +14,7 @@ from kyso.core.adapter import AdapterConfig, AuthenticationError, Credentials
 
 @pytest.fixture(scope="module")
 def onegate_sim(tmp_path_factory, pki):
-    from kyso_onegate.simulator import OneGateSimulator
+    from kyso.testing.simulators.onegate import OneGateSimulator
 
     with OneGateSimulator(tmp_path_factory.mktemp("onegate-sim")).serve() as simulator:
         simulator.trust = [pki.cert("root")]

@@ -9,8 +9,8 @@ import pytest
 
 from kyso.conformance.runner import run_conformance
 from kyso.core.adapter import AdapterInfo, UploadReceipt
+from kyso.testing.simulators.ioffice import simulator as ioffice_simulator
 from kyso_ioffice.adapter import IOfficeAdapter
-from kyso_ioffice.plugin import _simulator
 
 
 class UploadsTheUnsignedFile(IOfficeAdapter):
@@ -64,7 +64,7 @@ class MangledVietnamese(IOfficeAdapter):
 
 
 def broken(cls: type, name: str) -> AdapterInfo:
-    return AdapterInfo(name, "deliberately broken", cls, simulator=_simulator, kinds=IOfficeAdapter.kinds)
+    return AdapterInfo(name, "deliberately broken", cls, simulator=ioffice_simulator, kinds=IOfficeAdapter.kinds)
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ import pytest
 import kyso.adapters.sync
 from kyso.conformance.runner import run_conformance
 from kyso.core.adapter import AdapterInfo
+from kyso.testing.simulators.ioffice import simulator as ioffice_simulator
 from kyso_ioffice.adapter import IOfficeAdapter
-from kyso_ioffice.plugin import _simulator
 
 
 class ServesItsOwnCopy(IOfficeAdapter):
@@ -30,7 +30,7 @@ class ServesItsOwnCopy(IOfficeAdapter):
 
 
 def _info(cls: type, name: str) -> AdapterInfo:
-    return AdapterInfo(name, "deliberately broken", cls, simulator=_simulator, kinds=IOfficeAdapter.kinds)
+    return AdapterInfo(name, "deliberately broken", cls, simulator=ioffice_simulator, kinds=IOfficeAdapter.kinds)
 
 
 def test_altered_document_detected_fails_for_an_adapter_that_hides_the_platform_copy(kyso_conformance_harness: Any):

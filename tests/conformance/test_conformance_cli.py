@@ -28,7 +28,7 @@ def test_conformance_writes_reports(kyso_cli, tmp_path):
 
 @pytest.fixture
 def running_simulator(tmp_path):
-    from kyso_ioffice.simulator import IOfficeSimulator
+    from kyso.testing.simulators.ioffice import IOfficeSimulator
 
     with IOfficeSimulator(tmp_path / "sim").serve() as simulator:
         yield simulator

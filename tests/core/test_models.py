@@ -194,3 +194,14 @@ def test_enum_values_serialise_as_plain_strings():
     extra = {"revocations", "certificate", "sub_indication", "validation_time", "messages"}
     assert set(standalone) == {*CERTIFICATE_KEYS, *extra}
     assert INDICATIONS == {i.value for i in Indication}
+
+
+def test_adapter_errors_are_kyso_errors_importable_from_the_contract() -> None:
+    # issue 10: one exception hierarchy; the adapter contract still offers the names an adapter needs
+    from kyso.core import adapter, errors
+
+    for name in ("PlatformError", "AuthenticationError", "RedirectError", "ItemError"):
+        cls = getattr(errors, name)
+        assert issubclass(cls, errors.KysoError) and getattr(adapter, name) is cls
+        assert cls.__module__ == "kyso.core.errors"
+    assert issubclass(errors.PlatformError, errors.ServiceError)

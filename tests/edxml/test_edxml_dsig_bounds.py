@@ -9,8 +9,8 @@ import time
 from edxml_support import full_message
 
 import kyso
+from kyso.xmldsig.policy import MAX_REFERENCES
 from kyso_edxml import codec
-from kyso_edxml.dsig import MAX_REFERENCES
 
 DSIG = "http://www.w3.org/2000/09/xmldsig#"
 
@@ -95,7 +95,7 @@ def test_duplicate_ids_are_still_refused() -> None:
 def test_reference_checks_are_linear_even_without_the_cap(monkeypatch) -> None:
     # the cap is one wall; the other is that n References cost one pass for their Ids, not n passes: with the cap
     # lifted, 4 000 References to distinct Ids take a fraction of a second (one scan each took about 2 minutes)
-    from kyso_edxml import dsig
+    from kyso.xmldsig import policy as dsig
 
     monkeypatch.setattr(dsig, "MAX_REFERENCES", 10_000)
     data = _with_references([f"#i{n}" for n in range(4000)], ids=4000)

@@ -11,7 +11,8 @@ import pytest
 from edxml_support import SHARED
 
 from kyso.core.models import CertificateReport, Indication, VerifyOptions
-from kyso_edxml import dsig, xmlsafe
+from kyso.xmldsig import verification as dsig
+from kyso.xmldsig import xmlsafe
 
 XML = SHARED / "interop" / "xml"
 pytestmark = [pytest.mark.interop, pytest.mark.skipif(not XML.is_dir(), reason="shared/interop/xml is absent")]

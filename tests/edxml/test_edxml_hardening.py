@@ -9,7 +9,8 @@ import pytest
 
 import kyso
 from kyso.core.errors import InputError
-from kyso_edxml import codec, xmlsafe
+from kyso.xmldsig import xmlsafe
+from kyso_edxml import codec
 from kyso_edxml.plugin import looks_like_edxml
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"

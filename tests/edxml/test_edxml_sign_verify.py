@@ -407,7 +407,7 @@ def test_large_attachment_and_escaped_large_text(signer_for: Callable, pki: Test
 
     from signxml import XMLVerifier
 
-    from kyso_edxml import dsig
+    from kyso.xmldsig import c14n as dsig
 
     message = full_message(attachment=os.urandom(3 * dsig.BIG_TEXT))
     message.header.content = ("a & b < c > d \r e " * (dsig.BIG_TEXT // 8))[: 2 * dsig.BIG_TEXT]

@@ -15,7 +15,8 @@ import pytest
 
 import kyso
 from kyso.core.errors import InputError
-from kyso_edxml import codec, xmlsafe
+from kyso.xmldsig import xmlsafe
+from kyso_edxml import codec
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 
@@ -121,7 +122,7 @@ _PARSER_ONLY = textwrap.dedent(
     """
     import json, sys
     from lxml import etree
-    from kyso_edxml import xmlsafe
+    from kyso.xmldsig import xmlsafe
     from kyso.core.errors import InputError
     results = {}
     screen_of = xmlsafe.check_prolog

@@ -3,8 +3,9 @@
 Stock pyHanko parses and subsets the TTF for every signature (~140 ms) and writes glyph widths in font units, wrong
 for fonts whose unitsPerEm is not 1000 (DESIGN.md). Here the font is parsed once per file; the subset for a set of
 characters is made once and cached (key: font path, modification time, character set); each signature then only
-copies the cached, compressed bytes into its PDF. Widths are written in PDF glyph space (1/1000 em) whatever the
-font's unitsPerEm. Text is laid out with the font's advance widths (no kerning): marks are short lines of size 10.
+copies the cached, compressed bytes into its PDF. Widths and metrics are written in PDF glyph space (1/1000 em)
+whatever the font's unitsPerEm, by the one conversion of :func:`kyso.fonts.to_glyph_space`. Text is laid out
+with the font's advance widths (no kerning): marks are short lines of size 10.
 """
 
 from __future__ import annotations
@@ -170,17 +171,18 @@ def _facts(path: str, size: int, mtime_ns: int) -> _Facts:
         raise
     except (TTLibError, KeyError, AttributeError, AssertionError, ValueError, OSError) as exc:
         raise InputError(f"--font {label} is not a usable TrueType font ({exc.__class__.__name__})") from None
-    scale = 1000 / upem
+    from kyso.fonts import to_glyph_space
+
     return _Facts(
         data=data,
         cmap=cmap,
         advances=advances,
         units_per_em=upem,
         ps_name="".join(ch for ch in ps_name if ch.isalnum() or ch in "-_") or "Font",
-        ascent=round(ascent * scale),
-        descent=round(descent * scale),
-        cap_height=round(cap * scale),
-        bbox=tuple(round(v * scale) for v in bbox),  # type: ignore[arg-type]
+        ascent=to_glyph_space(ascent, upem),
+        descent=to_glyph_space(descent, upem),
+        cap_height=to_glyph_space(cap, upem),
+        bbox=tuple(to_glyph_space(v, upem) for v in bbox),  # type: ignore[arg-type]
     )
 
 
@@ -190,6 +192,8 @@ def _subset(key: tuple[str, int, int], chars: frozenset[str]) -> FontProgram:
 
     from fontTools import subset
     from fontTools.ttLib import TTFont
+
+    from kyso.fonts import to_glyph_space
 
     facts = _facts(*key)
     options = subset.Options()
@@ -206,8 +210,7 @@ def _subset(key: tuple[str, int, int], chars: frozenset[str]) -> FontProgram:
     order = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
     new_cmap = font.getBestCmap() or {}
     gids = {ch: order[new_cmap[ord(ch)]] for ch in usable if ord(ch) in new_cmap}
-    scale = 1000 / facts.units_per_em
-    widths = {gid: round(facts.advances.get(name, 0) * scale) for name, gid in order.items()}
+    widths = {gid: to_glyph_space(facts.advances.get(name, 0), facts.units_per_em) for name, gid in order.items()}
     out = io.BytesIO()
     font.save(out)
     font.close()

@@ -1,6 +1,6 @@
 """A SIMULATOR of MyOffice for tests and ``kyso conformance myoffice``: real HTTP on 127.0.0.1, SQLite state.
 
-The base class (:class:`kyso.adapters.simulator.Simulator`) keeps the items, the signed results, the idempotency keys
+The base class (:class:`kyso.testing.simulators.Simulator`) keeps the items, the signed results, the idempotency keys
 and the injected faults, and serves the control API the conformance suite uses; here only MyOffice's URL shapes.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kyso.adapters.simulator import Simulator, _json
+from kyso.testing.simulators import Simulator, json_response
 
 SIGN_TYPES = {None: "plain", "income": "income"}
 
@@ -48,7 +48,7 @@ class MyOfficeSimulator(Simulator):
                 }
                 for item in self.pending_items(request.args.get("assignee", ""))
             ]
-            return _json({"items": rows})
+            return json_response({"items": rows})
         if len(parts) != 4 or parts[:2] != ["api", "documents"]:
             raise NotFound()
         item = self.item(parts[2])
@@ -66,12 +66,12 @@ class MyOfficeSimulator(Simulator):
                 stored = self.store_signed(item["id"], request.get_data(), request.headers.get("Idempotency-Key"))
             except ValueError as exc:
                 raise Conflict(str(exc)) from None
-            return _json({"ok": True, "duplicate": bool(stored and stored[1])})
+            return json_response({"ok": True, "duplicate": bool(stored and stored[1])})
         if action == "reject":
             self.reject_item(item["id"], str((request.get_json(silent=True) or {}).get("reason", "")))
-            return _json({"ok": True})
+            return json_response({"ok": True})
         if action == "status":
             body = request.get_json(silent=True) or {}
             self.set_status(item["id"], f"{body.get('status', '')}: {body.get('detail', '')}")
-            return _json({"ok": True})
+            return json_response({"ok": True})
         raise NotFound()

@@ -1,4 +1,6 @@
-"""Hardened XML reading for edXML: no DTD, no entities, nothing loaded, bounded size, depth and counts.
+"""Hardened XML reading: no DTD, no entities, nothing loaded, bounded size, depth and counts. Every XML format of
+Kyso (edXML, through :mod:`kyso_edxml.codec`) reads documents with :func:`parse`, and walks them with the element
+helpers below (elements only: no comment, PI or entity node is ever taken for content).
 
 Two independent walls. Before libxml2 sees the document, :func:`check_prolog` refuses anything it could read in
 another encoding than UTF-8 and any markup declaration (``<!DOCTYPE``, ``<!ENTITY``...), wherever it stands; then
@@ -25,7 +27,7 @@ from kyso.core.errors import InputError
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on a document read by the edXML plugin (docs/edxml.md, "Hardened reading")."""
+    """Bounds on a document read with :func:`parse` (docs/edxml.md, "Hardened reading")."""
 
     max_size: int = 256 * 1024 * 1024
     """Bytes; an edXML package carries its attachments base64-encoded, so allow for large ones."""
@@ -57,9 +59,9 @@ _UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 _LATE_DECLARATION = re.compile(rb"<\?xml[ \t\r\n?]")
 _MARKUP_DECLARATION = re.compile(rb"<!(?!--|\[CDATA\[)")
 """After ``<!`` XML allows a comment, a CDATA section, or a DTD declaration (DOCTYPE, ENTITY, ELEMENT, ATTLIST,
-NOTATION, conditional sections): only the first two are edXML."""
+NOTATION, conditional sections): only the first two are accepted."""
 
-_DOCTYPE_REFUSED = "the XML document has a DOCTYPE: DTDs and entities are not allowed in edXML"
+_DOCTYPE_REFUSED = "the XML document has a DOCTYPE: DTDs and entities are not allowed"
 
 
 def check_prolog(data: bytes) -> None:
@@ -76,10 +78,10 @@ def check_prolog(data: bytes) -> None:
     they are, and anything after them but a comment or a CDATA section is a DTD declaration, refused.
     """
     if b"\x00" in data:
-        raise InputError("edXML must be UTF-8 (UTF-16/32 documents are not accepted)")
+        raise InputError("the XML document must be UTF-8 (UTF-16/32 documents are not accepted)")
     start = len(_BOM) if data.startswith(_BOM) else 0
     if data[start : start + 1] not in (b"<", *_BLANK):
-        raise InputError("edXML must be UTF-8: the document does not start with '<' (another encoding or a BOM)")
+        raise InputError("the XML document must be UTF-8: it does not start with '<' (another encoding or a BOM)")
     end = start
     if data.startswith(b"<?xml", start) and data[start + 5 : start + 6] in (*_BLANK, b"?"):
         declaration = _DECLARATION.match(data, start)
@@ -87,7 +89,7 @@ def check_prolog(data: bytes) -> None:
             raise InputError("the XML declaration is malformed")
         encoding = (declaration.group(1) or declaration.group(2) or b"utf-8").decode("ascii")
         if encoding.lower() not in _UTF8_NAMES:
-            raise InputError(f"the XML declaration names encoding {encoding!r}: edXML must be UTF-8")
+            raise InputError(f"the XML declaration names encoding {encoding!r}: the document must be UTF-8")
         end = declaration.end()
     if _LATE_DECLARATION.search(data, end):
         raise InputError("the XML document has an XML declaration that is not at its start")
@@ -190,7 +192,7 @@ def _check_shape(root: Any, limits: Limits) -> None:
         if count > limits.max_elements:
             raise InputError(f"the XML document has more than {limits.max_elements} elements")
         if isinstance(element, etree._Entity):
-            raise InputError("the XML document uses entity references: not allowed in edXML")
+            raise InputError("the XML document uses entity references: not allowed")
         if isinstance(element.tag, str):
             here = len(element.attrib)
             attributes += here
@@ -200,8 +202,35 @@ def _check_shape(root: Any, limits: Limits) -> None:
                 raise InputError(f"the XML document has more than {limits.max_attributes} attributes")
 
 
+def local_name(element: Any) -> str:
+    """The element's name without its namespace (``""`` for a comment or PI)."""
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def namespace_uri(element: Any) -> str | None:
+    """The element's namespace URI, ``None`` for no namespace (or a comment or PI)."""
+    tag = element.tag
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else None
+
+
+def child_elements(parent: Any) -> list[Any]:
+    """The element children of ``parent`` (no comments, PIs or entity references)."""
+    return [c for c in parent if isinstance(c.tag, str)]
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
 
 
-__all__ = ["DEFAULT_LIMITS", "ExternalResourceRefused", "Limits", "check_prolog", "parse", "parser"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "ExternalResourceRefused",
+    "Limits",
+    "check_prolog",
+    "child_elements",
+    "local_name",
+    "namespace_uri",
+    "parse",
+    "parser",
+]

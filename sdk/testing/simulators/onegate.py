@@ -24,7 +24,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from kyso.adapters.simulator import Simulator, _json
+from kyso.testing.simulators.base import Simulator, json_response
 
 GROUP_ID = "35417"
 """The ``groupId`` (site) of the simulated province."""
@@ -167,7 +167,7 @@ class OneGateSimulator(Simulator):
                         "signOptions": item["appearance"],
                     }
                 )
-            return _json({"total": len(dossiers), "data": list(dossiers.values())})
+            return json_response({"total": len(dossiers), "data": list(dossiers.values())})
         if len(parts) >= 4 and parts[0] == "dossiers" and parts[2] == "files":
             item = self.item(parts[3])
             if item is None or item["extra"].get("dossier") != parts[1]:
@@ -179,8 +179,8 @@ class OneGateSimulator(Simulator):
                 try:
                     _, duplicate = self.receive_upload(request, item)
                 except ValueError as exc:
-                    return _json({"Status": 1, "Message": str(exc), "FileServer": "", "FileName": ""}, 409)
-                return _json(
+                    return json_response({"Status": 1, "Message": str(exc), "FileServer": "", "FileName": ""}, 409)
+                return json_response(
                     {
                         "Status": 0,
                         "Message": "duplicate" if duplicate else "",
@@ -192,11 +192,11 @@ class OneGateSimulator(Simulator):
                 reason = str((request.get_json(silent=True) or {}).get("reason", ""))
                 if not self.reject_item(item["id"], reason):
                     raise Conflict("file is not awaiting a signature")
-                return _json({"Status": 0})
+                return json_response({"Status": 0})
             if action == "status" and request.method == "POST":
                 body = request.get_json(silent=True) or {}
                 self.set_status(item["id"], f"{body.get('status', '')}: {body.get('detail', '')}".strip(": "))
-                return _json({"Status": 0})
+                return json_response({"Status": 0})
             raise MethodNotAllowed()
         raise NotFound()
 

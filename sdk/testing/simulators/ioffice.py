@@ -26,7 +26,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from kyso.adapters.simulator import Simulator, _json
+from kyso.testing.simulators.base import Simulator, json_response
 
 STEPS = {"approval": "approval", "issuance": "issuance", "income": "income", None: "sign"}
 NOTATION = "UBND-VP"
@@ -147,7 +147,8 @@ class IOfficeSimulator(Simulator):
 
         if parts == ["inbox"] and request.method == "POST":
             body = request.get_json(force=True)
-            return _json({"id": self.add_package(clerk=body["clerk"], data=base64.b64decode(body["content_b64"]))})
+            item_id = self.add_package(clerk=body["clerk"], data=base64.b64decode(body["content_b64"]))
+            return json_response({"id": item_id})
         return None
 
     # -- HTTP -------------------------------------------------------------------------------------------------
@@ -180,13 +181,13 @@ class IOfficeSimulator(Simulator):
                 raise Unauthorized("wrong username or password")
             token = secrets.token_hex(16)
             self._tokens.add(token)
-            return _json({"access_token": token, "token_type": "Bearer"})
+            return json_response({"access_token": token, "token_type": "Bearer"})
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer ") or header[7:] not in self._tokens:
             raise Unauthorized("missing or expired token")
 
         if len(parts) == 3 and parts[0] == "users" and parts[2] == "tasks":
-            return _json({"status": 0, "data": [_task(i) for i in self.pending_items(parts[1])]})
+            return json_response({"status": 0, "data": [_task(i) for i in self.pending_items(parts[1])]})
         if len(parts) == 3 and parts[0] == "tasks":
             item = self.item(parts[1])
             if item is None:
@@ -199,16 +200,16 @@ class IOfficeSimulator(Simulator):
                     file_id, duplicate = self.receive_upload(request, item)
                 except ValueError as exc:
                     raise Conflict(str(exc)) from None
-                return _json({"status": 0, "fileId": file_id, "duplicate": duplicate})
+                return json_response({"status": 0, "fileId": file_id, "duplicate": duplicate})
             if action == "reject" and request.method == "POST":
                 reason = str((request.get_json(silent=True) or {}).get("reason", ""))
                 if not self.reject_item(item["id"], reason):
                     raise Conflict("task is not awaiting a signature")
-                return _json({"status": 0})
+                return json_response({"status": 0})
             if action == "status" and request.method == "POST":
                 body = request.get_json(silent=True) or {}
                 self.set_status(item["id"], f"{body.get('status', '')}: {body.get('detail', '')}".strip(": "))
-                return _json({"status": 0})
+                return json_response({"status": 0})
             raise MethodNotAllowed()
         if len(parts) >= 2 and parts[0] == "documents":
             document = self.document(parts[1])
@@ -216,7 +217,7 @@ class IOfficeSimulator(Simulator):
                 raise NotFound(f"no document {parts[1]}")
             if len(parts) == 2:
                 issued = self.item(document["issued_item"]) if document["issued_item"] else None
-                return _json(
+                return json_response(
                     {
                         "documentId": document["id"],
                         "subject": document["subject"],
@@ -236,11 +237,11 @@ class IOfficeSimulator(Simulator):
                         "UPDATE documents SET package = ?, state = 'dispatched' WHERE id = ?",
                         (request.get_data(), document["id"]),
                     )
-                return _json({"status": 0, "packageId": document["id"]})
+                return json_response({"status": 0, "packageId": document["id"]})
         if parts == ["inbox"]:
             with self.db() as db:
                 rows = db.execute("SELECT id, clerk FROM packages WHERE status_code IS NULL").fetchall()
-            return _json({"status": 0, "data": [{"packageId": r["id"], "clerk": r["clerk"]} for r in rows]})
+            return json_response({"status": 0, "data": [{"packageId": r["id"], "clerk": r["clerk"]} for r in rows]})
         if len(parts) >= 2 and parts[0] == "inbox":
             package = self.package(parts[1])
             if package is None:
@@ -273,7 +274,7 @@ class IOfficeSimulator(Simulator):
                         metadata={**meta, "Gói tin": parts[1]},
                         appearance={"meta": meta},
                     )
-                return _json({"status": 0, "taskId": item_id})
+                return json_response({"status": 0, "taskId": item_id})
         raise NotFound()
 
 

@@ -1,0 +1,228 @@
+"""The XML-DSig rules of the engine: which algorithms, transforms and references are accepted, the bounds on
+them, and what a document format may decide (:class:`Profile`).
+
+- canonicalization: C14N 1.0, inclusive or exclusive (with or without comments); the non-standard
+  ``http://www.w3.org/TR/xml-exc-c14n#`` of some real packets is read as exclusive C14N, with a note; C14N 1.1 and
+  everything else is refused;
+- transforms: enveloped-signature then one C14N, nothing else (:func:`transform_chain`);
+- references: same-document only (``URI=""`` or ``#id`` naming exactly one element by ``Id``/``ID``/``id``/
+  ``xml:id``, indexed in one walk: :class:`IdIndex`), each URI once, at most :data:`MAX_REFERENCES` of them;
+- algorithms: the URIs below are read; which digests and keys are too weak is decided by the one policy of every
+  format, :mod:`kyso.certs.algorithms` (a weak one makes the signature INDETERMINATE, :func:`lower_if_weak`).
+
+A rule the engine cannot apply raises :class:`Refused`: the signature is then TOTAL_FAILED / FORMAT_FAILURE with
+the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kyso.certs.algorithms import digest_problem
+from kyso.core.models import Indication, SubIndication, Verdict
+from kyso.xmldsig.xmlsafe import child_elements, local_name
+
+DSIG = "http://www.w3.org/2000/09/xmldsig#"
+ENVELOPED = DSIG + "enveloped-signature"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+LEGACY_EXC_C14N = "http://www.w3.org/TR/xml-exc-c14n#"
+"""Not a standard URI, but seen in real edXML packets: read as exclusive C14N, with a note."""
+
+C14N_METHODS = {
+    EXC_C14N: True,
+    EXC_C14N + "WithComments": True,
+    C14N: False,
+    C14N + "#WithComments": False,
+}
+"""Canonicalization URI -> exclusive."""
+
+DIGEST_METHODS = {
+    DSIG + "sha1": "sha1",
+    "http://www.w3.org/2001/04/xmldsig-more#sha224": "sha224",
+    "http://www.w3.org/2001/04/xmlenc#sha256": "sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#sha384": "sha384",
+    "http://www.w3.org/2001/04/xmlenc#sha512": "sha512",
+}
+SIGNATURE_METHODS = {
+    DSIG + "rsa-sha1": ("rsa", "sha1"),
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha224": ("rsa", "sha224"),
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256": ("rsa", "sha256"),
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384": ("rsa", "sha384"),
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512": ("rsa", "sha512"),
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1": ("ec", "sha1"),
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256": ("ec", "sha256"),
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384": ("ec", "sha384"),
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512": ("ec", "sha512"),
+}
+"""Which of these are weak is not decided here: :mod:`kyso.certs.algorithms` is the one policy of every format."""
+ID_ATTRIBUTES = ("Id", "ID", "id", "{http://www.w3.org/XML/1998/namespace}id")
+"""The attributes a same-document ``#id`` Reference may name."""
+MAX_REFERENCES = 16
+"""References in one SignedInfo (Kyso writes one, XAdES three): more is refused before any digest (issue 9: 8 000
+References, each rescanning the document, took minutes)."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a document format built on this engine decides about its signatures; the engine decides the rest
+    (structure, references, transforms, algorithms, the certificate through the hook).
+
+    The default is strict plain XML: one signature per document, in the XML-DSig (or no) namespace, anywhere.
+    """
+
+    format: str = "xml"
+    """The ``format`` of the verification report."""
+    document: str = "document"
+    """What messages call the signed document (``"message"`` for edXML)."""
+    one_signature: str = "exactly one is accepted"
+    """How messages state the one-signature rule (several Signature elements are refused: wrapping)."""
+    signature_namespaces: tuple[str | None, ...] = (DSIG, None)
+    """Namespaces of the ``Signature`` elements that count (any but XML-DSig is a legacy signature: at best
+    INDETERMINATE); every one of them counts for the one-signature rule."""
+    home: str | None = None
+    """Local name of the element a signature belongs in (edXML: ``edXMLHeader``): elsewhere it is noted."""
+    home_rule: str = ""
+    """Who says so, for that note (``"QCVN 102:2016"``)."""
+
+
+class Refused(Exception):
+    """The signature's structure makes it unverifiable (format failure); carries the reason."""
+
+
+def c14n_method(element: Any, messages: list[str]) -> tuple[bool, list[str] | None]:
+    """(exclusive, inclusive prefixes) of a ``CanonicalizationMethod``; anything but C14N 1.0 is refused."""
+    algorithm = element.get("Algorithm", "")
+    if algorithm == LEGACY_EXC_C14N:
+        messages.append(f"non-standard canonicalization URI {algorithm} read as exclusive C14N")
+        return True, None
+    if algorithm not in C14N_METHODS:
+        raise Refused(f"unsupported canonicalization method {algorithm or '(none)'}")
+    return C14N_METHODS[algorithm], inclusive_prefixes(element)
+
+
+def inclusive_prefixes(element: Any) -> list[str] | None:
+    for child in child_elements(element):
+        if local_name(child) == "InclusiveNamespaces":
+            return [p if p != "#default" else None for p in (child.get("PrefixList") or "").split()] or None
+    return None
+
+
+def algorithm_of(element: Any, table: dict[str, Any], what: str) -> Any:
+    """What ``table`` says of the element's ``Algorithm``; an algorithm it does not know is refused."""
+    algorithm = element.get("Algorithm", "")
+    if algorithm not in table:
+        raise Refused(f"unsupported {what} {algorithm or '(none)'}")
+    return table[algorithm]
+
+
+def check_reference_count(count: int) -> None:
+    """Refuse a SignedInfo with more than :data:`MAX_REFERENCES` References, before any digest."""
+    if count > MAX_REFERENCES:
+        raise Refused(f"SignedInfo has {count} References; at most {MAX_REFERENCES} are accepted")
+
+
+def transform_chain(transforms: list[Any], number: int, messages: list[str]) -> tuple[bool, bool, list[str] | None]:
+    """(enveloped, exclusive, inclusive prefixes) of a Reference's ``Transform`` elements.
+
+    Accepted: the enveloped-signature transform, then one C14N 1.0 (inclusive or exclusive), each at most once and
+    in that order; nothing else (no XPath, XSLT or base64 transform: what is digested is what a reader sees).
+    Without a C14N transform, XML-DSig's default applies: inclusive C14N 1.0.
+    """
+    enveloped = False
+    c14n: tuple[bool, list[str] | None] | None = None
+    for transform in transforms:
+        algorithm = transform.get("Algorithm", "")
+        if algorithm == ENVELOPED and not enveloped and c14n is None:
+            enveloped = True
+        elif algorithm == LEGACY_EXC_C14N and c14n is None:
+            messages.append(f"non-standard transform URI {algorithm} read as exclusive C14N")
+            c14n = (True, None)
+        elif algorithm in C14N_METHODS and c14n is None:
+            c14n = (C14N_METHODS[algorithm], inclusive_prefixes(transform))
+        else:
+            raise Refused(f"Reference {number}: unsupported or repeated transform {algorithm or '(none)'}")
+    exclusive, prefixes = c14n if c14n is not None else (False, None)
+    return enveloped, exclusive, prefixes
+
+
+class IdIndex:
+    """Kyso rule (issue 9, reference bounds): the elements of the document by ``Id`` (``ID``, ``id``, ``xml:id``),
+    indexed in one walk on first need, so that checking n References costs one pass over the document, not n; and
+    each URI is digested once (a repeated Reference only multiplies the work: refused)."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.index: dict[str, list[Any]] | None = None
+        self.seen: set[str] = set()
+
+    def claim(self, uri: str, number: int) -> None:
+        if uri in self.seen:
+            raise Refused(f"Reference {number} repeats the URI {uri!r} of an earlier Reference")
+        self.seen.add(uri)
+
+    def resolve(self, identifier: str, number: int) -> Any:
+        if self.index is None:
+            self.index = {}
+            for element in self.root.iter():
+                if isinstance(element.tag, str):
+                    for value in {element.get(attribute) for attribute in ID_ATTRIBUTES} - {None}:
+                        self.index.setdefault(value, []).append(element)
+        found = self.index.get(identifier, [])
+        if len(found) != 1:
+            raise Refused(
+                f"Reference {number}: ID {identifier!r} names {len(found)} elements"
+                + (" (duplicate IDs: signature wrapping is refused)" if found else "")
+            )
+        return found[0]
+
+
+def lower_if_weak(problem: str | None, what: str, verdict: Verdict, messages: list[str]) -> None:
+    """A weak algorithm (:mod:`kyso.certs.algorithms`) makes the signature INDETERMINATE, as in PDF."""
+    if problem is not None:
+        verdict.lower(Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE)
+        messages.append(f"{what} is not accepted: {problem}")
+
+
+def certificate_key_problem(certificate: bytes, allow: tuple[str, ...]) -> str | None:
+    """Why the signing certificate's key is too weak (:mod:`kyso.certs.algorithms`), or None."""
+    from cryptography import x509
+
+    from kyso.certs.algorithms import public_key_problem
+
+    try:
+        return public_key_problem(x509.load_der_x509_certificate(certificate).public_key(), allow)
+    except Exception:
+        return None  # an unreadable key fails the signature value check with its own reason
+
+
+def weak_algorithm(uri: str) -> str | None:
+    """Why a SignatureMethod or DigestMethod URI is weak by default (for the reader's warnings), or None."""
+    digest = DIGEST_METHODS.get(uri) or SIGNATURE_METHODS.get(uri, (None, None))[1]
+    return digest_problem(digest) if digest else None
+
+
+__all__ = [
+    "C14N",
+    "C14N_METHODS",
+    "DIGEST_METHODS",
+    "DSIG",
+    "ENVELOPED",
+    "EXC_C14N",
+    "ID_ATTRIBUTES",
+    "LEGACY_EXC_C14N",
+    "MAX_REFERENCES",
+    "SIGNATURE_METHODS",
+    "IdIndex",
+    "Profile",
+    "Refused",
+    "algorithm_of",
+    "c14n_method",
+    "check_reference_count",
+    "inclusive_prefixes",
+    "certificate_key_problem",
+    "lower_if_weak",
+    "transform_chain",
+    "weak_algorithm",
+]
