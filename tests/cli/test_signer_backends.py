@@ -210,7 +210,7 @@ def test_sync_opens_the_signer_once_for_the_batch(kyso_cli, pemkey, pem_files, p
     """One open (one PKCS#11 session, one remote login) for every item of the run, and one close."""
     from kyso.conformance.checks import appearance_for, sample_pdf
     from kyso.demo.marks import sample_signature_png
-    from kyso_ioffice.simulator import IOfficeSimulator
+    from kyso.testing.simulators.ioffice import IOfficeSimulator
 
     image = tmp_path / "chu-ky.png"
     image.write_bytes(sample_signature_png())
