@@ -291,7 +291,7 @@ def verify_command(
     """Verify every signature of IN. Exit 0 only when the document is TOTAL_PASSED."""
     import kyso
     from kyso.cli.files import read_document
-    from kyso.cli.render import render_verification
+    from kyso.reports import render_verification
 
     data = read_document(input_path)
     report = kyso.verify(
@@ -340,7 +340,7 @@ def cert_validate_command(
     """Validate CERT: chain to a trust anchor, validity, key usage, revocation."""
     import kyso
     from kyso.cli.files import read_document
-    from kyso.cli.render import render_certificate
+    from kyso.reports import render_certificate
 
     report = kyso.validate_certificate(
         read_document(cert_path),
@@ -367,7 +367,7 @@ def cert_validate_command(
 @_lang_option
 def demo_command(out_dir: Path, lang: str) -> None:
     """Generate a demo PKI (test material), sign a sample official letter, verify it and print the report."""
-    from kyso.cli.render import render_verification
+    from kyso.reports import render_verification
     from kyso.demo.run import run_demo
 
     result = run_demo(out_dir, echo=lambda line: click.echo(printable(line), err=True))
