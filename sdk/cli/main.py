@@ -367,8 +367,8 @@ def cert_validate_command(
 @_lang_option
 def demo_command(out_dir: Path, lang: str) -> None:
     """Generate a demo PKI (test material), sign a sample official letter, verify it and print the report."""
-    from kyso.reports import render_verification
     from kyso.demo.run import run_demo
+    from kyso.reports import render_verification
 
     result = run_demo(out_dir, echo=lambda line: click.echo(printable(line), err=True))
     click.echo(render_verification(result.report, lang), nl=False)
