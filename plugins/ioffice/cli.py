@@ -9,7 +9,15 @@ from typing import Any
 
 import click
 
-from kyso.adapters.cli import _overrides, connection_options
+from kyso.cli.options import (
+    connection_options,
+    connection_overrides,
+    format_option,
+    password_options,
+    read_password,
+    revocation_option,
+    trust_option,
+)
 from kyso.core.errors import UsageError
 from kyso.text import printable, to_json
 
@@ -40,15 +48,13 @@ def _receivers(values: tuple[str, ...]) -> list[Any]:
 
 def _signer(p12_path: Path, password_env: str | None, password_file: Path | None) -> Any:
     import kyso
-    from kyso.cli.main import _password
 
-    return kyso.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
+    return kyso.Pkcs12Signer.from_file(p12_path, read_password(password_env, password_file))
 
 
 _signer_options = [
     click.option("--p12", "p12_path", required=True, type=click.Path(path_type=Path), help="Organisation key store."),
-    click.option("--password-env", metavar="VAR", help="Environment variable holding the key store password."),
-    click.option("--password-file", type=click.Path(path_type=Path), help="File holding the key store password."),
+    password_options(),
     click.option("--organ-id", required=True, metavar="ID", help="Your agency identifier, e.g. 000.00.00.H41."),
     click.option("--organ-name", metavar="NAME", help="Your agency's name."),
 ]
@@ -64,7 +70,7 @@ def signer_options(function: Any) -> Any:
 @click.argument("document_id", metavar="DOCUMENT")
 @click.option("--to", "receivers", multiple=True, metavar="ORGAN_ID[=NAME]", help="Receiving agency (repeatable).")
 @signer_options
-@connection_options
+@connection_options()
 def dispatch_command(
     document_id: str,
     receivers: tuple[str, ...],
@@ -82,7 +88,7 @@ def dispatch_command(
     sender = _organization(organ_id, organ_name)
     to = _receivers(receivers)
     signer = _signer(p12_path, password_env, password_file)
-    adapter = get_adapter("ioffice", **_overrides(connection))
+    adapter = get_adapter("ioffice", **connection_overrides(connection))
     try:
         package_id, package = dispatch(adapter, document_id, signer, sender=sender, to=to)  # type: ignore[arg-type]
     finally:
@@ -91,11 +97,11 @@ def dispatch_command(
 
 
 @ioffice_group.command("receive")
-@click.option("--trust", multiple=True, type=click.Path(path_type=Path), help="Trust anchor (repeatable).")
-@click.option("--revocation", type=click.Choice(["off", "soft", "hard"]), default="soft", show_default=True)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@trust_option(help="Trust anchor (repeatable).")
+@revocation_option()
+@format_option()
 @signer_options
-@connection_options
+@connection_options()
 def receive_command(
     trust: tuple[Path, ...],
     revocation: str,
@@ -119,7 +125,7 @@ def receive_command(
         raise UsageError("give the trust anchors with --trust: packages are verified before they are accepted")
     sender = _organization(organ_id, organ_name)
     signer = _signer(p12_path, password_env, password_file)
-    adapter = get_adapter("ioffice", **_overrides(connection))
+    adapter = get_adapter("ioffice", **connection_overrides(connection))
     try:
         results = receive(adapter, sender=sender, trust=list(trust), revocation=revocation, signer=signer)  # type: ignore[arg-type]
     finally:

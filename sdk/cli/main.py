@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 import errno
 import logging
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -19,7 +18,18 @@ from typing import Any, NoReturn
 import click
 
 from kyso import __version__
-from kyso.certs.algorithms import ALLOWABLE
+from kyso.cli.options import (
+    allow_weak_option,
+    at_option,
+    format_option,
+    lang_option,
+    offline_option,
+    password_options,
+    read_password,
+    revocation_option,
+    timeout_option,
+    trust_option,
+)
 from kyso.core.errors import KysoError, UsageError
 from kyso.text import printable, to_json
 
@@ -36,27 +46,6 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 3
     """An unexpected exception outside the checks of one signature: a bug in Kyso or a plugin, never a verdict on
     the document. One line on stderr (``kyso: internal error: ...``); ``--verbose`` shows the traceback."""
-
-
-class _Seconds(click.ParamType):
-    """A timeout in seconds: a finite number above zero (0, negative, nan or inf would fail deep in the HTTP
-    library with a traceback)."""
-
-    name = "seconds"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
-        import math
-
-        try:
-            seconds = float(value)
-        except (TypeError, ValueError):
-            seconds = math.nan
-        if not (math.isfinite(seconds) and seconds > 0):
-            self.fail(f"{value!r} is not a number of seconds above 0", param, ctx)
-        return seconds
-
-
-SECONDS = _Seconds()
 
 
 class _Cli(click.Group):
@@ -140,7 +129,7 @@ class _PrintableFormatter(logging.Formatter):
 
 
 @cli.command("plugins")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option()
 def plugins_command(output_format: str) -> None:
     """List registered plugins: name, version, hooks."""
     from kyso.core.manager import get_plugin_manager
@@ -169,32 +158,11 @@ def _box(value: str | None) -> tuple[float, float, float, float] | None:
     return (x1, y1, x2, y2)
 
 
-def _password(env_var: str | None, password_file: Path | None) -> str:
-    """The key store password from an environment variable or a file; never from the command line."""
-    if env_var and password_file:
-        raise UsageError("give either --password-env or --password-file, not both")
-    if env_var:
-        if env_var not in os.environ:
-            raise UsageError(f"environment variable {env_var} is not set")
-        return os.environ[env_var]
-    if password_file:
-        try:
-            return password_file.read_text(encoding="utf-8").rstrip("\r\n")
-        except OSError as exc:
-            raise UsageError(f"cannot read --password-file {password_file}: {exc.strerror}") from None
-        except UnicodeDecodeError:  # its message would quote a byte of the password
-            raise UsageError(f"--password-file {password_file} is not UTF-8 text") from None
-    if sys.stdin.isatty():
-        return click.prompt("PKCS#12 password", hide_input=True)
-    raise UsageError("no password: use --password-env VAR or --password-file FILE")
-
-
 @cli.command("sign")
 @click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="Signed file.")
 @click.option("--p12", "p12_path", required=True, type=click.Path(path_type=Path), help="PKCS#12 key store.")
-@click.option("--password-env", metavar="VAR", help="Environment variable holding the key store password.")
-@click.option("--password-file", type=click.Path(path_type=Path), help="File holding the key store password.")
+@password_options()
 @click.option("--level", type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]), default="B-B", show_default=True)
 @click.option("--tsa", metavar="URL", help="RFC 3161 time-stamping authority (needed for B-T).")
 @click.option("--field", metavar="NAME", help="Signature field name (default: the next free SignatureN).")
@@ -202,9 +170,7 @@ def _password(env_var: str | None, password_file: Path | None) -> str:
 @click.option("--box", metavar="x1,y1,x2,y2", help="Rectangle of a visible signature, PDF points, origin bottom-left.")
 @click.option("--reason", help="Reason for signing.")
 @click.option("--location", help="Place of signing.")
-@click.option(
-    "--timeout", type=SECONDS, default=30.0, show_default=True, help="Seconds for all network calls together."
-)
+@timeout_option()
 @click.option(
     "--kind",
     type=click.Choice(["approval", "issuance", "attachment", "copy", "income"]),
@@ -229,13 +195,13 @@ def sign_command(
 ) -> None:
     """Sign IN and write the signed document to OUTPUT (IN is never modified)."""
     import kyso
-    from kyso.cli.files import check_output, read_document, write_atomically
+    from kyso.files import check_output, read_document, write_atomically
 
     if output_path.resolve() == input_path.resolve():
         raise UsageError("the output must be a different file from the input")
     data = read_document(input_path)
     check_output(output_path)
-    signer = kyso.Pkcs12Signer.from_file(p12_path, _password(password_env, password_file))
+    signer = kyso.Pkcs12Signer.from_file(p12_path, read_password(password_env, password_file))
     options["box"] = _box(options["box"])
     signed = kyso.sign(data, signer=signer, name=input_path.name, **options)
     write_atomically(output_path, signed)
@@ -246,37 +212,17 @@ def sign_command(
 # verify, cert validate
 # ---------------------------------------------------------------------------------------------------------------
 
-_trust_option = click.option(
-    "--trust", multiple=True, type=click.Path(path_type=Path), help="Trust anchor file or directory (repeatable)."
-)
-_revocation_option = click.option(
-    "--revocation", type=click.Choice(["off", "soft", "hard"]), default="soft", show_default=True
-)
-_at_option = click.option("--at", metavar="ISO-8601", help="Validate as of this moment (default: now).")
-_format_option = click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-_lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
-allow_weak_option = click.option(
-    "--allow-weak",
-    multiple=True,
-    type=click.Choice(list(ALLOWABLE)),
-    help="Accept this weak algorithm (old archives, interop vectors); repeatable. Default: weak is INDETERMINATE.",
-)
-
 
 @cli.command("verify")
 @click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
-@_trust_option
-@_revocation_option
-@_at_option
-@click.option("--offline", is_flag=True, help="Never fetch OCSP, CRL or certificates.")
-@click.option(
-    "--timeout", type=SECONDS, default=30.0, show_default=True, help="Seconds for all network calls together."
-)
-@allow_weak_option
-@_format_option
-@_lang_option
+@trust_option()
+@revocation_option()
+@at_option()
+@offline_option()
+@timeout_option()
+@allow_weak_option()
+@format_option()
+@lang_option()
 def verify_command(
     input_path: Path,
     trust: tuple[Path, ...],
@@ -290,7 +236,7 @@ def verify_command(
 ) -> None:
     """Verify every signature of IN. Exit 0 only when the document is TOTAL_PASSED."""
     import kyso
-    from kyso.cli.files import read_document
+    from kyso.files import read_document
     from kyso.reports import render_verification
 
     data = read_document(input_path)
@@ -318,15 +264,13 @@ def cert_group() -> None:
 
 @cert_group.command("validate")
 @click.argument("cert_path", metavar="CERT", type=click.Path(path_type=Path))
-@_trust_option
+@trust_option()
 @click.option("--intermediate", multiple=True, type=click.Path(path_type=Path), help="Extra intermediate CA file.")
-@_at_option
-@_revocation_option
-@click.option(
-    "--timeout", type=SECONDS, default=30.0, show_default=True, help="Seconds for all network calls together."
-)
-@_format_option
-@_lang_option
+@at_option()
+@revocation_option()
+@timeout_option()
+@format_option()
+@lang_option()
 def cert_validate_command(
     cert_path: Path,
     trust: tuple[Path, ...],
@@ -339,7 +283,7 @@ def cert_validate_command(
 ) -> None:
     """Validate CERT: chain to a trust anchor, validity, key usage, revocation."""
     import kyso
-    from kyso.cli.files import read_document
+    from kyso.files import read_document
     from kyso.reports import render_certificate
 
     report = kyso.validate_certificate(
@@ -364,7 +308,7 @@ def cert_validate_command(
 
 @cli.command("demo")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("kyso-demo"), show_default=True)
-@_lang_option
+@lang_option()
 def demo_command(out_dir: Path, lang: str) -> None:
     """Generate a demo PKI (test material), sign a sample official letter, verify it and print the report."""
     from kyso.demo.run import run_demo

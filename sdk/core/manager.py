@@ -42,6 +42,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kyso.certs.plugin",
     "kyso.pdf.plugin",
     "kyso.adapters.plugin",
+    "kyso.conformance.plugin",
 )
 """Built-in plugins, by module path; each is registered under its module path as its name."""
 
