@@ -9,15 +9,7 @@ from typing import Any
 
 import click
 
-from kyso.cli.options import (
-    connection_options,
-    connection_overrides,
-    format_option,
-    password_options,
-    read_password,
-    revocation_option,
-    trust_option,
-)
+from kyso.cli import options
 from kyso.core.errors import UsageError
 from kyso.text import printable, to_json
 
@@ -49,12 +41,12 @@ def _receivers(values: tuple[str, ...]) -> list[Any]:
 def _signer(p12_path: Path, password_env: str | None, password_file: Path | None) -> Any:
     import kyso
 
-    return kyso.Pkcs12Signer.from_file(p12_path, read_password(password_env, password_file))
+    return kyso.Pkcs12Signer.from_file(p12_path, options.read_password(password_env, password_file))
 
 
 _signer_options = [
     click.option("--p12", "p12_path", required=True, type=click.Path(path_type=Path), help="Organisation key store."),
-    password_options(),
+    options.password_options(),
     click.option("--organ-id", required=True, metavar="ID", help="Your agency identifier, e.g. 000.00.00.H41."),
     click.option("--organ-name", metavar="NAME", help="Your agency's name."),
 ]
@@ -70,7 +62,7 @@ def signer_options(function: Any) -> Any:
 @click.argument("document_id", metavar="DOCUMENT")
 @click.option("--to", "receivers", multiple=True, metavar="ORGAN_ID[=NAME]", help="Receiving agency (repeatable).")
 @signer_options
-@connection_options()
+@options.connection_options()
 def dispatch_command(
     document_id: str,
     receivers: tuple[str, ...],
@@ -88,7 +80,7 @@ def dispatch_command(
     sender = _organization(organ_id, organ_name)
     to = _receivers(receivers)
     signer = _signer(p12_path, password_env, password_file)
-    adapter = get_adapter("ioffice", **connection_overrides(connection))
+    adapter = get_adapter("ioffice", **options.connection_overrides(connection))
     try:
         package_id, package = dispatch(adapter, document_id, signer, sender=sender, to=to)  # type: ignore[arg-type]
     finally:
@@ -97,11 +89,11 @@ def dispatch_command(
 
 
 @ioffice_group.command("receive")
-@trust_option(help="Trust anchor (repeatable).")
-@revocation_option()
-@format_option()
+@options.trust_option(help="Trust anchor (repeatable).")
+@options.revocation_option()
+@options.format_option()
 @signer_options
-@connection_options()
+@options.connection_options()
 def receive_command(
     trust: tuple[Path, ...],
     revocation: str,
@@ -125,7 +117,7 @@ def receive_command(
         raise UsageError("give the trust anchors with --trust: packages are verified before they are accepted")
     sender = _organization(organ_id, organ_name)
     signer = _signer(p12_path, password_env, password_file)
-    adapter = get_adapter("ioffice", **connection_overrides(connection))
+    adapter = get_adapter("ioffice", **options.connection_overrides(connection))
     try:
         results = receive(adapter, sender=sender, trust=list(trust), revocation=revocation, signer=signer)  # type: ignore[arg-type]
     finally:
