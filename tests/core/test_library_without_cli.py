@@ -109,7 +109,7 @@ def run_library(modules: list[str], pki: TestPKI, tmp_path: Path, *, path: Path 
 
 def test_the_walk_finds_the_library() -> None:
     modules = library_modules()
-    for name in ("kyso", "kyso.api", "kyso.files", "kyso.reports", "kyso_edxml.dsig", "kyso_onegate.simulator"):
+    for name in ("kyso", "kyso.api", "kyso.files", "kyso.reports", "kyso_edxml.dsig", "kyso_onegate.adapter"):
         assert name in modules, name
     assert not [name for name in modules if name.startswith("kyso.cli")]
     assert is_command_module("kyso_edxml.cli") and is_command_module("kyso.pdf.ltv_cli")
