@@ -48,8 +48,8 @@ __all__ = [
     "offline_option",
     "password_options",
     "read_password",
-    "read_secret",
     "revocation_option",
+    "secret_from_env",
     "timeout_option",
     "trust_option",
 ]
@@ -157,7 +157,7 @@ def lang_option() -> Decorator:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def read_secret(variable: str | None) -> str | None:
+def secret_from_env(variable: str | None) -> str | None:
     """The value of the environment variable named ``variable`` (a ``--...-env VAR`` option), ``None`` when no
     variable was named; a :class:`~kyso.core.errors.UsageError` when it is not set."""
     if variable is None:
@@ -182,7 +182,7 @@ def read_password(password_env: str | None, password_file: Path | None) -> str:
     if password_env and password_file:
         raise UsageError("give either --password-env or --password-file, not both")
     if password_env:
-        return read_secret(password_env) or ""
+        return secret_from_env(password_env) or ""
     if password_file:
         try:
             return password_file.read_text(encoding="utf-8").rstrip("\r\n")
@@ -224,8 +224,8 @@ def connection_overrides(connection: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "base_url": connection.get("base_url"),
         "username": connection.get("username"),
-        "password": read_secret(connection.get("platform_password_env")),
-        "token": read_secret(connection.get("token_env")),
+        "password": secret_from_env(connection.get("platform_password_env")),
+        "token": secret_from_env(connection.get("token_env")),
         "timeout": connection.get("timeout"),
         "retries": connection.get("retries"),
     }
