@@ -16,6 +16,9 @@ from kyso.core.errors import InputError
 NAME_MAX = 255
 """The longest file name most file systems take, in bytes (ext4, XFS, Btrfs, APFS: 255 bytes of UTF-8)."""
 
+MAX_DOCUMENT_SIZE = 512 * 1024 * 1024
+"""Documents above this size are refused before being read (:func:`read_document`)."""
+
 
 def read_bounded(path: str | os.PathLike[str], *, limit: int, what: str) -> bytes:
     """The bytes of ``path``; refused before reading when larger than ``limit`` (``what`` names the file's role in
@@ -43,6 +46,12 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int, what: str) -> byte
         raise InputError(f"{path}: permission denied") from None
     except OSError as exc:  # not a directory on the way, name too long, I/O error ...
         raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+
+
+def read_document(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of the document at ``path`` (a PDF, an edXML package, a certificate, a header JSON ...), refused
+    above :data:`MAX_DOCUMENT_SIZE`: the commands of Kyso and of its plugins read every user file through this."""
+    return read_bounded(path, limit=MAX_DOCUMENT_SIZE, what="a document")
 
 
 def check_output(path: str | os.PathLike[str]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from kyso.cli.main import allow_weak_option
+from kyso.cli.options import allow_weak_option, offline_option, revocation_option, trust_option
 from kyso.core.errors import InputError, UsageError
 from kyso.text import printable, to_json
 
@@ -29,7 +29,7 @@ def edxml_group() -> None:
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path))
 def pack_command(header_path: Path, attachments: tuple[Path, ...], zipped: bool, output_path: Path) -> None:
     """Build an edXML package from a header (JSON, as ``unpack`` writes it) and attachments."""
-    from kyso.cli.files import check_output, read_document, write_atomically
+    from kyso.files import check_output, read_document, write_atomically
     from kyso_edxml import codec, jsonio
     from kyso_edxml.model import Attachment, EdXMLMessage
 
@@ -81,10 +81,10 @@ def pack_command(header_path: Path, attachments: tuple[Path, ...], zipped: bool,
     is_flag=True,
     help="Unpack only a message whose signature is TOTAL_PASSED and covers it whole; exit 1 otherwise.",
 )
-@click.option("--trust", multiple=True, type=click.Path(path_type=Path), help="Trust anchor (with --verify).")
-@click.option("--revocation", type=click.Choice(["off", "soft", "hard"]), default="soft", show_default=True)
-@click.option("--offline", is_flag=True, help="Never fetch OCSP, CRL or certificates (with --verify).")
-@allow_weak_option
+@trust_option(help="Trust anchor (with --verify).")
+@revocation_option()
+@offline_option(help="Never fetch OCSP, CRL or certificates (with --verify).")
+@allow_weak_option()
 def unpack_command(
     input_path: Path,
     directory: Path,
@@ -100,7 +100,7 @@ def unpack_command(
     """
     import sys
 
-    from kyso.cli.files import read_document, write_atomically
+    from kyso.files import read_document, write_atomically
     from kyso_edxml import codec, jsonio
     from kyso_edxml.model import EdXMLMessage
 
@@ -168,7 +168,7 @@ def status_command(
     """Build a status packet answering DOCUMENT_ID (e.g. 05: being processed)."""
     from datetime import datetime
 
-    from kyso.cli.files import check_output, write_atomically
+    from kyso.files import check_output, write_atomically
     from kyso_edxml import codec
     from kyso_edxml.api import status_for
     from kyso_edxml.ids import check_organ_id
@@ -202,7 +202,7 @@ def status_command(
 
 
 def _read_json(path: Path) -> Any:
-    from kyso.cli.files import read_document
+    from kyso.files import read_document
     from kyso_edxml import jsonio
 
     raw = read_document(path)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from kyso.adapters.cli import _overrides, connection_options
+from kyso.cli import options
 from kyso.cli.signers import SignerChoice, SigningCommand, signer_options
 from kyso.core.errors import UsageError
 from kyso.text import printable, to_json
@@ -56,7 +56,7 @@ def organization_options(function: Any) -> Any:
 @click.argument("document_id", metavar="DOCUMENT")
 @click.option("--to", "receivers", multiple=True, metavar="ORGAN_ID[=NAME]", help="Receiving agency (repeatable).")
 @organization_options
-@connection_options
+@options.connection_options()
 def dispatch_command(
     document_id: str,
     receivers: tuple[str, ...],
@@ -72,7 +72,7 @@ def dispatch_command(
     sender = _organization(organ_id, organ_name)
     to = _receivers(receivers)
     signer = signer_choice.open()
-    adapter = get_adapter("ioffice", **_overrides(connection))
+    adapter = get_adapter("ioffice", **options.connection_overrides(connection))
     try:
         package_id, package = dispatch(adapter, document_id, signer, sender=sender, to=to)  # type: ignore[arg-type]
     finally:
@@ -81,11 +81,11 @@ def dispatch_command(
 
 
 @ioffice_group.command("receive", cls=SigningCommand)
-@click.option("--trust", multiple=True, type=click.Path(path_type=Path), help="Trust anchor (repeatable).")
-@click.option("--revocation", type=click.Choice(["off", "soft", "hard"]), default="soft", show_default=True)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@options.trust_option(help="Trust anchor (repeatable).")
+@options.revocation_option()
+@options.format_option()
 @organization_options
-@connection_options
+@options.connection_options()
 def receive_command(
     trust: tuple[Path, ...],
     revocation: str,
@@ -107,7 +107,7 @@ def receive_command(
         raise UsageError("give the trust anchors with --trust: packages are verified before they are accepted")
     sender = _organization(organ_id, organ_name)
     signer = signer_choice.open()
-    adapter = get_adapter("ioffice", **_overrides(connection))
+    adapter = get_adapter("ioffice", **options.connection_overrides(connection))
     try:
         results = receive(adapter, sender=sender, trust=list(trust), revocation=revocation, signer=signer)  # type: ignore[arg-type]
     finally:

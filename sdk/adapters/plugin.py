@@ -1,5 +1,5 @@
-"""Built-in plugin: the platform commands ``kyso adapters``, ``kyso sync``, ``kyso conformance`` and
-``kyso simulate``. Imported when the CLI starts, so it imports nothing heavy."""
+"""Built-in plugin: the platform commands ``kyso adapters``, ``kyso sync`` and ``kyso simulate``. Imported when the
+CLI starts, so it imports nothing heavy."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 @hookimpl
 def kyso_register_commands(cli: click.Group) -> None:
-    from kyso.adapters.cli import adapters_command, conformance_command, simulate_command, sync_command
+    from kyso.adapters.cli import adapters_command, simulate_command, sync_command
 
-    for command in (adapters_command, sync_command, conformance_command, simulate_command):
+    for command in (adapters_command, sync_command, simulate_command):
         cli.add_command(command)

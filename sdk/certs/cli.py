@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kyso.cli.main import SECONDS
+from kyso.cli.options import format_option, timeout_option
 from kyso.text import printable, to_json
 
 
@@ -16,7 +16,7 @@ def trust_group() -> None:
 
 
 @trust_group.command("list")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option()
 def list_command(output_format: str) -> None:
     """Show every anchor and intermediate in use (name, fingerprint, source) and the known roots not installed."""
     import dataclasses
@@ -39,7 +39,7 @@ def list_command(output_format: str) -> None:
 def add_command(path: Path, name: str | None) -> None:
     """Add the CA certificate(s) in PATH (PEM or DER) to the trust store."""
     from kyso.certs import truststore
-    from kyso.cli.files import read_document
+    from kyso.files import read_document
 
     for entry in truststore.add(read_document(path), name=name, origin=str(path)):
         click.echo(printable(f"added {entry.name}: {entry.subject} (SHA-256 {entry.sha256})"))
@@ -58,7 +58,7 @@ def remove_command(name: str) -> None:
 @trust_group.command("fetch")
 @click.argument("names", nargs=-1)
 @click.option("--url", help="Download from this URL instead of the official one (a mirror); the pin still applies.")
-@click.option("--timeout", type=SECONDS, default=10.0, show_default=True, help="Seconds for the download.")
+@timeout_option(default=10.0, help="Seconds for the download.")
 def fetch_command(names: tuple[str, ...], url: str | None, timeout: float) -> None:
     """Download known certificates (default: all) from their official URLs; refuse any fingerprint mismatch."""
     from kyso.certs import truststore

@@ -18,8 +18,17 @@ from typing import Any, NoReturn
 import click
 
 from kyso import __version__
-from kyso.certs.algorithms import ALLOWABLE
 from kyso.cli.kinds import KindOptionsCommand
+from kyso.cli.options import (
+    allow_weak_option,
+    at_option,
+    format_option,
+    lang_option,
+    offline_option,
+    revocation_option,
+    timeout_option,
+    trust_option,
+)
 from kyso.cli.signers import SignerChoice, SigningCommand, signer_options, signers_command
 from kyso.core.errors import KysoError, UsageError
 from kyso.text import printable, to_json
@@ -37,27 +46,6 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 3
     """An unexpected exception outside the checks of one signature: a bug in Kyso or a plugin, never a verdict on
     the document. One line on stderr (``kyso: internal error: ...``); ``--verbose`` shows the traceback."""
-
-
-class _Seconds(click.ParamType):
-    """A timeout in seconds: a finite number above zero (0, negative, nan or inf would fail deep in the HTTP
-    library with a traceback)."""
-
-    name = "seconds"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
-        import math
-
-        try:
-            seconds = float(value)
-        except (TypeError, ValueError):
-            seconds = math.nan
-        if not (math.isfinite(seconds) and seconds > 0):
-            self.fail(f"{value!r} is not a number of seconds above 0", param, ctx)
-        return seconds
-
-
-SECONDS = _Seconds()
 
 
 class _Cli(click.Group):
@@ -141,7 +129,7 @@ class _PrintableFormatter(logging.Formatter):
 
 
 @cli.command("plugins")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option()
 def plugins_command(output_format: str) -> None:
     """List registered plugins: name, version, hooks."""
     from kyso.core.manager import get_plugin_manager
@@ -187,9 +175,7 @@ class _SignCommand(KindOptionsCommand, SigningCommand):
 @click.option("--box", metavar="x1,y1,x2,y2", help="Rectangle of a visible signature, PDF points, origin bottom-left.")
 @click.option("--reason", help="Reason for signing.")
 @click.option("--location", help="Place of signing.")
-@click.option(
-    "--timeout", type=SECONDS, default=30.0, show_default=True, help="Seconds for all network calls together."
-)
+@timeout_option()
 def sign_command(
     input_path: Path,
     output_path: Path,
@@ -198,7 +184,7 @@ def sign_command(
 ) -> None:
     """Sign IN and write the signed document to OUTPUT (IN is never modified)."""
     import kyso
-    from kyso.cli.files import check_output, read_document, write_atomically
+    from kyso.files import check_output, read_document, write_atomically
 
     if output_path.resolve() == input_path.resolve():
         raise UsageError("the output must be a different file from the input")
@@ -215,37 +201,17 @@ def sign_command(
 # verify, cert validate
 # ---------------------------------------------------------------------------------------------------------------
 
-_trust_option = click.option(
-    "--trust", multiple=True, type=click.Path(path_type=Path), help="Trust anchor file or directory (repeatable)."
-)
-_revocation_option = click.option(
-    "--revocation", type=click.Choice(["off", "soft", "hard"]), default="soft", show_default=True
-)
-_at_option = click.option("--at", metavar="ISO-8601", help="Validate as of this moment (default: now).")
-_format_option = click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-_lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
-allow_weak_option = click.option(
-    "--allow-weak",
-    multiple=True,
-    type=click.Choice(list(ALLOWABLE)),
-    help="Accept this weak algorithm (old archives, interop vectors); repeatable. Default: weak is INDETERMINATE.",
-)
-
 
 @cli.command("verify")
 @click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
-@_trust_option
-@_revocation_option
-@_at_option
-@click.option("--offline", is_flag=True, help="Never fetch OCSP, CRL or certificates.")
-@click.option(
-    "--timeout", type=SECONDS, default=30.0, show_default=True, help="Seconds for all network calls together."
-)
-@allow_weak_option
-@_format_option
-@_lang_option
+@trust_option()
+@revocation_option()
+@at_option()
+@offline_option()
+@timeout_option()
+@allow_weak_option()
+@format_option()
+@lang_option()
 def verify_command(
     input_path: Path,
     trust: tuple[Path, ...],
@@ -259,8 +225,8 @@ def verify_command(
 ) -> None:
     """Verify every signature of IN. Exit 0 only when the document is TOTAL_PASSED."""
     import kyso
-    from kyso.cli.files import read_document
-    from kyso.cli.render import render_verification
+    from kyso.files import read_document
+    from kyso.reports import render_verification
 
     data = read_document(input_path)
     report = kyso.verify(
@@ -287,15 +253,13 @@ def cert_group() -> None:
 
 @cert_group.command("validate")
 @click.argument("cert_path", metavar="CERT", type=click.Path(path_type=Path))
-@_trust_option
+@trust_option()
 @click.option("--intermediate", multiple=True, type=click.Path(path_type=Path), help="Extra intermediate CA file.")
-@_at_option
-@_revocation_option
-@click.option(
-    "--timeout", type=SECONDS, default=30.0, show_default=True, help="Seconds for all network calls together."
-)
-@_format_option
-@_lang_option
+@at_option()
+@revocation_option()
+@timeout_option()
+@format_option()
+@lang_option()
 def cert_validate_command(
     cert_path: Path,
     trust: tuple[Path, ...],
@@ -308,8 +272,8 @@ def cert_validate_command(
 ) -> None:
     """Validate CERT: chain to a trust anchor, validity, key usage, revocation."""
     import kyso
-    from kyso.cli.files import read_document
-    from kyso.cli.render import render_certificate
+    from kyso.files import read_document
+    from kyso.reports import render_certificate
 
     report = kyso.validate_certificate(
         read_document(cert_path),
@@ -333,11 +297,11 @@ def cert_validate_command(
 
 @cli.command("demo")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("kyso-demo"), show_default=True)
-@_lang_option
+@lang_option()
 def demo_command(out_dir: Path, lang: str) -> None:
     """Generate a demo PKI (test material), sign a sample official letter, verify it and print the report."""
-    from kyso.cli.render import render_verification
     from kyso.demo.run import run_demo
+    from kyso.reports import render_verification
 
     result = run_demo(out_dir, echo=lambda line: click.echo(printable(line), err=True))
     click.echo(render_verification(result.report, lang), nl=False)

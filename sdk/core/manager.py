@@ -44,6 +44,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kyso.pdf.plugin",
     "kyso.pdf.kinds",
     "kyso.adapters.plugin",
+    "kyso.conformance.plugin",
 )
 """Built-in plugins, by module path; each is registered under its module path as its name."""
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kyso.cli.main import SECONDS
+from kyso.cli.options import timeout_option, trust_option
 
 
 @click.command("extend")
@@ -14,12 +14,8 @@ from kyso.cli.main import SECONDS
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="Extended file.")
 @click.option("--level", type=click.Choice(["B-LT", "B-LTA"]), default="B-LTA", show_default=True)
 @click.option("--tsa", metavar="URL", help="RFC 3161 time-stamping authority (needed for B-LTA).")
-@click.option(
-    "--trust", multiple=True, type=click.Path(path_type=Path), help="Extra trust anchor file or directory (repeatable)."
-)
-@click.option(
-    "--timeout", type=SECONDS, default=30.0, show_default=True, help="Seconds for all network calls together."
-)
+@trust_option(help="Extra trust anchor file or directory (repeatable).")
+@timeout_option()
 def extend_command(
     input_path: Path, output_path: Path, level: str, tsa: str | None, trust: tuple[Path, ...], timeout: float
 ) -> None:
@@ -27,9 +23,9 @@ def extend_command(
 
     Extending a B-LTA document again renews its archive time-stamp."""
     from kyso.certs.loading import load_certificates
-    from kyso.cli.files import check_output, read_document, write_atomically
     from kyso.core.errors import UsageError
     from kyso.core.manager import get_plugin_manager
+    from kyso.files import check_output, read_document, write_atomically
     from kyso.pdf.ltv import extend_pdf
     from kyso.text import printable
 

@@ -208,7 +208,7 @@ class OneGateSimulator(Simulator):
             body = "<p>Không tìm thấy kết quả đã ký số với mã này.</p>"
             return Response(_page("Không tìm thấy", body), 404, mimetype="text/html")
         import kyso
-        from kyso.cli.render import render_verification
+        from kyso.reports import render_verification
 
         try:
             report = kyso.verify(item["signed"], trust=self.trust, revocation="soft", name=item["name"])
