@@ -2,7 +2,8 @@
 
 Exit codes (:class:`ExitCode`): 0 success or TOTAL_PASSED, 1 any other verdict, 2 unusable input or bad usage,
 3 internal error (a bug in Kyso or a plugin). A :class:`~kyso.core.errors.KysoError` is printed as one line on
-stderr, and so is an internal error; ``--verbose`` adds the traceback.
+stderr (``kyso: error: `` then its diagnostics in the language of ``--lang``: Vietnamese by default), and so is an
+internal error; ``--verbose`` adds the traceback.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import click
 
 from kyso import __version__
 from kyso.certs.algorithms import ALLOWABLE
-from kyso.core.errors import KysoError, UsageError
+from kyso.core.errors import LANGUAGES, KysoError, UsageError
 from kyso.text import printable, to_json
 
 
@@ -69,7 +70,7 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except KysoError as exc:
-            _fail(exc, verbose=verbose)
+            _fail(exc, verbose=verbose, lang=ctx.meta.get(_LANG_KEY))
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise  # usage errors (exit 2), --help, Ctrl-C: click's own
         except OSError as exc:
@@ -80,11 +81,47 @@ class _Cli(click.Group):
             _internal_error(exc, verbose=verbose)
 
 
-def _fail(exc: KysoError, *, verbose: bool) -> NoReturn:
+def _fail(exc: KysoError, *, verbose: bool, lang: str | None = None) -> NoReturn:
+    """``kyso: error: `` (a fixed tag scripts can look for) and the error's diagnostics in ``lang``, its parameter
+    spelled as the command's flag."""
     if verbose:
         traceback.print_exc()
-    click.echo(printable(f"kyso: error: {exc.diagnostics()}"), err=True)
+    click.echo(printable(f"kyso: error: {exc.diagnostics(lang or _env_lang(), spell=flag)}"), err=True)
     sys.exit(ExitCode.ERROR)
+
+
+_ARGUMENTS = {"data": "IN", "certificate": "CERT"}
+"""API keywords that the commands take as arguments rather than options."""
+
+
+def flag(keyword: str) -> str:
+    """The command-line spelling of an API keyword (``doc_number`` → ``--doc-number``): the one mapping from a
+    :attr:`KysoError.parameter <kyso.core.errors.KysoError.parameter>` to what the user typed."""
+    return _ARGUMENTS.get(keyword) or "--" + keyword.replace("_", "-")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# language: --lang before or after the sub-command, else KYSO_LANG, else Vietnamese
+# ---------------------------------------------------------------------------------------------------------------
+
+LANG_ENV = "KYSO_LANG"
+_LANG_KEY = "kyso.lang"
+
+
+def _env_lang() -> str:
+    value = os.environ.get(LANG_ENV, "").strip().lower()
+    return value if value in LANGUAGES else "vi"
+
+
+def _remember_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """The language of this run: this ``--lang``, else one given before the sub-command, else ``KYSO_LANG``, else
+    ``vi``; kept in ``ctx.meta`` (shared by the sub-commands) for the error line."""
+    lang = value or ctx.meta.get(_LANG_KEY) or _env_lang()
+    ctx.meta[_LANG_KEY] = lang
+    return lang
+
+
+_LANG_HELP = f"Language of reports and error messages [default: vi, or ${LANG_ENV}]."
 
 
 def _internal_error(exc: BaseException, *, verbose: bool) -> NoReturn:
@@ -101,6 +138,7 @@ def _internal_error(exc: BaseException, *, verbose: bool) -> NoReturn:
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, "--version", prog_name="kyso")
 @click.option("--verbose", is_flag=True, help="Show the traceback of errors.")
+@click.option("--lang", type=click.Choice(LANGUAGES), callback=_remember_lang, expose_value=False, help=_LANG_HELP)
 def cli(verbose: bool) -> None:
     """Kyso: sign and verify documents with Vietnamese Government (Ban Cơ yếu Chính phủ) and public-CA digital
     signatures.
@@ -256,7 +294,7 @@ _at_option = click.option("--at", metavar="ISO-8601", help="Validate as of this 
 _format_option = click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-_lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+_lang_option = click.option("--lang", type=click.Choice(LANGUAGES), callback=_remember_lang, help=_LANG_HELP)
 allow_weak_option = click.option(
     "--allow-weak",
     multiple=True,
@@ -382,7 +420,7 @@ def main(argv: list[str] | None = None) -> None:
 
         get_plugin_manager().register_commands(cli)
     except KysoError as exc:
-        _fail(exc, verbose="--verbose" in (argv or sys.argv))
+        _fail(exc, verbose="--verbose" in (argv or sys.argv))  # before parsing: the language of KYSO_LANG
     except Exception as exc:  # a plugin that breaks while adding its commands
         _internal_error(exc, verbose="--verbose" in (argv or sys.argv))
     cli.main(args=argv, prog_name="kyso")
