@@ -206,7 +206,7 @@ def _sources(sources: Iterable[CertificateSource] | CertificateSource) -> Iterab
     """One path or one certificate's bytes is a source, not an iterable of characters or byte values."""
     if isinstance(sources, str | bytes | bytearray) or hasattr(sources, "__fspath__"):
         return [sources]  # type: ignore[list-item]
-    return sources  # type: ignore[return-value]
+    return sources
 
 
 def _names(names: Iterable[str] | str) -> Iterable[str]:

@@ -628,7 +628,7 @@ def _c14n_method(element: Any, messages: list[str]) -> tuple[bool, list[str] | N
 def _prefixes(element: Any) -> list[str] | None:
     for child in _elements(element):
         if _local(child) == "InclusiveNamespaces":
-            return [p if p != "#default" else None for p in (child.get("PrefixList") or "").split()] or None
+            return [p if p != "#default" else None for p in (child.get("PrefixList") or "").split()] or None  # type: ignore[misc]  # None: lxml's name of the default namespace
     return None
 
 
@@ -806,13 +806,14 @@ def _check_signature_value(canonical: bytes, text: str, certificate: bytes, key_
         value = base64.b64decode(re.sub(r"\s+", "", text), validate=True)
     except (binascii.Error, ValueError):
         return "SignatureValue is not base64"
-    algorithm = {
+    digests: dict[str, type[hashes.SHA1 | hashes.SHA224 | hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
         "sha1": hashes.SHA1,
         "sha224": hashes.SHA224,
         "sha256": hashes.SHA256,
         "sha384": hashes.SHA384,
         "sha512": hashes.SHA512,
-    }[digest]()
+    }
+    algorithm = digests[digest]()
     try:
         key = x509.load_der_x509_certificate(certificate).public_key()
     except Exception:

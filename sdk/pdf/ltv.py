@@ -151,7 +151,7 @@ def _context(reader: Any, signatures: list[Any], trust: tuple[bytes, ...], budge
     from kyso.certs.truststore import configured_certificates
 
     anchors, intermediates = configured_certificates()
-    carried = []
+    carried: list[bytes] = []
     for signature in signatures:
         try:
             carried.extend(c.chosen.dump() for c in signature.signed_data["certificates"] if c.name == "certificate")

@@ -81,7 +81,11 @@ class Pkcs12Signer:
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import ec, padding
 
-        algorithm = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+        algorithm: dict[str, type[hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
+            "sha256": hashes.SHA256,
+            "sha384": hashes.SHA384,
+            "sha512": hashes.SHA512,
+        }
         try:
             digest = algorithm[digest_algorithm.lower()]()
         except KeyError:
