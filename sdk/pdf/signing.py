@@ -35,7 +35,11 @@ def sign_pdf(request: SignRequest) -> bytes:
     if request.level not in (Level.B_B, Level.B_T):
         raise UsageError(f"level {request.level} is not supported for PDF (B-B, B-T, B-LT, B-LTA)")
     if request.level is Level.B_T and not request.tsa:
-        raise UsageError("level B-T needs a time-stamping authority (--tsa URL)")
+        raise UsageError(
+            "level B-T needs a time-stamping authority's URL",
+            parameter="tsa",
+            vi="mức B-T cần địa chỉ (URL) của dịch vụ cấp dấu thời gian",
+        )
     try:
         return _sign_once(request, bytes_reserved=_reserve(request))
     except _ReserveTooSmall:

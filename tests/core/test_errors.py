@@ -104,3 +104,15 @@ def test_any_other_type_is_the_same_typed_error() -> None:
 def test_bytes_likes_are_still_accepted(signed_pdf: bytes, pki) -> None:
     for data in (bytearray(signed_pdf), memoryview(signed_pdf)):
         assert kyso.verify(data, trust=[pki.root_cert], revocation="off").indication == "TOTAL_PASSED"
+
+
+def test_a_missing_tsa_is_the_keyword_in_the_library_the_flag_in_the_cli(unsigned_pdf: bytes, signer_for) -> None:
+    from kyso.cli.main import flag
+
+    with pytest.raises(UsageError) as caught:
+        kyso.sign(unsigned_pdf, signer=signer_for("person"), level="B-T")
+    assert caught.value.parameter == "tsa"
+    assert caught.value.diagnostics("en") == "bad usage (tsa=): level B-T needs a time-stamping authority's URL"
+    assert caught.value.diagnostics("vi", spell=flag) == (
+        "Lệnh chưa đúng (--tsa): mức B-T cần địa chỉ (URL) của dịch vụ cấp dấu thời gian"
+    )
