@@ -29,7 +29,7 @@ def keyword(parameter: str) -> str:
 class KysoError(Exception):
     """Base of every error the SDK raises on purpose.
 
-    :param message: the detail, in English (``str(error)``).
+    :param message: the detail, in English (``str(error)`` adds the parameter and the hint).
     :param parameter: the API keyword the error is about (``"image"``), if one.
     :param hint: what to do instead (a line of code, a command), shown after the detail in both languages.
     :param vi: the detail in Vietnamese, where the code has one; otherwise the English detail is shown.
@@ -48,8 +48,9 @@ class KysoError(Exception):
         self.vi = vi
 
     def __str__(self) -> str:
-        """The English detail, with the hint: what a traceback shows."""
-        return f"{self.message} (hint: {self.hint})" if self.hint else self.message
+        """The English detail with the parameter and the hint: what a traceback shows."""
+        text = f"{self.message} ({keyword(self.parameter)})" if self.parameter else self.message
+        return f"{text} (hint: {self.hint})" if self.hint else text
 
     def diagnostics(self, lang: str | None = None, *, spell: Callable[[str], str] = keyword) -> str:
         """One human-readable line, safe to show to a user (no secrets).

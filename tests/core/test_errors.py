@@ -112,6 +112,7 @@ def test_a_missing_tsa_is_the_keyword_in_the_library_the_flag_in_the_cli(unsigne
     with pytest.raises(UsageError) as caught:
         kyso.sign(unsigned_pdf, signer=signer_for("person"), level="B-T")
     assert caught.value.parameter == "tsa"
+    assert str(caught.value) == "level B-T needs a time-stamping authority's URL (tsa=)"  # a traceback names it too
     assert caught.value.diagnostics("en") == "bad usage (tsa=): level B-T needs a time-stamping authority's URL"
     assert caught.value.diagnostics("vi", spell=flag) == (
         "Lệnh chưa đúng (--tsa): mức B-T cần địa chỉ (URL) của dịch vụ cấp dấu thời gian"
