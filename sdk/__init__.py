@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from kyso.core import hookimpl
 from kyso.core.errors import (
+    BytesExpectedError,
     EncryptedDocumentError,
     InputError,
     KysoError,
@@ -63,6 +64,7 @@ __getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [
+    "BytesExpectedError",
     "CertificateReport",
     "EncryptedDocumentError",
     "Indication",

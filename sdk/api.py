@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from os import PathLike
 from typing import Any
 
 from kyso.certs.loading import CertificateSource, certificates_from_bytes, load_certificates
-from kyso.core.errors import UsageError
+from kyso.core.errors import BytesExpectedError, UsageError
 from kyso.core.manager import get_plugin_manager
 from kyso.core.models import (
     Box,
@@ -55,12 +56,14 @@ def sign(
         font of text marks). Images and fonts are paths or bytes (images); ``page``/``box`` override the placement.
     :raises UsageError: an option the kind does not take, or a kind (with its options) the document's format does
         not support (edXML takes no kind: ``kind="issuance", seal=...`` on edXML is refused, not ignored).
+    :raises BytesExpectedError: ``data`` is a file name or anything else than bytes.
     :raises KysoError: unusable input, signer or service failure.
     """
+    data = _document_bytes(data, "data", "sign")
     pm = get_plugin_manager()
     fmt = pm.detect_format(data)
     request = SignRequest(
-        document=Document(data=bytes(data), format=fmt.name, name=name),
+        document=Document(data=data, format=fmt.name, name=name),
         signer=signer,
         level=_enum(Level, level, "level"),
         tsa=tsa,
@@ -97,14 +100,16 @@ def verify(
         :mod:`kyso.certs.algorithms`), for old archives and interop vectors; by default they are INDETERMINATE.
     :param timeout: total seconds of the verify's network calls (every OCSP, CRL and AIA request together, see
         :class:`~kyso.core.models.NetworkBudget`).
+    :raises BytesExpectedError: ``data`` is a file name or anything else than bytes.
     :raises InputError: when the document cannot be read at all.
     """
+    data = _document_bytes(data, "data", "verify")
     pm = get_plugin_manager()
     fmt = pm.detect_format(data)
     options = verify_options(
         trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak
     )
-    return pm.verify(Document(data=bytes(data), format=fmt.name, name=name), options)
+    return pm.verify(Document(data=data, format=fmt.name, name=name), options)
 
 
 def verify_options(
@@ -138,7 +143,7 @@ def validate_certificate(
     allow_weak: Iterable[str] = (),
 ) -> CertificateReport:
     """Validate one certificate (PEM or DER bytes) against ``trust`` as of ``at``."""
-    ders = certificates_from_bytes(bytes(certificate))
+    ders = certificates_from_bytes(_document_bytes(certificate, "certificate", "validate_certificate"))
     options = _validation_options(
         trust,
         intermediates,
@@ -150,7 +155,7 @@ def validate_certificate(
         allow_weak=allow_weak,
     )
     if purpose not in ("signing", "timestamping"):
-        raise UsageError(f"unknown purpose {purpose!r} (signing, timestamping)")
+        raise UsageError(f"unknown purpose {purpose!r} (signing, timestamping)", parameter="purpose")
     options = _replace(options, purpose=purpose)
     return get_plugin_manager().validate_certificate(ders[0], options)
 
@@ -163,7 +168,11 @@ def parse_moment(value: datetime | str | None) -> datetime | None:
         try:
             value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise UsageError(f"not an ISO 8601 moment: {value!r} (e.g. 2026-11-22T10:05:30+07:00)") from None
+            raise UsageError(
+                f"not an ISO 8601 moment: {value!r} (e.g. 2026-11-22T10:05:30+07:00)",
+                parameter="at",
+                vi=f"{value!r} không phải một thời điểm ISO 8601 (ví dụ 2026-11-22T10:05:30+07:00)",
+            ) from None
     if value.tzinfo is None:
         from datetime import timedelta, timezone
 
@@ -199,7 +208,7 @@ def _sources(sources: Iterable[CertificateSource] | CertificateSource) -> Iterab
     """One path or one certificate's bytes is a source, not an iterable of characters or byte values."""
     if isinstance(sources, str | bytes | bytearray) or hasattr(sources, "__fspath__"):
         return [sources]  # type: ignore[list-item]
-    return sources  # type: ignore[return-value]
+    return sources
 
 
 def _names(names: Iterable[str] | str) -> Iterable[str]:
@@ -213,12 +222,31 @@ def _replace(options: ValidationOptions, **changes: Any) -> ValidationOptions:
     return dataclasses.replace(options, **changes)
 
 
+def _document_bytes(value: object, parameter: str, function: str) -> bytes:
+    """``value`` as bytes; a file name (the most common slip) or any other type is a :class:`BytesExpectedError`
+    with the line of code that reads the file."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, str | PathLike):
+        raise BytesExpectedError(
+            f"{function}() takes the file's bytes, not its name {str(value)!r}",
+            parameter=parameter,
+            hint=f"{function}(Path({str(value)!r}).read_bytes(), ...)",
+            vi=f"{function}() nhận nội dung (bytes) của tệp, không nhận tên tệp {str(value)!r}",
+        )
+    raise BytesExpectedError(
+        f"{function}() takes bytes, not {type(value).__name__}",
+        parameter=parameter,
+        vi=f"{function}() nhận bytes, không nhận {type(value).__name__}",
+    )
+
+
 def _enum(cls: Any, value: Any, what: str) -> Any:
     try:
         return cls(value)
     except ValueError:
         allowed = ", ".join(m.value for m in cls)
-        raise UsageError(f"unknown {what} {value!r} (allowed: {allowed})") from None
+        raise UsageError(f"unknown {what} {value!r} (allowed: {allowed})", parameter=what) from None
 
 
 __all__ = ["parse_moment", "sign", "validate_certificate", "verify", "verify_options"]

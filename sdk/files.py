@@ -29,21 +29,27 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int, what: str) -> byte
     path = Path(path)
     try:
         if path.is_dir():
-            raise InputError(f"{path}: is a directory")
+            raise InputError(f"{path}: is a directory", vi=f"{path}: là một thư mục, không phải tệp")
         size = path.stat().st_size
         if size > limit:
-            raise InputError(f"{path}: too large for {what} ({size} bytes; the limit is {limit})")
+            raise InputError(
+                f"{path}: too large for {what} ({size} bytes; the limit is {limit})",
+                vi=f"{path}: tệp quá lớn ({size} byte; tối đa {limit})",
+            )
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
         if len(data) > limit:
-            raise InputError(f"{path}: too large for {what} (more than {limit} bytes)")
+            raise InputError(
+                f"{path}: too large for {what} (more than {limit} bytes)",
+                vi=f"{path}: tệp quá lớn (hơn {limit} byte)",
+            )
         return data
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(f"{path}: no such file", vi=f"{path}: không có tệp này") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
+        raise InputError(f"{path}: is a directory", vi=f"{path}: là một thư mục, không phải tệp") from None
     except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+        raise InputError(f"{path}: permission denied", vi=f"{path}: không có quyền đọc tệp") from None
     except OSError as exc:  # not a directory on the way, name too long, I/O error ...
         raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
 
@@ -65,7 +71,9 @@ def check_output(path: str | os.PathLike[str]) -> None:
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise InputError(f"{directory}: output directory does not exist")
+        raise InputError(
+            f"{directory}: output directory does not exist", vi=f"{directory}: thư mục để ghi tệp không tồn tại"
+        )
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:

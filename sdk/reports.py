@@ -14,8 +14,6 @@ from kyso.core.models import (
 )
 from kyso.text import printable
 
-LANGUAGES = ("vi", "en")
-
 _VERDICT = {
     "vi": {
         Indication.TOTAL_PASSED: "HỢP LỆ",

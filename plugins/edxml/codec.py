@@ -217,7 +217,7 @@ def _text(element: Any, where: str) -> str:
 
 
 def _value(kind: Any, element: Any, warnings: list[str], where: str) -> Any:
-    if dataclasses.is_dataclass(kind):
+    if dataclasses.is_dataclass(kind) and isinstance(kind, type):
         return _read(kind, element, warnings, where)
     text = _text(element, where)
     if kind is str:
@@ -399,7 +399,7 @@ def _write(parent: Any, name: str, value: Any) -> Any:
     from lxml import etree
 
     element = etree.SubElement(parent, _E + name)
-    for spec, hint in _fields(type(value)):
+    for spec, hint in _fields(type(value)):  # type: ignore[arg-type]  # (functools.cache: a class is hashable)
         if spec.name == "data":
             continue
         item = getattr(value, spec.name)

@@ -33,6 +33,8 @@ def add_verification_mark(pdf: bytes, url: str) -> bytes:
     text = "Tra cứu kết quả / verify:\n%(url)s"
     font = TextBoxStyle(font=glyph_accumulator_factory(serif_regular()), font_size=8)  # Vietnamese letters
     box = layout.BoxConstraints(width=MARK_WIDTH, height=MARK_HEIGHT)
+    style: TextStampStyle  # QRStampStyle is one
+    stamp: TextStamp
     if QR_AVAILABLE:
         style = QRStampStyle(stamp_text=text, border_width=0, text_box_style=font)
         stamp = QRStamp(writer, url, style, text_params={"url": url}, box=box)

@@ -32,11 +32,11 @@ def adapters_command(output_format: str) -> None:
     from kyso.adapters.registry import adapter_registry
 
     registry = adapter_registry()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": info.name,
             "description": info.description,
-            "kinds": [k.value if hasattr(k, "value") else k for k in info.kinds],
+            "kinds": [getattr(k, "value", k) for k in info.kinds],
             "simulator": info.simulator is not None,
         }
         for info in sorted(registry.adapters.values(), key=lambda i: i.name)

@@ -228,7 +228,7 @@ def _one(
         # process died) are uploaded as they are, under their key; the item is never signed a second time.
         kept = entry.get("key") if entry is not None else None
         signed = journal.signed(kept) if journal and isinstance(kept, str) else None
-        if signed is not None:
+        if signed is not None and isinstance(kept, str):
             key = waiting = kept
         else:
             source = adapter.download(item)

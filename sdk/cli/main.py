@@ -2,7 +2,8 @@
 
 Exit codes (:class:`ExitCode`): 0 success or TOTAL_PASSED, 1 any other verdict, 2 unusable input or bad usage,
 3 internal error (a bug in Kyso or a plugin). A :class:`~kyso.core.errors.KysoError` is printed as one line on
-stderr, and so is an internal error; ``--verbose`` adds the traceback.
+stderr (``kyso: error: `` then its diagnostics in the language of ``--lang``: Vietnamese by default), and so is an
+internal error; ``--verbose`` adds the traceback.
 """
 
 from __future__ import annotations
@@ -20,17 +21,21 @@ import click
 from kyso import __version__
 from kyso.cli.kinds import KindOptionsCommand
 from kyso.cli.options import (
+    LANG_HELP,
+    LANG_KEY,
     allow_weak_option,
     at_option,
+    env_lang,
     format_option,
     lang_option,
     offline_option,
+    remember_lang,
     revocation_option,
     timeout_option,
     trust_option,
 )
 from kyso.cli.signers import SignerChoice, SigningCommand, signer_options, signers_command
-from kyso.core.errors import KysoError, UsageError
+from kyso.core.errors import LANGUAGES, KysoError, UsageError
 from kyso.text import printable, to_json
 
 
@@ -58,7 +63,7 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except KysoError as exc:
-            _fail(exc, verbose=verbose)
+            _fail(exc, verbose=verbose, lang=ctx.meta.get(LANG_KEY))
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise  # usage errors (exit 2), --help, Ctrl-C: click's own
         except OSError as exc:
@@ -69,12 +74,28 @@ class _Cli(click.Group):
             _internal_error(exc, verbose=verbose)
 
 
-def _fail(exc: KysoError, *, verbose: bool) -> NoReturn:
+def _fail(exc: KysoError, *, verbose: bool, lang: str | None = None) -> NoReturn:
+    """``kyso: error: `` (a fixed tag scripts can look for) and the error's diagnostics in ``lang``, its parameter
+    spelled as the command's flag."""
     if verbose:
         traceback.print_exc()
-    click.echo(printable(f"kyso: error: {exc.diagnostics()}"), err=True)
+    click.echo(printable(f"kyso: error: {exc.diagnostics(lang or env_lang(), spell=flag)}"), err=True)
     sys.exit(ExitCode.ERROR)
 
+
+_ARGUMENTS = {"data": "IN", "certificate": "CERT"}
+"""API keywords that the commands take as arguments rather than options."""
+
+
+def flag(keyword: str) -> str:
+    """The command-line spelling of an API keyword (``doc_number`` → ``--doc-number``): the one mapping from a
+    :attr:`KysoError.parameter <kyso.core.errors.KysoError.parameter>` to what the user typed."""
+    return _ARGUMENTS.get(keyword) or "--" + keyword.replace("_", "-")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# language: --lang before or after the sub-command, else KYSO_LANG, else Vietnamese
+# ---------------------------------------------------------------------------------------------------------------
 
 def _internal_error(exc: BaseException, *, verbose: bool) -> NoReturn:
     """One line naming the exception's class only: its message may quote document bytes or a secret."""
@@ -90,6 +111,7 @@ def _internal_error(exc: BaseException, *, verbose: bool) -> NoReturn:
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, "--version", prog_name="kyso")
 @click.option("--verbose", is_flag=True, help="Show the traceback of errors.")
+@click.option("--lang", type=click.Choice(LANGUAGES), callback=remember_lang, expose_value=False, help=LANG_HELP)
 def cli(verbose: bool) -> None:
     """Kyso: sign and verify documents with Vietnamese Government (Ban Cơ yếu Chính phủ) and public-CA digital
     signatures.
@@ -315,7 +337,7 @@ def main(argv: list[str] | None = None) -> None:
 
         get_plugin_manager().register_commands(cli)
     except KysoError as exc:
-        _fail(exc, verbose="--verbose" in (argv or sys.argv))
+        _fail(exc, verbose="--verbose" in (argv or sys.argv))  # before parsing: the language of KYSO_LANG
     except Exception as exc:  # a plugin that breaks while adding its commands
         _internal_error(exc, verbose="--verbose" in (argv or sys.argv))
     cli.main(args=argv, prog_name="kyso")

@@ -43,7 +43,12 @@ __all__ = [
     "connection_options",
     "connection_overrides",
     "format_option",
+    "LANG_ENV",
+    "LANG_HELP",
+    "LANG_KEY",
+    "env_lang",
     "lang_option",
+    "remember_lang",
     "offline_option",
     "revocation_option",
     "secret_from_env",
@@ -144,9 +149,30 @@ def format_option() -> Decorator:
     )
 
 
+LANG_ENV = "KYSO_LANG"
+LANG_KEY = "kyso.lang"
+"""Where the run's language is kept in ``click.Context.meta`` (shared by the group and its sub-commands)."""
+LANG_HELP = f"Language of reports and error messages [default: vi, or ${LANG_ENV}]."
+
+
+def env_lang() -> str:
+    """``KYSO_LANG`` when it names a language of the reports, else Vietnamese."""
+    value = os.environ.get(LANG_ENV, "").strip().lower()
+    return value if value in LANGUAGES else "vi"
+
+
+def remember_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """The language of this run: this ``--lang``, else one given before the sub-command, else ``KYSO_LANG``, else
+    ``vi``; kept in ``ctx.meta`` for the error line, so reports and errors speak the same language."""
+    lang = value or ctx.meta.get(LANG_KEY) or env_lang()
+    ctx.meta[LANG_KEY] = lang
+    return lang
+
+
 def lang_option() -> Decorator:
-    """``--lang vi|en`` (default vi) → ``lang: str``, the language of :mod:`kyso.reports`."""
-    return click.option("--lang", type=click.Choice(list(LANGUAGES)), default="vi", show_default=True)
+    """``--lang vi|en`` → ``lang: str``, the language of :mod:`kyso.reports` and of the error line (default: a
+    ``--lang`` given before the sub-command, else ``KYSO_LANG``, else ``vi``)."""
+    return click.option("--lang", type=click.Choice(list(LANGUAGES)), callback=remember_lang, help=LANG_HELP)
 
 
 # ---------------------------------------------------------------------------------------------------------------

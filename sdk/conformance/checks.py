@@ -488,6 +488,7 @@ def faults_fail_alone(h: Harness) -> str:
         for item_id, fault in zip(ids, faults, strict=True):
             result = outcome.get(item_id)
             _expect(result is not None, f"item with fault {fault} was dropped from the run")
+            assert result is not None  # (for the type checker: _expect raised otherwise)
             expected = "signed" if fault is None else "failed"
             _expect(result.outcome == expected, f"item with fault {fault}: {result.outcome} ({result.reason})")
             _expect(fault is None or bool(result.reason), f"item with fault {fault} failed without a reason")

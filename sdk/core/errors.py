@@ -3,61 +3,155 @@
 A :class:`KysoError` is an expected failure (unusable input, wrong password, unreachable service): the CLI prints
 its :meth:`~KysoError.diagnostics` on one line and exits with 2. A bad signature is never an exception: it is a
 verdict in a report. Messages never contain keys, PINs or passwords.
+
+Each subclass has a lead in Vietnamese and in English (what went wrong, in words a văn thư reads); the detail the
+code writes follows it. The detail is English (it quotes file names, option names, standards); where a sentence is
+frequent the code also gives it in Vietnamese (``vi=``). An error about one API keyword names it in
+``parameter`` (``"image"``); the caller spells it its own way: ``image=`` for the library, ``--image`` for the
+CLI.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar, Literal
+
+Lang = Literal["vi", "en"]
+LANGUAGES: tuple[Lang, ...] = ("vi", "en")
+"""The languages of reports and error messages; Vietnamese is the CLI's default."""
+
+
+def keyword(parameter: str) -> str:
+    """How the library spells an API parameter in a message: ``image=``."""
+    return f"{parameter}="
+
 
 class KysoError(Exception):
-    """Base of every error the SDK raises on purpose."""
+    """Base of every error the SDK raises on purpose.
 
-    def diagnostics(self) -> str:
-        """One human-readable line, safe to show to a user (no secrets)."""
-        return str(self) or self.__class__.__name__
+    :param message: the detail, in English (``str(error)`` adds the parameter and the hint).
+    :param parameter: the API keyword the error is about (``"image"``), if one.
+    :param hint: what to do instead (a line of code, a command), shown after the detail in both languages.
+    :param vi: the detail in Vietnamese, where the code has one; otherwise the English detail is shown.
+    """
+
+    lead_vi: ClassVar[str] = "Không thực hiện được"
+    lead_en: ClassVar[str] = "failed"
+
+    def __init__(
+        self, message: str = "", *, parameter: str | None = None, hint: str | None = None, vi: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.parameter = parameter
+        self.hint = hint
+        self.vi = vi
+
+    def __str__(self) -> str:
+        """The English detail with the parameter and the hint: what a traceback shows."""
+        text = f"{self.message} ({keyword(self.parameter)})" if self.parameter else self.message
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+    def diagnostics(self, lang: str | None = None, *, spell: Callable[[str], str] = keyword) -> str:
+        """One human-readable line, safe to show to a user (no secrets).
+
+        In ``lang`` (``"vi"`` or ``"en"``): the subclass's lead, the parameter as ``spell`` names it, the detail,
+        the hint. Without ``lang``: the English detail and hint only, the form a report or a warning embeds after
+        its own words (``unusable package: ...``).
+
+        :param spell: how the caller names :attr:`parameter` (the CLI passes its keyword-to-flag mapping).
+        """
+        if lang is None:
+            return str(self) or self.__class__.__name__
+        vietnamese = lang == "vi"
+        lead = self.lead_vi if vietnamese else self.lead_en
+        if self.parameter:
+            lead = f"{lead} ({spell(self.parameter)})"
+        detail = self.vi if vietnamese and self.vi else self.message
+        line = f"{lead}: {detail}" if detail else lead
+        if self.hint:
+            line += f" ({'gợi ý' if vietnamese else 'hint'}: {self.hint})"
+        return line
 
 
 class UsageError(KysoError):
     """The caller asked for something that does not make sense (bad option, missing argument)."""
 
+    lead_vi = "Lệnh chưa đúng"
+    lead_en = "bad usage"
+
+
+class BytesExpectedError(UsageError, TypeError):
+    """A function that takes a document's bytes was given something else, most often a file name: the library
+    reads no files on the caller's behalf (its limits and errors are the caller's; the CLI reads with
+    :mod:`kyso.files`). Also a :class:`TypeError`, which it replaces."""
+
 
 class InputError(KysoError):
     """The document or file given cannot be used: missing, unreadable, malformed, encrypted, too large."""
+
+    lead_vi = "Tài liệu không dùng được"
+    lead_en = "unusable input"
 
 
 class UnsupportedFormatError(InputError):
     """No registered plugin handles the document's format."""
 
+    lead_vi = "Không nhận ra loại tài liệu"
+    lead_en = "unsupported format"
+
 
 class EncryptedDocumentError(InputError):
     """The document is encrypted; Kyso does not sign or verify encrypted documents."""
+
+    lead_vi = "Tài liệu đã được mã hoá (đặt mật khẩu): không ký, không kiểm tra được"
+    lead_en = "encrypted document"
 
 
 class SignerError(KysoError):
     """The signer cannot sign: key store unreadable, wrong password, no private key, unsuitable certificate."""
 
+    lead_vi = "Không dùng được khoá ký (chứng thư số)"
+    lead_en = "unusable signer"
+
 
 class WrongPasswordError(SignerError):
     """The password or PIN of a key store is wrong (the password itself is never repeated)."""
+
+    lead_vi = "Sai mật khẩu hoặc mã PIN của khoá ký"
+    lead_en = "wrong password"
 
 
 class SigningError(KysoError):
     """Signing started but could not finish (the document is left untouched and no output is written)."""
 
+    lead_vi = "Ký không thành công (tệp gốc giữ nguyên, không tạo tệp mới)"
+    lead_en = "signing failed"
+
 
 class ServiceError(KysoError):
     """A network service (TSA, OCSP, CRL, platform) was unreachable, too slow or answered garbage."""
 
-    def __init__(self, message: str, *, url: str | None = None) -> None:
-        super().__init__(message)
+    lead_vi = "Không kết nối được dịch vụ trên mạng"
+    lead_en = "service unavailable"
+
+    def __init__(self, message: str, *, url: str | None = None, **details: str | None) -> None:
+        super().__init__(message, **details)
         self.url = url
 
 
 class TimestampError(ServiceError):
     """The time-stamping authority could not give a usable time-stamp."""
 
+    lead_vi = "Không lấy được dấu thời gian"
+    lead_en = "time-stamp unavailable"
+
 
 class RevocationError(ServiceError):
     """Revocation information (OCSP, CRL) could not be obtained or was unusable."""
+
+    lead_vi = "Không kiểm tra được chứng thư số có bị thu hồi hay không"
+    lead_en = "revocation unavailable"
 
 
 class PlatformError(ServiceError):
@@ -82,3 +176,6 @@ class ItemError(KysoError):
 
 class PluginError(KysoError):
     """A plugin is broken: a hook misspelled, an entry point that fails to import."""
+
+    lead_vi = "Phần mở rộng (plugin) bị lỗi"
+    lead_en = "broken plugin"

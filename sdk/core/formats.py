@@ -20,9 +20,11 @@ class FormatRegistry:
     def detect(self, data: bytes) -> DocumentFormat:
         """The format of ``data``, or :class:`UnsupportedFormatError` naming the formats that were tried."""
         if not data:
-            raise InputError("the document is empty")
+            raise InputError("the document is empty", vi="tài liệu rỗng (0 byte)")
         for fmt in self.formats.values():
             if fmt.sniff(data):
                 return fmt
         known = ", ".join(self.formats) or "none"
-        raise UnsupportedFormatError(f"unrecognised document format (formats known: {known})")
+        raise UnsupportedFormatError(
+            f"unrecognised document format (formats known: {known})", vi=f"Kyso ký và kiểm tra được: {known}"
+        )

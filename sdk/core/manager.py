@@ -195,13 +195,13 @@ class PluginManager:
 
         spec, values = self.kinds.check(request.kind, request.document.format, request.appearance)
         request = dataclasses.replace(request, kind=spec.name if spec else None, appearance=values)
-        result = self._pm.hook.kyso_sign(request=request)
+        result: bytes | None = self._pm.hook.kyso_sign(request=request)
         if result is None:
             raise UnsupportedFormatError(f"no plugin signs {request.document.format} documents")
         return result
 
     def verify(self, document: Document, options: VerifyOptions) -> VerificationReport:
-        result = self._pm.hook.kyso_verify(
+        result: VerificationReport | None = self._pm.hook.kyso_verify(
             document=document, options=options.budgeted(), validate_certificate=self.validate_certificate
         )
         if result is None:
@@ -209,7 +209,8 @@ class PluginManager:
         return result
 
     def validate_certificate(self, certificate: bytes, options: ValidationOptions) -> CertificateReport:
-        result = self._pm.hook.kyso_validate_certificate(certificate=certificate, options=options)
+        hook = self._pm.hook.kyso_validate_certificate
+        result: CertificateReport | None = hook(certificate=certificate, options=options)
         if result is None:
             raise PluginError("no plugin validates certificates (is kyso.certs.plugin disabled?)")
         return result

@@ -81,14 +81,14 @@ class _Font:
         return self._shape(text, size).x_advance * size
 
     def _shape(self, text: str, size: float):
-        self.engine.font_size = size  # the Td that pyHanko emits after a shaped run is in user space
+        self.engine.font_size = size  # type: ignore[assignment]  # a float works; the Td that pyHanko emits after a shaped run is in user space
         return self.engine.shape(text)
 
     def ink(self, text: str, size: float) -> tuple[float, float]:
         """``(lowest, highest)`` y of the glyphs' ink relative to the baseline, in points (diacritics included)."""
         import uharfbuzz as hb
 
-        hb_font = self.engine.hb_font  # scaled to 1000 units per em by kyso.fonts
+        hb_font = self.engine.hb_font  # type: ignore[attr-defined]  # scaled to 1000 units per em by kyso.fonts
         buf = hb.Buffer()
         buf.add_str(text)
         buf.guess_segment_properties()

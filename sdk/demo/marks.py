@@ -58,7 +58,7 @@ def sample_seal_png(text: str = "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN", *, diame
         angle = -span / 2 + span * (i + 0.5) / len(text)
         glyph = Image.new("RGBA", (size // 8, size // 8), (0, 0, 0, 0))
         ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), ch, font=font, fill=RED, anchor="mm")
-        glyph = glyph.rotate(-angle, resample=Image.BICUBIC)
+        glyph = glyph.rotate(-angle, resample=Image.Resampling.BICUBIC)
         rad = math.radians(angle)
         x = centre + radius * math.sin(rad) - glyph.width / 2
         y = centre - radius * math.cos(rad) - glyph.height / 2

@@ -28,6 +28,11 @@ from collections.abc import Sequence
 
 _WHITESPACE = b"\x00\t\n\x0c\r "
 _SPACE = re.compile(rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*)*")
+
+
+def _after_space(data: bytes, at: int) -> int:
+    """The offset after the white space and comments at ``at`` (``_SPACE`` matches everywhere, maybe empty)."""
+    return _SPACE.match(data, at).end()  # type: ignore[union-attr]
 _REGULAR = re.compile(rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]+")
 _OBJECT_HEADER = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]*obj(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
 _HEADER_BEFORE = re.compile(rb"\d+[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]*obj\Z")
@@ -135,17 +140,17 @@ def _signature_entries(data: bytes, at: int) -> tuple[tuple[int, int], tuple[int
     objects does not tell; duplicate keys are refused (pyHanko keeps the first one, other readers the last)."""
     if not 0 <= at < len(data):
         raise GeometryError("the signature dictionary is not at the offset the cross-reference table gives")
-    position = _SPACE.match(data, at).end()
+    position = _after_space(data, at)
     header = _OBJECT_HEADER.match(data, position)
     if header is None:
         raise GeometryError("the signature dictionary is not at the offset the cross-reference table gives")
-    position = _SPACE.match(data, header.end()).end()
+    position = _after_space(data, header.end())
     if not data.startswith(b"<<", position):
         raise GeometryError("the signature object is not a dictionary")
     position += 2
     spans: dict[bytes, tuple[int, int]] = {}
     while True:
-        position = _SPACE.match(data, position).end()
+        position = _after_space(data, position)
         if data.startswith(b">>", position):
             break
         if data[position : position + 1] != b"/":
@@ -153,7 +158,7 @@ def _signature_entries(data: bytes, at: int) -> tuple[tuple[int, int], tuple[int
         name = _REGULAR.match(data, position + 1)
         key_end = name.end() if name else position + 1
         key = data[position:key_end]
-        start = _SPACE.match(data, key_end).end()
+        start = _after_space(data, key_end)
         end = _object_end(data, start)
         if key in (b"/Contents", b"/ByteRange"):
             if key in spans:
@@ -169,7 +174,7 @@ def _object_end(data: bytes, position: int) -> int:
     """End offset of the PDF object starting at ``position`` (a dictionary value); iterative, nesting bounded."""
     closers: list[bytes] = []
     while True:
-        position = _SPACE.match(data, position).end()
+        position = _after_space(data, position)
         if position >= len(data):
             raise GeometryError("the signature dictionary is not terminated")
         char = data[position : position + 1]
@@ -217,7 +222,7 @@ def _literal_end(data: bytes, position: int) -> int:
     parenthesis, not per byte)."""
     depth = 0
     while True:
-        position = _LITERAL_RUN.match(data, position).end()
+        position = _LITERAL_RUN.match(data, position).end()  # type: ignore[union-attr]  # matches everywhere
         char = data[position : position + 1]
         if not char:
             raise GeometryError("the signature dictionary is not terminated")

@@ -45,7 +45,11 @@ def extend_pdf(
     if level not in LTV_LEVELS:
         raise UsageError(f"extend goes to B-LT or B-LTA, not {level}")
     if level is Level.B_LTA and not tsa:
-        raise UsageError("level B-LTA needs a time-stamping authority (--tsa URL)")
+        raise UsageError(
+            "level B-LTA needs a time-stamping authority's URL",
+            parameter="tsa",
+            vi="mức B-LTA cần địa chỉ (URL) của dịch vụ cấp dấu thời gian",
+        )
     try:
         return _extend(data, level, tsa, trust, budget if budget is not None else NetworkBudget(timeout))
     except KysoError:
@@ -151,7 +155,7 @@ def _context(reader: Any, signatures: list[Any], trust: tuple[bytes, ...], budge
     from kyso.certs.truststore import configured_certificates
 
     anchors, intermediates = configured_certificates()
-    carried = []
+    carried: list[bytes] = []
     for signature in signatures:
         try:
             carried.extend(c.chosen.dump() for c in signature.signed_data["certificates"] if c.name == "certificate")
@@ -189,7 +193,11 @@ def sign_ltv(request: Any, sign_b_t: Any) -> bytes:
     import dataclasses
 
     if not request.tsa:
-        raise UsageError(f"level {request.level} needs a time-stamping authority (--tsa URL)")
+        raise UsageError(
+            f"level {request.level} needs a time-stamping authority's URL",
+            parameter="tsa",
+            vi=f"mức {request.level} cần địa chỉ (URL) của dịch vụ cấp dấu thời gian",
+        )
     signed = sign_b_t(dataclasses.replace(request, level=Level.B_T))
     signer_chain = (request.signer.certificate, *request.signer.chain)
     try:

@@ -35,7 +35,11 @@ def sign_pdf(request: SignRequest) -> bytes:
     if request.level not in (Level.B_B, Level.B_T):
         raise UsageError(f"level {request.level} is not supported for PDF (B-B, B-T, B-LT, B-LTA)")
     if request.level is Level.B_T and not request.tsa:
-        raise UsageError("level B-T needs a time-stamping authority (--tsa URL)")
+        raise UsageError(
+            "level B-T needs a time-stamping authority's URL",
+            parameter="tsa",
+            vi="mức B-T cần địa chỉ (URL) của dịch vụ cấp dấu thời gian",
+        )
     try:
         return _sign_once(request, bytes_reserved=_reserve(request))
     except _ReserveTooSmall:
@@ -175,7 +179,7 @@ def _add_visible_field(writer: Any, reader: Any, field_name: str, request: SignR
         raise UsageError(f"--box {request.box} lies outside page {request.page} ({list(page.media_box)})")
     try:
         fields.append_signature_field(
-            writer, fields.SigFieldSpec(field_name, on_page=request.page - 1, box=(x1, y1, x2, y2))
+            writer, fields.SigFieldSpec(field_name, on_page=request.page - 1, box=(x1, y1, x2, y2))  # type: ignore[arg-type]
         )
     except Exception as exc:
         raise UsageError(f"cannot add signature field {field_name!r}: {exc}") from None

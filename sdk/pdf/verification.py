@@ -616,7 +616,7 @@ def _diff_policy() -> Any:
                 yield from DSSCompareRule._check_vri(old, new, kept, new_vri)
 
     rules = [
-        UpdatableVriRule().as_qualified(r.level) if isinstance(getattr(r, "rule", None), DSSCompareRule) else r
+        UpdatableVriRule().as_qualified(r.level) if isinstance(getattr(r, "rule", None), DSSCompareRule) else r  # type: ignore[attr-defined]
         for r in DEFAULT_DIFF_POLICY.global_rules
     ]
     return StandardDiffPolicy(

@@ -41,12 +41,13 @@ class Pkcs12Signer:
         try:
             asn1_pkcs12.Pfx.load(data)["auth_safe"].native  # noqa: B018 - structure check only
         except Exception:
-            raise InputError(f"{origin}: not a PKCS#12 file") from None
+            vi = f"{origin}: không phải tệp khoá PKCS#12 (.p12, .pfx)"
+            raise InputError(f"{origin}: not a PKCS#12 file", vi=vi) from None
         secret = password.encode("utf-8") if isinstance(password, str) else password
         try:
             key, cert, extra = pkcs12.load_key_and_certificates(data, secret or None)
         except ValueError:
-            raise WrongPasswordError(f"{origin}: wrong password for the PKCS#12 file") from None
+            raise WrongPasswordError(f"{origin}: wrong password for the PKCS#12 file", vi=str(origin)) from None
         except Exception as exc:
             raise InputError(f"{origin}: unreadable PKCS#12 file ({exc.__class__.__name__})") from None
         if key is None:
@@ -80,7 +81,11 @@ class Pkcs12Signer:
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import ec, padding
 
-        algorithm = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+        algorithm: dict[str, type[hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
+            "sha256": hashes.SHA256,
+            "sha384": hashes.SHA384,
+            "sha512": hashes.SHA512,
+        }
         try:
             digest = algorithm[digest_algorithm.lower()]()
         except KeyError:

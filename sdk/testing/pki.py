@@ -183,10 +183,11 @@ def _install_key_cache() -> _KeyCachingBackend:
     from certomancer import crypto_utils
 
     with _install_lock:
-        backend = crypto_utils.CRYPTO_BACKEND
-        if not isinstance(backend, _KeyCachingBackend):
-            backend = _KeyCachingBackend(backend)
-            crypto_utils.CRYPTO_BACKEND = backend
+        current = crypto_utils.CRYPTO_BACKEND
+        if isinstance(current, _KeyCachingBackend):
+            return current
+        backend = _KeyCachingBackend(current)
+        crypto_utils.CRYPTO_BACKEND = backend  # type: ignore[assignment]  # a wrapper with the same methods
         return backend
 
 
@@ -412,7 +413,7 @@ class TestPKI:
                 f"cannot serve the test PKI on {_HOST}:{self.port} (the port is baked into the "
                 f"certificates; regenerate with another port): {exc}"
             ) from exc
-        server.daemon_threads = True
+        server.daemon_threads = True  # type: ignore[attr-defined]  # threaded=True: a ThreadingMixIn server
         thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},

@@ -161,7 +161,7 @@ def test_error_lines_escape_a_hostile_file_name(tmp_path):
     assert result.exit_code == 2
     _assert_clean(result.stderr)
     assert len(result.stderr.splitlines()) == 1
-    assert result.stderr.startswith("kyso: error: ") and "\\nKết luận: HỢP LỆ\\n.pdf: no such file" in result.stderr
+    assert result.stderr.startswith("kyso: error: ") and "\\nKết luận: HỢP LỆ\\n.pdf: không có tệp này" in result.stderr
 
 
 def test_sign_echo_escapes_the_output_name(tmp_path, pki, unsigned_pdf):

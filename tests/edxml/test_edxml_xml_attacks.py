@@ -293,7 +293,8 @@ def test_deeply_nested_header_json_is_one_error_line(header: str, tmp_path: Path
     start = time.perf_counter()
     result = kyso_cli("edxml", "pack", "--header", path, "-o", tmp_path / "out.edxml")
     assert result.exit_code == 2, result.stdout + result.stderr
-    assert result.stderr.splitlines() == [f"kyso: error: {path}: JSON nested more than 32 levels deep"]
+    line = f"kyso: error: Tài liệu không dùng được: {path}: JSON nested more than 32 levels deep"  # Vietnamese lead
+    assert result.stderr.splitlines() == [line]
     assert not (tmp_path / "out.edxml").exists()
     assert time.perf_counter() - start < 2.0  # measured: a few ms
 

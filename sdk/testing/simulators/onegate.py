@@ -169,7 +169,7 @@ class OneGateSimulator(Simulator):
                 )
             return json_response({"total": len(dossiers), "data": list(dossiers.values())})
         if len(parts) >= 4 and parts[0] == "dossiers" and parts[2] == "files":
-            item = self.item(parts[3])
+            item = self.item(parts[3])  # type: ignore[assignment]  # (the loop above typed it)
             if item is None or item["extra"].get("dossier") != parts[1]:
                 raise NotFound(f"no file {parts[3]} in dossier {parts[1]}")
             action = parts[4] if len(parts) > 4 else "file"
