@@ -32,8 +32,7 @@ from typing import Any
 import click
 
 from kyso.certs.algorithms import ALLOWABLE
-from kyso.core.errors import UsageError
-from kyso.reports import LANGUAGES
+from kyso.core.errors import LANGUAGES, UsageError
 
 __all__ = [
     "SECONDS",

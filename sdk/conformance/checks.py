@@ -77,7 +77,7 @@ class Harness:
             self._signers[name] = kyso.Pkcs12Signer.from_file(self.pki.p12(name), self.pki.password)
         return self._signers[name]
 
-    def signer_for(self, kind: SignatureKind | None) -> Any:
+    def signer_for(self, kind: SignatureKind | str | None) -> Any:
         return self.signer("organisation" if kind == SignatureKind.ISSUANCE else "person")
 
     @property

@@ -158,9 +158,15 @@ class PlatformError(ServiceError):
     """The platform failed: unreachable, too slow, a server error after the retries, an answer that is not what its
     API promises (HTML instead of JSON ...)."""
 
+    lead_vi = "Hệ thống quản lý văn bản báo lỗi hoặc không trả lời"
+    lead_en = "platform failed"
+
 
 class AuthenticationError(PlatformError):
     """The platform refused the credentials (HTTP 401 / 403). Never retried; the secret is never repeated."""
+
+    lead_vi = "Hệ thống quản lý văn bản từ chối tài khoản đăng nhập"
+    lead_en = "credentials refused"
 
 
 class RedirectError(PlatformError):
@@ -168,10 +174,16 @@ class RedirectError(PlatformError):
     credentials or a body, to another scheme than http(s), from https to http, or too many in a row (see
     :mod:`kyso.adapters.http`)."""
 
+    lead_vi = "Hệ thống quản lý văn bản chuyển sang địa chỉ khác không an toàn: Kyso không đi theo"
+    lead_en = "redirect refused"
+
 
 class ItemError(KysoError):
     """One item cannot be processed (its document is truncated, not what the item claims ...): that item fails,
     the others proceed."""
+
+    lead_vi = "Không xử lý được văn bản này (các văn bản khác vẫn tiếp tục)"
+    lead_en = "unusable item"
 
 
 class PluginError(KysoError):

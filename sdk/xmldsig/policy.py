@@ -102,7 +102,8 @@ def c14n_method(element: Any, messages: list[str]) -> tuple[bool, list[str] | No
     return C14N_METHODS[algorithm], inclusive_prefixes(element)
 
 
-def inclusive_prefixes(element: Any) -> list[str] | None:
+def inclusive_prefixes(element: Any) -> list[Any] | None:
+    """The InclusiveNamespaces PrefixList of an Exclusive C14N transform (``#default`` is the default namespace)."""
     for child in child_elements(element):
         if local_name(child) == "InclusiveNamespaces":
             return [p if p != "#default" else None for p in (child.get("PrefixList") or "").split()] or None

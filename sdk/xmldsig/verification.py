@@ -380,13 +380,13 @@ def _check_signature_value(canonical: bytes, text: str, certificate: bytes, key_
         value = base64.b64decode(re.sub(r"\s+", "", text), validate=True)
     except (binascii.Error, ValueError):
         return "SignatureValue is not base64"
-    algorithm = {
+    algorithm: hashes.HashAlgorithm = {
         "sha1": hashes.SHA1,
         "sha224": hashes.SHA224,
         "sha256": hashes.SHA256,
         "sha384": hashes.SHA384,
         "sha512": hashes.SHA512,
-    }[digest]()
+    }[digest]()  # type: ignore[abstract]  # the table holds concrete classes
     try:
         key = x509.load_der_x509_certificate(certificate).public_key()
     except Exception:

@@ -11,8 +11,8 @@ import click
 from click.testing import CliRunner
 
 from kyso.cli import options
+from kyso.core.errors import LANGUAGES
 from kyso.core.manager import PluginManager
-from kyso.reports import LANGUAGES
 from kyso.testing.pki import TestPKI
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "cli-plugins.md"

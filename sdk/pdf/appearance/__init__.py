@@ -103,7 +103,10 @@ def _image(spec: KindSpec, values: Mapping[str, Any]) -> Any:
 
     if spec.image is None:
         raise UsageError(f"kind {spec.name} places an image but names no image option")
-    return load_image(values.get(spec.image), f"--{spec.image.replace('_', '-')}")
+    image = values.get(spec.image)
+    if image is None:
+        raise UsageError(f"kind {spec.name} needs --{spec.image.replace('_', '-')}", parameter=spec.image)
+    return load_image(image, f"--{spec.image.replace('_', '-')}")
 
 
 def _at_anchor(
