@@ -34,6 +34,8 @@ from kyso.pdf.facts import FileFacts
 
 
 def check_coverage_and_changes(emb: Any, facts: FileFacts, report: SignatureReport, verdict: Verdict) -> None:
+    """Coverage and modifications of one signature (or document time-stamp) into ``report``; ``verdict`` lowered by
+    every rule of this module that it breaks."""
     from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
 
     if not _coverage(emb, facts, report, verdict):

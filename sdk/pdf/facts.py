@@ -47,6 +47,7 @@ class FileFacts:
     """Visible annotations of the last revision (``kyso.pdf.overlays``), read on first use."""
 
     def pages_at(self, revision: int) -> int | None:
+        """The page count of ``revision``, or None when it cannot be read."""
         try:
             return int(self.reader.get_historical_resolver(revision).root["/Pages"]["/Count"])
         except Exception:
@@ -132,6 +133,8 @@ def read_facts(
     names: set[str],
     embedded: list[Any],
 ) -> FileFacts:
+    """The facts of the file whose signature fields are ``names`` and whose filled ones pyHanko loaded as
+    ``embedded``; the options get the DSS's OCSP responses and CRLs as embedded revocation data."""
     facts = FileFacts(
         data=data,
         reader=reader,
@@ -242,4 +245,5 @@ def _has_dss(reader: Any, revision: int) -> bool:
 
 
 def intermediates(facts: FileFacts, embedded: list[Any]) -> tuple[bytes, ...]:
+    """Intermediates for a certificate of the file: the caller's, those ``embedded`` with it, the DSS's."""
     return facts.options.validation.intermediates + tuple(c.dump() for c in embedded) + facts.dss_certificates
