@@ -1,7 +1,8 @@
 """The verdict rules every signature format shares: what a certificate report means for the signature it signed,
-and what an unexpected failure while checking one signature means. PDF (``kyso.pdf.verification``, the raw
-fallback ``kyso.pdf.raw``) and XML-DSig (``kyso.xmldsig.verification``, so edXML) all call these two functions: a
-verdict rule is changed here once, for every format.
+what a weak algorithm means for it, and what an unexpected failure while checking one signature means. PDF
+(``kyso.pdf.verification`` and its time-stamps, the raw fallback ``kyso.pdf.raw``) and XML-DSig
+(``kyso.xmldsig.verification``, so edXML) all call these functions: a verdict rule is changed here once, for every
+format. *Which* algorithms are weak is the policy's (:mod:`kyso.certs.algorithms`), not decided here.
 
 Pure functions on the core models (:class:`~kyso.core.models.Verdict`, :class:`~kyso.core.models.SignatureReport`,
 :class:`~kyso.core.models.CertificateReport`), but rules, not contracts: they live in the library, beside the
@@ -44,6 +45,19 @@ def apply_certificate(report: SignatureReport, certificate: CertificateReport, v
         verdict.lower(certificate.indication, sub)
 
 
+def lower_if_weak(problem: str | None, what: str, verdict: Verdict, messages: list[str]) -> None:
+    """Lower ``verdict`` to INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE when ``problem`` (the policy's reason, from
+    :mod:`kyso.certs.algorithms`) says an algorithm or key of ``what`` is weak; ``None`` changes nothing.
+
+    Kyso rule (issue 9, class 4; ETSI TS 119 312): a weak algorithm makes the signature INDETERMINATE even when its
+    value verifies and its signer is trusted (a SHA-1 signature may have been made over other bytes than the ones
+    shown); the low-level integrity checks (pyHanko's, the XML-DSig engine's) apply no policy by themselves.
+    """
+    if problem is not None:
+        verdict.lower(Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE)
+        messages.append(f"{what} is not accepted: {problem}")
+
+
 def guarded(identifier: str, check: Callable[[], SignatureReport], *, notes: Iterable[str] = ()) -> SignatureReport:
     """``check()``, or, when it raises, an INDETERMINATE / GENERIC report for signature ``identifier`` that says why.
 
@@ -62,4 +76,4 @@ def guarded(identifier: str, check: Callable[[], SignatureReport], *, notes: Ite
         return report
 
 
-__all__ = ["apply_certificate", "guarded"]
+__all__ = ["apply_certificate", "guarded", "lower_if_weak"]

@@ -125,22 +125,27 @@ class Journal:
 
 
 def check_signer(signer: Signer, *, trust: Iterable[Any] = (), revocation: str = "soft", timeout: float = 30.0) -> None:
-    """Refuse a signer whose certificate is expired, not yet valid, revoked or (with ``trust``) untrusted.
+    """Refuse a signer whose certificate is expired, not yet valid, revoked, (with ``trust``) untrusted, or refused by
+    a plugin's certificate rule.
+
+    The certificate goes through the ``kyso_validate_certificate`` hook like every certificate Kyso judges, so a
+    plugin's rule (a national one ...) refuses the same signer in ``sync`` as in ``verify``. Without ``trust`` the
+    signer's own chain is taken as it comes (its last certificate as the anchor): everything but trust is still
+    judged. Its dates are checked here too, for a signer with no chain (a certificate that is its own anchor).
 
     :raises SignerError: naming the reason, before any document is touched.
     """
-    trust = list(trust)
-    if trust:
-        import kyso
+    import kyso
 
-        report = kyso.validate_certificate(
-            signer.certificate, trust=trust, intermediates=list(signer.chain), revocation=revocation, timeout=timeout
-        )
-        if report.indication != "TOTAL_PASSED":
-            why = report.sub_indication.value if report.sub_indication else report.indication.value
-            detail = f": {report.messages[0]}" if report.messages else ""
-            raise SignerError(f"signer refused: certificate {why}{detail}")
-        return
+    chain = list(signer.chain)
+    anchors = list(trust) or chain[-1:] or [signer.certificate]
+    report = kyso.validate_certificate(
+        signer.certificate, trust=anchors, intermediates=chain, revocation=revocation, timeout=timeout
+    )
+    if report.indication != "TOTAL_PASSED":
+        why = report.sub_indication.value if report.sub_indication else report.indication.value
+        detail = f": {'; '.join(report.messages)}" if report.messages else ""  # a plugin's reason comes last
+        raise SignerError(f"signer refused: certificate {why}{detail}")
     from cryptography import x509
 
     certificate = x509.load_der_x509_certificate(signer.certificate)
@@ -191,7 +196,8 @@ def sync(
     :param assets: the signer's own files by option name, ``image`` (approval), ``seal`` (issuance), ``font``
         (text marks): paths or bytes; each item gets those its kind declares as assets.
     :param trust: trust anchors to validate the signer's certificate against before anything is signed.
-    :param check: validate the signer first (expired, revoked and untrusted signers are refused).
+    :param check: validate the signer first (:func:`check_signer`: expired, revoked, untrusted signers and those a
+        plugin's certificate rule refuses).
     :param items: the items to process (default: ``adapter.pending(user)``).
     :raises SignerError: the signer is refused; nothing was signed.
     :raises PlatformError: the item list could not be obtained, or the credentials were refused.

@@ -76,6 +76,36 @@ def public_key_problem(key: Any, allow: Iterable[str] = ()) -> str | None:
     return None
 
 
+def cms_problem(signer_info: Any, public_key: Any, allow: Iterable[str] = ()) -> str | None:
+    """Why the algorithms of a CMS signer info (its signature mechanism with ``public_key``, an asn1crypto
+    ``PublicKeyInfo``; its digest; the two together) are not acceptable, or ``None``: this policy through pyHanko's
+    CMS checks, for PDF signatures and time-stamp tokens."""
+    from asn1crypto import algos
+    from pyhanko.sign.validation.utils import CMSAlgorithmUsagePolicy
+
+    policy = CMSAlgorithmUsagePolicy.lift_policy(usage_policy(allow))
+    try:
+        mechanism = signer_info["signature_algorithm"]
+        digest = signer_info["digest_algorithm"]
+        checks = (
+            policy.signature_algorithm_allowed(mechanism, moment=None, public_key=public_key),
+            policy.digest_algorithm_allowed(digest, moment=None),
+            policy.digest_combination_allowed(
+                signature_algo=mechanism,
+                message_digest_algo=algos.DigestAlgorithm({"algorithm": digest["algorithm"].native}),
+                moment=None,
+            ),
+        )
+        names = f"{mechanism['algorithm'].native} / {digest['algorithm'].native}"
+    except Exception as exc:
+        return f"its algorithms cannot be assessed ({exc.__class__.__name__})"
+    for verdict in checks:
+        if not verdict:
+            reason = verdict.failure_reason or ""
+            return reason if reason and "AlgorithmUsageConstraint" not in reason else f"{names} is disallowed"
+    return None
+
+
 def usage_policy(allow: Iterable[str] = ()) -> Any:
     """The policy as a pyhanko-certvalidator ``AlgorithmUsagePolicy`` (certificate chains, OCSP, CRLs) that also
     serves pyHanko's CMS checks (lift it with ``CMSAlgorithmUsagePolicy.lift_policy``)."""

@@ -7,7 +7,7 @@ many bytes as the hex string it replaces in the same room, so the arithmetic can
 grown by an incremental update (new page content, new xref) that no signature covers; or the literal string
 leaves room for a second /ByteRange (pyHanko keeps the first of duplicate keys), new objects and a new xref, with
 the signed second range moved to the end of the file. pyHanko then says ENTIRE_FILE and skips the difference
-analysis altogether. The geometry rule, one place for the pyHanko path (``kyso.pdf.verification``) and the raw
+analysis altogether. The geometry rule, one place for the pyHanko path (``kyso.pdf.changes``) and the raw
 fallback (``kyso.pdf.raw``):
 
 - the byte range is four non-negative integers and the first range starts at 0;

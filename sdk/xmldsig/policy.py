@@ -8,7 +8,8 @@ them, and what a document format may decide (:class:`Profile`).
 - references: same-document only (``URI=""`` or ``#id`` naming exactly one element by ``Id``/``ID``/``id``/
   ``xml:id``, indexed in one walk: :class:`IdIndex`), each URI once, at most :data:`MAX_REFERENCES` of them;
 - algorithms: the URIs below are read; which digests and keys are too weak is decided by the one policy of every
-  format, :mod:`kyso.certs.algorithms` (a weak one makes the signature INDETERMINATE, :func:`lower_if_weak`).
+  format, :mod:`kyso.certs.algorithms`, and what a weak one means (INDETERMINATE) by the one verdict rule of every
+  format, :func:`kyso.verdicts.lower_if_weak`.
 
 A rule the engine cannot apply raises :class:`Refused`: the signature is then TOTAL_FAILED / FORMAT_FAILURE with
 the reason.
@@ -20,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from kyso.certs.algorithms import digest_problem
-from kyso.core.models import Indication, SubIndication, Verdict
 from kyso.xmldsig.xmlsafe import child_elements, local_name
 
 DSIG = "http://www.w3.org/2000/09/xmldsig#"
@@ -179,13 +179,6 @@ class IdIndex:
         return found[0]
 
 
-def lower_if_weak(problem: str | None, what: str, verdict: Verdict, messages: list[str]) -> None:
-    """A weak algorithm (:mod:`kyso.certs.algorithms`) makes the signature INDETERMINATE, as in PDF."""
-    if problem is not None:
-        verdict.lower(Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE)
-        messages.append(f"{what} is not accepted: {problem}")
-
-
 def certificate_key_problem(certificate: bytes, allow: tuple[str, ...]) -> str | None:
     """Why the signing certificate's key is too weak (:mod:`kyso.certs.algorithms`), or None."""
     from cryptography import x509
@@ -223,7 +216,6 @@ __all__ = [
     "check_reference_count",
     "inclusive_prefixes",
     "certificate_key_problem",
-    "lower_if_weak",
     "transform_chain",
     "weak_algorithm",
 ]

@@ -40,7 +40,7 @@ from kyso.core.models import (
     VerificationReport,
     VerifyOptions,
 )
-from kyso.verdicts import apply_certificate, guarded
+from kyso.verdicts import apply_certificate, guarded, lower_if_weak
 from kyso.xmldsig.c14n import TakenTexts, c14n_element, detached, digest_tree
 from kyso.xmldsig.policy import (
     DIGEST_METHODS,
@@ -53,7 +53,6 @@ from kyso.xmldsig.policy import (
     c14n_method,
     certificate_key_problem,
     check_reference_count,
-    lower_if_weak,
     transform_chain,
 )
 from kyso.xmldsig.xmlsafe import child_elements, local_name, namespace_uri

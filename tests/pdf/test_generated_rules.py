@@ -1,5 +1,5 @@
-"""Issue 9, class 13: each Kyso PDF rule of ``kyso.pdf.verification`` has a test on a file generated here, so that
-removing the rule fails a test even without the interop corpus of ``../shared``.
+"""Issue 9, class 13: each Kyso PDF rule of ``kyso.pdf.changes`` and ``kyso.pdf.verification`` has a test on a
+file generated here, so that removing the rule fails a test even without the interop corpus of ``../shared``.
 
 Each test names the rule it guards; the files are signed by Kyso (or pyHanko, for a certification signature) in
 the session and changed afterwards as an attacker would.

@@ -1,5 +1,5 @@
-"""Issue 9, class 2: a signature is judged only in a format Kyso knows (``_check_dictionary`` in
-``kyso.pdf.verification``): /Filter present, /SubFilter one of adbe.pkcs7.detached, ETSI.CAdES.detached (signatures)
+"""Issue 9, class 2: a signature is judged only in a format Kyso knows (``check_dictionary`` in
+``kyso.pdf.changes``): /Filter present, /SubFilter one of adbe.pkcs7.detached, ETSI.CAdES.detached (signatures)
 or ETSI.RFC3161 (document time-stamps). The dictionaries are rewritten here and signed again with the test key, so
 that the dictionary is the only thing wrong."""
 

@@ -47,18 +47,18 @@ def test_a_failing_document_timestamp_check_is_indeterminate(
     signed_pdf: bytes, pki: TestPKI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kyso.certs.loading import load_certificates
-    from kyso.pdf import verification
+    from kyso.pdf import timestamps
     from kyso.pdf.ltv import extend_pdf
 
     stamped = extend_pdf(signed_pdf, level="B-LTA", tsa=pki.tsa_url, trust=load_certificates([pki.root_cert]))
-    original = verification._check_coverage_and_changes
+    original = timestamps.check_coverage_and_changes
 
     def fails_for_timestamps(emb: object, facts: object, report: kyso.SignatureReport, verdict: object) -> None:
         if report.messages[:1] == ["document time-stamp"]:
             _boom()
         original(emb, facts, report, verdict)
 
-    monkeypatch.setattr(verification, "_check_coverage_and_changes", fails_for_timestamps)
+    monkeypatch.setattr(timestamps, "check_coverage_and_changes", fails_for_timestamps)
     report = _verify(stamped, pki)
     (stamp,) = report.timestamps
     assert (stamp.indication, stamp.sub_indication) == ("INDETERMINATE", "GENERIC")

@@ -1,5 +1,6 @@
-"""Issue 10, item 5: one certificate-to-verdict mapping and one INDETERMINATE guard (``kyso.verdicts``), used by
-PDF (pyHanko path and raw fallback) and by the XML-DSig engine (so edXML) alike."""
+"""Issue 10, item 5: one certificate-to-verdict mapping, one weak-algorithm verdict and one INDETERMINATE guard
+(``kyso.verdicts``), used by PDF (pyHanko path, its time-stamps and the raw fallback) and by the XML-DSig engine (so
+edXML) alike."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import pytest
 
 import kyso
 import kyso.pdf.raw
+import kyso.pdf.timestamps
 import kyso.pdf.verification
 import kyso.verdicts
+import kyso.xmldsig.policy
 import kyso.xmldsig.verification
 from kyso.core.errors import InputError
 from kyso.core.models import (
@@ -22,7 +25,7 @@ from kyso.core.models import (
     TimestampInfo,
     Verdict,
 )
-from kyso.verdicts import apply_certificate, guarded
+from kyso.verdicts import apply_certificate, guarded, lower_if_weak
 
 NOON = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -32,6 +35,25 @@ def test_every_format_uses_the_one_mapping_and_the_one_guard() -> None:
         assert module.apply_certificate is kyso.verdicts.apply_certificate, module.__name__
         assert module.guarded is kyso.verdicts.guarded, module.__name__
         assert not hasattr(module, "_apply_certificate") and not hasattr(module, "_guarded"), module.__name__
+
+
+def test_every_format_uses_the_one_weak_algorithm_verdict() -> None:
+    for module in (kyso.pdf.verification, kyso.pdf.timestamps, kyso.xmldsig.verification):
+        assert module.lower_if_weak is kyso.verdicts.lower_if_weak, module.__name__
+    assert not hasattr(kyso.pdf.verification, "_check_algorithms")
+    assert not hasattr(kyso.xmldsig.policy, "lower_if_weak")
+
+
+def test_a_weak_algorithm_is_indeterminate_with_the_reason() -> None:
+    verdict, messages = Verdict(), []
+    lower_if_weak(None, "the signature", verdict, messages)
+    assert (verdict.indication, messages) == (Indication.TOTAL_PASSED, [])
+    lower_if_weak("SHA-1 is a weak digest algorithm", "the signature", verdict, messages)
+    assert (verdict.indication, verdict.sub_indication) == (
+        Indication.INDETERMINATE,
+        SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+    )
+    assert messages == ["the signature is not accepted: SHA-1 is a weak digest algorithm"]
 
 
 def _revoked(at: datetime) -> CertificateReport:
