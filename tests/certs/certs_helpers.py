@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +29,36 @@ def trust_copies_fixture() -> Path:
 
 
 # --------------------------------------------------------------------------------------------- HTTP server
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """Hands GET and POST (with the request body read) to ``_answer``, and logs nothing."""
+
+    def _answer(self, body: bytes) -> None:
+        raise NotImplementedError
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._answer(b"")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._answer(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """Serves ``handler`` on 127.0.0.1 (a free port, yielded) from a daemon thread until the block ends."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass
@@ -53,7 +84,7 @@ class HostileServer:
 def hostile_server_fixture() -> Iterator[HostileServer]:
     state = HostileServer(port=0)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _answer(self, body: bytes) -> None:
             path = self.path.lstrip("/")
             state.hits[path] = state.hits.get(path, 0) + 1
@@ -74,23 +105,8 @@ def hostile_server_fixture() -> Iterator[HostileServer]:
             except OSError:
                 pass  # the client gave up (timeout test)
 
-        def do_GET(self) -> None:  # noqa: N802
-            self._answer(b"")
-
-        def do_POST(self) -> None:  # noqa: N802
-            self._answer(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as state.port:
+        yield state
 
 
 # --------------------------------------------------------------------------------------------- mini PKI
