@@ -8,17 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from certs_helpers import (  # noqa: F401
-    MiniPKI,
-    Route,
-    crl_of,
-    hostile_server_fixture,
-    issue,
-    mini_pki_fixture,
-    new_key,
-    ocsp_answer,
-    trust_copies_fixture,
-)
+from certs_helpers import MiniPKI, Route, crl_of, issue, new_key, ocsp_answer
 
 import kyso
 from kyso.core.errors import InputError
