@@ -142,38 +142,34 @@ def signed_packet(status_packet: bytes, pki: TestPKI) -> bytes:
 def rsa1024(tmp_path_factory: pytest.TempPathFactory) -> tuple[kyso.Pkcs12Signer, Path]:
     """(signer with an RSA-1024 key in a PKCS#12 made here, its root's PEM file): an otherwise valid chain."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import NameOID
+
+    from kyso.testing.certificates import certificate
 
     now = datetime.now(UTC)
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "RSA-1024 Test Root")])
-    root = (
-        x509.CertificateBuilder()
-        .subject_name(root_name)
-        .issuer_name(root_name)
-        .public_key(root_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=30))
-        .not_valid_after(now + timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
-        .sign(root_key, hashes.SHA256())
+    root_name = "RSA-1024 Test Root"
+    root = certificate(
+        root_name,
+        public_key=root_key.public_key(),
+        signing_key=root_key,
+        not_before=now - timedelta(days=30),
+        not_after=now + timedelta(days=365),
+        ca=True,
+        extensions=[(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), False)],
     )
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Người ký RSA-1024 (test)")]))
-        .issuer_name(root_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=100))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
-        .sign(root_key, hashes.SHA256())
+    leaf = certificate(
+        "Người ký RSA-1024 (test)",
+        issuer=root_name,
+        public_key=key.public_key(),
+        signing_key=root_key,
+        not_before=now - timedelta(days=1),
+        not_after=now + timedelta(days=100),
+        ca=False,
+        extensions=[(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False)],
     )
     blob = pkcs12.serialize_key_and_certificates(
         b"rsa1024", key, leaf, [root], serialization.BestAvailableEncryption(b"pass-1024")
