@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
-from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -141,41 +140,20 @@ def signed_packet(status_packet: bytes, pki: TestPKI) -> bytes:
 @pytest.fixture(scope="module")
 def rsa1024(tmp_path_factory: pytest.TempPathFactory) -> tuple[kyso.Pkcs12Signer, Path]:
     """(signer with an RSA-1024 key in a PKCS#12 made here, its root's PEM file): an otherwise valid chain."""
-    from cryptography import x509
+    from certs_helpers import issue
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    from kyso.testing.certificates import certificate
-
-    now = datetime.now(UTC)
-    root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    root_name = "RSA-1024 Test Root"
-    root = certificate(
-        root_name,
-        public_key=root_key.public_key(),
-        signing_key=root_key,
-        not_before=now - timedelta(days=30),
-        not_after=now + timedelta(days=365),
-        ca=True,
-        extensions=[(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), False)],
-    )
-    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    leaf = certificate(
-        "Người ký RSA-1024 (test)",
-        issuer=root_name,
-        public_key=key.public_key(),
-        signing_key=root_key,
-        not_before=now - timedelta(days=1),
-        not_after=now + timedelta(days=100),
-        ca=False,
-        extensions=[(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False)],
+    root = issue("RSA-1024 Test Root", key=rsa.generate_private_key(public_exponent=65537, key_size=2048), ca=True)
+    leaf = issue(
+        "Người ký RSA-1024 (test)", key=rsa.generate_private_key(public_exponent=65537, key_size=1024), issuer=root
     )
     blob = pkcs12.serialize_key_and_certificates(
-        b"rsa1024", key, leaf, [root], serialization.BestAvailableEncryption(b"pass-1024")
+        b"rsa1024", leaf.key, leaf.cert, [root.cert], serialization.BestAvailableEncryption(b"pass-1024")
     )
     root_file = tmp_path_factory.mktemp("rsa1024") / "root.pem"
-    root_file.write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    root_file.write_bytes(root.pem)
     return kyso.Pkcs12Signer.from_bytes(blob, "pass-1024"), root_file
 
 
