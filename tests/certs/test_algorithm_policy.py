@@ -186,9 +186,13 @@ def test_cli_allow_weak(pki: TestPKI, unsigned_pdf: bytes, tmp_path: Path, kyso_
     assert kyso_cli(*common, "--allow-weak", "md5").exit_code == 2  # never accepted: not even a choice
 
 
-def test_pdf_rsa_1024_is_weak_unless_allowed(rsa1024: tuple[kyso.Pkcs12Signer, Path], unsigned_pdf: bytes) -> None:
+@pytest.mark.parametrize("document", ["unsigned_pdf", "status_packet"])
+def test_rsa_1024_is_weak_unless_allowed(
+    document: str, rsa1024: tuple[kyso.Pkcs12Signer, Path], request: pytest.FixtureRequest
+) -> None:
+    """For PDF and edXML alike: one algorithm policy."""
     signer, root = rsa1024
-    signed = kyso.sign(unsigned_pdf, signer=signer)
+    signed = kyso.sign(request.getfixturevalue(document), signer=signer)
     indication, sub, messages = _verdict(signed, root)
     assert (indication, sub) == WEAK, messages
     assert any("1024-bit RSA key is too small" in m for m in messages), messages
@@ -240,15 +244,6 @@ def test_edxml_open_verified_and_unpack_honour_allow_weak(
     common = ("edxml", "unpack", path, "--verify", "--trust", pki.root_cert, "--revocation", "off")
     assert kyso_cli(*common, "-d", tmp_path / "refused").exit_code == 1
     assert kyso_cli(*common, "-d", tmp_path / "accepted", "--allow-weak", "sha1").exit_code == 0
-
-
-def test_edxml_rsa_1024_is_weak_unless_allowed(rsa1024: tuple[kyso.Pkcs12Signer, Path], status_packet: bytes) -> None:
-    signer, root = rsa1024
-    signed = kyso.sign(status_packet, signer=signer)
-    indication, sub, messages = _verdict(signed, root)
-    assert (indication, sub) == WEAK, messages
-    assert any("1024-bit RSA key is too small" in m for m in messages), messages
-    assert _verdict(signed, root, allow_weak=("rsa1024",))[0] == "TOTAL_PASSED"
 
 
 # --------------------------------------------------------------------------------------------- one place
