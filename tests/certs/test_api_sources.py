@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from certs_helpers import MiniPKI, issue
+from certs_helpers import MiniPKI, hostile_server_fixture, issue, mini_pki_fixture, trust_copies_fixture  # noqa: F401  (the fixtures)
 
 
 def test_one_intermediate_path_or_blob_is_accepted_as_trust_is(mini_pki: MiniPKI, tmp_path) -> None:  # noqa: ANN001

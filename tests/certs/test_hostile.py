@@ -8,7 +8,17 @@ from __future__ import annotations
 import time
 
 import pytest
-from certs_helpers import MiniPKI, Route, crl_of, issue, new_key, ocsp_answer
+from certs_helpers import (  # noqa: F401  (the fixtures)
+    MiniPKI,
+    Route,
+    crl_of,
+    hostile_server_fixture,
+    issue,
+    mini_pki_fixture,
+    new_key,
+    ocsp_answer,
+    trust_copies_fixture,
+)
 
 import kyso
 from kyso.core.errors import InputError

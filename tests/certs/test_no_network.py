@@ -11,7 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from certs_helpers import Issued, MiniPKI, Route, ocsp_answer
+from certs_helpers import (  # noqa: F401  (the fixtures)
+    Issued,
+    MiniPKI,
+    Route,
+    hostile_server_fixture,
+    mini_pki_fixture,
+    ocsp_answer,
+    trust_copies_fixture,
+)
 
 import kyso
 from kyso.certs.validation import REVOCATION_OFF, clear_memory_caches

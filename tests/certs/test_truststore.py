@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from certs_helpers import HostileServer, Route, issue
+from certs_helpers import HostileServer, Route, hostile_server_fixture, issue, mini_pki_fixture, trust_copies_fixture  # noqa: F401  (the fixtures)
 
 import kyso
 from kyso.certs import truststore

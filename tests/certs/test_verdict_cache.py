@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from certs_helpers import MiniPKI, Route, ocsp_answer
+from certs_helpers import MiniPKI, Route, hostile_server_fixture, mini_pki_fixture, ocsp_answer  # noqa: F401  (the fixtures)
 
 import kyso
 from kyso.certs import validation
