@@ -31,10 +31,8 @@ _MODEL = (
 _LAZY = {
     **dict.fromkeys(_MODEL, "kyso_edxml.model"),
     **dict.fromkeys(("DocumentId", "check_organ_id", "is_organ_id", "parse_date"), "kyso_edxml.ids"),
-    "parse": "kyso_edxml.codec",
-    "build": "kyso_edxml.codec",
-    "open_verified": "kyso_edxml.api",
-    "status_for": "kyso_edxml.api",
+    **dict.fromkeys(("parse", "build"), "kyso_edxml.codec"),
+    **dict.fromkeys(("open_verified", "status_for"), "kyso_edxml.api"),
 }
 
 

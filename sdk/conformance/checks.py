@@ -83,6 +83,11 @@ class Harness:
     def fresh_user(self, label: str) -> str:
         return f"{label}-{next(self._counter)}"
 
+    def fresh_item(self, label: str) -> tuple[str, str]:
+        """A fresh user and the id of the one item (of the suite's kind) seeded for it."""
+        user = self.fresh_user(label)
+        return user, self.seed(user, self.kind)
+
     def signer(self, name: str) -> Any:
         if name not in self._signers:
             import kyso
@@ -269,8 +274,7 @@ def round_trip(kind: SignatureKind | None) -> Callable[[Harness], str]:
 
 
 def altered_document_detected(h: Harness) -> str:
-    user = h.fresh_user("tamper")
-    item_id = h.seed(user, h.kind)
+    user, item_id = h.fresh_item("tamper")
     adapter = h.adapter()
     try:
         item = _find(adapter, user, item_id)
@@ -327,8 +331,7 @@ def wrong_credentials(h: Harness) -> str:
 
 def server_errors_retried(h: Harness) -> str:
     control = h.need_control()
-    user = h.fresh_user("errors")
-    item_id = h.seed(user, h.kind)
+    user, item_id = h.fresh_item("errors")
     with h.faulty_adapter() as adapter:
         control.fault("error", operation="pending", count=h.config.retries)
         _find(adapter, user, item_id)  # succeeds on the last retry
@@ -340,8 +343,7 @@ def server_errors_retried(h: Harness) -> str:
 
 def timeouts_retried(h: Harness) -> str:
     control = h.need_control()
-    user = h.fresh_user("slow")
-    item_id = h.seed(user, h.kind)
+    user, item_id = h.fresh_item("slow")
     slow = h.config.timeout + 0.5
     with h.faulty_adapter() as adapter:
         item = _find(adapter, user, item_id)
@@ -357,8 +359,7 @@ def duplicate_upload(h: Harness) -> str:
     from kyso.adapters.sync import sign_item
     from kyso.core.adapter import idempotency_key
 
-    user = h.fresh_user("dup")
-    item_id = h.seed(user, h.kind)
+    user, item_id = h.fresh_item("dup")
     adapter = h.adapter()
     try:
         item = _find(adapter, user, item_id)
