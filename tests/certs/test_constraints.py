@@ -75,22 +75,7 @@ pki-architectures:
             value:
               permitted_subtrees:
                 - base: {{rfc822_name: "nghean.gov.vn"}}
-      nc_inside:
-        subject: ee
-        issuer: ncca
-        validity: {validity}
-        extensions:
-          - {signing}
-          - id: subject_alt_name
-            smart-value: {{schema: general-names, params: [{{type: email, value: "an@nghean.gov.vn"}}]}}
-      nc_outside:
-        subject: ee
-        issuer: ncca
-        validity: {validity}
-        extensions:
-          - {signing}
-          - id: subject_alt_name
-            smart-value: {{schema: general-names, params: [{{type: email, value: "an@hanoi.gov.vn"}}]}}
+{name_constrained}
       encipher_only:
         subject: ee
         issuer: ca0
@@ -109,6 +94,17 @@ ENTITIES = {
     "ncca": "CA limited to nghean.gov.vn",
     "ee": "Nguyễn Văn An",
 }
+NAME_CONSTRAINED = {"nc_inside": "an@nghean.gov.vn", "nc_outside": "an@hanoi.gov.vn"}
+"""Leaves of the CA limited to nghean.gov.vn, and the e-mail address each carries."""
+NAME_CONSTRAINED_LEAF = """\
+      {label}:
+        subject: ee
+        issuer: ncca
+        validity: {validity}
+        extensions:
+          - {signing}
+          - id: subject_alt_name
+            smart-value: {{schema: general-names, params: [{{type: email, value: "{email}"}}]}}"""
 SIGNING = (
     "{id: key_usage, critical: true, smart-value: {schema: key-usage, params: [digital_signature, non_repudiation]}}"
 )
@@ -138,6 +134,10 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         entities="\n".join(f'      {n}: {{common-name: "{cn}"}}' for n, cn in ENTITIES.items()),
         validity=validity,
         signing=SIGNING,
+        name_constrained="\n".join(
+            NAME_CONSTRAINED_LEAF.format(label=label, email=email, validity=validity, signing=SIGNING)
+            for label, email in NAME_CONSTRAINED.items()
+        ),
     )
     arch = CertomancerConfig(yaml.safe_load(text), key_search_dir=str(directory)).get_pki_arch(ArchLabel("c"))
     labels = ["root", "ca0", "sub", "not_ca", "nc_ca", "under_sub", "under_ca0", "under_not_ca", "nc_inside"]
@@ -145,13 +145,15 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     return {label: arch.get_cert(CertLabel(label)).dump() for label in labels}
 
 
-def check(certs: dict[str, bytes], leaf: str, *intermediates: str) -> Any:
+def check(certs: dict[str, bytes], leaf: str, *intermediates: str, **options: Any) -> Any:
+    """``leaf`` validated through ``intermediates`` to the root, offline, revocation off; ``options`` add to it."""
     return kyso.validate_certificate(
         certs[leaf],
         trust=[certs["root"]],
         intermediates=[certs[i] for i in intermediates],
         revocation="off",
         offline=True,
+        **options,
     )
 
 
@@ -190,32 +192,14 @@ def test_key_usage_must_allow_document_signing(certs: dict[str, bytes]) -> None:
 
 
 def test_time_stamping_needs_the_time_stamping_eku(certs: dict[str, bytes]) -> None:
-    report = kyso.validate_certificate(
-        certs["under_ca0"],
-        trust=[certs["root"]],
-        intermediates=[certs["ca0"]],
-        revocation="off",
-        purpose="timestamping",
-    )
+    report = check(certs, "under_ca0", "ca0", purpose="timestamping")
     assert report.sub_indication == "CHAIN_CONSTRAINTS_FAILURE"
 
 
 def test_validity_at_a_moment(certs: dict[str, bytes]) -> None:
-    before = kyso.validate_certificate(
-        certs["under_ca0"],
-        trust=[certs["root"]],
-        intermediates=[certs["ca0"]],
-        revocation="off",
-        at=datetime.now(UTC) - timedelta(days=30),
-    )
+    before = check(certs, "under_ca0", "ca0", at=datetime.now(UTC) - timedelta(days=30))
     assert before.indication == "INDETERMINATE"
     assert before.sub_indication in ("NOT_YET_VALID", "CERTIFICATE_CHAIN_GENERAL_FAILURE")
-    after = kyso.validate_certificate(
-        certs["under_ca0"],
-        trust=[certs["root"]],
-        intermediates=[certs["ca0"]],
-        revocation="off",
-        at=datetime.now(UTC) + timedelta(days=400),
-    )
+    after = check(certs, "under_ca0", "ca0", at=datetime.now(UTC) + timedelta(days=400))
     assert after.indication == "INDETERMINATE"
     assert after.sub_indication in ("OUT_OF_BOUNDS_NO_POE", "CERTIFICATE_CHAIN_GENERAL_FAILURE")
