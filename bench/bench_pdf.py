@@ -78,36 +78,16 @@ PAGE_COUNTS = (1, 100)
 
 def make_pdf(pages: int, text: str = "Kyso benchmark document") -> bytes:
     """A valid PDF with ``pages`` A4 pages, each with a few lines of Helvetica text (same idea as the tests')."""
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.writer import PdfFileWriter
+    from kyso.testing.documents import pdf_with_pages
 
-    name = generic.NameObject
-    writer = PdfFileWriter()
-    font = writer.add_object(
-        generic.DictionaryObject(
-            {name("/Type"): name("/Font"), name("/Subtype"): name("/Type1"), name("/BaseFont"): name("/Helvetica")}
-        )
-    )
+    contents = []
     for number in range(1, pages + 1):
         lines = [f"{text} - page {number} of {pages}"] + [
             f"Line {n}: the quick brown fox jumps over the lazy dog, paragraph {number}.{n}" for n in range(1, 11)
         ]
         body = " ".join(f"({line}) Tj T*" for line in lines)
-        stream = generic.StreamObject(stream_data=f"BT /F1 12 Tf 16 TL 72 770 Td {body} ET".encode())
-        page = generic.DictionaryObject(
-            {
-                name("/Type"): name("/Page"),
-                name("/MediaBox"): generic.ArrayObject(map(generic.NumberObject, (0, 0, 595, 842))),
-                name("/Contents"): writer.add_object(stream),
-                name("/Resources"): generic.DictionaryObject(
-                    {name("/Font"): generic.DictionaryObject({name("/F1"): font})}
-                ),
-            }
-        )
-        writer.insert_page(page)
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
+        contents.append(f"BT /F1 12 Tf 16 TL 72 770 Td {body} ET".encode())
+    return pdf_with_pages(contents)
 
 
 @dataclass

@@ -39,37 +39,9 @@ if str(ROOT) not in sys.path:
 
 
 def make_pdf(number: int) -> bytes:
-    from io import BytesIO
+    from kyso.testing.documents import pdf_with_pages
 
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.writer import PdfFileWriter
-
-    writer = PdfFileWriter()
-    font = writer.add_object(
-        generic.DictionaryObject(
-            {
-                generic.NameObject("/Type"): generic.NameObject("/Font"),
-                generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
-                generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
-            }
-        )
-    )
-    stream = generic.StreamObject(stream_data=f"BT /F1 14 Tf 72 770 Td (Document {number}) Tj ET".encode())
-    writer.insert_page(
-        generic.DictionaryObject(
-            {
-                generic.NameObject("/Type"): generic.NameObject("/Page"),
-                generic.NameObject("/MediaBox"): generic.ArrayObject(map(generic.NumberObject, (0, 0, 595, 842))),
-                generic.NameObject("/Contents"): writer.add_object(stream),
-                generic.NameObject("/Resources"): generic.DictionaryObject(
-                    {generic.NameObject("/Font"): generic.DictionaryObject({generic.NameObject("/F1"): font})}
-                ),
-            }
-        )
-    )
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return pdf_with_pages([f"BT /F1 14 Tf 72 770 Td (Document {number}) Tj ET".encode()])
 
 
 def main(argv: list[str] | None = None) -> int:

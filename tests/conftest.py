@@ -12,13 +12,13 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import kyso
+from kyso.testing.documents import pdf_with_pages
 from kyso.testing.pki import TestPKI
 
 SIGNATURE_KEYS = {
@@ -47,35 +47,9 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
 
 def make_pdf(pages: int = 1, text: str = "Kyso test document") -> bytes:
     """A small valid PDF with ``pages`` A4 pages, each with a line of text (Helvetica)."""
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.writer import PdfFileWriter
-
-    writer = PdfFileWriter()
-    font = writer.add_object(
-        generic.DictionaryObject(
-            {
-                generic.NameObject("/Type"): generic.NameObject("/Font"),
-                generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
-                generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
-            }
-        )
+    return pdf_with_pages(
+        [f"BT /F1 14 Tf 72 770 Td ({text} - page {number}) Tj ET".encode() for number in range(1, pages + 1)]
     )
-    for number in range(1, pages + 1):
-        stream = generic.StreamObject(stream_data=f"BT /F1 14 Tf 72 770 Td ({text} - page {number}) Tj ET".encode())
-        page = generic.DictionaryObject(
-            {
-                generic.NameObject("/Type"): generic.NameObject("/Page"),
-                generic.NameObject("/MediaBox"): generic.ArrayObject(map(generic.NumberObject, (0, 0, 595, 842))),
-                generic.NameObject("/Contents"): writer.add_object(stream),
-                generic.NameObject("/Resources"): generic.DictionaryObject(
-                    {generic.NameObject("/Font"): generic.DictionaryObject({generic.NameObject("/F1"): font})}
-                ),
-            }
-        )
-        writer.insert_page(page)
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="session")

@@ -19,31 +19,7 @@ if TYPE_CHECKING:
     from kyso_edxml.api import open_verified, status_for
     from kyso_edxml.codec import build, parse
     from kyso_edxml.ids import DocumentId, check_organ_id, is_organ_id, parse_date
-    from kyso_edxml.model import (
-        NAMESPACE,
-        Attachment,
-        BusinessDocType,
-        Bussiness,
-        BussinessDocumentInfo,
-        Code,
-        DocumentType,
-        EdXMLMessage,
-        ManifestReference,
-        Message,
-        MessageHeader,
-        Organization,
-        OtherInfo,
-        PromulgationInfo,
-        Receiver,
-        ReplacementInfo,
-        ResponseFor,
-        SignerInfo,
-        StaffInfo,
-        StatusCode,
-        StatusHeader,
-        StatusMessage,
-        TraceHeader,
-    )
+    from kyso_edxml.model import *  # noqa: F403  (model.__all__, which _MODEL repeats for the lazy map)
 
 from kyso.core.lazy import lazy_attributes
 
@@ -54,11 +30,9 @@ _MODEL = (
 ).split()
 _LAZY = {
     **dict.fromkeys(_MODEL, "kyso_edxml.model"),
-    **dict.fromkeys(["DocumentId", "check_organ_id", "is_organ_id", "parse_date"], "kyso_edxml.ids"),
-    "parse": "kyso_edxml.codec",
-    "build": "kyso_edxml.codec",
-    "open_verified": "kyso_edxml.api",
-    "status_for": "kyso_edxml.api",
+    **dict.fromkeys(("DocumentId", "check_organ_id", "is_organ_id", "parse_date"), "kyso_edxml.ids"),
+    **dict.fromkeys(("parse", "build"), "kyso_edxml.codec"),
+    **dict.fromkeys(("open_verified", "status_for"), "kyso_edxml.api"),
 }
 
 
@@ -66,30 +40,8 @@ __getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [
-    "NAMESPACE",
-    "Attachment",
-    "BusinessDocType",
-    "Bussiness",
-    "BussinessDocumentInfo",
-    "Code",
+    *_MODEL,
     "DocumentId",
-    "DocumentType",
-    "EdXMLMessage",
-    "ManifestReference",
-    "Message",
-    "MessageHeader",
-    "Organization",
-    "OtherInfo",
-    "PromulgationInfo",
-    "Receiver",
-    "ReplacementInfo",
-    "ResponseFor",
-    "SignerInfo",
-    "StaffInfo",
-    "StatusCode",
-    "StatusHeader",
-    "StatusMessage",
-    "TraceHeader",
     "build",
     "check_organ_id",
     "is_organ_id",

@@ -6,8 +6,9 @@ Imported when the CLI starts: imports nothing heavy.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from kyso.adapters import imported_when_called
 from kyso.core import hookimpl
 from kyso.core.adapter import AdapterInfo
 from kyso.core.models import SignatureKind
@@ -15,19 +16,7 @@ from kyso.core.models import SignatureKind
 if TYPE_CHECKING:
     import click
 
-    from kyso.core.adapter import AdapterConfig, AdapterRegistry
-
-
-def _factory(config: AdapterConfig) -> Any:
-    from kyso_ioffice.adapter import IOfficeAdapter
-
-    return IOfficeAdapter(config)
-
-
-def _simulator(directory: Any, port: int = 0) -> Any:
-    from kyso.testing.simulators.ioffice import IOfficeSimulator
-
-    return IOfficeSimulator(directory, port)
+    from kyso.core.adapter import AdapterRegistry
 
 
 @hookimpl
@@ -36,8 +25,8 @@ def kyso_register_adapters(registry: AdapterRegistry) -> None:
         AdapterInfo(
             name="ioffice",
             description="iOffice-style document management (QLVB&ĐH): approval, issuance, edXML dispatch, income",
-            factory=_factory,
-            simulator=_simulator,
+            factory=imported_when_called("kyso_ioffice.adapter:IOfficeAdapter"),
+            simulator=imported_when_called("kyso.testing.simulators.ioffice:IOfficeSimulator"),
             kinds=(SignatureKind.APPROVAL, SignatureKind.ISSUANCE, SignatureKind.INCOME),
         )
     )

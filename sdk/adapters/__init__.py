@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kyso.adapters.registry import adapter_registry, get_adapter
+from kyso.adapters.registry import adapter_registry, get_adapter, imported_when_called
 
 if TYPE_CHECKING:
     from kyso.adapters.sync import SyncSummary, sync
 
-__all__ = ["SyncSummary", "adapter_registry", "get_adapter", "sync"]
+__all__ = ["SyncSummary", "adapter_registry", "get_adapter", "imported_when_called", "sync"]
 
 
 def __getattr__(name: str) -> Any:

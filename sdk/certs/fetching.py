@@ -28,7 +28,7 @@ import asyncio
 import functools
 import socket
 import threading
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -333,11 +333,42 @@ class CachingFetcherBackend(FetcherBackend):
 class _Bounded:
     """The HTTP calls of pyhanko-certvalidator's requests fetchers, made through :func:`bounded_fetch`."""
 
-    _backend: CachingFetcherBackend
     _what = "?"
+
+    def __init__(self, backend: CachingFetcherBackend, **kwargs: Any) -> None:
+        super().__init__(**kwargs)  # the requests fetcher's options
+        self._backend = backend
 
     def _cap(self) -> int:
         return self._backend.budget.max_answer_bytes
+
+    def _cached(self, key: str, url: str, parse: Callable[[bytes], Any]) -> Any:
+        """The answer cached under ``key``, parsed (a hit; ``url`` counts as answered), or None; an entry that does
+        not parse is dropped."""
+        cache = self._backend.cache
+        blob = cache.get(key)
+        if blob is None:
+            return None
+        try:
+            parsed = parse(blob)
+        except Exception:
+            cache.forget(key)
+            return None
+        self._backend.hits.append(key)
+        self._backend.answered.add(url)
+        return parsed
+
+    async def _answered(self, url: str, fetch: Awaitable[Any]) -> Any:
+        """``await fetch``; ``url`` counts as answered unless it could not be reached (garbage, an error status, a
+        nonce mismatch or a too large answer is an answer)."""
+        try:
+            result = await fetch
+        except Exception as exc:
+            if not _unreached(exc):
+                self._backend.answered.add(url)
+            raise
+        self._backend.answered.add(url)
+        return result
 
     def _get(self, url: str, *, acceptable_content_types: Any) -> Any:
         headers = {"Accept": ",".join(acceptable_content_types), "User-Agent": USER_AGENT}
@@ -370,30 +401,14 @@ def _unreached(exc: BaseException) -> bool:
 class _OCSPFetcher(_Bounded, RequestsOCSPFetcher):
     _what = "OCSP"
 
-    def __init__(self, backend: CachingFetcherBackend, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._backend = backend
-
     async def _fetch_single(self, ocsp_url: str, ocsp_request: Any) -> Any:
         cache = self._backend.cache
         cert_id = ocsp_request["tbs_request"]["request_list"][0]["req_cert"].dump()
         key = cache.key("ocsp", ocsp_url, cert_id)
-        blob = cache.get(key)
-        if blob is not None:
-            try:
-                response = parsed_ocsp(blob)
-                self._backend.hits.append(key)
-                self._backend.answered.add(ocsp_url)
-                return response
-            except Exception:
-                cache.forget(key)
-        try:
-            response = await super()._fetch_single(ocsp_url, ocsp_request)
-        except Exception as exc:
-            if not _unreached(exc):
-                self._backend.answered.add(ocsp_url)  # garbage, an error status, a nonce mismatch, too large
-            raise
-        self._backend.answered.add(ocsp_url)
+        cached = self._cached(key, ocsp_url, parsed_ocsp)
+        if cached is not None:
+            return cached
+        response = await self._answered(ocsp_url, super()._fetch_single(ocsp_url, ocsp_request))
         expiry = ocsp_expiry(response)
         if expiry is not None:
             cache.put(key, response.dump(), expiry)
@@ -403,36 +418,23 @@ class _OCSPFetcher(_Bounded, RequestsOCSPFetcher):
 class _CRLFetcher(_Bounded, RequestsCRLFetcher):
     _what = "CRL"
 
-    def __init__(self, backend: CachingFetcherBackend, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._backend = backend
-
     def _cap(self) -> int:
         return self._backend.budget.max_crl_bytes
 
     async def _fetch_single(self, url: str) -> Any:
         cache = self._backend.cache
         key = cache.key("crl", url)
-        blob = cache.get(key)
-        if blob is not None:
+        cached = self._cached(key, url, parsed_crl)
+        if cached is not None:
+
+            async def from_cache() -> Any:
+                return cached
+
             try:
-                cached = parsed_crl(blob)
-                self._backend.hits.append(key)
-                self._backend.answered.add(url)
-
-                async def from_cache() -> Any:
-                    return cached
-
                 return await self._perform_fetch(url, from_cache)
             except Exception:
                 cache.forget(key)
-        try:
-            result = await super()._fetch_single(url)
-        except Exception as exc:
-            if not _unreached(exc):
-                self._backend.answered.add(url)
-            raise
-        self._backend.answered.add(url)
+        result = await self._answered(url, super()._fetch_single(url))
         next_update = result["tbs_cert_list"]["next_update"].native
         if next_update is not None:
             cache.put(key, result.dump(), next_update)
@@ -441,10 +443,6 @@ class _CRLFetcher(_Bounded, RequestsCRLFetcher):
 
 class _CertFetcher(_Bounded, RequestsCertificateFetcher):
     _what = "AIA certificate"
-
-    def __init__(self, backend: CachingFetcherBackend, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._backend = backend
 
     async def _grab_certs(self, url: str, *, url_origin_type: str) -> Any:
         from asn1crypto import x509

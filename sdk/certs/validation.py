@@ -272,8 +272,9 @@ async def _validate_path(cert: Any, context: Any, options: ValidationOptions, re
     from pyhanko_certvalidator import errors as cv
     from pyhanko_certvalidator.validate import async_validate_path
 
-    def verdict(indication: Indication, sub: SubIndication, message: str) -> None:
-        report.indication, report.sub_indication = indication, sub
+    def indeterminate(sub: SubIndication, message: str) -> None:
+        # a chain that does not validate leaves the verdict INDETERMINATE (never FAILED): other material may settle it
+        report.indication, report.sub_indication = Indication.INDETERMINATE, sub
         report.messages.append(message)
 
     try:
@@ -287,7 +288,7 @@ async def _validate_path(cert: Any, context: Any, options: ValidationOptions, re
             try:
                 _check_usage(cert, candidate, options)
             except cv.InvalidCertificateError as exc:
-                verdict(Indication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE, exc.failure_msg)
+                indeterminate(SubIndication.CHAIN_CONSTRAINTS_FAILURE, exc.failure_msg)
                 return candidate  # the chain is fine; the certificate is not for this purpose
             return candidate
         if last_error is not None:
@@ -298,51 +299,41 @@ async def _validate_path(cert: Any, context: Any, options: ValidationOptions, re
         report.revocation.revoked_at = exc.revocation_dt
         who = "the certificate" if exc.is_ee_cert else "an issuing CA"
         sub = SubIndication.REVOKED_NO_POE if exc.is_ee_cert else SubIndication.REVOKED_CA_NO_POE
-        verdict(Indication.INDETERMINATE, sub, f"{who} was revoked on {vietnam_iso(exc.revocation_dt)}")
+        indeterminate(sub, f"{who} was revoked on {vietnam_iso(exc.revocation_dt)}")
         return exc.original_path
     except cv.ExpiredError as exc:
         if exc.is_ee_cert:
-            verdict(
-                Indication.INDETERMINATE,
-                SubIndication.OUT_OF_BOUNDS_NO_POE,
-                f"the certificate expired on {vietnam_iso(exc.expired_dt)}",
+            indeterminate(
+                SubIndication.OUT_OF_BOUNDS_NO_POE, f"the certificate expired on {vietnam_iso(exc.expired_dt)}"
             )
         else:
-            verdict(
-                Indication.INDETERMINATE,
+            indeterminate(
                 SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE,
                 f"an issuing CA certificate expired on {vietnam_iso(exc.expired_dt)}",
             )
         return exc.original_path
     except cv.NotYetValidError as exc:
-        verdict(
-            Indication.INDETERMINATE,
+        indeterminate(
             SubIndication.NOT_YET_VALID if exc.is_ee_cert else SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE,
             f"{'the certificate' if exc.is_ee_cert else 'an issuing CA certificate'} is not valid before "
             f"{vietnam_iso(exc.valid_from)}",
         )
         return exc.original_path
     except cv.DisallowedAlgorithmError as exc:
-        verdict(
-            Indication.INDETERMINATE,
+        indeterminate(
             SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
             f"a weak or disallowed algorithm is used in the chain: {exc.failure_msg}",
         )
         return exc.original_path
     except cv.InsufficientRevinfoError as exc:
         report.revocation.status = "unknown"
-        verdict(
-            Indication.INDETERMINATE,
-            SubIndication.TRY_LATER,
-            f"revocation status could not be established: {exc.failure_msg}",
-        )
+        indeterminate(SubIndication.TRY_LATER, f"revocation status could not be established: {exc.failure_msg}")
         return exc.original_path
     except cv.InvalidCertificateError as exc:
-        verdict(Indication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE, exc.failure_msg)
+        indeterminate(SubIndication.CHAIN_CONSTRAINTS_FAILURE, exc.failure_msg)
         return None
     except cv.PathBuildingError:
-        verdict(
-            Indication.INDETERMINATE,
+        indeterminate(
             SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
             "no chain to a trusted root: the issuer is not among the trust anchors",
         )
@@ -351,7 +342,7 @@ async def _validate_path(cert: Any, context: Any, options: ValidationOptions, re
         # basic constraints, path length, name constraints, policies: X.509 constraints of the chain (ETSI)
         constraint = any(word in exc.failure_msg.lower() for word in _CONSTRAINT_WORDS)
         sub = SubIndication.CHAIN_CONSTRAINTS_FAILURE if constraint else SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
-        verdict(Indication.INDETERMINATE, sub, exc.failure_msg)
+        indeterminate(sub, exc.failure_msg)
         return exc.original_path
 
 

@@ -13,7 +13,8 @@ import itertools
 import os
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,18 @@ class Harness:
     def adapter(self, **changes: Any) -> Adapter:
         return self.info.factory(replace(self.config, **changes) if changes else self.config)
 
+    @contextmanager
+    def faulty_adapter(self) -> Iterator[Adapter]:
+        """An adapter for a check that injects faults in the simulator: afterwards the faults are cleared (a failed
+        check must not leave them to the next) and the adapter closed."""
+        control = self.need_control()
+        adapter = self.adapter()
+        try:
+            yield adapter
+        finally:
+            control.clear_faults()
+            adapter.close()
+
     def need_control(self) -> Any:
         if self.control is None:
             raise CheckSkipped("needs the simulator's control API (seeding items, injecting faults)")
@@ -69,6 +82,11 @@ class Harness:
 
     def fresh_user(self, label: str) -> str:
         return f"{label}-{next(self._counter)}"
+
+    def fresh_item(self, label: str) -> tuple[str, str]:
+        """A fresh user and the id of the one item (of the suite's kind) seeded for it."""
+        user = self.fresh_user(label)
+        return user, self.seed(user, self.kind)
 
     def signer(self, name: str) -> Any:
         if name not in self._signers:
@@ -207,6 +225,16 @@ def _find(adapter: Adapter, user: str, item_id: str) -> Item:
     raise CheckFailed(f"item {item_id} seeded for {user} is not among the adapter's pending items")
 
 
+def _platform_error(call: Callable[[], object], unreported: str) -> str:
+    """The diagnostics of the :class:`PlatformError` that ``call`` must raise; ``CheckFailed(unreported)`` when it
+    returns instead."""
+    try:
+        call()
+    except PlatformError as exc:
+        return exc.diagnostics()
+    raise CheckFailed(unreported)
+
+
 def _passed_with_kind(h: Harness, data: bytes, kind: SignatureKind | None, what: str) -> None:
     report = h.verify(data)
     _expect(
@@ -246,8 +274,7 @@ def round_trip(kind: SignatureKind | None) -> Callable[[Harness], str]:
 
 
 def altered_document_detected(h: Harness) -> str:
-    user = h.fresh_user("tamper")
-    item_id = h.seed(user, h.kind)
+    user, item_id = h.fresh_item("tamper")
     adapter = h.adapter()
     try:
         item = _find(adapter, user, item_id)
@@ -304,52 +331,35 @@ def wrong_credentials(h: Harness) -> str:
 
 def server_errors_retried(h: Harness) -> str:
     control = h.need_control()
-    user = h.fresh_user("errors")
-    item_id = h.seed(user, h.kind)
-    adapter = h.adapter()
-    try:
+    user, item_id = h.fresh_item("errors")
+    with h.faulty_adapter() as adapter:
         control.fault("error", operation="pending", count=h.config.retries)
         _find(adapter, user, item_id)  # succeeds on the last retry
         control.fault("error", operation="pending", count=100)
-        try:
-            adapter.pending(user)
-        except PlatformError as exc:
-            _expect("500" in exc.diagnostics(), f"the error does not say what failed: {exc.diagnostics()}")
-            return f"{h.config.retries} errors retried; persistent errors reported: {exc.diagnostics()}"
-        raise CheckFailed("persistent server errors were not reported")
-    finally:
-        control.clear_faults()
-        adapter.close()
+        reason = _platform_error(lambda: adapter.pending(user), "persistent server errors were not reported")
+        _expect("500" in reason, f"the error does not say what failed: {reason}")
+        return f"{h.config.retries} errors retried; persistent errors reported: {reason}"
 
 
 def timeouts_retried(h: Harness) -> str:
     control = h.need_control()
-    user = h.fresh_user("slow")
-    item_id = h.seed(user, h.kind)
-    adapter = h.adapter()
+    user, item_id = h.fresh_item("slow")
     slow = h.config.timeout + 0.5
-    try:
+    with h.faulty_adapter() as adapter:
         item = _find(adapter, user, item_id)
         control.fault("slow", operation="download", item=item_id, count=1, seconds=slow)
         data = adapter.download(item)
         _expect(len(data) > 0, "empty download after a retried timeout")
         control.fault("slow", operation="download", item=item_id, count=h.config.retries + 1, seconds=slow)
-        try:
-            adapter.download(item)
-        except PlatformError as exc:
-            return f"a timeout retried; persistent timeouts reported: {exc.diagnostics()}"
-        raise CheckFailed("persistent timeouts were not reported")
-    finally:
-        control.clear_faults()
-        adapter.close()
+        reason = _platform_error(lambda: adapter.download(item), "persistent timeouts were not reported")
+        return f"a timeout retried; persistent timeouts reported: {reason}"
 
 
 def duplicate_upload(h: Harness) -> str:
     from kyso.adapters.sync import sign_item
     from kyso.core.adapter import idempotency_key
 
-    user = h.fresh_user("dup")
-    item_id = h.seed(user, h.kind)
+    user, item_id = h.fresh_item("dup")
     adapter = h.adapter()
     try:
         item = _find(adapter, user, item_id)
@@ -445,8 +455,7 @@ def nothing_lost_mid_batch(h: Harness) -> str:
     user = h.fresh_user("midbatch")
     ids = [h.seed(user, h.kind, name=f"Hồ sơ {n}.pdf") for n in range(1, 7)]
     journal = Journal(h.workdir / f"{user}.journal")
-    adapter = h.adapter()
-    try:
+    with h.faulty_adapter() as adapter:
         control.fault("error", operation="upload", item=ids[2], count=100)
         control.fault("error", operation="upload", item=ids[4], count=100)
         first = h.sync(adapter, user, h.kind, journal=journal)
@@ -460,9 +469,6 @@ def nothing_lost_mid_batch(h: Harness) -> str:
         _expect(all(s["state"] == "signed" for s in states), "some items are still not signed after the resumed run")
         _expect([s["uploads"] for s in states] == [1] * 6, f"uploads per item: {[s['uploads'] for s in states]}")
         return "2 items failed while the platform failed, 4 went through; the resumed run finished them, once each"
-    finally:
-        control.clear_faults()
-        adapter.close()
 
 
 def faults_fail_alone(h: Harness) -> str:
@@ -470,14 +476,11 @@ def faults_fail_alone(h: Harness) -> str:
     user = h.fresh_user("faults")
     faults = ["html", "truncate", "cut", "wrong_document", "slow", None]
     ids = [h.seed(user, h.kind, name=f"Văn bản lỗi {n}.pdf") for n in range(len(faults))]
-    adapter = h.adapter()
-    try:
+    with h.faulty_adapter() as adapter:
         control.fault("html", operation="pending", count=h.config.retries + 1)
-        try:
-            adapter.pending(user)
-            raise CheckFailed("an HTML page instead of the JSON item list was accepted")
-        except PlatformError as exc:
-            html_reason = exc.diagnostics()
+        html_reason = _platform_error(
+            lambda: adapter.pending(user), "an HTML page instead of the JSON item list was accepted"
+        )
         control.clear_faults()
         for item_id, fault in zip(ids, faults, strict=True):
             if fault:
@@ -495,9 +498,6 @@ def faults_fail_alone(h: Harness) -> str:
             if fault:
                 _expect(h.control.item(item_id)["uploads"] == 0, f"item with fault {fault} was uploaded anyway")
         return f"HTML list refused ({html_reason}); each faulty download failed alone with its reason"
-    finally:
-        control.clear_faults()
-        adapter.close()
 
 
 def _reasons(summary: Any) -> str:

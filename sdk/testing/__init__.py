@@ -4,7 +4,9 @@
 serves OCSP, CRLs and RFC 3161 time-stamping on 127.0.0.1 (certomancer). The pytest plugin
 ``kyso.testing.plugin`` (entry point ``kyso``) exposes it as the session fixture ``kyso_pki``.
 Test material only: nothing here chains to the real RootCA chuyên dùng Chính phủ.
-:mod:`kyso.testing.simulators` holds the platform simulators (``kyso simulate NAME``, the conformance suite).
+:mod:`kyso.testing.simulators` holds the platform simulators (``kyso simulate NAME``, the conformance suite);
+:mod:`kyso.testing.documents` small PDFs (``pdf_with_pages``) and :mod:`kyso.testing.certificates` hand-made
+certificates (``certificate``, ``key_usage``) for tests that need what the test PKI does not issue.
 """
 
 from __future__ import annotations

@@ -11,18 +11,18 @@ distribution point and OCSP URLs). :meth:`TestPKI.serve` runs certomancer's Anim
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import socket
 import string
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
+
+from kyso.testing.serving import ServedInThread
 
 __all__ = ["TestPKI", "DEFAULT_PASSWORD", "END_ENTITIES"]
 
@@ -213,7 +213,7 @@ class _CountingApp:
         return self.app(environ, start_response)
 
 
-class TestPKI:
+class TestPKI(ServedInThread):
     """A generated PKI that mirrors the Vietnamese Government hierarchy, with OCSP, CRL and
     RFC 3161 time-stamping served over HTTP on 127.0.0.1. Test material only.
 
@@ -392,11 +392,7 @@ class TestPKI:
         )
         return _CountingApp(animator, self.request_count, self._lock)
 
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
-    def start(self) -> TestPKI:
+    def start(self) -> Self:
         """Start serving on 127.0.0.1:``port`` in a daemon thread (no-op when already running)."""
         if self._server is not None:
             return self
@@ -423,26 +419,6 @@ class TestPKI:
         thread.start()
         self._server, self._thread = server, thread
         return self
-
-    def stop(self) -> None:
-        """Stop the server thread (no-op when not running)."""
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        self._server = self._thread = None
-        server.shutdown()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    @contextlib.contextmanager
-    def serve(self) -> Iterator[TestPKI]:
-        """Context manager: serve the PKI's services while inside the ``with`` block."""
-        self.start()
-        try:
-            yield self
-        finally:
-            self.stop()
 
     def __repr__(self) -> str:
         state = "serving" if self.running else "stopped"

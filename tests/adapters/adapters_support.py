@@ -48,3 +48,22 @@ def root(pki) -> list[Path]:
 
 
 APPROVAL_BOX = {"page": 1, "box": [330, 120, 500, 190]}
+
+
+def receive_in_simulator(tmp_path: Path, packages: list[bytes], pki, sender) -> tuple[list, list[bytes]]:
+    """``receive`` as ``sender`` over ``packages`` queued in a fresh iOffice simulator: (the results, in the order of
+    ``packages``; the status packet the simulator got back for each)."""
+    from kyso.testing.simulators.ioffice import IOfficeSimulator
+    from kyso_ioffice.adapter import IOfficeAdapter
+    from kyso_ioffice.workflow import receive
+
+    with IOfficeSimulator(tmp_path / "sim").serve() as simulator:
+        ids = [simulator.add_package(clerk="vt", data=p) for p in packages]
+        adapter = IOfficeAdapter(AdapterConfig(simulator.url, Credentials("kyso", "kyso-secret"), timeout=2))
+        try:
+            answered = receive(adapter, sender=sender, trust=[pki.cert("root")], revocation="off")
+            by_id = {r.package: r for r in answered}
+        finally:
+            adapter.close()
+        sent = [simulator.package(i)["status"] for i in ids]
+    return [by_id[i] for i in ids], sent

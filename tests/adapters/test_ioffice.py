@@ -184,12 +184,10 @@ def test_cli_dispatch_and_receive(kyso_cli, ioffice_sim, signer_for, pki):
 def test_a_signed_package_with_a_malformed_document_id_is_rejected_alone(tmp_path, signer_for, pki):
     # the package is intact and signed, but its DocumentId cannot be answered to: rejected with the reason, and the
     # packages after it are still answered
-    from kyso.core.adapter import AdapterConfig
-    from kyso.testing.simulators.ioffice import IOfficeSimulator
+    from adapters_support import receive_in_simulator
+
     from kyso_edxml import codec
     from kyso_edxml.model import Attachment, EdXMLMessage, MessageHeader
-    from kyso_ioffice.adapter import IOfficeAdapter
-    from kyso_ioffice.workflow import receive
 
     def package(document_id: str) -> bytes:
         message = EdXMLMessage(
@@ -199,17 +197,11 @@ def test_a_signed_package_with_a_malformed_document_id_is_rejected_alone(tmp_pat
         unsigned = codec.build(message).replace(b"000.00.00.H41,2026/11/20,7/UBND-VP", document_id.encode())
         return kyso.sign(unsigned, signer=signer_for("organisation"))
 
-    with IOfficeSimulator(tmp_path / "sim").serve() as simulator:
-        bad = simulator.add_package(clerk="vt", data=package("not a document id"))
-        good = simulator.add_package(clerk="vt", data=package("000.00.00.H41,2026/11/20,7/UBND-VP"))
-        adapter = IOfficeAdapter(AdapterConfig(simulator.url, Credentials("kyso", "kyso-secret"), timeout=2))
-        try:
-            answered = receive(adapter, sender=RECEIVER, trust=[pki.cert("root")], revocation="off")
-            results = {r.package: r for r in answered}
-        finally:
-            adapter.close()
-    assert results[bad].status == "02" and "DocumentId" in results[bad].reason
-    assert results[good].status == "03"
+    bad, good = receive_in_simulator(
+        tmp_path, [package("not a document id"), package("000.00.00.H41,2026/11/20,7/UBND-VP")], pki, RECEIVER
+    )[0]
+    assert bad.status == "02" and "DocumentId" in bad.reason
+    assert good.status == "03"
 
 
 def test_dispatch_of_a_record_without_its_issue_date_is_a_platform_error(signer_for):

@@ -10,7 +10,6 @@ import pytest
 
 import kyso
 from kyso.conformance.checks import sample_pdf as make_pdf
-from kyso.core.adapter import Credentials
 from kyso.xmldsig import xmlsafe
 from kyso_edxml import codec
 from kyso_edxml.model import Attachment, EdXMLMessage, MessageHeader, Organization
@@ -36,26 +35,15 @@ def _external_dtd(target: str) -> bytes:
 
 def _receive(tmp_path: Path, packages: list[bytes], pki) -> tuple[list, list[bytes]]:
     """Run ``receive`` over ``packages``: (results in order, the Description bytes of each status packet sent)."""
-    from kyso.core.adapter import AdapterConfig
-    from kyso.testing.simulators.ioffice import IOfficeSimulator
-    from kyso_ioffice.adapter import IOfficeAdapter
-    from kyso_ioffice.workflow import receive
+    from adapters_support import receive_in_simulator  # here: other modules load it as a pytest plugin
 
-    with IOfficeSimulator(tmp_path / "sim").serve() as simulator:
-        ids = [simulator.add_package(clerk="vt", data=p) for p in packages]
-        adapter = IOfficeAdapter(AdapterConfig(simulator.url, Credentials("kyso", "kyso-secret"), timeout=2))
-        try:
-            answered = receive(adapter, sender=RECEIVER, trust=[pki.cert("root")], revocation="off")
-            by_id = {r.package: r for r in answered}
-        finally:
-            adapter.close()
-        sent = [simulator.package(i)["status"] for i in ids]
+    results, sent = receive_in_simulator(tmp_path, packages, pki, RECEIVER)
     descriptions = []
     for packet in sent:
         found = re.findall(rb"<edXML:Description>(.*?)</edXML:Description>", packet, re.DOTALL)
         assert len(found) == 1, packet
         descriptions.append(found[0])
-    return [by_id[i] for i in ids], descriptions
+    return results, descriptions
 
 
 def _assert_generic(descriptions: list[bytes], category: str, *leaks: str) -> None:

@@ -1,4 +1,4 @@
-"""The benchmark script still runs end to end (one quick round); no timing is asserted."""
+"""The benchmark scripts still run end to end (one quick round); no timing is asserted."""
 
 from __future__ import annotations
 
@@ -6,25 +6,41 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_pdf.py"
+BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
-def test_bench_script_runs_one_quick_round(tmp_path: Path) -> None:
+def run_quick_round(script: str, tmp_path: Path) -> tuple[str, list[dict[str, Any]]]:
+    """Runs ``bench/<script> --quick --rounds 1``; its output and the rows of its JSON figures, each with one
+    measurement per side."""
     out = tmp_path / "bench.json"
     result = subprocess.run(
-        [sys.executable, str(BENCH), "--quick", "--rounds", "1", "--json", str(out)],
+        [sys.executable, str(BENCH / script), "--quick", "--rounds", "1", "--json", str(out)],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "sign (vs stock pyHanko)" in result.stdout
-    assert "verify (vs raw pyHanko)" in result.stdout
-    figures = json.loads(out.read_text(encoding="utf-8"))
-    operations = {(row["operation"], row["pages"]) for row in figures["results"]}
-    assert {("sign", 1), ("verify", 1)} <= operations
-    assert all(row["pages"] in (1, None) for row in figures["results"])  # --quick: the 1-page document only
-    for row in figures["results"]:
+    rows: list[dict[str, Any]] = json.loads(out.read_text(encoding="utf-8"))["results"]
+    for row in rows:
         assert len(row["sdk_ms"]) == len(row["reference_ms"]) == 1
         assert row["sdk_median_ms"] > 0 and row["reference_median_ms"] > 0
+    return result.stdout, rows
+
+
+def test_bench_script_runs_one_quick_round(tmp_path: Path) -> None:
+    stdout, rows = run_quick_round("bench_pdf.py", tmp_path)
+    assert "sign (vs stock pyHanko)" in stdout
+    assert "verify (vs raw pyHanko)" in stdout
+    operations = {(row["operation"], row["pages"]) for row in rows}
+    assert {("sign", 1), ("verify", 1)} <= operations
+    assert all(row["pages"] in (1, None) for row in rows)  # --quick: the 1-page document only
+
+
+def test_bench_edxml_runs_one_quick_round(tmp_path: Path) -> None:
+    """The edXML benchmark (1 MB)."""
+    stdout, rows = run_quick_round("bench_edxml.py", tmp_path)
+    assert "sign (vs signxml)" in stdout and "verify (vs signxml)" in stdout
+    assert {(r["operation"], r["size_mb"]) for r in rows} == {("sign", 1), ("verify", 1)}
+    assert all(row["ratio"] > 0 for row in rows)

@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +29,36 @@ def trust_copies_fixture() -> Path:
 
 
 # --------------------------------------------------------------------------------------------- HTTP server
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """Hands GET and POST (with the request body read) to ``_answer``, and logs nothing."""
+
+    def _answer(self, body: bytes) -> None:
+        raise NotImplementedError
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._answer(b"")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._answer(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """Serves ``handler`` on 127.0.0.1 (a free port, yielded) from a daemon thread until the block ends."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass
@@ -53,7 +84,7 @@ class HostileServer:
 def hostile_server_fixture() -> Iterator[HostileServer]:
     state = HostileServer(port=0)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _answer(self, body: bytes) -> None:
             path = self.path.lstrip("/")
             state.hits[path] = state.hits.get(path, 0) + 1
@@ -74,23 +105,8 @@ def hostile_server_fixture() -> Iterator[HostileServer]:
             except OSError:
                 pass  # the client gave up (timeout test)
 
-        def do_GET(self) -> None:  # noqa: N802
-            self._answer(b"")
-
-        def do_POST(self) -> None:  # noqa: N802
-            self._answer(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as state.port:
+        yield state
 
 
 # --------------------------------------------------------------------------------------------- mini PKI
@@ -139,8 +155,10 @@ def issue(
     """A certificate: self-signed when ``issuer`` is None (unless ``issuer_name`` names another subject);
     ``signing_key`` signs it instead of the issuer's key (a forgery that names the real issuer)."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
     from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
+
+    from kyso.testing.certificates import certificate
+    from kyso.testing.certificates import key_usage as key_usage_value
 
     key = key or new_key()
     now = datetime.now(UTC)
@@ -155,40 +173,18 @@ def issue(
         )
 
     signing_key = signing_key or (issuer.key if issuer else key)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name(common_name))
-        .issuer_name(issuer.cert.subject if issuer else name(issuer_name or common_name))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before or now - timedelta(days=30))
-        .not_valid_after(not_after or now + timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-    )
+    extensions = [(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)]
     if issuer is not None:
-        builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
-        )
+        extensions.append((x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), False))
     if ca:
-        usage = dict(digital_signature=False, content_commitment=False, key_cert_sign=True, crl_sign=True)
+        usage = key_usage_value("key_cert_sign", "crl_sign")
     elif key_usage == "signing":
-        usage = dict(digital_signature=True, content_commitment=True, key_cert_sign=False, crl_sign=False)
+        usage = key_usage_value("digital_signature", "content_commitment")
     else:
-        usage = dict(digital_signature=False, content_commitment=False, key_cert_sign=False, crl_sign=False)
-    builder = builder.add_extension(
-        x509.KeyUsage(
-            key_encipherment=key_usage == "encryption",
-            data_encipherment=False,
-            key_agreement=False,
-            encipher_only=False,
-            decipher_only=False,
-            **usage,
-        ),
-        critical=True,
-    )
+        usage = key_usage_value(*(["key_encipherment"] if key_usage == "encryption" else []))
+    extensions.append((usage, True))
     if key_usage == "ocsp":
-        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]), critical=True)
+        extensions.append((x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]), True))
     access = []
     if ocsp_url:
         access.append(
@@ -199,15 +195,22 @@ def issue(
             x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(url))
         )
     if access:
-        builder = builder.add_extension(x509.AuthorityInformationAccess(access), critical=False)
+        extensions.append((x509.AuthorityInformationAccess(access), False))
     if crl_url:
-        builder = builder.add_extension(
-            x509.CRLDistributionPoints(
-                [x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)]
-            ),
-            critical=False,
-        )
-    return Issued(builder.sign(signing_key, hashes.SHA256()), key)
+        points = [x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)]
+        extensions.append((x509.CRLDistributionPoints(points), False))
+    cert = certificate(
+        name(common_name),
+        issuer=issuer.cert.subject if issuer else name(issuer_name or common_name),
+        public_key=key.public_key(),
+        signing_key=signing_key,
+        not_before=not_before or now - timedelta(days=30),
+        not_after=not_after or now + timedelta(days=365),
+        ca=ca,
+        path_length=path_length if ca else None,
+        extensions=extensions,
+    )
+    return Issued(cert, key)
 
 
 def ocsp_answer(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
-from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -141,45 +140,20 @@ def signed_packet(status_packet: bytes, pki: TestPKI) -> bytes:
 @pytest.fixture(scope="module")
 def rsa1024(tmp_path_factory: pytest.TempPathFactory) -> tuple[kyso.Pkcs12Signer, Path]:
     """(signer with an RSA-1024 key in a PKCS#12 made here, its root's PEM file): an otherwise valid chain."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from certs_helpers import issue
+    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import NameOID
 
-    now = datetime.now(UTC)
-    root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "RSA-1024 Test Root")])
-    root = (
-        x509.CertificateBuilder()
-        .subject_name(root_name)
-        .issuer_name(root_name)
-        .public_key(root_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=30))
-        .not_valid_after(now + timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
-        .sign(root_key, hashes.SHA256())
-    )
-    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Người ký RSA-1024 (test)")]))
-        .issuer_name(root_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=100))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
-        .sign(root_key, hashes.SHA256())
+    root = issue("RSA-1024 Test Root", key=rsa.generate_private_key(public_exponent=65537, key_size=2048), ca=True)
+    leaf = issue(
+        "Người ký RSA-1024 (test)", key=rsa.generate_private_key(public_exponent=65537, key_size=1024), issuer=root
     )
     blob = pkcs12.serialize_key_and_certificates(
-        b"rsa1024", key, leaf, [root], serialization.BestAvailableEncryption(b"pass-1024")
+        b"rsa1024", leaf.key, leaf.cert, [root.cert], serialization.BestAvailableEncryption(b"pass-1024")
     )
     root_file = tmp_path_factory.mktemp("rsa1024") / "root.pem"
-    root_file.write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    root_file.write_bytes(root.pem)
     return kyso.Pkcs12Signer.from_bytes(blob, "pass-1024"), root_file
 
 
@@ -212,9 +186,13 @@ def test_cli_allow_weak(pki: TestPKI, unsigned_pdf: bytes, tmp_path: Path, kyso_
     assert kyso_cli(*common, "--allow-weak", "md5").exit_code == 2  # never accepted: not even a choice
 
 
-def test_pdf_rsa_1024_is_weak_unless_allowed(rsa1024: tuple[kyso.Pkcs12Signer, Path], unsigned_pdf: bytes) -> None:
+@pytest.mark.parametrize("document", ["unsigned_pdf", "status_packet"])
+def test_rsa_1024_is_weak_unless_allowed(
+    document: str, rsa1024: tuple[kyso.Pkcs12Signer, Path], request: pytest.FixtureRequest
+) -> None:
+    """For PDF and edXML alike: one algorithm policy."""
     signer, root = rsa1024
-    signed = kyso.sign(unsigned_pdf, signer=signer)
+    signed = kyso.sign(request.getfixturevalue(document), signer=signer)
     indication, sub, messages = _verdict(signed, root)
     assert (indication, sub) == WEAK, messages
     assert any("1024-bit RSA key is too small" in m for m in messages), messages
@@ -266,15 +244,6 @@ def test_edxml_open_verified_and_unpack_honour_allow_weak(
     common = ("edxml", "unpack", path, "--verify", "--trust", pki.root_cert, "--revocation", "off")
     assert kyso_cli(*common, "-d", tmp_path / "refused").exit_code == 1
     assert kyso_cli(*common, "-d", tmp_path / "accepted", "--allow-weak", "sha1").exit_code == 0
-
-
-def test_edxml_rsa_1024_is_weak_unless_allowed(rsa1024: tuple[kyso.Pkcs12Signer, Path], status_packet: bytes) -> None:
-    signer, root = rsa1024
-    signed = kyso.sign(status_packet, signer=signer)
-    indication, sub, messages = _verdict(signed, root)
-    assert (indication, sub) == WEAK, messages
-    assert any("1024-bit RSA key is too small" in m for m in messages), messages
-    assert _verdict(signed, root, allow_weak=("rsa1024",))[0] == "TOTAL_PASSED"
 
 
 # --------------------------------------------------------------------------------------------- one place

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from certs_helpers import MiniPKI, hostile_server_fixture, issue, mini_pki_fixture, trust_copies_fixture  # noqa: F401
+from certs_helpers import MiniPKI, issue
+
+# fixtures: importing one registers it here
+from certs_helpers import hostile_server_fixture as hostile_server_fixture
+from certs_helpers import mini_pki_fixture as mini_pki_fixture
+from certs_helpers import trust_copies_fixture as trust_copies_fixture
 
 
 def test_one_intermediate_path_or_blob_is_accepted_as_trust_is(mini_pki: MiniPKI, tmp_path) -> None:  # noqa: ANN001

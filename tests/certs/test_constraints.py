@@ -75,22 +75,7 @@ pki-architectures:
             value:
               permitted_subtrees:
                 - base: {{rfc822_name: "nghean.gov.vn"}}
-      nc_inside:
-        subject: ee
-        issuer: ncca
-        validity: {validity}
-        extensions:
-          - {signing}
-          - id: subject_alt_name
-            smart-value: {{schema: general-names, params: [{{type: email, value: "an@nghean.gov.vn"}}]}}
-      nc_outside:
-        subject: ee
-        issuer: ncca
-        validity: {validity}
-        extensions:
-          - {signing}
-          - id: subject_alt_name
-            smart-value: {{schema: general-names, params: [{{type: email, value: "an@hanoi.gov.vn"}}]}}
+{name_constrained}
       encipher_only:
         subject: ee
         issuer: ca0
@@ -109,6 +94,17 @@ ENTITIES = {
     "ncca": "CA limited to nghean.gov.vn",
     "ee": "Nguyễn Văn An",
 }
+NAME_CONSTRAINED = {"nc_inside": "an@nghean.gov.vn", "nc_outside": "an@hanoi.gov.vn"}
+"""Leaves of the CA limited to nghean.gov.vn, and the e-mail address each carries."""
+NAME_CONSTRAINED_LEAF = """\
+      {label}:
+        subject: ee
+        issuer: ncca
+        validity: {validity}
+        extensions:
+          - {signing}
+          - id: subject_alt_name
+            smart-value: {{schema: general-names, params: [{{type: email, value: "{email}"}}]}}"""
 SIGNING = (
     "{id: key_usage, critical: true, smart-value: {schema: key-usage, params: [digital_signature, non_repudiation]}}"
 )
@@ -138,6 +134,10 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         entities="\n".join(f'      {n}: {{common-name: "{cn}"}}' for n, cn in ENTITIES.items()),
         validity=validity,
         signing=SIGNING,
+        name_constrained="\n".join(
+            NAME_CONSTRAINED_LEAF.format(label=label, email=email, validity=validity, signing=SIGNING)
+            for label, email in NAME_CONSTRAINED.items()
+        ),
     )
     arch = CertomancerConfig(yaml.safe_load(text), key_search_dir=str(directory)).get_pki_arch(ArchLabel("c"))
     labels = ["root", "ca0", "sub", "not_ca", "nc_ca", "under_sub", "under_ca0", "under_not_ca", "nc_inside"]
@@ -145,13 +145,15 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     return {label: arch.get_cert(CertLabel(label)).dump() for label in labels}
 
 
-def check(certs: dict[str, bytes], leaf: str, *intermediates: str) -> Any:
+def check(certs: dict[str, bytes], leaf: str, *intermediates: str, **options: Any) -> Any:
+    """``leaf`` validated through ``intermediates`` to the root, offline, revocation off; ``options`` add to it."""
     return kyso.validate_certificate(
         certs[leaf],
         trust=[certs["root"]],
         intermediates=[certs[i] for i in intermediates],
         revocation="off",
         offline=True,
+        **options,
     )
 
 
@@ -165,62 +167,39 @@ def test_a_chain_within_its_constraints_passes(certs: dict[str, bytes]) -> None:
     ]
 
 
-def test_path_length_exceeded(certs: dict[str, bytes]) -> None:
-    report = check(certs, "under_sub", "ca0", "sub")
+def assert_constraints_failure(report: Any, fragment: str) -> None:
+    """INDETERMINATE / CHAIN_CONSTRAINTS_FAILURE, with a message that names the broken constraint."""
     assert report.indication == "INDETERMINATE"
     assert report.sub_indication == "CHAIN_CONSTRAINTS_FAILURE", report.messages
-    assert "path length" in " ".join(report.messages)
+    assert fragment in " ".join(report.messages)
+
+
+def test_path_length_exceeded(certs: dict[str, bytes]) -> None:
+    assert_constraints_failure(check(certs, "under_sub", "ca0", "sub"), "path length")
 
 
 def test_end_entity_acting_as_a_ca(certs: dict[str, bytes]) -> None:
-    report = check(certs, "under_not_ca", "not_ca")
-    assert report.indication == "INDETERMINATE"
-    assert report.sub_indication == "CHAIN_CONSTRAINTS_FAILURE", report.messages
-    assert "not a CA" in " ".join(report.messages)
+    assert_constraints_failure(check(certs, "under_not_ca", "not_ca"), "not a CA")
 
 
 def test_name_constraints(certs: dict[str, bytes]) -> None:
     assert check(certs, "nc_inside", "nc_ca").indication == "TOTAL_PASSED"
-    outside = check(certs, "nc_outside", "nc_ca")
-    assert outside.indication == "INDETERMINATE"
-    assert outside.sub_indication == "CHAIN_CONSTRAINTS_FAILURE", outside.messages
-    assert "permitted namespace" in " ".join(outside.messages)
+    assert_constraints_failure(check(certs, "nc_outside", "nc_ca"), "permitted namespace")
 
 
 def test_key_usage_must_allow_document_signing(certs: dict[str, bytes]) -> None:
-    report = check(certs, "encipher_only", "ca0")
-    assert report.indication == "INDETERMINATE"
-    assert report.sub_indication == "CHAIN_CONSTRAINTS_FAILURE"
-    assert "key usage" in " ".join(report.messages)
+    assert_constraints_failure(check(certs, "encipher_only", "ca0"), "key usage")
 
 
 def test_time_stamping_needs_the_time_stamping_eku(certs: dict[str, bytes]) -> None:
-    report = kyso.validate_certificate(
-        certs["under_ca0"],
-        trust=[certs["root"]],
-        intermediates=[certs["ca0"]],
-        revocation="off",
-        purpose="timestamping",
-    )
+    report = check(certs, "under_ca0", "ca0", purpose="timestamping")
     assert report.sub_indication == "CHAIN_CONSTRAINTS_FAILURE"
 
 
 def test_validity_at_a_moment(certs: dict[str, bytes]) -> None:
-    before = kyso.validate_certificate(
-        certs["under_ca0"],
-        trust=[certs["root"]],
-        intermediates=[certs["ca0"]],
-        revocation="off",
-        at=datetime.now(UTC) - timedelta(days=30),
-    )
+    before = check(certs, "under_ca0", "ca0", at=datetime.now(UTC) - timedelta(days=30))
     assert before.indication == "INDETERMINATE"
     assert before.sub_indication in ("NOT_YET_VALID", "CERTIFICATE_CHAIN_GENERAL_FAILURE")
-    after = kyso.validate_certificate(
-        certs["under_ca0"],
-        trust=[certs["root"]],
-        intermediates=[certs["ca0"]],
-        revocation="off",
-        at=datetime.now(UTC) + timedelta(days=400),
-    )
+    after = check(certs, "under_ca0", "ca0", at=datetime.now(UTC) + timedelta(days=400))
     assert after.indication == "INDETERMINATE"
     assert after.sub_indication in ("OUT_OF_BOUNDS_NO_POE", "CERTIFICATE_CHAIN_GENERAL_FAILURE")

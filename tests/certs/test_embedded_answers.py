@@ -3,16 +3,12 @@ answer must neither show as ``good`` nor hide an unusable answer from the respon
 
 from __future__ import annotations
 
-from certs_helpers import (  # noqa: F401
-    MiniPKI,
-    Route,
-    hostile_server_fixture,
-    issue,
-    mini_pki_fixture,
-    new_key,
-    ocsp_answer,
-    trust_copies_fixture,
-)
+from certs_helpers import MiniPKI, Route, issue, new_key, ocsp_answer
+
+# fixtures: importing one registers it here
+from certs_helpers import hostile_server_fixture as hostile_server_fixture
+from certs_helpers import mini_pki_fixture as mini_pki_fixture
+from certs_helpers import trust_copies_fixture as trust_copies_fixture
 
 from kyso.core.manager import get_plugin_manager
 from kyso.core.models import RevocationPolicy, ValidationOptions

@@ -9,17 +9,15 @@ the bound: elapsed time within the budget plus slack, peak memory far below the 
 
 from __future__ import annotations
 
-import threading
 import time
 import tracemalloc
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from certs_helpers import Issued, issue, new_key
+from certs_helpers import Issued, QuietHandler, issue, new_key, serving
 
 import kyso
 from kyso.certs.fetching import FetchRefused, bounded_fetch
@@ -58,8 +56,8 @@ def hostile() -> Iterator[Hostile]:
     state = Hostile()
     zeros = MARKER + b"\0" * (64 * 1024 - len(MARKER))
 
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
+    class Handler(QuietHandler):
+        def _answer(self, body: bytes) -> None:
             path = self.path.lstrip("/")
             state.hits[path] += 1
             kind = path.split("/", 1)[0]
@@ -135,24 +133,8 @@ def hostile() -> Iterator[Hostile]:
         def _missing(self, path: str) -> None:
             self._head(("Content-Length", "0"), status=404)
 
-        def do_GET(self) -> None:  # noqa: N802
-            self._answer()
-
-        def do_POST(self) -> None:  # noqa: N802
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            self._answer()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as state.port:
+        yield state
 
 
 @dataclass

@@ -11,16 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from certs_helpers import (  # noqa: F401
-    Issued,
-    MiniPKI,
-    Route,
-    hostile_server_fixture,
-    issue,
-    mini_pki_fixture,
-    ocsp_answer,
-    trust_copies_fixture,
-)
+from certs_helpers import Issued, MiniPKI, Route, ocsp_answer
+
+# fixtures: importing one registers it here
+from certs_helpers import hostile_server_fixture as hostile_server_fixture
+from certs_helpers import mini_pki_fixture as mini_pki_fixture
+from certs_helpers import trust_copies_fixture as trust_copies_fixture
 
 import kyso
 from kyso.certs.validation import REVOCATION_OFF, clear_memory_caches

@@ -8,7 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from certs_helpers import HostileServer, Route, hostile_server_fixture, issue, mini_pki_fixture, trust_copies_fixture  # noqa: F401
+from certs_helpers import HostileServer, Route, issue
+
+# fixtures: importing one registers it here
+from certs_helpers import hostile_server_fixture as hostile_server_fixture
+from certs_helpers import mini_pki_fixture as mini_pki_fixture
+from certs_helpers import trust_copies_fixture as trust_copies_fixture
 
 import kyso
 from kyso.certs import truststore

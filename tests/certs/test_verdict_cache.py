@@ -12,7 +12,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from certs_helpers import MiniPKI, Route, hostile_server_fixture, mini_pki_fixture, ocsp_answer  # noqa: F401
+from certs_helpers import MiniPKI, Route, ocsp_answer
+
+# fixtures: importing one registers it here
+from certs_helpers import hostile_server_fixture as hostile_server_fixture
+from certs_helpers import mini_pki_fixture as mini_pki_fixture
 
 import kyso
 from kyso.certs import validation

@@ -83,11 +83,20 @@ def out_dir(tmp_path) -> Path:
 def sign(kyso_cli, inputs, out_dir, files_unchanged):
     """``kyso sign`` with the distinctive password in the environment; inputs watched for changes."""
 
-    def run(document: str, *extra: object, p12: str = "secret.p12", password: str = PASSWORD, output=None):
+    def run(
+        document: str,
+        *extra: object,
+        p12: str = "secret.p12",
+        password: str = PASSWORD,
+        password_env: str = PASSWORD_ENV,
+        output=None,
+        verbose: bool = False,
+    ):
         paths = [inputs / name for name in (document, p12) if (inputs / name).exists()]
         files_unchanged(*paths)
         target = output if output is not None else out_dir / "signed.pdf"
         return kyso_cli(
+            *(["--verbose"] if verbose else []),
             "--lang",  # these tests pin the English details; the Vietnamese line: tests/cli/test_error_language.py
             "en",
             "sign",
@@ -97,7 +106,7 @@ def sign(kyso_cli, inputs, out_dir, files_unchanged):
             "--p12",
             inputs / p12,
             "--password-env",
-            PASSWORD_ENV,
+            password_env,
             *extra,
             env={PASSWORD_ENV: password},
         )
@@ -156,23 +165,7 @@ def test_secret_p12_signs(sign, out_dir, pki):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("document", "fragment"),
-    [
-        ("missing.pdf", "no such file"),
-        ("not-a-pdf.pdf", "unrecognised document format"),
-        ("truncated-unsigned.pdf", "damaged PDF"),
-        ("truncated-signed.pdf", "damaged PDF"),
-        ("encrypted.pdf", "encrypted"),
-        ("encrypted-mac.pdf", "encrypted"),
-    ],
-)
-def test_sign_unusable_document(sign, out_dir, document, fragment):
-    assert_one_error_line(sign(document), fragment)
-    assert_nothing_written(out_dir)
-
-
-@pytest.mark.parametrize(
+UNUSABLE_DOCUMENTS = pytest.mark.parametrize(
     ("document", "fragment"),
     [
         ("missing.pdf", "no such file"),
@@ -183,6 +176,16 @@ def test_sign_unusable_document(sign, out_dir, document, fragment):
         ("encrypted-mac.pdf", "encrypted"),  # pyHanko's ISO 32004 MAC holds a /ByteRange: not a signature
     ],
 )
+"""Documents that neither ``sign`` nor ``verify`` can use, and a fragment of the one error line about each."""
+
+
+@UNUSABLE_DOCUMENTS
+def test_sign_unusable_document(sign, out_dir, document, fragment):
+    assert_one_error_line(sign(document), fragment)
+    assert_nothing_written(out_dir)
+
+
+@UNUSABLE_DOCUMENTS
 def test_verify_unusable_document(verify, document, fragment):
     assert_one_error_line(verify(document, "--lang", "en"), fragment)
 
@@ -240,34 +243,14 @@ def test_p12_missing(sign, out_dir):
     assert_nothing_written(out_dir)
 
 
-def test_password_variable_not_set(kyso_cli, inputs, out_dir):
-    result = kyso_cli(
-        "sign",
-        inputs / "unsigned.pdf",
-        "-o",
-        out_dir / "x.pdf",
-        "--p12",
-        inputs / "secret.p12",
-        "--password-env",
-        "KYSO_TEST_UNSET_VARIABLE",
-    )
+def test_password_variable_not_set(sign, out_dir):
+    result = sign("unsigned.pdf", password_env="KYSO_TEST_UNSET_VARIABLE")
     assert_one_error_line(result, "KYSO_TEST_UNSET_VARIABLE")
     assert_nothing_written(out_dir)
 
 
-def test_password_is_not_shown_with_verbose(kyso_cli, inputs, out_dir):
-    result = kyso_cli(
-        "--verbose",
-        "sign",
-        inputs / "unsigned.pdf",
-        "-o",
-        out_dir / "x.pdf",
-        "--p12",
-        inputs / "secret.p12",
-        "--password-env",
-        PASSWORD_ENV,
-        env={PASSWORD_ENV: WRONG_PASSWORD},
-    )
+def test_password_is_not_shown_with_verbose(sign, out_dir):
+    result = sign("unsigned.pdf", password=WRONG_PASSWORD, verbose=True)
     assert result.exit_code == 2
     assert_no_secret(result)
     assert_nothing_written(out_dir)

@@ -265,20 +265,25 @@ def test_cert_validate_person(kyso_cli, pki):
     assert report["validation_time"].endswith("+07:00")
 
 
-def test_cert_validate_revoked(kyso_cli, pki):
-    result = kyso_cli(
+def validate_as_json(kyso_cli, pki, name: str, *, revocation: str):
+    """``kyso cert validate`` of the test PKI's certificate ``name`` with its chain, the report as JSON."""
+    return kyso_cli(
         "cert",
         "validate",
-        pki.cert("revoked"),
+        pki.cert(name),
         "--trust",
         pki.root_cert,
         "--intermediate",
         pki.issuing_ca_cert,
         "--revocation",
-        "soft",
+        revocation,
         "--format",
         "json",
     )
+
+
+def test_cert_validate_revoked(kyso_cli, pki):
+    result = validate_as_json(kyso_cli, pki, "revoked", revocation="soft")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["indication"] != "TOTAL_PASSED"
@@ -302,19 +307,7 @@ def test_cert_validate_revoked_as_of_a_moment_before_the_revocation(kyso_cli, pk
 
 
 def test_cert_validate_wrong_key_usage(kyso_cli, pki):
-    result = kyso_cli(
-        "cert",
-        "validate",
-        pki.cert("wrong_key_usage"),
-        "--trust",
-        pki.root_cert,
-        "--intermediate",
-        pki.issuing_ca_cert,
-        "--revocation",
-        "off",
-        "--format",
-        "json",
-    )
+    result = validate_as_json(kyso_cli, pki, "wrong_key_usage", revocation="off")
     assert result.exit_code == 1
     assert json.loads(result.stdout)["sub_indication"] == "CHAIN_CONSTRAINTS_FAILURE"
 

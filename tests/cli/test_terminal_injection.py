@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -44,32 +43,11 @@ def _name(cn: str, organisation: str | None = None):
 
 
 def _certificate(subject, issuer, public_key, signing_key, *, ca: bool):
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
+    from kyso.testing.certificates import certificate, key_usage
 
-    now = datetime.now(UTC)
-    usage = dict(digital_signature=not ca, content_commitment=not ca, key_cert_sign=ca, crl_sign=ca)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                encipher_only=False,
-                decipher_only=False,
-                **usage,
-            ),
-            critical=True,
-        )
-        .sign(signing_key, hashes.SHA256())
+    usage = key_usage("key_cert_sign", "crl_sign") if ca else key_usage("digital_signature", "content_commitment")
+    return certificate(
+        subject, issuer=issuer, public_key=public_key, signing_key=signing_key, ca=ca, extensions=[(usage, True)]
     )
 
 

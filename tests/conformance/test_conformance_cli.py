@@ -34,20 +34,24 @@ def running_simulator(tmp_path):
         yield simulator
 
 
-def test_conformance_against_a_running_platform(kyso_cli, running_simulator, tmp_path):
-    result = kyso_cli(
+def run_check(kyso_cli, simulator, check: str, tmp_path, *options: str):
+    """``kyso conformance ioffice`` of one check against the running simulator, the report in ``r.json``."""
+    return kyso_cli(
         "conformance",
         "ioffice",
         "--base-url",
-        running_simulator.url,
+        simulator.url,
         "--check",
-        "round_trip[issuance]",
-        "--timeout",
-        "1",
-        "--retries",
-        "1",
+        check,
+        *options,
         "--report",
         tmp_path / "r.json",
+    )
+
+
+def test_conformance_against_a_running_platform(kyso_cli, running_simulator, tmp_path):
+    result = run_check(
+        kyso_cli, running_simulator, "round_trip[issuance]", tmp_path, "--timeout", "1", "--retries", "1"
     )
     assert result.exit_code == 0, result.stdout + result.stderr
     report = json.loads((tmp_path / "r.json").read_text("utf-8"))
@@ -58,16 +62,7 @@ def test_conformance_against_a_running_platform(kyso_cli, running_simulator, tmp
 def test_conformance_failure_exits_1(kyso_cli, running_simulator, tmp_path):
     # the platform's simulator refuses every download: the round trip fails, the table says which and why
     running_simulator.add_fault("status", operation="download", count=1000, status=404)
-    result = kyso_cli(
-        "conformance",
-        "ioffice",
-        "--base-url",
-        running_simulator.url,
-        "--check",
-        "round_trip[income]",
-        "--report",
-        tmp_path / "r.json",
-    )
+    result = run_check(kyso_cli, running_simulator, "round_trip[income]", tmp_path)
     assert result.exit_code == 1
     assert "DOES NOT CONFORM" in result.stdout
     assert any(line.startswith("round_trip[income]") and "FAILED" in line for line in result.stdout.splitlines())

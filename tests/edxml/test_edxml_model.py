@@ -216,3 +216,15 @@ def test_samples_round_trip(name: str) -> None:
     # written strictly: nothing left to complain about but the data itself (30 February in a Bussiness DocumentId,
     # kept as sent: a writer does not invent another date)
     assert all(w.startswith("Bussiness: DocumentId") for w in again.warnings), again.warnings
+
+
+def test_package_exports_the_whole_model_lazily() -> None:
+    """The package lists the model's names once (its lazy map); each resolves to the model's own object."""
+    import kyso_edxml
+    from kyso_edxml import model
+
+    assert set(model.__all__) <= set(kyso_edxml.__all__)
+    for name in kyso_edxml.__all__:
+        assert getattr(kyso_edxml, name) is not None
+    for name in model.__all__:
+        assert getattr(kyso_edxml, name) is getattr(model, name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,6 +125,13 @@ LEVELS = {
 }
 
 
+def verify_offline(kyso_cli, document: Path, pki: TestPKI, policy: str = "hard") -> Any:
+    """``kyso verify --offline --revocation POLICY --format json`` trusting the test PKI's root."""
+    return kyso_cli(
+        "verify", document, "--offline", "--revocation", policy, "--trust", pki.root_cert, "--format", "json"
+    )
+
+
 @pytest.mark.parametrize("name", sorted(LEVELS))
 @pytest.mark.parametrize("policy", ["soft", "hard"])
 def test_offline_verification_with_every_service_stopped(
@@ -131,9 +139,7 @@ def test_offline_verification_with_every_service_stopped(
 ) -> None:
     assert not stopped.running
     stopped.reset_request_count()
-    result = kyso_cli(
-        "verify", documents[name], "--offline", "--revocation", policy, "--trust", stopped.root_cert, "--format", "json"
-    )
+    result = verify_offline(kyso_cli, documents[name], stopped, policy)
     report = json.loads(result.stdout)
     assert result.exit_code == 0, json.dumps(report, ensure_ascii=False, indent=1)
     assert report["indication"] == "TOTAL_PASSED"
@@ -145,17 +151,7 @@ def test_offline_verification_with_every_service_stopped(
 
 
 def test_every_signature_of_a_document_is_extended(documents: dict[str, Path], stopped: TestPKI, kyso_cli) -> None:
-    result = kyso_cli(
-        "verify",
-        documents["two-extended-B-LT"],
-        "--offline",
-        "--revocation",
-        "hard",
-        "--trust",
-        stopped.root_cert,
-        "--format",
-        "json",
-    )
+    result = verify_offline(kyso_cli, documents["two-extended-B-LT"], stopped)
     report = json.loads(result.stdout)
     assert result.exit_code == 0, json.dumps(report, ensure_ascii=False, indent=1)
     assert [s["level"] for s in report["signatures"]] == ["B-LT", "B-LT"]
@@ -167,17 +163,7 @@ def test_every_signature_of_a_document_is_extended(documents: dict[str, Path], s
 
 def test_b_t_alone_does_not_verify_offline_under_hard(documents: dict[str, Path], stopped: TestPKI, kyso_cli) -> None:
     """The control: without embedded validation data, hard-fail offline cannot establish revocation."""
-    result = kyso_cli(
-        "verify",
-        documents["signed-B-T"],
-        "--offline",
-        "--revocation",
-        "hard",
-        "--trust",
-        stopped.root_cert,
-        "--format",
-        "json",
-    )
+    result = verify_offline(kyso_cli, documents["signed-B-T"], stopped)
     assert result.exit_code == 1
     assert json.loads(result.stdout)["signatures"][0]["sub_indication"] == "TRY_LATER"
 

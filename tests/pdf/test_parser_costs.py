@@ -18,6 +18,7 @@ import kyso
 from kyso.pdf.appearance import text
 from kyso.pdf.appearance.geometry import geometry
 from kyso.pdf.reading import open_reader
+from kyso.testing.documents import pdf_with_pages
 
 MiB = 1024 * 1024
 
@@ -25,36 +26,10 @@ MiB = 1024 * 1024
 def _pdf_with_content(encoded: bytes, *, flate: bool, pages: int = 1) -> bytes:
     """A PDF whose pages all draw one content stream (``encoded``, Deflate-compressed when ``flate``)."""
     from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.writer import PdfFileWriter
 
-    writer = PdfFileWriter()
-    font = writer.add_object(
-        generic.DictionaryObject(
-            {
-                generic.NameObject("/Type"): generic.NameObject("/Font"),
-                generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
-                generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
-            }
-        )
-    )
     head = {generic.NameObject("/Filter"): generic.NameObject("/FlateDecode")} if flate else {}
-    content = writer.add_object(generic.StreamObject(head, encoded_data=encoded))
-    for _ in range(pages):
-        writer.insert_page(
-            generic.DictionaryObject(
-                {
-                    generic.NameObject("/Type"): generic.NameObject("/Page"),
-                    generic.NameObject("/MediaBox"): generic.ArrayObject(map(generic.NumberObject, (0, 0, 595, 842))),
-                    generic.NameObject("/Contents"): content,
-                    generic.NameObject("/Resources"): generic.DictionaryObject(
-                        {generic.NameObject("/Font"): generic.DictionaryObject({generic.NameObject("/F1"): font})}
-                    ),
-                }
-            )
-        )
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    content = generic.StreamObject(head, encoded_data=encoded)
+    return pdf_with_pages([content] * pages)
 
 
 def _deflate_repeated(chunk: bytes, size: int) -> bytes:

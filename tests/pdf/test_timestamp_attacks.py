@@ -36,24 +36,23 @@ def _asn1_key(pem: bytes) -> Any:
 def attacker_tsa() -> tuple[Any, Any]:
     """(certificate, key) of a TSA of the attacker's own PKI: well-formed, timeStamping EKU, trusted by nobody."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    from kyso.testing.certificates import certificate
 
     now = datetime.now(UTC)
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Attacker Root (test)")])
-    tsa_cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Attacker TSA (test)")]))
-        .issuer_name(root_name)
-        .public_key(tsa_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=400))
-        .not_valid_after(now + timedelta(days=400))
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .sign(root_key, hashes.SHA256())
+    tsa_cert = certificate(
+        "Attacker TSA (test)",
+        issuer="Attacker Root (test)",
+        public_key=tsa_key.public_key(),
+        signing_key=root_key,
+        not_before=now - timedelta(days=400),
+        not_after=now + timedelta(days=400),
+        extensions=[(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), True)],
     )
     key_pem = tsa_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

@@ -14,7 +14,7 @@ import functools
 import io
 import os
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,17 @@ that differ only in their time stamp are the same cached subset."""
 
 
 @dataclass(frozen=True)
-class FontProgram:
+class FontMetrics:
+    """A font's vertical metrics and bounding box, in 1/1000 em (what the font descriptor carries)."""
+
+    ascent: int
+    descent: int
+    cap_height: int
+    bbox: tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class FontProgram(FontMetrics):
     """A subset of one font, ready to embed."""
 
     name: str
@@ -37,10 +47,6 @@ class FontProgram:
     """Character -> glyph id in the subset."""
     widths: dict[int, int]
     """Glyph id -> advance width in 1/1000 em."""
-    ascent: int
-    descent: int
-    cap_height: int
-    bbox: tuple[int, int, int, int]
     to_unicode: bytes
 
     def width(self, text: str, size: float) -> float:
@@ -136,16 +142,17 @@ def font_for(path: str | os.PathLike[str] | None, text: str, *, option: str = "-
 
 
 @dataclass(frozen=True)
-class _Facts:
+class _Facts(FontMetrics):
     data: bytes
     cmap: dict[int, str]
     advances: dict[str, int]
     units_per_em: int
     ps_name: str
-    ascent: int
-    descent: int
-    cap_height: int
-    bbox: tuple[int, int, int, int]
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """The :class:`FontMetrics` fields, to build a subset's :class:`FontProgram` with."""
+        return {f.name: getattr(self, f.name) for f in fields(FontMetrics)}
 
 
 @functools.lru_cache(maxsize=8)
@@ -221,11 +228,8 @@ def _subset(key: tuple[str, int, int], chars: frozenset[str]) -> FontProgram:
         program=zlib.compress(program, 6),
         gids=gids,
         widths=widths,
-        ascent=facts.ascent,
-        descent=facts.descent,
-        cap_height=facts.cap_height,
-        bbox=facts.bbox,
         to_unicode=_to_unicode(gids),
+        **facts.metrics,
     )
 
 

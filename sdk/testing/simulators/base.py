@@ -31,7 +31,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
+
+from kyso.testing.serving import ServedInThread
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -63,7 +65,7 @@ USERS = {"kyso": "kyso-secret"}
 """Accounts of every simulator: username -> password."""
 
 
-class Simulator:
+class Simulator(ServedInThread):
     """Base of the platform simulators: SQLite state, fault injection, the ``/_sim/`` control API, a server thread."""
 
     name = "platform"
@@ -368,7 +370,7 @@ class Simulator:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> Simulator:
+    def start(self) -> Self:
         from werkzeug.serving import WSGIRequestHandler, make_server
 
         class _Quiet(WSGIRequestHandler):
@@ -380,23 +382,6 @@ class Simulator:
         self._thread = threading.Thread(target=self._server.serve_forever, name=f"{self.name}-simulator", daemon=True)
         self._thread.start()
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    @contextlib.contextmanager
-    def serve(self) -> Iterator[Simulator]:
-        self.start()
-        try:
-            yield self
-        finally:
-            self.stop()
 
 
 class SimulatorControl:

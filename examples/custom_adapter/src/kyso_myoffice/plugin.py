@@ -5,20 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from kyso import hookimpl
+from kyso.adapters import imported_when_called
 from kyso.core.adapter import AdapterInfo
 from kyso.core.models import SignatureKind
-
-
-def _factory(config: Any) -> Any:
-    from kyso_myoffice.adapter import MyOfficeAdapter
-
-    return MyOfficeAdapter(config)
-
-
-def _simulator(directory: Any, port: int = 0) -> Any:
-    from kyso_myoffice.simulator import MyOfficeSimulator
-
-    return MyOfficeSimulator(directory, port)
 
 
 @hookimpl
@@ -27,8 +16,8 @@ def kyso_register_adapters(registry: Any) -> None:
         AdapterInfo(
             name="myoffice",
             description="MyOffice, provincial document management (template adapter)",
-            factory=_factory,
-            simulator=_simulator,
+            factory=imported_when_called("kyso_myoffice.adapter:MyOfficeAdapter"),
+            simulator=imported_when_called("kyso_myoffice.simulator:MyOfficeSimulator"),
             kinds=(None, SignatureKind.INCOME),  # the signature kinds MyOffice asks for
         )
     )
