@@ -13,6 +13,7 @@ import errno
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -96,6 +97,7 @@ def flag(keyword: str) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # language: --lang before or after the sub-command, else KYSO_LANG, else Vietnamese
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def _internal_error(exc: BaseException, *, verbose: bool) -> NoReturn:
     """One line naming the exception's class only: its message may quote document bytes or a secret."""
@@ -261,11 +263,20 @@ def verify_command(
         name=input_path.name,
         allow_weak=allow_weak,
     )
+    _print_verdict(output_format, report.to_dict, lambda: render_verification(report, lang), report.indication)
+
+
+def _print_verdict(
+    output_format: str, as_dict: Callable[[], Any], as_text: Callable[[], str], indication: Any
+) -> NoReturn:
+    """Print a report (JSON exact, or the text report) and exit 0 only for TOTAL_PASSED, 1 for any other verdict."""
+    from kyso.core.models import Indication
+
     if output_format == "json":
-        click.echo(to_json(report.to_dict()))
+        click.echo(to_json(as_dict()))
     else:
-        click.echo(render_verification(report, lang), nl=False)
-    sys.exit(ExitCode.OK if report.indication == kyso.Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
+        click.echo(as_text(), nl=False)
+    sys.exit(ExitCode.OK if indication == Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
 
 
 @cli.group("cert")
@@ -305,11 +316,9 @@ def cert_validate_command(
         revocation=revocation,
         timeout=timeout,
     )
-    if output_format == "json":
-        click.echo(to_json(report.to_standalone_dict()))
-    else:
-        click.echo(render_certificate(report, lang), nl=False)
-    sys.exit(ExitCode.OK if report.indication == kyso.Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
+    _print_verdict(
+        output_format, report.to_standalone_dict, lambda: render_certificate(report, lang), report.indication
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
