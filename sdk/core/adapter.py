@@ -50,6 +50,7 @@ from typing import Any, Protocol, runtime_checkable
 # an adapter imports everything it needs from here
 from kyso.core.errors import AuthenticationError, ItemError, PlatformError, RedirectError
 from kyso.core.models import SignatureKind
+from kyso.core.registry import NamedRegistry
 
 __all__ = [
     "Adapter",
@@ -289,20 +290,12 @@ class AdapterInfo:
     """The signature kinds the adapter supports (the conformance suite round-trips each)."""
 
 
-@dataclass
-class AdapterRegistry:
+class AdapterRegistry(NamedRegistry[AdapterInfo]):
     """Adapters by name; filled by ``kyso_register_adapters``."""
 
-    adapters: dict[str, AdapterInfo] = field(default_factory=dict)
+    what = "adapter"
+    listed_as = "installed"
 
-    def add(self, info: AdapterInfo) -> None:
-        self.adapters[info.name] = info
-
-    def get(self, name: str) -> AdapterInfo:
-        from kyso.core.errors import UsageError
-
-        try:
-            return self.adapters[name]
-        except KeyError:
-            known = ", ".join(sorted(self.adapters)) or "none"
-            raise UsageError(f"no adapter named {name!r} (installed: {known})") from None
+    @property
+    def adapters(self) -> dict[str, AdapterInfo]:
+        return self.entries

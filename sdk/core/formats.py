@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from kyso.core.errors import InputError, UnsupportedFormatError
 from kyso.core.models import DocumentFormat
+from kyso.core.registry import NamedRegistry
 
 
-@dataclass
-class FormatRegistry:
+class FormatRegistry(NamedRegistry[DocumentFormat]):
     """Formats by name, in registration order; :meth:`detect` picks the first whose sniff accepts the bytes."""
 
-    formats: dict[str, DocumentFormat] = field(default_factory=dict)
+    what = "document format"
 
-    def add(self, fmt: DocumentFormat) -> None:
-        self.formats[fmt.name] = fmt
+    @property
+    def formats(self) -> dict[str, DocumentFormat]:
+        return self.entries
 
     def detect(self, data: bytes) -> DocumentFormat:
         """The format of ``data``, or :class:`UnsupportedFormatError` naming the formats that were tried."""

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from kyso.core.errors import PluginError, UsageError
+from kyso.core.errors import PluginError
+from kyso.core.registry import NamedRegistry
 
 
 @runtime_checkable
@@ -136,22 +137,14 @@ class SignerBackend:
         }
 
 
-@dataclass
-class SignerRegistry:
+class SignerRegistry(NamedRegistry[SignerBackend]):
     """Signer backends by name; filled by ``kyso_register_signers``."""
 
-    backends: dict[str, SignerBackend] = field(default_factory=dict)
+    what = "signer backend"
 
-    def add(self, backend: SignerBackend) -> None:
-        self.backends[backend.name] = backend
-
-    def get(self, name: str) -> SignerBackend:
-        """The backend ``name``, or :class:`UsageError` naming the known ones."""
-        try:
-            return self.backends[name]
-        except KeyError:
-            known = ", ".join(sorted(self.backends)) or "none"
-            raise UsageError(f"no signer backend named {name!r} (known: {known})") from None
+    @property
+    def backends(self) -> dict[str, SignerBackend]:
+        return self.entries
 
 
 __all__ = ["OptionType", "Signer", "SignerBackend", "SignerOption", "SignerRegistry"]
