@@ -12,9 +12,9 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
         VerifyOptions,
     )
 
+R = TypeVar("R")
+
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "kyso.signers.pkcs12",
     "kyso.certs.plugin",
@@ -59,6 +61,8 @@ class PluginManager:
         self._pm = pluggy.PluginManager(NAME)
         self._pm.add_hookspecs(spec)
         self._distributions: dict[str, tuple[str, str]] = {}
+        self._registries: dict[str, Any] = {}
+        """Registries filled once, by hook name; emptied when a plugin is registered or removed."""
         self._blocked = {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
         for name in self._blocked:
             self._pm.set_blocked(name)
@@ -76,9 +80,6 @@ class PluginManager:
         if os.environ.get(TRACE_ENV):
             self._pm.trace.root.setwriter(sys.stderr.write)
             self._pm.enable_tracing()
-        self._formats: FormatRegistry | None = None
-        self._signers: SignerRegistry | None = None
-        self._kinds: KindRegistry | None = None
 
     def _entry_points(self) -> list[tuple[Any, Any]]:
         """(distribution, entry point) of group ``kyso``, blocked names left out, the first of a name kept."""
@@ -124,11 +125,11 @@ class PluginManager:
             if registered is not None:
                 self._pm.unregister(name=registered)
             raise
-        self._formats = self._signers = self._kinds = None
+        self._registries.clear()
 
     def unregister(self, name: str) -> None:
         self._pm.unregister(name=name)
-        self._formats = self._signers = self._kinds = None
+        self._registries.clear()
 
     # -- introspection ----------------------------------------------------------------------------------------
 
@@ -147,27 +148,28 @@ class PluginManager:
 
     # -- registries -------------------------------------------------------------------------------------------
 
+    def _filled(self, hook: str, registry: Callable[[], R]) -> R:
+        """The registry ``hook`` fills, made and filled on first use (a registry is passed into its hook, tox-style)."""
+        if hook not in self._registries:
+            made = registry()
+            getattr(self._pm.hook, hook)(registry=made)
+            self._registries[hook] = made
+        return self._registries[hook]  # type: ignore[no-any-return]
+
     @property
     def formats(self) -> FormatRegistry:
-        if self._formats is None:
-            self._formats = FormatRegistry()
-            self._pm.hook.kyso_register_formats(registry=self._formats)
-        return self._formats
+        """The document formats declared through ``kyso_register_formats``."""
+        return self._filled("kyso_register_formats", FormatRegistry)
 
     @property
     def signers(self) -> SignerRegistry:
-        if self._signers is None:
-            self._signers = SignerRegistry()
-            self._pm.hook.kyso_register_signers(registry=self._signers)
-        return self._signers
+        """The signer backends declared through ``kyso_register_signers``."""
+        return self._filled("kyso_register_signers", SignerRegistry)
 
     @property
     def kinds(self) -> KindRegistry:
         """The signature kinds declared through ``kyso_register_kinds``."""
-        if self._kinds is None:
-            self._kinds = KindRegistry()
-            self._pm.hook.kyso_register_kinds(registry=self._kinds)
-        return self._kinds
+        return self._filled("kyso_register_kinds", KindRegistry)
 
     @property
     def adapters(self) -> AdapterRegistry:

@@ -297,13 +297,7 @@ class SignerIdentity:
     """Serial number in lower-case hex."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "common_name": self.common_name,
-            "organization": self.organization,
-            "subject": self.subject,
-            "issuer": self.issuer,
-            "serial": self.serial,
-        }
+        return dataclasses.asdict(self)
 
 
 @dataclass

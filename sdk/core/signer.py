@@ -6,6 +6,7 @@ CLI through ``kyso_register_signers``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,15 +85,7 @@ class SignerOption:
         return self.name.replace("-", "_")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "help": self.help,
-            "type": self.type,
-            "secret": self.secret,
-            "required": self.required,
-            "default": self.default,
-            "metavar": self.metavar,
-        }
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
