@@ -10,9 +10,10 @@ from typing import Any
 import click
 
 from kyso.cli import options
+from kyso.cli.options import echo_json
 from kyso.cli.signers import SignerChoice, SigningCommand, signer_options
 from kyso.core.errors import UsageError
-from kyso.text import printable, to_json
+from kyso.text import printable
 
 
 @click.group("ioffice")
@@ -113,7 +114,7 @@ def receive_command(
     finally:
         adapter.close()
     if output_format == "json":
-        click.echo(to_json([r.__dict__ for r in results]))
+        echo_json([r.__dict__ for r in results])
     else:
         for result in results:
             outcome = "accepted (03)" if result.status == "03" else f"rejected (02): {result.reason}"

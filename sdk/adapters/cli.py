@@ -16,13 +16,14 @@ import click
 from kyso.cli.options import (
     connection_options,
     connection_overrides,
+    echo_json,
     format_option,
     revocation_option,
     trust_option,
 )
 from kyso.cli.signers import SignerChoice, SigningCommand, signer_options
 from kyso.core.errors import UsageError
-from kyso.text import printable, to_json
+from kyso.text import printable
 
 
 @click.command("adapters")
@@ -42,7 +43,7 @@ def adapters_command(output_format: str) -> None:
         for info in sorted(registry.adapters.values(), key=lambda i: i.name)
     ]
     if output_format == "json":
-        click.echo(to_json(rows))
+        echo_json(rows)
         return
     for row in rows:
         kinds = ", ".join(str(k or "plain") for k in row["kinds"])
@@ -110,7 +111,7 @@ def sync_command(
     finally:
         adapter.close()
     if output_format == "json":
-        click.echo(to_json(summary.to_dict()))
+        echo_json(summary.to_dict())
     else:
         for result in summary.results:
             if result.outcome != "signed":

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from kyso.cli.options import format_option, timeout_option
-from kyso.text import printable, to_json
+from kyso.cli.options import echo_json, format_option, timeout_option
+from kyso.text import printable
 
 
 @click.group("trust")
@@ -25,7 +25,7 @@ def list_command(output_format: str) -> None:
 
     found = truststore.entries()
     if output_format == "json":
-        click.echo(to_json([dataclasses.asdict(e) for e in found]))
+        echo_json([dataclasses.asdict(e) for e in found])
         return
     for entry in found:
         role = "anchor" if entry.anchor else "intermediate"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import errno
+import io
 import logging
 import sys
 import traceback
@@ -24,20 +25,23 @@ from kyso.cli.kinds import KindOptionsCommand
 from kyso.cli.options import (
     LANG_HELP,
     LANG_KEY,
+    VERBOSE_KEY,
     allow_weak_option,
     at_option,
+    echo_json,
     env_lang,
     format_option,
     lang_option,
     offline_option,
     remember_lang,
+    remember_verbose,
     revocation_option,
     timeout_option,
     trust_option,
 )
 from kyso.cli.signers import SignerChoice, SigningCommand, signer_options, signers_command
 from kyso.core.errors import LANGUAGES, KysoError, UsageError
-from kyso.text import printable, to_json
+from kyso.text import printable
 
 
 class ExitCode(enum.IntEnum):
@@ -59,20 +63,54 @@ class _Cli(click.Group):
     and exit code 3 (issue 9, class 6: a bug is never a traceback with exit 1, which a script would read as "the
     document is not valid")."""
 
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _accept_verbose(command)
+        return command
+
     def invoke(self, ctx: click.Context) -> Any:
-        verbose = bool(ctx.params.get("verbose"))
         try:
             return super().invoke(ctx)
         except KysoError as exc:
+            verbose = bool(ctx.meta.get(VERBOSE_KEY))
             _fail(exc, verbose=verbose, lang=ctx.meta.get(LANG_KEY))
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise  # usage errors (exit 2), --help, Ctrl-C: click's own
         except OSError as exc:
             if exc.errno == errno.EPIPE:
                 raise  # stdout closed early (``kyso verify ... | head``): click handles it
-            _internal_error(exc, verbose=verbose)
+            _internal_error(exc, verbose=bool(ctx.meta.get(VERBOSE_KEY)))
         except Exception as exc:
-            _internal_error(exc, verbose=verbose)
+            _internal_error(exc, verbose=bool(ctx.meta.get(VERBOSE_KEY)))
+
+
+def _verbose(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    verbose = remember_verbose(ctx, param, value)
+    _configure_logging(verbose)
+    return verbose
+
+
+def _verbose_option(*, hidden: bool) -> click.Option:
+    """``--verbose``, the one option behind the group's flag and the hidden copy every sub-command accepts."""
+    return click.Option(
+        ["--verbose"],
+        is_flag=True,
+        hidden=hidden,
+        expose_value=False,
+        is_eager=True,
+        callback=_verbose,
+        help="Show the traceback of errors.",
+    )
+
+
+def _accept_verbose(command: click.Command) -> None:
+    """Let ``command`` (and, for a group, its sub-commands) take ``--verbose`` after its name, as the group does."""
+    if not any(param.name == "verbose" for param in command.params):
+        command.params.append(_verbose_option(hidden=True))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_verbose(sub)
 
 
 def _fail(exc: KysoError, *, verbose: bool, lang: str | None = None) -> NoReturn:
@@ -112,9 +150,8 @@ def _internal_error(exc: BaseException, *, verbose: bool) -> NoReturn:
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, "--version", prog_name="kyso")
-@click.option("--verbose", is_flag=True, help="Show the traceback of errors.")
 @click.option("--lang", type=click.Choice(LANGUAGES), callback=remember_lang, expose_value=False, help=LANG_HELP)
-def cli(verbose: bool) -> None:
+def cli() -> None:
     """Kyso: sign and verify documents with Vietnamese Government (Ban Cơ yếu Chính phủ) and public-CA digital
     signatures.
 
@@ -122,21 +159,33 @@ def cli(verbose: bool) -> None:
     Exit codes: 0 success or TOTAL_PASSED, 1 any other verdict, 2 unusable input or bad usage,
     3 internal error (a bug: rerun with --verbose and report it).
     """
-    _configure_logging(verbose)
+
+
+cli.params.insert(0, _verbose_option(hidden=False))
 
 
 def _configure_logging(verbose: bool) -> None:
     """Keep library log records (pyHanko logs warnings with tracebacks) off the terminal: a failure is reported
     once, as one line. ``--verbose`` shows them. Left alone when the host program has configured logging."""
     root = logging.getLogger()
-    if root.handlers:
+    ours = [added for added in root.handlers if getattr(added, _OWN_HANDLER, False)]
+    if root.handlers and not ours:
         return
+    for added in ours:  # set by an earlier --verbose callback (the group's): the sub-command's replaces it
+        root.removeHandler(added)
+    handler: logging.Handler
     if verbose:
         handler = logging.StreamHandler()
         handler.setFormatter(_PrintableFormatter("kyso: %(levelname)s: %(name)s: %(message)s"))
-        logging.basicConfig(level=logging.WARNING, handlers=[handler])
+        root.setLevel(logging.WARNING)
     else:
-        root.addHandler(logging.NullHandler())
+        handler = logging.NullHandler()
+    setattr(handler, _OWN_HANDLER, True)
+    root.addHandler(handler)
+
+
+_OWN_HANDLER = "_kyso_cli"
+"""Marks the log handler the CLI added (and may replace), as opposed to one of a host program."""
 
 
 class _PrintableFormatter(logging.Formatter):
@@ -160,7 +209,7 @@ def plugins_command(output_format: str) -> None:
 
     listing = get_plugin_manager().list_plugins()
     if output_format == "json":
-        click.echo(to_json(listing))
+        echo_json(listing)
         return
     for plugin in listing:
         version = f"{plugin['distribution']} {plugin['version']}" if plugin["distribution"] else "-"
@@ -273,7 +322,7 @@ def _print_verdict(
     from kyso.core.models import Indication
 
     if output_format == "json":
-        click.echo(to_json(as_dict()))
+        echo_json(as_dict())
     else:
         click.echo(as_text(), nl=False)
     sys.exit(ExitCode.OK if indication == Indication.TOTAL_PASSED else ExitCode.NOT_PASSED)
@@ -339,8 +388,18 @@ def demo_command(out_dir: Path, lang: str) -> None:
     sys.exit(ExitCode.OK if result.report.indication == "TOTAL_PASSED" else ExitCode.NOT_PASSED)
 
 
+def tolerant_output() -> None:
+    """Text output never fails on a narrow encoding (a cp1252 Windows console or pipe, ``PYTHONIOENCODING=ascii``):
+    what the encoding cannot show is written as a backslash escape (``H\\u1ee2P L\\u1ec6``), on stdout as Python
+    already does on stderr. UTF-8 output is unchanged; JSON is written as UTF-8 bytes anyway (:func:`echo_json`)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: built-in commands plus those plugins add through ``kyso_register_commands``."""
+    tolerant_output()
     try:
         from kyso.core.manager import get_plugin_manager
 

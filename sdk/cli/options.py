@@ -41,6 +41,7 @@ __all__ = [
     "at_option",
     "connection_options",
     "connection_overrides",
+    "echo_json",
     "format_option",
     "LANG_ENV",
     "LANG_HELP",
@@ -53,6 +54,8 @@ __all__ = [
     "secret_from_env",
     "timeout_option",
     "trust_option",
+    "VERBOSE_KEY",
+    "remember_verbose",
 ]
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -146,6 +149,26 @@ def format_option() -> Decorator:
     return click.option(
         "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
     )
+
+
+def echo_json(value: Any) -> None:
+    """Print ``value`` as :func:`kyso.text.to_json` on stdout, as UTF-8 bytes whatever the terminal's or pipe's
+    encoding (``kyso verify x.pdf --format json > out.json`` on a cp1252 Windows console): JSON is UTF-8."""
+    from kyso.text import to_json
+
+    click.echo(to_json(value).encode("utf-8"))  # bytes: click writes them to the binary stream under stdout
+
+
+VERBOSE_KEY = "kyso.verbose"
+"""Where ``--verbose`` is kept in ``click.Context.meta`` (given before or after the sub-command)."""
+
+
+def remember_verbose(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    """``--verbose`` anywhere on the line (before or after the sub-command) makes the whole run verbose: every
+    ``kyso`` command accepts it (the ``kyso`` group adds it, hidden, to sub-commands, plugin ones included)."""
+    verbose = bool(value or ctx.meta.get(VERBOSE_KEY))
+    ctx.meta[VERBOSE_KEY] = verbose
+    return verbose
 
 
 LANG_ENV = "KYSO_LANG"

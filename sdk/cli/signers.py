@@ -41,8 +41,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from kyso.cli.options import echo_json
 from kyso.core.errors import PluginError, UsageError
-from kyso.text import printable, to_json
+from kyso.text import printable
 
 if TYPE_CHECKING:
     from kyso.core.signer import Signer, SignerBackend, SignerOption, SignerRegistry
@@ -356,7 +357,7 @@ def signers_command(output_format: str) -> None:
     """List the signer backends (for --signer) with their options."""
     backends = [describe(b) for b in sorted(_registry().backends.values(), key=lambda b: b.name)]
     if output_format == "json":
-        click.echo(to_json(backends))
+        echo_json(backends)
         return
     for backend in backends:
         click.echo(printable(f"{backend['name']}  {backend['description']}"))
