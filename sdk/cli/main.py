@@ -20,7 +20,6 @@ from typing import Any, NoReturn
 
 import click
 
-from kyso import __version__
 from kyso.cli.kinds import KindOptionsCommand
 from kyso.cli.options import (
     LANG_HELP,
@@ -149,7 +148,7 @@ def _internal_error(exc: BaseException, *, verbose: bool) -> NoReturn:
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
-@click.version_option(__version__, "--version", prog_name="kyso")
+@click.version_option(None, "--version", package_name="kyso", prog_name="kyso")  # read only for --version
 @click.option("--lang", type=click.Choice(LANGUAGES), callback=remember_lang, expose_value=False, help=LANG_HELP)
 def cli() -> None:
     """Kyso: sign and verify documents with Vietnamese Government (Ban Cơ yếu Chính phủ) and public-CA digital
