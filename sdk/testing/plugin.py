@@ -6,6 +6,11 @@ Fixtures:
     A :class:`kyso.testing.pki.TestPKI` generated once per test session (once per worker with
     pytest-xdist) into a temporary directory and served on 127.0.0.1 for the whole session.
 
+``kyso_browser``
+    One headless Chromium per test session (per xdist worker), driven by Playwright
+    (:mod:`kyso.testing.browser`); tests open their own context or page in it. Skips when no Chromium or no
+    Playwright is installed.
+
 The heavy imports (certomancer, cryptography, werkzeug) happen only when the fixture is used.
 """
 
@@ -17,6 +22,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
     from kyso.testing.pki import TestPKI
 
 
@@ -28,3 +35,15 @@ def kyso_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPKI]:
     pki = TestPKI.generate(tmp_path_factory.mktemp("kyso-pki"))
     with pki.serve():
         yield pki
+
+
+@pytest.fixture(scope="session")
+def kyso_browser() -> Iterator[Browser]:
+    """A headless Chromium shared by the session's page tests: open a context or page per test, close it after."""
+    pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+    from kyso.testing.browser import chromium, chromium_executable
+
+    if chromium_executable() is None:
+        pytest.skip("no Chromium to drive (./run test installs Debian's chromium)")
+    with chromium() as browser:
+        yield browser
