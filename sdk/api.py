@@ -8,6 +8,7 @@ from os import PathLike
 from typing import Any
 
 from kyso.certs.loading import CertificateSource, certificates_from_bytes, load_certificates
+from kyso.core.aio import outside_event_loop
 from kyso.core.errors import BytesExpectedError, UsageError
 from kyso.core.manager import get_plugin_manager
 from kyso.core.models import (
@@ -24,6 +25,7 @@ from kyso.core.models import (
 from kyso.core.signer import Signer
 
 
+@outside_event_loop
 def sign(
     data: bytes,
     *,
@@ -79,6 +81,7 @@ def sign(
     return pm.sign(request)
 
 
+@outside_event_loop
 def verify(
     data: bytes,
     *,
@@ -130,6 +133,7 @@ def verify_options(
     )
 
 
+@outside_event_loop
 def validate_certificate(
     certificate: bytes,
     *,

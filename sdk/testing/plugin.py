@@ -7,9 +7,9 @@ Fixtures:
     pytest-xdist) into a temporary directory and served on 127.0.0.1 for the whole session.
 
 ``kyso_browser``
-    One headless Chromium per test session (per xdist worker), driven by Playwright
-    (:mod:`kyso.testing.browser`); tests open their own context or page in it. Skips when no Chromium or no
-    Playwright is installed.
+    One headless Chromium per test session (per xdist worker), attached with Playwright for each test module
+    (:mod:`kyso.testing.browser` says why per module); tests open their own context or page in it. Skips when no
+    Chromium or no Playwright is installed.
 
 The heavy imports (certomancer, cryptography, werkzeug) happen only when the fixture is used.
 """
@@ -38,12 +38,23 @@ def kyso_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPKI]:
 
 
 @pytest.fixture(scope="session")
-def kyso_browser() -> Iterator[Browser]:
-    """A headless Chromium shared by the session's page tests: open a context or page per test, close it after."""
+def kyso_chromium() -> Iterator[str]:
+    """The DevTools endpoint of the one headless Chromium of the session (see :mod:`kyso.testing.browser`)."""
     pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
-    from kyso.testing.browser import chromium, chromium_executable
+    from kyso.testing.browser import ChromiumProcess, chromium_executable
 
-    if chromium_executable() is None:
+    executable = chromium_executable()
+    if executable is None:
         pytest.skip("no Chromium to drive (./run test installs Debian's chromium)")
-    with chromium() as browser:
+    process = ChromiumProcess(executable)
+    yield process.endpoint
+    process.close()
+
+
+@pytest.fixture(scope="module")
+def kyso_browser(kyso_chromium: str) -> Iterator[Browser]:
+    """The session's Chromium, attached for one test module: open a context or page per test, close it after."""
+    from kyso.testing.browser import attached
+
+    with attached(kyso_chromium) as browser:
         yield browser

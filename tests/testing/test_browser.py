@@ -29,3 +29,12 @@ def test_browser_runs_a_local_page(kyso_browser) -> None:
         page.close()
     finally:
         server.shutdown()
+
+
+
+def test_kyso_works_beside_an_attached_browser(kyso_browser, unsigned_pdf, signer_for, pki) -> None:
+    """Playwright's sync API marks an event loop running in this thread; Kyso's API still works beside it."""
+    import kyso
+
+    signed = kyso.sign(unsigned_pdf, signer=signer_for("person"))
+    assert kyso.verify(signed, trust=[pki.root_cert], revocation="off").indication == "TOTAL_PASSED"
