@@ -161,7 +161,7 @@ class TestToken:
             for number, ca in enumerate(cas, start=1):
                 _store_certificate(session, f"ca-{number}", bytes([0xCA, number]), ca)
 
-    def signer(self, key: str = "person", **options: Any) -> Pkcs11Signer:
+    def signer(self, key: str | None = "person", **options: Any) -> Pkcs11Signer:
         """A signer for ``key`` of the main token (close it, or use it in a ``with`` block)."""
         from kyso.signers.pkcs11 import open_token_signer
 

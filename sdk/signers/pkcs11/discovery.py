@@ -152,6 +152,7 @@ def describe_module(path: str) -> ModuleInfo:
     except KysoError as exc:
         info.error = exc.diagnostics()
         return info
+    from pkcs11 import TokenFlag
     from pkcs11.exceptions import PKCS11Error
 
     info.description = f"{module.manufacturer_id} {module.library_description}".strip()
@@ -165,6 +166,8 @@ def describe_module(path: str) -> ModuleInfo:
             token = slot.get_token()
         except PKCS11Error:
             continue  # a slot left behind by a token pulled out
+        if not token.flags & TokenFlag.TOKEN_INITIALIZED:
+            continue  # a blank card, or SoftHSM2's free slot
         info.tokens.append(_describe_token(slot, token))
     return info
 

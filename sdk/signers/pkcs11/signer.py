@@ -416,6 +416,7 @@ def find_token(
     A slot whose token does not answer is skipped (a token pulled out may leave its slot behind).
     :raises TokenAbsentError: none matches; :class:`UsageError`: several do and none was named.
     """
+    from pkcs11 import TokenFlag
     from pkcs11.exceptions import PKCS11Error
 
     try:
@@ -430,6 +431,8 @@ def find_token(
             token = candidate.get_token()
         except PKCS11Error:
             continue
+        if not token.flags & TokenFlag.TOKEN_INITIALIZED:
+            continue  # a blank card, or SoftHSM2's free slot
         if token_label is not None and token.label != token_label:
             continue
         if token_serial is not None and bytes(token.serial).decode("ascii", "replace") != token_serial:
