@@ -303,9 +303,14 @@ class SignerChoice:
         backend = registry.get(name)
         aliased = _resolve_aliases(backend, flags, given, ctx)
 
+        unprefixed = {p.flag for p in flags if p.alias}
+        prefix = f"--{backend.name}-"
+
         def spelled(flag: str) -> str:
             if flag in aliased:
                 return aliased[flag]
+            if aliased and flag.startswith(prefix) and "--" + flag[len(prefix) :] in unprefixed:
+                return "--" + flag[len(prefix) :]  # the user writes this backend's options without the prefix
             return next((s for s, long in SHORT_FORMS.items() if long == flag and short), flag)
 
         for flag in given:

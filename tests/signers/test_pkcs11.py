@@ -141,8 +141,9 @@ def test_wrong_pin_on_the_real_token(kyso_token, caplog):
         kyso_token.signer("person", pin=wrong)
     error = caught.value
     assert error.diagnostics("vi").startswith("Sai mã PIN của USB token")
-    from kyso.signers.pkcs11 import find_token, load_module
     from pkcs11 import TokenFlag
+
+    from kyso.signers.pkcs11 import find_token, load_module
 
     flags = find_token(load_module(kyso_token.module), token_label=kyso_token.label).flags
     assert error.count_low == bool(flags & TokenFlag.USER_PIN_COUNT_LOW)  # SoftHSM 2.6 sets it after a wrong PIN
