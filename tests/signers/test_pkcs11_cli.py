@@ -119,7 +119,7 @@ def test_tokens_lists_tokens_and_certificates_in_vietnamese(kyso_cli, kyso_token
     assert f"Số hiệu: {pki.serial('person'):x}" in out
     assert "Mục đích sử dụng khoá: ký số, chống chối bỏ" in out
     assert "Hiệu lực: từ " in out
-    assert f"--token-label '{kyso_token.label}' --key-id 01" in out
+    assert f"--module {kyso_token.module} --token-label {kyso_token.label} --key-id 01 --pin-env BIEN" in out
     assert kyso_token.pin not in out
 
 
@@ -137,6 +137,7 @@ def test_tokens_in_english_and_json(kyso_cli, kyso_token, pki):
     assert person["key_usage"] == ["digital_signature", "non_repudiation"]
     assert certificates["ec"]["holder"] == "Nguyễn Văn An (EC)"
     assert certificates["ca-2"]["has_key"] is False
+    assert certificates["mismatch"]["has_key"] is False, "its key (same id) is not the certificate's"
 
 
 def test_tokens_searches_the_usual_places(kyso_cli, kyso_token):

@@ -3,6 +3,7 @@ thư can pick the one to sign with (``--signer pkcs11 --module ... --token-label
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "serial": "      Số hiệu: {serial}",
         "validity": "      Hiệu lực: từ {not_before} đến {not_after}",
         "usage": "      Mục đích sử dụng khoá: {usage}",
-        "use": "    Ký bằng: --signer pkcs11 --module {path} --token-label {label!r} --key-id {id} --pin-env BIEN",
+        "use": "    Ký bằng: --signer pkcs11 --module {path} --token-label {label} --key-id {id} --pin-env BIEN",
         "count_low": "còn ít lần thử",
         "final_try": "còn một lần thử",
         "locked": "đã bị khoá",
@@ -57,7 +58,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "serial": "      Serial: {serial}",
         "validity": "      Valid: from {not_before} to {not_after}",
         "usage": "      Key usage: {usage}",
-        "use": "    Sign with: --signer pkcs11 --module {path} --token-label {label!r} --key-id {id} --pin-env VAR",
+        "use": "    Sign with: --signer pkcs11 --module {path} --token-label {label} --key-id {id} --pin-env VAR",
         "count_low": "few tries left",
         "final_try": "one try left",
         "locked": "locked",
@@ -129,7 +130,7 @@ def _module_lines(module: dict[str, Any], words: dict[str, str]) -> list[str]:
             lines.append(words["unusable"].format(error=token["error"]))
         if not token["certificates"]:
             lines.append(words["no_cert"])
-        for cert in token["certificates"]:
+        for cert in sorted(token["certificates"], key=lambda c: (not c["has_key"], c["label"] or "")):
             usage = ", ".join(words[u] for u in cert["key_usage"]) or words["unknown_usage"]
             lines += [
                 words["cert"].format(
@@ -142,5 +143,6 @@ def _module_lines(module: dict[str, Any], words: dict[str, str]) -> list[str]:
                 words["usage"].format(usage=usage),
             ]
             if cert["has_key"] and cert["id"]:
-                lines.append(words["use"].format(path=module["path"], label=token["label"], id=cert["id"]))
+                path, label = shlex.quote(module["path"]), shlex.quote(token["label"])
+                lines.append(words["use"].format(path=path, label=label, id=cert["id"]))
     return lines

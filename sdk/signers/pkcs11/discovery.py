@@ -111,8 +111,8 @@ class CertificateInfo:
     not_after: str
     key_usage: list[str]
     has_key: bool
-    """A key with the same id (or label) is on the token: this certificate can sign. Read without logging in, so
-    it is the key's public half (a private key is visible only after the PIN)."""
+    """A key with the same id (or label), and the certificate's public key, is on the token: this certificate can
+    sign. Read without logging in, so it is the key's public half (a private key is visible only after the PIN)."""
 
 
 @dataclass
@@ -195,8 +195,7 @@ def _describe_token(slot: Any, token: Any) -> TokenInfo:
     )
     try:
         with token.open() as session:
-            keys = {(o.get("id"), o.get("label")) for o in _objects(session, ObjectClass.PRIVATE_KEY)}
-            keys |= {(o.get("id"), o.get("label")) for o in _objects(session, ObjectClass.PUBLIC_KEY)}
+            keys = _objects(session, ObjectClass.PUBLIC_KEY) + _objects(session, ObjectClass.PRIVATE_KEY)
             for obj in _objects(session, ObjectClass.CERTIFICATE):
                 described = _describe_certificate(obj, keys)
                 if described is not None:
@@ -207,15 +206,18 @@ def _describe_token(slot: Any, token: Any) -> TokenInfo:
 
 
 def _objects(session: Any, object_class: Any) -> list[dict[str, Any]]:
-    from pkcs11 import Attribute
+    """The objects of a class the session sees: id, label, and a certificate's DER or a key's public value."""
+    from pkcs11 import Attribute, ObjectClass
 
-    from kyso.signers.pkcs11.signer import _attribute
+    from kyso.signers.pkcs11.signer import _attribute, public_value
 
+    certificates = object_class == ObjectClass.CERTIFICATE
     return [
         {
             "id": bytes(_attribute(obj, Attribute.ID) or b""),
             "label": _attribute(obj, Attribute.LABEL),
-            "value": _attribute(obj, Attribute.VALUE) if object_class.name == "CERTIFICATE" else None,
+            "value": _attribute(obj, Attribute.VALUE) if certificates else None,
+            "public": None if certificates else public_value(obj),
         }
         for obj in session.get_objects({Attribute.CLASS: object_class})
     ]
@@ -232,8 +234,10 @@ _USAGES = {
 }
 
 
-def _describe_certificate(obj: dict[str, Any], keys: set[tuple[bytes, Any]]) -> CertificateInfo | None:
+def _describe_certificate(obj: dict[str, Any], keys: list[dict[str, Any]]) -> CertificateInfo | None:
     from cryptography import x509
+
+    from kyso.signers.pkcs11.signer import certificate_public_value
 
     if not obj["value"]:
         return None
@@ -252,6 +256,8 @@ def _describe_certificate(obj: dict[str, Any], keys: set[tuple[bytes, Any]]) -> 
     except (x509.ExtensionNotFound, ValueError):
         usages = []
     cid, label = obj["id"], obj["label"]
+    mine = [k for k in keys if k["id"] == cid] if cid else [k for k in keys if k["label"] == label]
+    expected = certificate_public_value(bytes(obj["value"]))
     return CertificateInfo(
         label=label,
         id=cid.hex(),
@@ -261,7 +267,7 @@ def _describe_certificate(obj: dict[str, Any], keys: set[tuple[bytes, Any]]) -> 
         not_before=cert.not_valid_before_utc.date().isoformat(),
         not_after=cert.not_valid_after_utc.date().isoformat(),
         key_usage=usages,
-        has_key=any((cid and kid == cid) or (not cid and klabel == label) for kid, klabel in keys),
+        has_key=any(k["public"] is None or k["public"] == expected for k in mine),
     )
 
 

@@ -554,50 +554,60 @@ def _certificates(session: Any) -> list[tuple[bytes, bytes, str | None]]:
     return found
 
 
-def _match(key: Any, session: Any, certificate: bytes, algorithm: str, key_id: bytes, label: str) -> None:
-    """Refuse a certificate whose public key is not the key's: the RSA modulus, or the EC point of the key's public
-    object when the token has one (every signature is checked too, :meth:`Pkcs11Signer._check`)."""
+def public_value(obj: Any) -> int | bytes | None:
+    """What identifies a token key object's public key: the RSA modulus, or the EC point (uncompressed, as X9.62);
+    ``None`` when the object shows neither (a private EC key has no point)."""
+    from pkcs11 import Attribute
+
+    modulus = _attribute(obj, Attribute.MODULUS)
+    if modulus is not None:
+        return int.from_bytes(modulus, "big")
+    point = _attribute(obj, Attribute.EC_POINT)
+    if point is None:
+        return None
+    from asn1crypto.core import OctetString
+
+    try:
+        return bytes(OctetString.load(bytes(point)).native)  # CKA_EC_POINT is a DER OCTET STRING (most tokens)
+    except ValueError:
+        return bytes(point)  # a few tokens store it raw
+
+
+def certificate_public_value(certificate: bytes) -> int | bytes | None:
+    """:func:`public_value` of a certificate's key (``None``: neither RSA nor EC, or not a certificate)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    from pkcs11 import Attribute, ObjectClass
 
     try:
         public = x509.load_der_x509_certificate(certificate).public_key()
     except ValueError:
-        raise CertificateMismatchError(
-            f"token {label!r}: the certificate is not a readable X.509 certificate"
-        ) from None
-    mismatch = CertificateMismatchError(f"token {label!r}: the certificate does not belong to the key")
-    if algorithm == "rsa":
-        if not isinstance(public, rsa.RSAPublicKey):
-            raise mismatch
-        modulus = _attribute(key, Attribute.MODULUS)
-        if modulus is not None and int.from_bytes(modulus, "big") != public.public_numbers().n:
-            raise mismatch
-        return
-    if not isinstance(public, ec.EllipticCurvePublicKey):
-        raise mismatch
-    if not key_id:
-        return
+        return None
+    if isinstance(public, rsa.RSAPublicKey):
+        return public.public_numbers().n
+    if isinstance(public, ec.EllipticCurvePublicKey):
+        return public.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return None
+
+
+def _match(key: Any, session: Any, certificate: bytes, algorithm: str, key_id: bytes, label: str) -> None:
+    """Refuse a certificate whose public key is not the key's: the RSA modulus of the key, or the EC point of its
+    public object when the token has one (every signature is checked too, :meth:`Pkcs11Signer._check`)."""
+    from pkcs11 import Attribute, ObjectClass
     from pkcs11.exceptions import PKCS11Error
 
-    try:
-        publics = list(session.get_objects({Attribute.CLASS: ObjectClass.PUBLIC_KEY, Attribute.ID: key_id}))
-    except PKCS11Error:
-        return
-    point = _attribute(publics[0], Attribute.EC_POINT) if publics else None
-    if point is not None:
-        from asn1crypto.core import OctetString
-
-        expected = public.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-        raw = bytes(point)
+    expected = certificate_public_value(certificate)
+    if expected is None or isinstance(expected, int) != (algorithm == "rsa"):
+        raise CertificateMismatchError(f"token {label!r}: the certificate is not for an {algorithm.upper()} key")
+    found = public_value(key)
+    if found is None and key_id:
         try:
-            raw = bytes(OctetString.load(raw).native)  # CKA_EC_POINT is a DER OCTET STRING (most tokens)
-        except ValueError:
-            pass
-        if raw != expected:
-            raise mismatch
+            publics = list(session.get_objects({Attribute.CLASS: ObjectClass.PUBLIC_KEY, Attribute.ID: key_id}))
+        except PKCS11Error:
+            publics = []
+        found = public_value(publics[0]) if publics else None
+    if found is not None and found != expected:
+        raise CertificateMismatchError(f"token {label!r}: the certificate does not belong to the key")
 
 
 def _issuers(certificate: bytes, pool: list[bytes], *, have: list[bytes]) -> list[bytes]:
