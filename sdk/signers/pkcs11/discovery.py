@@ -68,7 +68,7 @@ def candidate_paths(system: str | None = None, env: Mapping[str, str] | None = N
             "/opt/homebrew/lib/softhsm",
             "/usr/local/lib/bit4id",
         ]
-        shapes = ("lib{}.dylib", "{}.dylib", "lib{}.so", "{}.so")
+        shapes: tuple[str, ...] = ("lib{}.dylib", "{}.dylib", "lib{}.so", "{}.so")
     else:
         folders = [
             "/usr/lib",

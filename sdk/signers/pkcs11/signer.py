@@ -41,8 +41,6 @@ puts a fault-injecting stand-in here (:class:`kyso.testing.token.FaultyModule`).
 
 _LOCK = threading.RLock()
 
-_DIGESTS = ("sha256", "sha384", "sha512")
-
 
 def load_module(path: str | os.PathLike[str]) -> Any:
     """The PKCS#11 module at ``path`` (a ``pkcs11.lib``), loaded and initialised on the first call only.
@@ -253,9 +251,9 @@ class Pkcs11Signer:
 
         if self._login_key is None:
             raise SignerError("the token signer is closed")
-        algorithm = digest_algorithm.lower()
-        if algorithm not in _DIGESTS:
-            raise SignerError(f"digest algorithm {digest_algorithm!r} is not allowed for signing")
+        from kyso.signers import hash_algorithm
+
+        algorithm = hash_algorithm(digest_algorithm).name  # refuses what no signer may sign with
         digest = hashlib.new(algorithm, data).digest()
         if self._key_algorithm == "rsa":
             payload, mechanism = _digest_info(algorithm, digest), Mechanism.RSA_PKCS
@@ -303,14 +301,15 @@ class Pkcs11Signer:
 
     def _check(self, signature: bytes, data: bytes, algorithm: str) -> None:
         from cryptography.exceptions import InvalidSignature
-        from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import ec, padding
+
+        from kyso.signers import hash_algorithm
 
         if self._public_key is None:
             from cryptography import x509
 
             self._public_key = x509.load_der_x509_certificate(self._certificate).public_key()
-        digest = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}[algorithm]()
+        digest = hash_algorithm(algorithm)
         try:
             if self._key_algorithm == "ec":
                 self._public_key.verify(signature, data, ec.ECDSA(digest))
