@@ -284,3 +284,16 @@ def test_the_pin_is_never_in_repr_or_logs(kyso_token, caplog):
         assert kyso_token.pin not in repr(signer) + str(vars(signer).get("_token"))
     assert kyso_token.pin not in caplog.text
     assert signer._pin is None, "closing forgets the PIN"
+
+
+def test_a_signature_that_does_not_verify_with_the_certificate_is_refused(kyso_token, pki):
+    """What a faulty token (or a certificate the open-time check could not compare) would produce: the signature
+    is checked before any document gets it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    other = x509.load_pem_x509_certificate(pki.cert("organisation").read_bytes()).public_bytes(Encoding.DER)
+    with kyso_token.signer("person") as signer:
+        signer._certificate, signer._public_key = other, None
+        with pytest.raises(CertificateMismatchError, match="does not verify with the certificate"):
+            kyso.sign(document(), signer=signer)
