@@ -171,3 +171,39 @@ def test_module_search_covers_the_vietnamese_tokens_on_every_system():
     assert linux[0] == "/opt/ca/libx.so" and "/usr/lib/libeTPkcs11.so" in linux
     assert "/usr/lib/softhsm/libsofthsm2.so" in linux
     assert not [p for p in windows + linux if not (p.startswith(("/", "C:")))], "only absolute system paths"
+
+
+def test_without_pin_options_the_pin_is_asked_on_the_terminal(kyso_token, document, tmp_path):
+    """A real pseudo-terminal: the hidden prompt, the PIN typed, never echoed; the signed file written."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    output = tmp_path / "out.pdf"
+    args = kyso_token.cli_args()[:-2]  # without --pin-env
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kyso", "sign", str(document), "-o", str(output), *args],
+        stdin=follower, stdout=follower, stderr=follower, env={**os.environ, "KYSO_LANG": "en"},
+    )  # fmt: skip
+    os.close(follower)
+    seen = b""
+    deadline = time.monotonic() + 60
+    while b"pin:" not in seen.lower() and time.monotonic() < deadline:
+        if select.select([leader], [], [], 1)[0]:
+            seen += os.read(leader, 4096)
+    os.write(leader, kyso_token.pin.encode() + b"\n")
+    while process.poll() is None and time.monotonic() < deadline:
+        if select.select([leader], [], [], 0.5)[0]:
+            try:
+                seen += os.read(leader, 4096)
+            except OSError:
+                break
+    process.wait(timeout=30)
+    os.close(leader)
+    assert process.returncode == 0, seen
+    assert output.exists()
+    assert kyso_token.pin.encode() not in seen, "the PIN is not echoed"
