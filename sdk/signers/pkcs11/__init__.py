@@ -13,14 +13,33 @@ keywords: ``token_label=``, ``key_id=`` ...)::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kyso.core import hookimpl
 from kyso.core.signer import SignerBackend, SignerOption, SignerRegistry
-from kyso.signers.pkcs11.signer import MODULES, Pkcs11Signer, _open, find_token, load_module, open_token_signer
 
 if TYPE_CHECKING:
     import click
+
+    from kyso.signers.pkcs11.signer import MODULES, Pkcs11Signer, find_token, load_module, open_token_signer
+
+_FROM_SIGNER = ("MODULES", "Pkcs11Signer", "find_token", "load_module", "open_token_signer")
+
+
+def __getattr__(name: str) -> Any:
+    """The signer's names, imported on first use: ``kyso --help`` registers this plugin and must stay fast."""
+    if name in _FROM_SIGNER:
+        from kyso.signers.pkcs11 import signer
+
+        return getattr(signer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _open(**options: Any) -> Any:
+    from kyso.signers.pkcs11.signer import _open as open_signer
+
+    return open_signer(**options)
+
 
 BACKEND = SignerBackend(
     name="pkcs11",

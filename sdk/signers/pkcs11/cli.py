@@ -3,7 +3,6 @@ thư can pick the one to sign with (``--signer pkcs11 --module ... --token-label
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +108,8 @@ def tokens_command(module_path: Path | None, output_format: str, lang: str) -> N
 
 
 def _module_lines(module: dict[str, Any], words: dict[str, str]) -> list[str]:
+    import shlex
+
     lines = [words["module"].format(path=module["path"])]
     if module["error"]:
         return [*lines, words["unusable"].format(error=module["error"])]
