@@ -370,7 +370,7 @@ def open_token_signer(
         finds in the usual places.
     :param slot: the slot ID (as ``kyso tokens`` shows it); ``token_label`` / ``token_serial`` pick a token by name.
         Without any of them, the only token present.
-    :param key_label: / :param key_id: (hex or bytes) the private key; without them, the token's only one.
+    :param key_label: the private key's label; ``key_id`` (hex or bytes) its id. Without them, the token's only key.
     :param cert: the signing certificate (a PEM or DER file, or its bytes; more PEM certificates after it are the
         chain); default: the certificate on the token with the key's id (else its label).
     :param pin: the user PIN; ``None`` only for a token with its own PIN pad.
