@@ -20,6 +20,9 @@ or shows its help, so a backend that an installed plugin registers is usable wit
 for their names, which keeps them from ever shadowing a command's own options:
 
 - option ``name`` of backend ``b`` is ``--b-name`` (``--pkcs12-file``, ``--pkcs11-token-label``);
+- once ``--signer b`` is given, the same option may be spelled without the prefix, ``--name`` (``--module``,
+  ``--token-label``, ``--pin-env``), wherever the command has no option of that name (the prefixed spelling always
+  works); an unprefixed option means the option of the backend chosen, so backends share the spelling;
 - a secret option ``name`` is ``--b-name-env VAR`` and ``--b-name-file FILE``, or a prompt on a terminal; its
   value is never accepted on the command line;
 - ``--p12 FILE`` is short for ``--signer pkcs12 --pkcs12-file FILE``, and ``--password-env`` /
@@ -63,9 +66,11 @@ class _SignerFlag(click.Option):
     """A click option that belongs to the signer choice rather than to the command; ``backend`` is the backend it
     configures (``None`` for ``--signer`` and the short forms)."""
 
-    def __init__(self, *args: Any, backend: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, backend: str | None = None, alias: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.backend = backend
+        self.alias = alias
+        """An unprefixed spelling (``--module``): it means the option of the backend chosen with ``--signer``."""
 
     @property
     def flag(self) -> str:
@@ -76,6 +81,30 @@ def option_flags(backend: SignerBackend, option: SignerOption) -> tuple[str, ...
     """The command-line spelling of one backend option: one flag, or the ``-env`` and ``-file`` pair of a secret."""
     base = f"--{backend.name}-{option.name}"
     return (f"{base}-env", f"{base}-file") if option.secret else (base,)
+
+
+def option_aliases(backend: SignerBackend, option: SignerOption) -> tuple[str, ...]:
+    """The unprefixed spelling of one backend option (``--module`` for ``--pkcs11-module``), usable once
+    ``--signer`` names the backend, where the command has no option of that name."""
+    prefix = f"--{backend.name}-"
+    return tuple("--" + flag[len(prefix) :] for flag in option_flags(backend, option))
+
+
+def _alias_params(backends: list[SignerBackend], taken: set[str]) -> list[_SignerFlag]:
+    """One hidden option per unprefixed spelling not ``taken`` (by the command, another backend, a short form)."""
+    params: dict[str, _SignerFlag] = {}
+    for backend in backends:
+        for option in backend.options:
+            for alias, flag in zip(option_aliases(backend, option), option_flags(backend, option), strict=True):
+                if alias in taken or alias in params:
+                    continue
+                params[alias] = _SignerFlag(
+                    [alias, "kyso_signer_alias__" + alias.lstrip("-").replace("-", "_")],
+                    metavar="VAR" if flag.endswith("-env") else "FILE" if flag.endswith("-file") else "VALUE",
+                    hidden=True,
+                    alias=True,
+                )
+    return list(params.values())
 
 
 def _backend_params(backend: SignerBackend) -> list[_SignerFlag]:
@@ -143,7 +172,8 @@ class SigningCommand(click.Command):
     def _backend_params(self, params: list[click.Parameter]) -> list[_SignerFlag]:
         taken = {flag: p for p in params for flag in (*p.opts, *p.secondary_opts)}
         result: list[_SignerFlag] = []
-        for backend in sorted(_registry().backends.values(), key=lambda b: b.name):
+        backends = sorted(_registry().backends.values(), key=lambda b: b.name)
+        for backend in backends:
             for param in _backend_params(backend):
                 if param.flag in taken:
                     raise PluginError(
@@ -152,7 +182,7 @@ class SigningCommand(click.Command):
                     )
                 taken[param.flag] = param
                 result.append(param)
-        return result
+        return result + _alias_params(backends, set(taken))
 
 
 def signer_options(function: F) -> F:
@@ -190,7 +220,8 @@ _STATIC = [
         _param_name("--signer"),
         metavar="BACKEND",
         cls=_SignerFlag,
-        help="Where the key lives: a signer backend, configured by its options below (kyso signers lists them).",
+        help="Where the key lives: a signer backend, configured by its options below (kyso signers lists them); "
+        "each may be given without the backend's prefix (--module for --pkcs11-module).",
     ),
     *(
         click.option(
@@ -204,6 +235,28 @@ _STATIC = [
         for flag, (metavar, text) in _SHORT_HELP.items()
     ),
 ]
+
+
+def _resolve_aliases(
+    backend: SignerBackend, flags: list[_SignerFlag], given: dict[str, Any], ctx: click.Context | None
+) -> dict[str, str]:
+    """Turn each unprefixed option in ``given`` into the chosen backend's own (``--module`` → ``--pkcs11-module``),
+    converted by that option's type; returns ``{long flag: alias}`` so messages name what the user typed."""
+    params = {p.flag: p for p in flags}
+    aliased: dict[str, str] = {}
+    for alias in [f for f in given if f in params and params[f].alias]:
+        target = f"--{backend.name}-{alias[2:]}"
+        if target not in params or params[target].backend != backend.name:
+            raise UsageError(f"{alias} is not an option of --signer {backend.name}")
+        if target in given:
+            raise UsageError(f"give either {alias} or {target}, not both")
+        param = params[target]
+        try:
+            given[target] = param.type.convert(given.pop(alias), param, ctx)
+        except click.BadParameter as exc:
+            raise UsageError(f"{alias}: {exc.message}") from None
+        aliased[target] = alias
+    return aliased
 
 
 class SignerChoice:
@@ -248,8 +301,16 @@ class SignerChoice:
             known = ", ".join(sorted(registry.backends)) or "none"
             raise UsageError(f"choose a signer: --p12 FILE or --signer BACKEND (known: {known})")
         backend = registry.get(name)
+        aliased = _resolve_aliases(backend, flags, given, ctx)
+
+        unprefixed = {p.flag for p in flags if p.alias}
+        prefix = f"--{backend.name}-"
 
         def spelled(flag: str) -> str:
+            if flag in aliased:
+                return aliased[flag]
+            if aliased and flag.startswith(prefix) and "--" + flag[len(prefix) :] in unprefixed:
+                return "--" + flag[len(prefix) :]  # the user writes this backend's options without the prefix
             return next((s for s, long in SHORT_FORMS.items() if long == flag and short), flag)
 
         for flag in given:
@@ -348,6 +409,7 @@ def describe(backend: SignerBackend) -> dict[str, Any]:
     described = backend.to_dict()
     for option, row in zip(backend.options, described["options"], strict=True):
         row["flags"] = list(option_flags(backend, option))
+        row["aliases"] = list(option_aliases(backend, option))
     return described
 
 
@@ -367,8 +429,17 @@ def signers_command(output_format: str) -> None:
             notes = [n for n, on in (("secret", option["secret"]), ("required", option["required"])) if on]
             if option["default"] is not None:
                 notes.append(f"default: {option['default']}")
-            suffix = f" ({', '.join(notes)})" if notes else ""
+            notes.append("also " + " / ".join(option["aliases"]))
+            suffix = f" ({', '.join(notes)})"
             click.echo(printable(f"    {flags}  {option['help'].rstrip('.')}{suffix}"))
 
 
-__all__ = ["SHORT_FORMS", "SignerChoice", "SigningCommand", "option_flags", "read_secret", "signer_options"]
+__all__ = [
+    "SHORT_FORMS",
+    "SignerChoice",
+    "SigningCommand",
+    "option_aliases",
+    "option_flags",
+    "read_secret",
+    "signer_options",
+]

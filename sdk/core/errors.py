@@ -191,3 +191,79 @@ class PluginError(KysoError):
 
     lead_vi = "Phần mở rộng (plugin) bị lỗi"
     lead_en = "broken plugin"
+
+
+# PKCS#11 tokens (kyso.signers.pkcs11): what a văn thư can act on, one class each.
+
+
+class ModuleLoadError(SignerError):
+    """The PKCS#11 module (the token's driver library) cannot be loaded: missing, not a PKCS#11 library, or built
+    for another bitness than this Python (a 32-bit ``.dll`` in a 64-bit Python)."""
+
+    lead_vi = "Không nạp được thư viện PKCS#11 của USB token"
+    lead_en = "PKCS#11 module not loaded"
+
+
+class TokenAbsentError(SignerError):
+    """No token matches: none plugged in, or none with the slot, label or serial asked for."""
+
+    lead_vi = "Không tìm thấy USB token (chưa cắm, hoặc không đúng nhãn, số sê-ri, khe cắm)"
+    lead_en = "token not found"
+
+
+class TokenRemovedError(SignerError):
+    """The token was pulled out (or stopped answering) while signing: the document being signed is not written;
+    those signed before stay signed. A :class:`SignerError` (the key is gone), so a format plugin passes it on."""
+
+    lead_vi = "USB token đã bị rút ra trong khi ký (văn bản đang ký không được ghi; văn bản đã ký vẫn giữ nguyên)"
+    lead_en = "token removed while signing"
+
+
+class WrongPinError(WrongPasswordError):
+    """The token refused the PIN. The token's warning flags are carried when it reports them: ``count_low`` (few
+    tries left), ``final_try`` (one more wrong PIN locks it), ``locked`` (it is locked now)."""
+
+    lead_vi = "Sai mã PIN của USB token"
+    lead_en = "wrong PIN"
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        count_low: bool = False,
+        final_try: bool = False,
+        locked: bool = False,
+        **details: str | None,
+    ) -> None:
+        super().__init__(message, **details)
+        self.count_low = count_low
+        self.final_try = final_try
+        self.locked = locked
+
+
+class PinLockedError(SignerError):
+    """The token's user PIN is locked (too many wrong PINs): only its security officer (the CA's tool) unlocks it."""
+
+    lead_vi = "USB token đã bị khoá mã PIN (nhập sai quá số lần cho phép)"
+    lead_en = "PIN locked"
+
+
+class KeyNotFoundError(SignerError):
+    """The token holds no private key with the label or id asked for (or several, when none was named)."""
+
+    lead_vi = "Không tìm thấy khoá ký trên USB token"
+    lead_en = "key not found"
+
+
+class CertificateMissingError(SignerError):
+    """The key has no certificate on the token (none with its id or label) and none was given."""
+
+    lead_vi = "Khoá ký trên USB token không có chứng thư số đi kèm"
+    lead_en = "certificate missing"
+
+
+class CertificateMismatchError(SignerError):
+    """The certificate (found on the token or given) does not belong to the signing key."""
+
+    lead_vi = "Chứng thư số không khớp với khoá ký"
+    lead_en = "certificate does not match the key"

@@ -78,18 +78,11 @@ class Pkcs12Signer:
         return "ec" if isinstance(self._key, ec.EllipticCurvePrivateKey) else "rsa"
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-        from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import ec, padding
 
-        algorithm: dict[str, type[hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
-            "sha256": hashes.SHA256,
-            "sha384": hashes.SHA384,
-            "sha512": hashes.SHA512,
-        }
-        try:
-            digest = algorithm[digest_algorithm.lower()]()
-        except KeyError:
-            raise SignerError(f"digest algorithm {digest_algorithm!r} is not allowed for signing") from None
+        from kyso.signers import hash_algorithm
+
+        digest = hash_algorithm(digest_algorithm)
         if isinstance(self._key, ec.EllipticCurvePrivateKey):
             return self._key.sign(data, ec.ECDSA(digest))
         return self._key.sign(data, padding.PKCS1v15(), digest)

@@ -6,6 +6,12 @@ Fixtures:
     A :class:`kyso.testing.pki.TestPKI` generated once per test session (once per worker with
     pytest-xdist) into a temporary directory and served on 127.0.0.1 for the whole session.
 
+``kyso_token``
+    A real software token (SoftHSM2, :class:`kyso.testing.token.TestToken`) provisioned once per test session
+    (per xdist worker) in its own directory (``SOFTHSM2_CONF``), with RSA and EC keys of the test PKI, one
+    ``CKA_ALWAYS_AUTHENTICATE`` key and a second token to pull out. Skips when SoftHSM2 or python-pkcs11 is
+    missing (``./run test`` installs Debian's softhsm2).
+
 ``kyso_browser``
     One headless Chromium per test session (per xdist worker), attached with Playwright for each test module
     (:mod:`kyso.testing.browser` says why per module); tests open their own context or page in it. Skips when no
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
     from kyso.testing.pki import TestPKI
+    from kyso.testing.token import TestToken
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +42,19 @@ def kyso_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPKI]:
     pki = TestPKI.generate(tmp_path_factory.mktemp("kyso-pki"))
     with pki.serve():
         yield pki
+
+
+@pytest.fixture(scope="session")
+def kyso_token(kyso_pki: TestPKI, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestToken]:
+    """SoftHSM2 tokens of this session, loaded with keys and certificates of :func:`kyso_pki`."""
+    pytest.importorskip("pkcs11", reason="python-pkcs11 is not installed")
+    from kyso.testing.token import TestToken, softhsm_module
+
+    if softhsm_module() is None:
+        pytest.skip("SoftHSM2 is not installed (./run test installs Debian's softhsm2)")
+    token = TestToken.provision(tmp_path_factory.mktemp("kyso-token"), kyso_pki)
+    yield token
+    token.close()
 
 
 @pytest.fixture(scope="session")

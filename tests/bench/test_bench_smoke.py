@@ -44,3 +44,18 @@ def test_bench_edxml_runs_one_quick_round(tmp_path: Path) -> None:
     assert "sign (vs signxml)" in stdout and "verify (vs signxml)" in stdout
     assert {(r["operation"], r["size_mb"]) for r in rows} == {("sign", 1), ("verify", 1)}
     assert all(row["ratio"] > 0 for row in rows)
+
+
+def test_bench_pkcs11_runs_one_quick_round(tmp_path: Path) -> None:
+    """The PKCS#11 benchmark (SoftHSM2 token vs the same key from PKCS#12); skipped without SoftHSM2."""
+    import pytest
+
+    from kyso.testing.token import softhsm_module
+
+    pytest.importorskip("pkcs11")
+    if softhsm_module() is None:
+        pytest.skip("SoftHSM2 is not installed")
+    stdout, rows = run_quick_round("bench_pkcs11.py", tmp_path)
+    assert "sign 1 page (token vs PKCS#12)" in stdout and "raw C_Sign" in stdout
+    assert "C_Login calls per batch: [1]" in stdout
+    assert {row["operation"] for row in rows} >= {"sign 1 page (token vs PKCS#12)", "batch of 5: open, sign, close"}

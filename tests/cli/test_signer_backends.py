@@ -175,7 +175,7 @@ def test_plugin_backend_is_listed(kyso_cli, pemkey):
     assert "--pemkey-key FILE" in text.stdout
     assert "--pemkey-passphrase-env VAR / --pemkey-passphrase-file FILE" in text.stdout
     listed = {b["name"]: b for b in json.loads(kyso_cli("signers", "--format", "json").stdout)}
-    assert set(listed) == {"pkcs12", "pemkey"}
+    assert set(listed) == {"pkcs12", "pkcs11", "pemkey"}
     options = {o["name"]: o for o in listed["pemkey"]["options"]}
     assert options["passphrase"]["secret"] is True
     assert options["passphrase"]["flags"] == ["--pemkey-passphrase-env", "--pemkey-passphrase-file"]
@@ -188,6 +188,7 @@ def test_plugin_backend_is_listed(kyso_cli, pemkey):
         "default": None,
         "metavar": "FILE",
         "flags": ["--pemkey-key"],
+        "aliases": ["--key"],
     }
     assert [o["flags"] for o in listed["pkcs12"]["options"]] == [
         ["--pkcs12-file"],
@@ -269,8 +270,8 @@ def test_short_forms_mix_with_long_ones(kyso_cli, pki, document, tmp_path, signe
 
 
 def test_unknown_backend_lists_the_known_ones(kyso_cli, pemkey, document, tmp_path):
-    result = kyso_cli("sign", document, "-o", tmp_path / "o.pdf", "--signer", "pkcs11")
-    one_error_line(result, "no signer backend named 'pkcs11' (known: pemkey, pkcs12)")
+    result = kyso_cli("sign", document, "-o", tmp_path / "o.pdf", "--signer", "smartcard")
+    one_error_line(result, "no signer backend named 'smartcard' (known: pemkey, pkcs11, pkcs12)")
 
 
 def test_no_signer_at_all(kyso_cli, document, tmp_path):
@@ -399,37 +400,34 @@ def test_registry_get_names_the_known_backends():
         registry.get("nope")
 
 
-def test_a_pkcs11_backend_fits_the_contract(kyso_cli, install):
-    """The next issue's PKCS#11 backend: module, slot, token and key labels, a PIN from env/file/prompt."""
-    install(
-        "kyso_fake_pkcs11",
-        """
-        from kyso import hookimpl
-        from kyso.core.signer import SignerBackend, SignerOption
-
-
-        @hookimpl
-        def kyso_register_signers(registry):
-            registry.add(
-                SignerBackend(
-                    "pkcs11", "a key on a USB token or HSM", open=dict,
-                    options=(
-                        SignerOption("module", "PKCS#11 library.", type="path", required=True),
-                        SignerOption("slot", "Slot number.", type="int"),
-                        SignerOption("token-label", "Token label."),
-                        SignerOption("key-label", "Key label."),
-                        SignerOption("pin", "the token's PIN", secret=True, required=True),
-                    ),
-                )
-            )
-        """,
-    )
+def test_the_pkcs11_backend_fits_the_contract(kyso_cli):
+    """The built-in PKCS#11 backend (issue 11): module, slot, token and key, certificate, a PIN from env/file/prompt;
+    each option also spelled without the prefix, as the issue writes them (``--module``, ``--pin-env``)."""
     help_text = kyso_cli("sign", "--help").stdout
-    for flag in ("--pkcs11-module PATH", "--pkcs11-slot INT", "--pkcs11-token-label", "--pkcs11-key-label",
-                 "--pkcs11-pin-env VAR", "--pkcs11-pin-file FILE"):  # fmt: skip
-        assert flag in help_text, flag
-    bad_slot = kyso_cli("sign", "x.pdf", "-o", "y.pdf", "--signer", "pkcs11", "--pkcs11-slot", "two")
-    assert bad_slot.exit_code == 2 and "'two' is not a valid integer" in bad_slot.stderr
+    for flag in ("--pkcs11-module PATH", "--pkcs11-slot N", "--pkcs11-token-label", "--pkcs11-token-serial",
+                 "--pkcs11-key-label", "--pkcs11-key-id HEX", "--pkcs11-cert FILE", "--pkcs11-pin-env VAR",
+                 "--pkcs11-pin-file FILE", "--module for --pkcs11-module"):  # fmt: skip
+        assert flag in " ".join(help_text.split()), flag
+    assert "--pkcs11-pin " not in help_text
+    for slot in (["--pkcs11-slot", "two"], ["--slot", "two"]):
+        bad_slot = kyso_cli("sign", "x.pdf", "-o", "y.pdf", "--signer", "pkcs11", *slot)
+        assert bad_slot.exit_code == 2 and "'two' is not a valid integer" in bad_slot.stderr, bad_slot.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--signer", "pkcs12", "--module", "m.so"], "--module is not an option of --signer pkcs12"),
+        (["--module", "m.so"], "choose a signer"),
+        (["--signer", "pkcs11", "--module", "a.so", "--pkcs11-module", "b.so"], "give either --module or --pkcs11-m"),
+        (["--signer", "pkcs11", "--pin-env", "A", "--pin-file", "f"], "give either --pin-env or --pin-file, not both"),
+        (["--signer", "pkcs11", "--pin", "1234"], "No such option '--pin'"),
+    ],
+)
+def test_unprefixed_options_belong_to_the_chosen_backend(kyso_cli, document, tmp_path, extra, message):
+    result = kyso_cli("sign", document, "-o", tmp_path / "o.pdf", *extra)
+    assert result.exit_code == 2 and message in result.stderr, result.stderr
+    assert "1234" not in result.stdout + result.stderr
 
 
 def test_declaring_and_listing_backends_imports_no_key_library():
