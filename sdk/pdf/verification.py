@@ -104,7 +104,24 @@ def verify_pdf(document: Document, options: VerifyOptions, validate: Certificate
                 f"{len(others)} more signature fields hold this same signature ({shown}); it was verified once"
             )
         target.append(checked)
+    _note_issuance_without_approval(report.signatures)
     return report
+
+
+ISSUANCE_WITHOUT_APPROVAL = "an issuance signature without an earlier approval signature on the same document"
+
+
+def _note_issuance_without_approval(signatures: list[SignatureReport]) -> None:
+    """Nghị định 30/2020, Phụ lục I: the văn thư's issuance signature (ký phát hành) follows the competent person's
+    approval signature (ký duyệt). An issuance with none before it is not invalid, but a văn thư should know."""
+    from kyso.core.models import SignatureKind
+
+    approved = False
+    for signature in signatures:  # in signing order (kyso.pdf.facts sorts them by revision)
+        if signature.kind == SignatureKind.APPROVAL:
+            approved = True
+        elif signature.kind == SignatureKind.ISSUANCE and not approved:
+            signature.messages.append(ISSUANCE_WITHOUT_APPROVAL)
 
 
 def _verify_signature(emb: Any, facts: FileFacts) -> SignatureReport:
