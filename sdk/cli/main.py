@@ -311,7 +311,10 @@ def verify_command(
         name=input_path.name,
         allow_weak=allow_weak,
     )
-    _print_verdict(output_format, report.to_dict, lambda: render_verification(report, lang), report.indication)
+    verbose = bool(click.get_current_context().meta.get(VERBOSE_KEY))
+    _print_verdict(
+        output_format, report.to_dict, lambda: render_verification(report, lang, verbose=verbose), report.indication
+    )
 
 
 def _print_verdict(
@@ -365,7 +368,10 @@ def cert_validate_command(
         timeout=timeout,
     )
     _print_verdict(
-        output_format, report.to_standalone_dict, lambda: render_certificate(report, lang), report.indication
+        output_format,
+        report.to_standalone_dict,
+        lambda: render_certificate(report, lang, verbose=bool(click.get_current_context().meta.get(VERBOSE_KEY))),
+        report.indication,
     )
 
 
@@ -384,6 +390,9 @@ def demo_command(out_dir: Path, lang: str) -> None:
 
     result = run_demo(out_dir, echo=lambda line: click.echo(printable(line), err=True))
     click.echo(render_verification(result.report, lang), nl=False)
+    click.echo("\nTo do it again from the command line (B-B, the demo's services have stopped):", err=True)
+    for command in result.commands:
+        click.echo(printable(f"  {command}"), err=True)
     sys.exit(ExitCode.OK if result.report.indication == "TOTAL_PASSED" else ExitCode.NOT_PASSED)
 
 
