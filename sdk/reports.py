@@ -281,7 +281,7 @@ def _signature_lines(sig: SignatureReport, text: _Text) -> list[str]:
     if sig.doc_number:
         lines.append(f"{label('doc_number')}: {sig.doc_number}")
     if sig.issued_date:
-        lines.append(f"{label('issued_date')}: {sig.issued_date}")
+        lines.append(f"{label('issued_date')}: {_day(sig.issued_date, text.lang)}")
     if sig.signing_time:
         lines.append(f"{label('signing_time')}: {text.moment(sig.signing_time)}")
     if sig.timestamp:
@@ -303,6 +303,16 @@ def _signature_lines(sig: SignatureReport, text: _Text) -> list[str]:
         lines.extend(_details_lines(certificate, text))
         lines.extend(_certificate_lines(certificate, text))
     return lines
+
+
+def _day(iso: str, lang: str) -> str:
+    """An ISO day as a văn thư writes it (``05/02/2026``) in Vietnamese; as it is otherwise or when unreadable."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(iso).strftime("%d/%m/%Y") if lang == "vi" else iso
+    except ValueError:
+        return iso
 
 
 def _timestamp_note(sig: SignatureReport, text: _Text) -> str:

@@ -14,6 +14,7 @@ import io
 import logging
 import sys
 import traceback
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -39,7 +40,7 @@ from kyso.cli.options import (
     trust_option,
 )
 from kyso.cli.signers import SignerChoice, SigningCommand, signer_options, signers_command
-from kyso.core.errors import LANGUAGES, KysoError, UsageError
+from kyso.core.errors import LANGUAGES, KysoError, KysoWarning, UsageError
 from kyso.text import printable
 
 
@@ -264,8 +265,13 @@ def sign_command(
     check_output(output_path)
     signer = signer_choice.open()
     options["box"] = _box(options["box"])
-    signed = kyso.sign(data, signer=signer, name=input_path.name, **options)
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", KysoWarning)
+        signed = kyso.sign(data, signer=signer, name=input_path.name, **options)
     write_atomically(output_path, signed)
+    for note in notes:  # done, but not all of it (an issuance whose document has no place for its number)
+        if issubclass(note.category, KysoWarning):
+            click.echo(printable(f"kyso: note: {note.message}"), err=True)
     click.echo(printable(f"signed: {output_path}"), err=True)
 
 

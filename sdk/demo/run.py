@@ -15,6 +15,9 @@ from pathlib import Path
 from kyso.core.models import VerificationReport
 
 LETTER_NUMBER = "123/UBND-VX"
+DRAFT_NUMBER = " " * 8 + "/UBND-VX"
+"""The number place of the draft: blank before the notation, filled in by the issuance."""
+DRAFT_DATE = "Nghệ An, ngày       tháng       năm 2026"
 
 
 ISSUED_DATE = "2026-11-22"
@@ -69,7 +72,8 @@ def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
     pki = TestPKI.generate(out_dir / "pki", label="DEMO")
     with pki.serve():
         echo(f"    OCSP, CRL and time-stamping served on {pki.base_url}")
-        letter = sample_letter(number=LETTER_NUMBER)
+        # a draft as approved: the number and the date are blank, the issuance fills them in (Nghị định 30)
+        letter = sample_letter(number=DRAFT_NUMBER, date_text=DRAFT_DATE)
         unsigned = out_dir / "cong-van-mau.pdf"
         write_atomically(unsigned, letter.pdf)
         # the sample marks and the demo password, so that the printed commands run as they are (test material)

@@ -77,3 +77,6 @@ def test_readme_commands_run_as_written(demo_dir: tuple[Path, str], kyso_cli, mo
     report = json.loads(final.stdout)
     assert report["indication"] == "TOTAL_PASSED"
     assert [s["kind"] for s in report["signatures"]] == ["approval", "issuance"]
+    # the demo's letter is a draft with a blank number and date: the issuance line of the README fills them in
+    assert (report["signatures"][1]["doc_number"], report["signatures"][1]["issued_date"]) == (
+        "123/UBND-VX", "2026-11-22")

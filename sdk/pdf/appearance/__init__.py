@@ -9,7 +9,9 @@ kinds of Nghị định 30/2020/NĐ-CP, Phụ lục I); this module draws the pl
 - **over-approval** (issuance, ký phát hành): the image (the seal) at its real size (from the PNG's resolution),
   overlapping about 1/3 of the approval signature image on its left; placed from the approval signature already
   on the document (the last one Kyso recorded as approval, else the last visible signature without a kind, e.g.
-  from another product).
+  from another product). Its ``doc_number`` and ``issued_date`` are written after "Số:" and into "ngày ... tháng
+  ... năm ..." of the heading, in blank space, as further widgets of the issuance field
+  (:mod:`kyso.pdf.appearance.fill`, hooked in through :meth:`Plan.style_for`).
 - **top-right** (attachment, copy): a text mark (Times New Roman-compatible font, size 10, black) at the top right
   of the first page: the kind's lines (the main document's number and the signing time / the copy form, the
   copying organisation and the signing time). The time is ISO 8601 with the +07:00 offset. The mark goes on blank
@@ -26,6 +28,7 @@ recorded in a signed CMS attribute (:mod:`kyso.pdf.kind_attribute`), so it is co
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -65,6 +68,24 @@ class Plan:
     style: Any
     """pyHanko stamp style drawing the mark."""
     reason: str | None
+    fill: Any = None
+    """What an issuance writes into the document (:class:`kyso.pdf.appearance.fill.FillPlan`), if anything."""
+
+    @property
+    def widgets(self) -> int:
+        """How many widgets the signature field gets: the mark's, and one per value filled in."""
+        return 1 + (len(self.fill.fillings) if self.fill is not None else 0)
+
+    def style_for(self, field_name: str) -> Any:
+        """The stamp style of the signature in field ``field_name``: the mark, and the values filled in as further
+        widgets of that field, written in the same revision (the hook of issuance fill-in)."""
+        if self.widgets == 1:
+            return self.style
+        import dataclasses
+
+        from kyso.pdf.appearance.fill import add_fillings
+
+        return dataclasses.replace(self.style, also=lambda writer: add_fillings(writer, field_name, self.fill))
 
 
 def plan_appearance(request: SignRequest, reader: Any) -> Plan | None:
@@ -153,7 +174,10 @@ def _over_approval(
         right = ax1 + (ax2 - ax1) / 3  # the seal covers about a third of the signature image, on its left
         cy = (ay1 + ay2) / 2
         target = _inside(geom, (right - width, cy - height / 2, right, cy + height / 2))
-    return _image_plan(geom, target, seal, reason)
+    from kyso.pdf.appearance.fill import plan_fill
+
+    fill = plan_fill(reader, values.get("doc_number"), values.get("issued_date"))
+    return dataclasses.replace(_image_plan(geom, target, seal, reason), fill=fill)
 
 
 def _image_plan(geom: PageGeometry, target: Rect, image: Any, reason: str | None) -> Plan:
