@@ -14,6 +14,7 @@ import io
 import logging
 import sys
 import traceback
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -39,7 +40,7 @@ from kyso.cli.options import (
     trust_option,
 )
 from kyso.cli.signers import SignerChoice, SigningCommand, signer_options, signers_command
-from kyso.core.errors import LANGUAGES, KysoError, UsageError
+from kyso.core.errors import LANGUAGES, KysoError, KysoWarning, UsageError
 from kyso.text import printable
 
 
@@ -264,8 +265,13 @@ def sign_command(
     check_output(output_path)
     signer = signer_choice.open()
     options["box"] = _box(options["box"])
-    signed = kyso.sign(data, signer=signer, name=input_path.name, **options)
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", KysoWarning)
+        signed = kyso.sign(data, signer=signer, name=input_path.name, **options)
     write_atomically(output_path, signed)
+    for note in notes:  # done, but not all of it (an issuance whose document has no place for its number)
+        if issubclass(note.category, KysoWarning):
+            click.echo(printable(f"kyso: note: {note.message}"), err=True)
     click.echo(printable(f"signed: {output_path}"), err=True)
 
 
@@ -311,7 +317,10 @@ def verify_command(
         name=input_path.name,
         allow_weak=allow_weak,
     )
-    _print_verdict(output_format, report.to_dict, lambda: render_verification(report, lang), report.indication)
+    verbose = bool(click.get_current_context().meta.get(VERBOSE_KEY))
+    _print_verdict(
+        output_format, report.to_dict, lambda: render_verification(report, lang, verbose=verbose), report.indication
+    )
 
 
 def _print_verdict(
@@ -365,7 +374,10 @@ def cert_validate_command(
         timeout=timeout,
     )
     _print_verdict(
-        output_format, report.to_standalone_dict, lambda: render_certificate(report, lang), report.indication
+        output_format,
+        report.to_standalone_dict,
+        lambda: render_certificate(report, lang, verbose=bool(click.get_current_context().meta.get(VERBOSE_KEY))),
+        report.indication,
     )
 
 
@@ -384,6 +396,9 @@ def demo_command(out_dir: Path, lang: str) -> None:
 
     result = run_demo(out_dir, echo=lambda line: click.echo(printable(line), err=True))
     click.echo(render_verification(result.report, lang), nl=False)
+    click.echo("\nTo do it again from the command line (B-B, the demo's services have stopped):", err=True)
+    for command in result.commands:
+        click.echo(printable(f"  {command}"), err=True)
     sys.exit(ExitCode.OK if result.report.indication == "TOTAL_PASSED" else ExitCode.NOT_PASSED)
 
 

@@ -74,6 +74,11 @@ class KysoError(Exception):
         return line
 
 
+class KysoWarning(UserWarning):
+    """Something done, but not all of it (an issuance whose document has no place for its number): the CLI prints
+    it on stderr (``kyso: note: ``); a program may filter it or turn it into an error (``warnings`` module)."""
+
+
 class UsageError(KysoError):
     """The caller asked for something that does not make sense (bad option, missing argument)."""
 

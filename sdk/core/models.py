@@ -295,9 +295,36 @@ class SignerIdentity:
     issuer: str | None = None
     serial: str | None = None
     """Serial number in lower-case hex."""
+    title: str | None = None
+    """The holder's title or position (X.520 ``title``, e.g. "Chủ tịch"), when the certificate names one."""
+    sha256: str | None = None
+    """SHA-256 fingerprint of the certificate (DER), lower-case hex: how a văn thư compares it with the CA's list."""
+    not_before: datetime | None = None
+    not_after: datetime | None = None
+    test_material: bool = False
+    """Whether the certificate says it is test material (a demo or test PKI): never a real person's signature."""
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The ``signer`` object of DESIGN.md (who signed)."""
+        return {
+            "common_name": self.common_name,
+            "organization": self.organization,
+            "subject": self.subject,
+            "issuer": self.issuer,
+            "serial": self.serial,
+        }
+
+    def details_dict(self) -> dict[str, Any]:
+        """What a văn thư checks a certificate by: title, serial, fingerprint, validity, test-material marker (the
+        keys the validation service reads: keep their names)."""
+        return {
+            "title": self.title,
+            "serial": self.serial,
+            "sha256": self.sha256,
+            "not_before": _iso(self.not_before),
+            "not_after": _iso(self.not_after),
+            "test_material": self.test_material,
+        }
 
 
 @dataclass
@@ -349,7 +376,11 @@ class CertificateReport:
     messages: list[str] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``certificate`` object of a signature in the verification report."""
+        """The ``certificate`` object of a signature in the verification report, with the certificate's details
+        (:meth:`SignerIdentity.details_dict`)."""
+        return {**self._verdict_dict(), **self.subject.details_dict()}
+
+    def _verdict_dict(self) -> dict[str, Any]:
         return {
             "indication": str(self.indication),
             "chain": list(self.chain),
@@ -359,10 +390,11 @@ class CertificateReport:
         }
 
     def to_standalone_dict(self) -> dict[str, Any]:
-        """The report of ``kyso cert validate``: the same keys plus who, why and when."""
+        """The report of ``kyso cert validate``: who (``certificate``, with its details), then the verdict keys,
+        why and when."""
         return {
-            "certificate": self.subject.to_dict(),
-            **self.to_dict(),
+            "certificate": {**self.subject.to_dict(), **self.subject.details_dict()},
+            **self._verdict_dict(),
             "sub_indication": _str_or_none(self.sub_indication),
             "messages": list(self.messages),
         }
@@ -376,6 +408,9 @@ class TimestampInfo:
     authority: str | None = None
     trusted: bool | None = None
     """Whether the TSA's certificate validated (then the time is a proof of existence); ``None`` if unchecked."""
+    problem: SubIndication | None = None
+    """Why the TSA's certificate did not validate (untrusted root, revocation unknown ...), when ``trusted`` is
+    ``False`` because of it: the report names the true cause, not just "not trusted"."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"time": _iso(self.time), "authority": self.authority}
@@ -398,6 +433,10 @@ class SignatureReport:
     modifications: Modifications | None = None
     certificate: CertificateReport | None = None
     messages: list[str] = dataclasses.field(default_factory=list)
+    doc_number: str | None = None
+    """The document number (số, ký hiệu) an issuance signature wrote into the document and signed, if any."""
+    issued_date: str | None = None
+    """The issue date (ISO 8601 day) an issuance signature wrote into the document and signed, if any."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -413,6 +452,8 @@ class SignatureReport:
             "modifications": _str_or_none(self.modifications),
             "certificate": self.certificate.to_dict() if self.certificate else None,
             "messages": list(self.messages),
+            "doc_number": self.doc_number,
+            "issued_date": self.issued_date,
         }
 
 

@@ -90,7 +90,7 @@ def signature_timestamp(emb: Any, facts: FileFacts, messages: list[str]) -> Time
         return None
     info = TimestampInfo(time=moment, authority=identity_of(tsa).common_name or tsa.subject.human_friendly)
     if weak is not None:
-        info.trusted = False
+        info.trusted, info.problem = False, SubIndication.CRYPTO_CONSTRAINTS_FAILURE
         messages.append(f"the signature time-stamp is no proof of existence: {weak}")
         return info
     try:
@@ -105,10 +105,14 @@ def signature_timestamp(emb: Any, facts: FileFacts, messages: list[str]) -> Time
     )
     info.trusted = tsa_report.indication is Indication.TOTAL_PASSED
     if not info.trusted:
-        messages.append(
-            "the time-stamping authority is not trusted, the time-stamp is no proof of existence: "
-            + "; ".join(tsa_report.messages)
+        # the true cause (issue 16): an unknown root or an unreachable responder is not "an untrusted TSA"
+        info.problem = tsa_report.sub_indication
+        cause = (
+            "the time-stamping authority is not trusted"
+            if info.problem is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+            else f"the time-stamping authority's certificate did not validate ({info.problem})"
         )
+        messages.append(f"{cause}, the time-stamp is no proof of existence: " + "; ".join(tsa_report.messages))
     return info
 
 
