@@ -43,6 +43,9 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+GENERIC_LIMITS = Limits(max_elements=2_000_000, max_attributes=2_000_000)
+"""Bounds of generic XML (e-invoices, vouchers, data exports): many small elements where edXML has a few big
+texts. Only the linear counts grow; the quadratic ones (attributes on one element, namespaces) stay as edXML's."""
 
 _BOM = b"\xef\xbb\xbf"
 _BLANK = (b" ", b"\t", b"\r", b"\n")
@@ -219,16 +222,39 @@ def child_elements(parent: Any) -> list[Any]:
     return [c for c in parent if isinstance(c.tag, str)]
 
 
+def element_path(element: Any) -> str:
+    """A readable path of ``element`` from the root: local names, ``[n]`` among same-named siblings, ``[@Id='x']``
+    where the element has an Id (``/HDon/DLHDon[@Id='hd1']``): what the report names as signed."""
+    steps = []
+    current = element
+    while current is not None:
+        name = local_name(current)
+        identifier = next((current.get(a) for a in ("Id", "ID", "id") if current.get(a) is not None), None)
+        parent = current.getparent()
+        step = name
+        if identifier is not None:
+            step += f"[@{next(a for a in ('Id', 'ID', 'id') if current.get(a) is not None)}='{identifier}']"
+        elif parent is not None:
+            same = [c for c in parent if c.tag == current.tag]
+            if len(same) > 1:
+                step += f"[{same.index(current) + 1}]"
+        steps.append(step)
+        current = parent
+    return "/" + "/".join(reversed(steps))
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
 
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "GENERIC_LIMITS",
     "ExternalResourceRefused",
     "Limits",
     "check_prolog",
     "child_elements",
+    "element_path",
     "local_name",
     "namespace_uri",
     "parse",
