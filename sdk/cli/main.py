@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 
 import click
 
+from kyso.cli.formats import FormatOptionsCommand, pop_format_options
 from kyso.cli.kinds import KindOptionsCommand
 from kyso.cli.options import (
     LANG_HELP,
@@ -232,8 +233,15 @@ def _box(value: str | None) -> tuple[float, float, float, float] | None:
     return (x1, y1, x2, y2)
 
 
-class _SignCommand(KindOptionsCommand, SigningCommand):
-    """``kyso sign``: the kind registry's ``--kind`` and options, and the signer registry's backends."""
+class _SignCommand(KindOptionsCommand, FormatOptionsCommand, SigningCommand):
+    """``kyso sign``: the kind registry's ``--kind`` and options, the formats' options, and the signer registry's
+    backends."""
+
+
+class _VerifyCommand(FormatOptionsCommand):
+    """``kyso verify``: the formats' options (``--trust-key`` ...)."""
+
+    which = "verify"
 
 
 @cli.command("sign", cls=_SignCommand)
@@ -262,9 +270,10 @@ def sign_command(
         raise UsageError("the output must be a different file from the input")
     data = read_document(input_path)
     check_output(output_path)
+    format_options = pop_format_options("sign", options)
     signer = signer_choice.open()
     options["box"] = _box(options["box"])
-    signed = kyso.sign(data, signer=signer, name=input_path.name, **options)
+    signed = kyso.sign(data, signer=signer, name=input_path.name, format_options=format_options, **options)
     write_atomically(output_path, signed)
     click.echo(printable(f"signed: {output_path}"), err=True)
 
@@ -274,7 +283,7 @@ def sign_command(
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@cli.command("verify")
+@cli.command("verify", cls=_VerifyCommand)
 @click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
 @trust_option()
 @revocation_option()
@@ -294,12 +303,14 @@ def verify_command(
     allow_weak: tuple[str, ...],
     output_format: str,
     lang: str,
+    **options: Any,
 ) -> None:
     """Verify every signature of IN. Exit 0 only when the document is TOTAL_PASSED."""
     import kyso
     from kyso.files import read_document
     from kyso.reports import render_verification
 
+    format_options = pop_format_options("verify", options)
     data = read_document(input_path)
     report = kyso.verify(
         data,
@@ -310,6 +321,7 @@ def verify_command(
         timeout=timeout,
         name=input_path.name,
         allow_weak=allow_weak,
+        format_options=format_options,
     )
     _print_verdict(output_format, report.to_dict, lambda: render_verification(report, lang), report.indication)
 

@@ -473,7 +473,7 @@ def _detached_reference(
     if content is None:
         verdict.lower(Indication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND)
         messages.append(f"Reference {number} names {what}: give it (detached_content / --detached-content)")
-        return None, what
+        return f"detached:{uri}", what
     if hashlib.new(digest_name, content).digest() != expected:
         verdict.lower(Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE)
         messages.append(f"Reference {number} ({what}): digest mismatch, the detached content is not the signed one")
