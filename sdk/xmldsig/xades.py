@@ -262,7 +262,7 @@ def _issuer_serial(certificate: bytes) -> bytes:
 
     cert = x509.Certificate.load(certificate)
     name = x509.GeneralName(name="directory_name", value=cert.issuer)
-    return tsp.IssuerSerial({"issuer": [name], "serial": cert.serial_number}).dump()  # type: ignore[no-any-return]
+    return tsp.IssuerSerial({"issuer": [name], "serial_number": cert.serial_number}).dump()  # type: ignore[no-any-return]
 
 
 def _unsigned_properties(signature: Any) -> Any:
