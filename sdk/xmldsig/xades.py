@@ -109,22 +109,21 @@ def read_properties(
     unsigned = _first(properties, "UnsignedProperties", "UnsignedSignatureProperties")
     if unsigned is None:
         return validation
-    stamp = _first(unsigned, "SignatureTimeStamp")
-    if stamp is not None:
-        report.timestamp = _signature_timestamp(signature, stamp, report.messages, validation, validate)
-        if report.timestamp is not None and report.timestamp.trusted:
-            report.level = Level.B_T
     certificates = [_b64decode(e.text) for e in _values(unsigned, "CertificateValues", "EncapsulatedX509Certificate")]
     ocsps = [_b64decode(e.text) for e in _values(unsigned, "RevocationValues", "OCSPValues", "EncapsulatedOCSPValue")]
     crls = [_b64decode(e.text) for e in _values(unsigned, "RevocationValues", "CRLValues", "EncapsulatedCRLValue")]
-    if report.level is Level.B_T and certificates and (ocsps or crls):
-        report.level = Level.B_LT
-    return dataclasses.replace(
+    validation = dataclasses.replace(
         validation,
         intermediates=validation.intermediates + tuple(certificates),
         embedded_ocsps=validation.embedded_ocsps + tuple(ocsps),
         embedded_crls=validation.embedded_crls + tuple(crls),
     )
+    stamp = _first(unsigned, "SignatureTimeStamp")
+    if stamp is not None:
+        report.timestamp = _signature_timestamp(signature, stamp, report.messages, validation, validate)
+        if report.timestamp is not None and report.timestamp.trusted:
+            report.level = Level.B_LT if certificates and (ocsps or crls) else Level.B_T
+    return validation
 
 
 def _values(parent: Any, *path: str) -> list[Any]:
@@ -297,17 +296,31 @@ def add_signature_timestamp(signature: Any, tsa: str, budget: NetworkBudget) -> 
 
 
 def add_validation_data(signature: Any, chain: tuple[bytes, ...], budget: NetworkBudget) -> None:
-    """B-LT: ``CertificateValues`` (the chain) and ``RevocationValues`` (the OCSP responses and CRLs that the
-    signing certificate's path needs, fetched now within ``budget``).
+    """B-LT: ``CertificateValues`` (the chains) and ``RevocationValues`` (the OCSP responses and CRLs that the
+    paths of the signing certificate and of the time-stamp's TSA need, fetched now within ``budget``).
 
     :raises ServiceError: the revocation data cannot be fetched.
     """
+    from asn1crypto import cms
     from lxml import etree
 
-    ocsps, crls = _revocation_values(chain, budget)
     unsigned = _unsigned_properties(signature)
+    ocsps, crls = _revocation_values(chain, budget)
+    extra: list[bytes] = []
+    encapsulated = _first(unsigned, "SignatureTimeStamp", "EncapsulatedTimeStamp")
+    if encapsulated is not None:
+        token = cms.ContentInfo.load(_b64decode(encapsulated.text))["content"]
+        from pyhanko.sign.validation.generic_cms import extract_certs_for_validation
+
+        tsa = extract_certs_for_validation(token).signer_cert.dump()
+        others = tuple(c.chosen.dump() for c in token["certificates"] if c.name == "certificate")
+        tsa_chain = (tsa, *(d for d in others if d != tsa))
+        if tsa_chain:
+            more_ocsps, more_crls = _revocation_values(tsa_chain, budget)
+            ocsps, crls = ocsps + more_ocsps, crls + more_crls
+            extra = [d for d in tsa_chain if d not in chain]
     values = etree.SubElement(unsigned, f"{{{XADES}}}CertificateValues")
-    for der in chain[1:] or chain:
+    for der in [*(chain[1:] or chain), *extra]:
         etree.SubElement(values, f"{{{XADES}}}EncapsulatedX509Certificate").text = base64.b64encode(der).decode()
     revocation = etree.SubElement(unsigned, f"{{{XADES}}}RevocationValues")
     if ocsps:
