@@ -89,8 +89,14 @@ SIGNATURE_METHODS = {
     "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512": ("ec", "sha512"),
 }
 """Which of these are weak is not decided here: :mod:`kyso.certs.algorithms` is the one policy of every format."""
-ID_ATTRIBUTES = ("Id", "ID", "id", "{http://www.w3.org/XML/1998/namespace}id")
-"""The attributes a same-document ``#id`` Reference may name."""
+ID_ATTRIBUTES = (
+    "Id",
+    "ID",
+    "id",
+    "{http://www.w3.org/XML/1998/namespace}id",
+    "{http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd}Id",
+)
+"""The attributes a same-document ``#id`` Reference may name (``wsu:Id``: WS-Security)."""
 MAX_REFERENCES = 16
 """References in one SignedInfo (Kyso writes one, XAdES three, a tax authority's e-invoice signature three): more
 is refused before any digest (issue 9: 8 000 References, each rescanning the document, took minutes)."""
