@@ -97,6 +97,9 @@ _LABELS = {
         "no_signature": "Tài liệu không có chữ ký số.",
         "source": "nguồn",
         "untrusted_tsa": "tổ chức cấp dấu thời gian KHÔNG được tin cậy, không chứng minh được thời điểm ký",
+        "role": "Vai trò",
+        "signed_element": "Phần được ký",
+        "whole_document": "toàn bộ tài liệu",
     },
     "en": {
         "document": "Document",
@@ -122,12 +125,20 @@ _LABELS = {
         "no_signature": "The document carries no digital signature.",
         "source": "source",
         "untrusted_tsa": "NOT a trusted time-stamping authority, proves no signing time",
+        "role": "Role",
+        "signed_element": "Signed part",
+        "whole_document": "the whole document",
     },
 }
 
 _REVOCATION = {
     "vi": {"good": "chưa bị thu hồi", "revoked": "ĐÃ BỊ THU HỒI", "unknown": "không xác định"},
     "en": {"good": "good", "revoked": "REVOKED", "unknown": "unknown"},
+}
+
+_ROLES = {
+    "vi": {"seller": "người bán", "buyer": "người mua", "tax_authority": "cơ quan thuế", "other": "khác"},
+    "en": {"seller": "seller", "buyer": "buyer", "tax_authority": "tax authority", "other": "other"},
 }
 
 _MODIFICATIONS = {
@@ -148,7 +159,7 @@ def render_verification(report: VerificationReport, lang: str = "vi") -> str:
     for number, signature in enumerate(report.signatures, start=1):
         lines.append("")
         lines.append(f"{label('signature')} {number} ({signature.id}): {_VERDICT[lang][signature.indication]}")
-        lines.extend("  " + line for line in _signature_lines(signature, lang, label))
+        lines.extend("  " + line for line in _signature_lines(signature, lang, label, _family(report.format)))
     for stamp in report.timestamps:
         lines.append("")
         lines.append(f"{label('timestamp_entry')} ({stamp.id}): {_VERDICT[lang][stamp.indication]}")
@@ -177,8 +188,20 @@ def _join(lines: list[str]) -> str:
     return "".join(printable(line) + "\n" for line in lines)
 
 
-def _signature_lines(sig: SignatureReport, lang: str, label: Callable[[str], str]) -> list[str]:
+def _family(document_format: str) -> str:
+    """The AdES family a report's levels belong to."""
+    return "PAdES" if document_format == "pdf" else "XAdES"
+
+
+def _signature_lines(
+    sig: SignatureReport, lang: str, label: Callable[[str], str], family: str = "PAdES"
+) -> list[str]:
     lines = [f"{label('signer')}: {sig.signer.common_name or sig.signer.subject or '-'}"]
+    if sig.role is not None:
+        lines.append(f"{label('role')}: {_ROLES[lang].get(sig.role, sig.role)}")
+    if sig.signed_element is not None:
+        part = label("whole_document") if sig.signed_element == "/" else sig.signed_element
+        lines.append(f"{label('signed_element')}: {part}")
     if sig.signer.organization:
         lines.append(f"{label('organization')}: {sig.signer.organization}")
     if sig.kind is not None:
@@ -193,7 +216,7 @@ def _signature_lines(sig: SignatureReport, lang: str, label: Callable[[str], str
         authority = sig.timestamp.authority or "-"
         lines.append(f"{label('timestamp')}: {vietnam_iso(sig.timestamp.time)} ({authority}{untrusted})")
     if sig.level:
-        lines.append(f"{label('level')}: PAdES {sig.level.value}")
+        lines.append(f"{label('level')}: {family} {sig.level.value}")
     if sig.sub_indication is not None:
         why = _WHY[lang].get(sig.sub_indication, sig.sub_indication.value)
         lines.append(f"{label('reason')}: {why} ({sig.sub_indication.value})")
