@@ -65,6 +65,7 @@ def sign_xml(request: SignRequest) -> bytes:
     import dataclasses
 
     from kyso.xmldsig import signing, xmlsafe
+    from kyso.xmldsig.c14n import may_hold_big_text
     from kyso.xmldsig.policy import C14N, EXC_C14N, IdIndex, Refused
     from kyso.xmldsig.verification import find_signatures
 
@@ -90,6 +91,7 @@ def sign_xml(request: SignRequest) -> bytes:
         _refuse_with(options, "detached", ("xml_id", "xml_into", "profile"))
         return signing.sign_detached(request.document.data, request.document.name or "document.xml", request.signer, layout=layout)
     tree = xmlsafe.parse(request.document.data, xmlsafe.GENERIC_LIMITS)
+    big = may_hold_big_text(request.document.data)
     root = tree.getroot()
     if placement == "enveloping":
         _refuse_with(options, "enveloping", ("xml_id", "xml_into", "profile"))
@@ -100,7 +102,7 @@ def sign_xml(request: SignRequest) -> bytes:
         _refuse_with(options, "the einvoice profile", ("xml_id", "xml_into"))
         target, parent = einvoice.seller_place(root)
         layout = dataclasses.replace(layout, c14n=C14N, signing_time_object=True)
-        return signing.sign_enveloped(tree, parent, request.signer, target=target, layout=layout)
+        return signing.sign_enveloped(tree, parent, request.signer, target=target, layout=layout, big_texts=big)
     target = None
     if options.get("xml_id"):
         try:
@@ -110,7 +112,7 @@ def sign_xml(request: SignRequest) -> bytes:
     parent = select(root, options["xml_into"]) if options.get("xml_into") else root
     if any(s is parent or s in parent.iterancestors() for s in find_signatures(root)):
         raise UsageError("a signature cannot be placed inside another signature", parameter="xml_into")
-    return signing.sign_enveloped(tree, parent, request.signer, target=target, layout=layout)
+    return signing.sign_enveloped(tree, parent, request.signer, target=target, layout=layout, big_texts=big)
 
 
 def _refuse_with(options: dict[str, Any], what: str, names: tuple[str, ...]) -> None:

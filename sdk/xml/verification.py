@@ -28,11 +28,13 @@ def verify_xml(
     """The verification report (``format: "xml"``) of an XML document, hardened reading first
     (:data:`~kyso.xmldsig.xmlsafe.GENERIC_LIMITS`)."""
     from kyso.xmldsig import verification, xmlsafe
+    from kyso.xmldsig.c14n import may_hold_big_text
 
     tree = xmlsafe.parse(data, xmlsafe.GENERIC_LIMITS)
     profile = profile_of(tree.getroot())
     report, _ = verification.verify_tree_report(
-        tree, name, options, validate, profile=profile, keep_tree=signed is not None, signed=signed
+        tree, name, options, validate, profile=profile, keep_tree=signed is not None, signed=signed,
+        big_texts=may_hold_big_text(data),
     )
     return report
 

@@ -232,34 +232,56 @@ def signature_method(element: Any) -> tuple[str, str]:
 
 
 class IdIndex:
-    """Kyso rule (issue 9, reference bounds): the elements of the document by ``Id`` (``ID``, ``id``, ``xml:id``),
-    indexed in one walk on first need, so that checking n References costs one pass over the document, not n; and
-    each URI is digested once (a repeated Reference only multiplies the work: refused)."""
+    """Kyso rule (issue 9, reference bounds): the elements of the document by ``Id`` (``ID``, ``id``, ``xml:id``,
+    ``wsu:Id``). The first :data:`QUERIED_IDS` values are looked up one by one by libxml2 (one XPath query over the
+    attributes each, no Python walk of the elements); past that, every element is indexed in one walk. Checking n
+    References costs at most a few passes over the document, never n; and each URI is digested once (a repeated
+    Reference only multiplies the work: refused)."""
 
-    def __init__(self, root: Any) -> None:
+    def __init__(self, root: Any, shared: dict[str, Any] | None = None) -> None:
         self.root = root
-        self.index: dict[str, list[Any]] | None = None
+        self.shared: dict[str, Any] = shared if shared is not None else {"found": {}, "index": None}
         self.seen: set[str] = set()
+
+    def fresh(self) -> IdIndex:
+        """An index of the same document for another signature: what was found is shared, no URI claimed yet."""
+        return IdIndex(self.root, self.shared)
 
     def claim(self, uri: str, number: int) -> None:
         if uri in self.seen:
             raise Refused(f"Reference {number} repeats the URI {uri!r} of an earlier Reference")
         self.seen.add(uri)
 
-    def resolve(self, identifier: str, number: int) -> Any:
-        if self.index is None:
-            self.index = {}
+    def _elements(self, identifier: str) -> list[Any]:
+        found: dict[str, list[Any]] = self.shared["found"]
+        if identifier in found:
+            return found[identifier]
+        if self.shared["index"] is None and len(found) < QUERIED_IDS:
+            attributes = self.root.xpath("//@*[. = $value]", value=identifier)
+            elements = [a.getparent() for a in attributes if a.attrname in ID_ATTRIBUTES]
+            found[identifier] = list({id(e): e for e in elements}.values())
+            return found[identifier]
+        if self.shared["index"] is None:
+            index: dict[str, list[Any]] = {}
             for element in self.root.iter():
-                if isinstance(element.tag, str):
+                if isinstance(element.tag, str) and element.attrib:
                     for value in {element.get(attribute) for attribute in ID_ATTRIBUTES} - {None}:
-                        self.index.setdefault(value, []).append(element)
-        found = self.index.get(identifier, [])
+                        index.setdefault(value, []).append(element)
+            self.shared["index"] = index
+        return self.shared["index"].get(identifier, [])  # type: ignore[no-any-return]
+
+    def resolve(self, identifier: str, number: int) -> Any:
+        found = self._elements(identifier)
         if len(found) != 1:
             raise Refused(
                 f"Reference {number}: ID {identifier!r} names {len(found)} elements"
                 + (" (duplicate IDs: signature wrapping is refused)" if found else "")
             )
         return found[0]
+
+
+QUERIED_IDS = 8
+"""Id values looked up one XPath query each before the whole document is indexed in one walk."""
 
 
 def certificate_key_problem(certificate: bytes, allow: tuple[str, ...]) -> str | None:
@@ -289,6 +311,7 @@ __all__ = [
     "DSIG11",
     "HMAC_METHODS",
     "MAX_SIGNATURES",
+    "QUERIED_IDS",
     "SIGNATURE_PROPERTIES_TYPE",
     "SIGNED_PROPERTIES_TYPE",
     "XADES",

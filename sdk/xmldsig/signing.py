@@ -64,11 +64,14 @@ def sign_enveloped(
     signature_id: str | None = None,
     target: Any = None,
     layout: Layout | None = None,
+    big_texts: bool = True,
 ) -> bytes:
     """Sign ``tree`` (parsed by :func:`kyso.xmldsig.xmlsafe.parse`) with an enveloped signature written as the last
     child of ``parent``, and return the serialized signed document.
 
     :param target: the element to sign (it must carry the Id its Reference names); ``None``: the whole document.
+    :param big_texts: ``False`` when the caller knows no element text is big
+        (:func:`kyso.xmldsig.c14n.may_hold_big_text`): nothing is looked for.
 
     Where the signature goes, and whether the document may already carry one, is the format's decision (edXML:
     last child of ``edXMLHeader``, one signature): the caller checks it first. The tree is changed in place.
@@ -83,14 +86,14 @@ def sign_enveloped(
         layout = _with(layout, signature_id=signature_id)
     exclusive = C14N_METHODS[layout.c14n]
     encloses = target is None or target is parent or any(a is target for a in parent.iterancestors())
-    children = child_elements(parent)
-    indent = (children[-1].tail if children else parent.text) or ""
-    pretty = bool(children) and indent.strip() == "" and "\n" in indent
+    last = next((c for c in reversed(parent) if isinstance(c.tag, str)), None)
+    indent = (last.tail if last is not None else parent.text) or ""
+    pretty = last is not None and indent.strip() == "" and "\n" in indent
     if pretty:
         # keep the document readable: the signature gets the indentation of its siblings. What the enveloped
         # transform leaves of that (both pieces of whitespace) is what the digest covers
-        children[-1].tail = indent + "  " + indent
-    taken = take_big_texts(tree)  # kept out until the output is written: the tree stays small
+        last.tail = indent + "  " + indent
+    taken = take_big_texts(tree) if big_texts else []  # kept out until the output is written: the tree stays small
     content_digest = None
     if target is None:
         # the digest is computed before the signature exists: the tree is never cut and patched (lxml would
@@ -100,7 +103,7 @@ def sign_enveloped(
         content_digest = _element_digest(target, layout, taken)
     signature = etree.SubElement(parent, f"{{{DSIG}}}Signature", nsmap={None: DSIG})
     if pretty:
-        children[-1].tail = indent + "  "
+        last.tail = indent + "  "
         signature.tail = indent
     uri = "" if target is None else "#" + _id_of(target)
     if content_digest is None:

@@ -86,6 +86,7 @@ def verify_tree_report(
     profile: Profile = DEFAULT_PROFILE,
     keep_tree: bool = True,
     signed: list[Any] | None = None,
+    big_texts: bool = True,
 ) -> tuple[VerificationReport, bool]:
     """(report, whether the whole document is covered by an intact signature) for a tree parsed by
     :func:`kyso.xmldsig.xmlsafe.parse`.
@@ -93,6 +94,8 @@ def verify_tree_report(
     :param profile: what the document format decides (report format, where signatures belong ...).
     :param keep_tree: leave the tree as it was (``False`` when nobody reads it afterwards: cheaper).
     :param signed: receives, per TOTAL_PASSED signature, the elements it signs (the root for ``URI=""``).
+    :param big_texts: ``False`` when the caller knows no element text is big
+        (:func:`kyso.xmldsig.c14n.may_hold_big_text`): the digest skips looking for them.
     """
     report = VerificationReport(document=name, format=profile.format)
     root = tree.getroot()
@@ -115,7 +118,8 @@ def verify_tree_report(
                 _failed(signature.get("Id") or f"Signature{number}", refusal + " (signature wrapping is refused)")
             )
         return report, False
-    texts = TakenTexts(tree)
+    texts = TakenTexts(tree, big=big_texts)
+    ids = IdIndex(root)
     whole = False
     try:  # a hostile document gets a verdict, never a traceback
         for number, signature in enumerate(signatures, start=1):
@@ -131,6 +135,7 @@ def verify_tree_report(
                     profile=profile,
                     signed=found,  # noqa: B023
                     signature_count=len(signatures),
+                    ids=ids.fresh(),
                 ),
             )
             if result.indication is Indication.TOTAL_PASSED and signed is not None:
@@ -162,6 +167,7 @@ def verify_signature(
     profile: Profile = DEFAULT_PROFILE,
     signed: list[Any] | None = None,
     signature_count: int = 1,
+    ids: IdIndex | None = None,
 ) -> SignatureReport:
     """The verdict on one ``Signature`` element of ``tree``: format, then cryptography, then the certificate
     through ``validate`` (ETSI order). ``coverage`` is ENTIRE_FILE only when a Reference covers the whole document.
@@ -171,13 +177,14 @@ def verify_signature(
     :param signed: receives the elements the signature's content references resolve to (even when it fails: the
         caller keeps them only for a TOTAL_PASSED verdict).
     :param signature_count: how many signatures the document holds (each has exactly one ``SignedInfo``).
+    :param ids: the document's Id index, shared by its signatures (built once).
     """
     if texts is None:
         own = TakenTexts(tree)
         try:
             return verify_signature(
                 tree, signature, options, validate, texts=own, profile=profile, signed=signed,
-                signature_count=signature_count,
+                signature_count=signature_count, ids=ids,
             )
         finally:
             own.put_back()
@@ -205,7 +212,7 @@ def verify_signature(
         # enveloped transform makes lxml reconcile its namespace declarations, which can change its prefixes
         canonical = c14n_element(signed_info, exclusive=canonicalization, prefixes=prefixes)
         references = [c for c in child_elements(signed_info) if local_name(c) == "Reference"]
-        ids = IdIndex(root)
+        ids = ids.fresh() if ids is not None else IdIndex(root)
         targets: list[Any] = []
         covered = []
         whole = False
@@ -365,7 +372,7 @@ def _structure(
         raise Refused("malformed Signature: KeyInfo must come once, right after SignatureValue")
     if any(namespace_uri(c) != namespace for c in children):
         raise Refused("malformed Signature: its children are in another namespace")
-    signed_infos = [e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "SignedInfo"]
+    signed_infos = list(root.iter("{*}SignedInfo"))  # any namespace or none, filtered by libxml2
     if len(signed_infos) != signature_count:
         raise Refused(
             f"the {profile.document} holds {len(signed_infos)} SignedInfo elements for {signature_count} "
