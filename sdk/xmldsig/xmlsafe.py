@@ -100,16 +100,28 @@ def check_prolog(data: bytes) -> None:
         raise InputError(_DOCTYPE_REFUSED)
 
 
-def _check_counts(data: bytes, limits: Limits) -> None:
+@dataclass(frozen=True)
+class _ByteCounts:
+    """Upper bounds read on the bytes: every element takes a ``<``, every attribute a ``=``, every entity
+    reference a ``&``; a tree check that these already settle is skipped."""
+
+    opens: int
+    equals: int
+    ampersand: bool
+
+
+def _check_counts(data: bytes, limits: Limits) -> _ByteCounts:
     """Upper bounds read on the bytes, before libxml2 builds a tree about 30 times the size of the document."""
-    if data.count(b"<") > 4 * limits.max_elements:
+    counts = _ByteCounts(data.count(b"<"), data.count(b"="), b"&" in data)
+    if counts.opens > 4 * limits.max_elements:
         # every element takes one or two '<' (comments, PIs, CDATA one each)
         raise InputError(f"the XML document has more than {limits.max_elements} elements")
-    if data.count(b"=") > 4 * limits.max_attributes:
+    if counts.equals > 4 * limits.max_attributes:
         # every attribute takes one '='; base64 only pads with them
         raise InputError(f"the XML document has more than {limits.max_attributes} attributes ('=' signs)")
     if data.count(b"xmlns") > limits.max_namespaces:
         raise InputError(f"the XML document has more than {limits.max_namespaces} namespace declarations")
+    return counts
 
 
 class ExternalResourceRefused(Exception):
@@ -160,7 +172,7 @@ def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
         raise InputError(f"the XML document is too large ({len(data)} bytes; the limit is {limits.max_size})")
     if not data or data.isspace():  # (not data.strip(): that copies the whole document)
         raise InputError("the XML document is empty")
-    _check_counts(data, limits)
+    counts = _check_counts(data, limits)
     check_prolog(data)
     try:
         root = etree.fromstring(data, parser())
@@ -173,27 +185,28 @@ def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise InputError(_DOCTYPE_REFUSED)
-    _check_shape(root, limits)
+    _check_shape(root, limits, counts)
     return tree
 
 
-def _check_shape(root: Any, limits: Limits) -> None:
-    """Depth, element and attribute counts, and no entity reference left in the tree: each one XPath
-    query or filtered walk run by libxml2 (a Python walk of every element costs more than the whole digest of a
-    document of small elements)."""
+def _check_shape(root: Any, limits: Limits, counts: _ByteCounts) -> None:
+    """Depth, element and attribute counts, and no entity reference left in the tree: each one XPath query or
+    filtered walk run by libxml2 (a Python walk of every element costs more than the whole digest of a document
+    of small elements), skipped where the byte counts already settle it."""
     from lxml import etree
 
-    if root.xpath("/" + "*/" * limits.max_depth + "*"):
+    if counts.opens > limits.max_depth and root.xpath("/" + "*/" * limits.max_depth + "*"):
         raise InputError(f"the XML document nests deeper than {limits.max_depth} elements")
-    if int(root.xpath("count(//*)")) > limits.max_elements:
+    if counts.opens > limits.max_elements and int(root.xpath("count(//*)")) > limits.max_elements:
         raise InputError(f"the XML document has more than {limits.max_elements} elements")
-    if root.xpath(f"boolean(//*/@*[{int(limits.max_element_attributes) + 1}])"):
+    many = int(limits.max_element_attributes) + 1
+    if counts.equals >= many and root.xpath(f"boolean(//*/@*[{many}])"):
         raise InputError(f"an XML element has more than {limits.max_element_attributes} attributes")
-    if int(root.xpath("count(//@*)")) > limits.max_attributes:
+    if counts.equals > limits.max_attributes and int(root.xpath("count(//@*)")) > limits.max_attributes:
         raise InputError(f"the XML document has more than {limits.max_attributes} attributes")
-
-    for _entity in root.iter(etree.Entity):
-        raise InputError("the XML document uses entity references: not allowed")
+    if counts.ampersand:
+        for _entity in root.iter(etree.Entity):
+            raise InputError("the XML document uses entity references: not allowed")
 
 
 def local_name(element: Any) -> str:
