@@ -5,8 +5,8 @@ them, and what a document format may decide (:class:`Profile`).
   (:data:`C14N_METHODS`); the non-standard ``http://www.w3.org/TR/xml-exc-c14n#`` of some real packets is read as
   exclusive C14N, with a note; anything else is refused. Comments are dropped when a document is read
   (:func:`kyso.xmldsig.xmlsafe.parser`), which is what XML-DSig's ``URI=""`` and ``#id`` references do anyway;
-- transforms: enveloped-signature then one C14N, nothing else (:func:`transform_chain`): never XSLT, XPath or
-  base64 (an XPath transform cannot be bounded; what is digested is what a reader sees);
+- transforms: enveloped-signature then one C14N, or base64 alone, nothing else (:func:`transform_chain`): never
+  XSLT or XPath (an XPath transform cannot be bounded; what is digested is what a reader sees);
 - references: same-document (``URI=""`` or ``#id`` naming exactly one element by ``Id``/``ID``/``id``/
   ``xml:id``, indexed in one walk: :class:`IdIndex`) or one detached content the caller supplies, each URI once,
   at most :data:`MAX_REFERENCES` of them;
@@ -62,6 +62,9 @@ HMAC_METHODS = {
 }
 """Message authentication codes, not signatures: whoever verifies one holds the key that makes it, so it names no
 signer; refused (INDETERMINATE) with that reason."""
+BASE64 = DSIG + "base64"
+"""The base64 transform, accepted alone: the referenced element's text decoded (EU DSS enveloping signatures
+carry the signed document so); bounded by the document's own size."""
 XADES = "http://uri.etsi.org/01903/v1.3.2#"
 XADES141 = "http://uri.etsi.org/01903/v1.4.1#"
 SIGNED_PROPERTIES_TYPE = "http://uri.etsi.org/01903#SignedProperties"
@@ -186,12 +189,15 @@ def transform_chain(
     """(enveloped, exclusive, inclusive prefixes, C14N 1.1) of a Reference's ``Transform`` elements.
 
     Accepted: the enveloped-signature transform, then one C14N of :data:`C14N_METHODS`, each at most once and in
-    that order; nothing else (no XPath, XSLT or base64 transform: what is digested is what a reader sees).
+    that order; or :data:`BASE64` alone; nothing else (no XPath or XSLT transform: what is digested is what a reader
+    sees).
     Without a C14N transform, XML-DSig's default applies: inclusive C14N 1.0.
     """
     enveloped = False
     c14n: tuple[bool, list[str] | None] | None = None
     version11 = False
+    if [t.get("Algorithm", "") for t in transforms] == [BASE64]:
+        return False, False, None, False
     for transform in transforms:
         algorithm = transform.get("Algorithm", "")
         if algorithm == ENVELOPED and not enveloped and c14n is None:
@@ -303,6 +309,7 @@ def weak_algorithm(uri: str) -> str | None:
 
 
 __all__ = [
+    "BASE64",
     "C14N",
     "C14N11",
     "C14N11_METHODS",

@@ -52,6 +52,7 @@ from kyso.core.models import (
 from kyso.verdicts import apply_certificate, guarded, lower_if_weak
 from kyso.xmldsig.c14n import TakenTexts, c14n_element, detached, digest_tree
 from kyso.xmldsig.policy import (
+    BASE64,
     DIGEST_METHODS,
     DSIG,
     MAX_SIGNATURES,
@@ -251,7 +252,10 @@ def verify_signature(
         report.coverage = Coverage.ENTIRE_FILE
     else:
         report.coverage = Coverage.PARTIAL
-        if not content:
+        if not content and any((r.get("Type") or "").endswith("#Manifest") for r in references):
+            verdict.lower(Indication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND)
+            messages.append("the signed content is listed in a Manifest, whose references Kyso does not follow")
+        elif not content:
             verdict.lower(Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
             messages.append(f"the signature signs none of the {profile.document}'s content, only its own parts")
         elif profile.whole_required:
@@ -448,9 +452,19 @@ def check_reference(
     if inside and not enveloped:
         messages.append(f"Reference {number} covers its own signature without the enveloped-signature transform")
     context = detached(signature) if inside and enveloped else contextlib.nullcontext()
+    decoded = [t.get("Algorithm") for t in transforms] == [BASE64]
     with context:
         if element is None:
+            if decoded:
+                raise Refused(f"Reference {number}: the base64 transform applies to one element, not the document")
             actual = digest_tree(tree, digest_name, exclusive=exclusive, prefixes=prefixes, taken=texts.take())
+        elif decoded:
+            texts.put_back()
+            try:
+                content = base64.b64decode(re.sub(r"\s+", "", "".join(element.itertext())), validate=True)
+            except (binascii.Error, ValueError):
+                raise Refused(f"Reference {number}: the base64 transform's input is not base64") from None
+            actual = hashlib.new(digest_name, content).digest()
         else:
             texts.put_back()  # an element's own C14N must see its real text
             actual = hashlib.new(digest_name, c14n_element(element, exclusive=exclusive, prefixes=prefixes)).digest()
