@@ -87,7 +87,8 @@ INVOICE = """<?xml version="1.0" encoding="UTF-8"?>
 <DSCKS><NBan/><NMua/></DSCKS></HDon>
 """.format(
     lines="".join(
-        f"<HHDVu><STT>{n}</STT><THHDVu>Dịch vụ {n}</THHDVu><SLuong>1</SLuong><DGia>1000</DGia></HHDVu>" for n in range(20)
+        f"<HHDVu><STT>{n}</STT><THHDVu>Dịch vụ {n}</THHDVu><SLuong>1</SLuong><DGia>1000</DGia></HHDVu>"
+        for n in range(20)
     )
 ).encode()
 
@@ -106,7 +107,10 @@ class Sides:
         self.certs = [pki.cert("person").read_text(), pki.issuing_ca_cert.read_text()]
         self.root = str(pki.root_cert)
         self.xml_signer = XMLSigner(
-            method=methods.enveloped, signature_algorithm="rsa-sha256", digest_algorithm="sha256", c14n_algorithm=EXC_C14N
+            method=methods.enveloped,
+            signature_algorithm="rsa-sha256",
+            digest_algorithm="sha256",
+            c14n_algorithm=EXC_C14N,
         )
         self.verifier_class = XMLVerifier
 
@@ -145,8 +149,12 @@ class Sides:
         root = etree.fromstring(INVOICE)
         place = root.find("DSCKS/NBan")
         etree.SubElement(place, "{http://www.w3.org/2000/09/xmldsig#}Signature", Id="placeholder")
-        signer = XMLSigner(method=methods.enveloped, signature_algorithm="rsa-sha256", digest_algorithm="sha256",
-                           c14n_algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315")
+        signer = XMLSigner(
+            method=methods.enveloped,
+            signature_algorithm="rsa-sha256",
+            digest_algorithm="sha256",
+            c14n_algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+        )
         signed = etree.tostring(signer.sign(root, key=self.key, cert=self.certs, reference_uri="#HD-1"))
         self.verifier_class().verify(signed, ca_pem_file=self.root)
 

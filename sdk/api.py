@@ -124,7 +124,8 @@ def verify(
     fmt = pm.detect_format(data)
     own = _format_options(fmt, fmt.verify_options, format_options, options)
     if options:
-        raise UsageError(f"unknown option {next(iter(options))!r} for {fmt.name} documents", parameter=next(iter(options)))
+        unknown = next(iter(options))
+        raise UsageError(f"unknown option {unknown!r} for {fmt.name} documents", parameter=unknown)
     result = verify_options(
         trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak
     )

@@ -52,7 +52,9 @@ def format_params(which: str) -> list[click.Parameter]:
         if option.file:
             kind = click.Path(path_type=Path)
         params.append(
-            click.Option([option.flag, name], type=kind, multiple=option.multiple, metavar=option.metavar, help=option.help)
+            click.Option(
+                [option.flag, name], type=kind, multiple=option.multiple, metavar=option.metavar, help=option.help
+            )
         )
     return params
 

@@ -19,7 +19,9 @@ from typing import Any
 from kyso.core.errors import InputError, UsageError
 from kyso.core.models import Level, SignRequest
 
-_STEP = re.compile(r"(?P<name>\*|[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)(?:\[(?:(?P<index>[1-9][0-9]{0,5})|@(?P<attribute>[A-Za-z_][\w.-]*)=(?P<quote>['\"])(?P<value>[^'\"]{0,200})(?P=quote))\])?")
+_STEP = re.compile(
+    r"(?P<name>\*|[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)(?:\[(?:(?P<index>[1-9][0-9]{0,5})|@(?P<attribute>[A-Za-z_][\w.-]*)=(?P<quote>['\"])(?P<value>[^'\"]{0,200})(?P=quote))\])?"
+)
 MAX_PATH_STEPS = 32
 
 
@@ -37,7 +39,9 @@ def select(root: Any, path: str) -> Any:
     from kyso.xmldsig.xmlsafe import child_elements, local_name
 
     if not path.startswith("/") or path.startswith("//"):
-        raise UsageError(f"--xml-into {path!r}: an absolute path of child steps (/a/b[2]/c[@Id='x'])", parameter="xml_into")
+        raise UsageError(
+            f"--xml-into {path!r}: an absolute path of child steps (/a/b[2]/c[@Id='x'])", parameter="xml_into"
+        )
     steps = path[1:].split("/")
     if len(steps) > MAX_PATH_STEPS:
         raise UsageError(f"--xml-into has more than {MAX_PATH_STEPS} steps", parameter="xml_into")
@@ -56,7 +60,9 @@ def select(root: Any, path: str) -> Any:
             found = [e for e in found if e.get(match["attribute"]) == match["value"]]
         current = found
     if len(current) != 1:
-        raise UsageError(f"--xml-into {path!r} names {len(current)} elements (exactly one is needed)", parameter="xml_into")
+        raise UsageError(
+            f"--xml-into {path!r} names {len(current)} elements (exactly one is needed)", parameter="xml_into"
+        )
     return current[0]
 
 
@@ -89,7 +95,9 @@ def sign_xml(request: SignRequest) -> bytes:
     )
     if placement == "detached":
         _refuse_with(options, "detached", ("xml_id", "xml_into", "profile"))
-        return signing.sign_detached(request.document.data, request.document.name or "document.xml", request.signer, layout=layout)
+        return signing.sign_detached(
+            request.document.data, request.document.name or "document.xml", request.signer, layout=layout
+        )
     tree = xmlsafe.parse(request.document.data, xmlsafe.GENERIC_LIMITS)
     big = may_hold_big_text(request.document.data)
     root = tree.getroot()
@@ -108,7 +116,9 @@ def sign_xml(request: SignRequest) -> bytes:
         try:
             target = IdIndex(root).resolve(options["xml_id"], 0)
         except Refused as exc:
-            raise InputError(f"--xml-id {options['xml_id']!r}: {str(exc).split(': ', 1)[-1]}", parameter="xml_id") from None
+            raise InputError(
+                f"--xml-id {options['xml_id']!r}: {str(exc).split(': ', 1)[-1]}", parameter="xml_id"
+            ) from None
     parent = select(root, options["xml_into"]) if options.get("xml_into") else root
     if any(s is parent or s in parent.iterancestors() for s in find_signatures(root)):
         raise UsageError("a signature cannot be placed inside another signature", parameter="xml_into")

@@ -33,7 +33,13 @@ def verify_xml(
     tree = xmlsafe.parse(data, xmlsafe.GENERIC_LIMITS)
     profile = profile_of(tree.getroot())
     report, _ = verification.verify_tree_report(
-        tree, name, options, validate, profile=profile, keep_tree=signed is not None, signed=signed,
+        tree,
+        name,
+        options,
+        validate,
+        profile=profile,
+        keep_tree=signed is not None,
+        signed=signed,
         big_texts=may_hold_big_text(data),
     )
     return report

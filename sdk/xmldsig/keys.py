@@ -129,7 +129,9 @@ def check_signature_value(canonical: bytes, text: str, key: Any, key_type: str, 
         else:
             return "the signature method does not match the signing key's type"
     except InvalidSignature:
-        return "the signature value does not verify with the signing key (SignedInfo was changed or signed by another key)"
+        return (
+            "the signature value does not verify with the signing key (SignedInfo was changed or signed by another key)"
+        )
     return None
 
 

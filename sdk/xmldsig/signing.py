@@ -86,7 +86,7 @@ def sign_enveloped(
         layout = _with(layout, signature_id=signature_id)
     exclusive = C14N_METHODS[layout.c14n]
     encloses = target is None or target is parent or any(a is target for a in parent.iterancestors())
-    last = next((c for c in reversed(parent) if isinstance(c.tag, str)), None)
+    last: Any = next((c for c in reversed(parent) if isinstance(c.tag, str)), None)
     indent = (last.tail if last is not None else parent.text) or ""
     pretty = last is not None and indent.strip() == "" and "\n" in indent
     if pretty:
@@ -161,7 +161,9 @@ def _complete(
     key_algorithm = signer.key_algorithm
     if key_algorithm not in ("rsa", "ec"):
         raise SignerError(f"unsupported key algorithm {key_algorithm!r} (RSA or EC keys only)")
-    method = "http://www.w3.org/2001/04/xmldsig-more#" + ("rsa-" if key_algorithm == "rsa" else "ecdsa-") + layout.digest
+    method = (
+        "http://www.w3.org/2001/04/xmldsig-more#" + ("rsa-" if key_algorithm == "rsa" else "ecdsa-") + layout.digest
+    )
 
     def ds(within: Any, name: str, **attributes: str) -> Any:
         return etree.SubElement(within, f"{{{DSIG}}}{name}", attributes)

@@ -184,8 +184,15 @@ def verify_signature(
         own = TakenTexts(tree)
         try:
             return verify_signature(
-                tree, signature, options, validate, texts=own, profile=profile, signed=signed,
-                signature_count=signature_count, ids=ids,
+                tree,
+                signature,
+                options,
+                validate,
+                texts=own,
+                profile=profile,
+                signed=signed,
+                signature_count=signature_count,
+                ids=ids,
             )
         finally:
             own.put_back()
@@ -243,9 +250,7 @@ def verify_signature(
     content = [(t, w) for t, w in zip(targets, covered, strict=True) if _is_content(t, signature)]
     if content:
         first = content[0][0]
-        report.signed_element = (
-            "/" if first is WHOLE else first if isinstance(first, str) else element_path(first)
-        )
+        report.signed_element = "/" if first is WHOLE else first if isinstance(first, str) else element_path(first)
         if signed is not None:
             signed.extend(root if t is WHOLE else t for t, _ in content if not isinstance(t, str))
     if whole or _enveloping_whole(root, signature, targets):
@@ -262,7 +267,8 @@ def verify_signature(
             verdict.lower(Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
             messages.append(f"the signature covers only {', '.join(covered)}, not the whole {profile.document}")
         else:
-            messages.append(f"the signature covers {', '.join(w for _, w in content)}, not the whole {profile.document}")
+            parts = ", ".join(w for _, w in content)
+            messages.append(f"the signature covers {parts}, not the whole {profile.document}")
     key_type, digest = method
     # Kyso rule (issue 9, class 4): the SignatureMethod's digest is judged by itself: rsa-sha1 over SHA-256
     # reference digests is still a SHA-1 signature (a SignedInfo collision forges it whatever the references use)
@@ -447,7 +453,7 @@ def check_reference(
         raise Refused(f"Reference {number}: URI {uri!r} is not a same-document reference")
     else:
         return _detached_reference(uri, number, transforms, digest_name, expected, detached_content, verdict, messages)
-    element = None if target is WHOLE else target
+    element: Any = None if target is WHOLE else target
     inside = element is None or any(ancestor is element for ancestor in signature.iterancestors())
     if inside and not enveloped:
         messages.append(f"Reference {number} covers its own signature without the enveloped-signature transform")

@@ -83,9 +83,7 @@ def read_properties(
     """Read the signed signing time (e-invoice ``SignatureProperties``, XAdES ``SigningTime``) and the XAdES
     properties of ``signature`` into ``report``; return the validation options with the embedded B-LT data."""
     _signature_properties_time(signature, targets, report)
-    qualifying = [
-        q for o in _children(signature, "Object") for q in _children(o, "QualifyingProperties")
-    ]
+    qualifying = [q for o in _children(signature, "Object") for q in _children(o, "QualifyingProperties")]
     if not qualifying:
         return validation
     if len(qualifying) > 1:
@@ -155,7 +153,9 @@ def _parse_time(text: str | None) -> datetime | None:
         return None
 
 
-def _signing_certificate_matches(signed: Any, signer_der: bytes | None, report: SignatureReport, verdict: Verdict) -> bool:
+def _signing_certificate_matches(
+    signed: Any, signer_der: bytes | None, report: SignatureReport, verdict: Verdict
+) -> bool:
     """Kyso rule (XAdES): the signed SigningCertificate(V2) names the certificate that verified the signature;
     otherwise the KeyInfo certificate may have been substituted (INDETERMINATE)."""
     properties = _first(signed, "SignedSignatureProperties")
@@ -169,8 +169,10 @@ def _signing_certificate_matches(signed: Any, signer_der: bytes | None, report: 
     value = _first(digest, "DigestValue") if digest is not None else None
     name = DIGEST_METHODS.get(method.get("Algorithm", "") if method is not None else "")
     try:
-        named = name is not None and signer_der is not None and hashlib.new(name, signer_der).digest() == _b64decode(
-            value.text if value is not None else ""
+        named = (
+            name is not None
+            and signer_der is not None
+            and hashlib.new(name, signer_der).digest() == _b64decode(value.text if value is not None else "")
         )
     except ValueError:
         named = False
@@ -242,8 +244,9 @@ def add_signed_properties(signature: Any, certificate: bytes, moment: datetime, 
 
     identifier = signature.get("Id")
     holder = etree.SubElement(signature, f"{{{DSIG}}}Object")
-    qualifying = etree.SubElement(holder, f"{{{XADES}}}QualifyingProperties", {"Target": f"#{identifier}"},
-                                  nsmap={"xades": XADES})
+    qualifying = etree.SubElement(
+        holder, f"{{{XADES}}}QualifyingProperties", {"Target": f"#{identifier}"}, nsmap={"xades": XADES}
+    )
     signed = x(qualifying, "SignedProperties", Id=f"{identifier}-SignedProperties")
     properties = x(signed, "SignedSignatureProperties")
     x(properties, "SigningTime").text = moment.isoformat(timespec="seconds")

@@ -71,7 +71,9 @@ def test_buyer_and_tax_authority_signatures_get_their_roles(pki, signer_for, sel
 
 def test_a_changed_signing_time_breaks_the_seller_signature(pki, signer_for, seller_signed) -> None:
     """The SigningTime is signed (second Reference): back-dating it is caught."""
-    forged = re.sub(rb"<SigningTime>[^<]+</SigningTime>", b"<SigningTime>2020-01-01T00:00:00</SigningTime>", seller_signed)
+    forged = re.sub(
+        rb"<SigningTime>[^<]+</SigningTime>", b"<SigningTime>2020-01-01T00:00:00</SigningTime>", seller_signed
+    )
     report = kyso.verify(forged, trust=[pki.root_cert], revocation="off")
     assert report.signatures[0].indication == "TOTAL_FAILED"  # the Object is signed: the change is caught
 

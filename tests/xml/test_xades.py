@@ -33,7 +33,9 @@ def test_b_t_level_implies_xades_and_is_time_stamped(pki, b_t) -> None:
 
 def test_a_time_stamp_of_another_signature_proves_nothing(pki, signer_for, b_t) -> None:
     """Kyso rule (XAdES, as PDF): a token whose imprint is another SignatureValue's digest is ignored."""
-    other = kyso.sign(VOUCHER.replace(b"PC-0042", b"PC-0043"), signer=signer_for("person"), level="B-T", tsa=pki.tsa_url)
+    other = kyso.sign(
+        VOUCHER.replace(b"PC-0042", b"PC-0043"), signer=signer_for("person"), level="B-T", tsa=pki.tsa_url
+    )
     token = re.search(rb"<xades:EncapsulatedTimeStamp>([^<]+)<", other).group(1)
     grafted = re.sub(rb"(<xades:EncapsulatedTimeStamp>)[^<]+<", rb"\g<1>" + token + b"<", b_t)
     (signature,) = kyso.verify(grafted, trust=[pki.root_cert], revocation="off").signatures

@@ -81,7 +81,7 @@ def test_a_signed_info_outside_a_signature_is_refused(pki, element_signed) -> No
 def test_hmac_is_refused_with_its_reason(pki) -> None:
     """An enveloping HMAC-SHA256 signature, valid for its key: INDETERMINATE, "names no signer"."""
     declaration = f' xmlns="{DSIG}"'
-    obj = f"<Object{declaration} Id=\"o\">data</Object>"
+    obj = f'<Object{declaration} Id="o">data</Object>'
     digest = base64.b64encode(hashlib.sha256(obj.encode()).digest()).decode()
     signed_info = (
         f'<SignedInfo{declaration}><CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>'
@@ -146,8 +146,9 @@ def test_hardened_reading_applies_to_generic_xml(document: bytes, reason: str, s
 
 
 def test_edxml_is_still_sniffed_as_edxml() -> None:
-    from kyso.core.manager import get_plugin_manager
     from tests_edxml_message import unsigned_edxml
+
+    from kyso.core.manager import get_plugin_manager
 
     assert get_plugin_manager().detect_format(unsigned_edxml()).name == "edxml"
     assert get_plugin_manager().detect_format(VOUCHER).name == "xml"

@@ -12,7 +12,15 @@ PASSWORD_ENV = "KYSO_XML_TEST_PW"
 
 def _sign(kyso_cli, pki, source, output, *extra):
     return kyso_cli(
-        "sign", source, "-o", output, "--p12", pki.p12("person"), "--password-env", PASSWORD_ENV, *extra,
+        "sign",
+        source,
+        "-o",
+        output,
+        "--p12",
+        pki.p12("person"),
+        "--password-env",
+        PASSWORD_ENV,
+        *extra,
         env={PASSWORD_ENV: pki.password},
     )
 
@@ -40,7 +48,9 @@ def test_xades_b_t_detached_and_options_from_the_cli(kyso_cli, pki, tmp_path) ->
     stamped = tmp_path / "b-t.xml"
     result = _sign(kyso_cli, pki, source, stamped, "--level", "B-T", "--tsa", pki.tsa_url, "--xml-id", "nd1")
     assert result.exit_code == 0, result.stderr
-    report = json.loads(kyso_cli("verify", stamped, "--trust", pki.root_cert, "--revocation", "off", "--format", "json").stdout)
+    report = json.loads(
+        kyso_cli("verify", stamped, "--trust", pki.root_cert, "--revocation", "off", "--format", "json").stdout
+    )
     assert (report["indication"], report["signatures"][0]["level"]) == ("TOTAL_PASSED", "B-T")
     detached = tmp_path / "chungtu.sig.xml"
     assert _sign(kyso_cli, pki, source, detached, "--xml-placement", "detached").exit_code == 0

@@ -39,9 +39,7 @@ def test_signxml_verifies_kyso_einvoice(pki, signer_for) -> None:
     signed = kyso.sign(INVOICE, signer=signer_for("organisation"), profile="einvoice")
     verifier = XMLVerifier()
     verifier.excise_empty_xmlns_declarations = True
-    results = verifier.verify(
-        signed, ca_pem_file=str(pki.root_cert), expect_references=2, validate_schema=False
-    )
+    results = verifier.verify(signed, ca_pem_file=str(pki.root_cert), expect_references=2, validate_schema=False)
     assert results[0].signed_xml.tag == "DLHDon"
 
 
@@ -72,10 +70,10 @@ def test_kyso_verifies_signxml_xades(pki) -> None:
 def test_kyso_verifies_an_edxml_signed_by_signxml_with_its_defaults(pki, in_header) -> None:
     """signxml's defaults (C14N 1.1) in edXMLHeader were TOTAL_FAILED "unsupported canonicalization method"; a
     valid whole-message signature outside edXMLHeader is reported with a note, not failed for its position."""
+    from tests_edxml_message import unsigned_edxml
+
     from kyso_edxml import codec
     from kyso_edxml.model import NAMESPACE
-
-    from tests_edxml_message import unsigned_edxml
 
     root = etree.fromstring(unsigned_edxml())
     if in_header:

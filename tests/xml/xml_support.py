@@ -31,12 +31,15 @@ VOUCHER = """<?xml version="1.0" encoding="UTF-8"?>
 INVOICE = """<?xml version="1.0" encoding="UTF-8"?>
 <HDon>
   <DLHDon Id="HD-2026-0001">
-    <TTChung><PBan>2.1.0</PBan><THDon>Hóa đơn giá trị gia tăng</THDon><KHMSHDon>1</KHMSHDon><KHHDon>C26TAA</KHHDon><SHDon>1</SHDon><NLap>2026-11-30</NLap><DVTTe>VND</DVTTe></TTChung>
+    <TTChung><PBan>2.1.0</PBan><THDon>Hóa đơn giá trị gia tăng</THDon><KHMSHDon>1</KHMSHDon>
+      <KHHDon>C26TAA</KHHDon><SHDon>1</SHDon><NLap>2026-11-30</NLap><DVTTe>VND</DVTTe></TTChung>
     <NDHDon>
       <NBan><Ten>Công ty Cổ phần Kyso</Ten><MST>0101234567</MST></NBan>
       <NMua><Ten>Sở Thông tin và Truyền thông Quảng Ngãi</Ten><MST>4300123456</MST></NMua>
-      <DSHHDVu><HHDVu><STT>1</STT><THHDVu>Dịch vụ ký số</THHDVu><SLuong>1</SLuong><DGia>1000000</DGia><ThTien>1000000</ThTien><TSuat>10%</TSuat></HHDVu></DSHHDVu>
-      <TToan><TgTCThue>1000000</TgTCThue><TgTThue>100000</TgTThue><TgTTTBSo>1100000</TgTTTBSo><TgTTTBChu>Một triệu một trăm nghìn đồng</TgTTTBChu></TToan>
+      <DSHHDVu><HHDVu><STT>1</STT><THHDVu>Dịch vụ ký số</THHDVu><SLuong>1</SLuong><DGia>1000000</DGia>
+        <ThTien>1000000</ThTien><TSuat>10%</TSuat></HHDVu></DSHHDVu>
+      <TToan><TgTCThue>1000000</TgTCThue><TgTThue>100000</TgTThue><TgTTTBSo>1100000</TgTTTBSo>
+        <TgTTTBChu>Một triệu một trăm nghìn đồng</TgTTTBChu></TToan>
     </NDHDon>
   </DLHDon>
   <DSCKS><NBan/><NMua/><CCKSKhac/></DSCKS>
