@@ -7,7 +7,7 @@ Run it with the project's virtual environment::
 
 A report, not a test: it exits 0 whatever the figures, unless ``--check`` is given (then 1 when a goal is missed).
 Times are the MEDIAN of N rounds, the two sides alternating within a round, one warm-up round not counted (the
-method of ``bench/bench_edxml.py``, whose timing and memory helpers this script uses). ``ratio`` = SDK median /
+speed and memory runs of ``bench/bench_edxml.py``, used with this script's documents). ``ratio`` = SDK median /
 signxml median (goal <= 0.5x); ``paired`` = median of the per-round ratios.
 
 Set-up (not timed): a fresh test PKI, its "person" certificate (RSA-2048) with the issuing CA. Two generic XML
@@ -37,8 +37,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +49,7 @@ for entry in (str(ROOT), str(BENCH)):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-from bench_edxml import _load_pki, _peak_rss, _reset_peak_rss, timed  # noqa: E402 - after the path set-up
+from bench_edxml import _load_pki, child, run_memory, run_speed  # noqa: E402 - after the path set-up
 
 SPEED_GOAL = 0.5
 MEMORY_GOAL = 4.0
@@ -159,41 +157,6 @@ class Sides:
         self.verifier_class().verify(signed, ca_pem_file=self.root)
 
 
-def run_speed(sides: Sides, sizes: tuple[int, ...], rounds: int) -> list[dict[str, Any]]:
-    results = []
-    for size_mb in sizes:
-        document = make_document(size_mb * 1_000_000)
-        signed = sides.sdk_sign(document)
-        sides.signxml_verify(signed)  # cross-check before timing: signxml accepts what the SDK signs
-        sides.sdk_verify(sides.signxml_sign(document))  # and the other way round
-        for operation, ours, theirs, argument in (
-            ("sign", sides.sdk_sign, sides.signxml_sign, document),
-            ("verify", sides.sdk_verify, sides.signxml_verify, signed),
-        ):
-            sdk_ms: list[float] = []
-            ref_ms: list[float] = []
-            for number in range(rounds + 1):
-                if number % 2 == 0:
-                    a, b = timed(ours, argument), timed(theirs, argument)
-                else:
-                    b, a = timed(theirs, argument), timed(ours, argument)
-                if number:
-                    sdk_ms.append(a)
-                    ref_ms.append(b)
-            results.append(
-                {
-                    "operation": operation,
-                    "size_mb": size_mb,
-                    "document_bytes": len(argument),
-                    "sdk_median_ms": statistics.median(sdk_ms),
-                    "reference_median_ms": statistics.median(ref_ms),
-                    "ratio": statistics.median(sdk_ms) / statistics.median(ref_ms),
-                    "paired": statistics.median(a / b for a, b in zip(sdk_ms, ref_ms, strict=True)),
-                }
-            )
-    return results
-
-
 def run_einvoices(sides: Sides, seconds: float) -> dict[str, float]:
     """Sign+verify operations per second, each side for ``seconds``, on this one process (one core)."""
     rates = {}
@@ -206,57 +169,6 @@ def run_einvoices(sides: Sides, seconds: float) -> dict[str, float]:
             count += 1
         rates[side] = count / (time.perf_counter() - start)
     return rates
-
-
-def run_memory(pki_dir: Path, sizes: tuple[int, ...], work: Path) -> list[dict[str, Any]]:
-    results = []
-    for size_mb in sizes:
-        document = make_document(size_mb * 1_000_000)
-        plain = work / f"document-{size_mb}.xml"
-        plain.write_bytes(document)
-        signed = work / f"signed-{size_mb}.xml"
-        signed.write_bytes(Sides(_load_pki(pki_dir)).sdk_sign(document))
-        for operation, path in (("sign", plain), ("verify", signed)):
-            for side in ("sdk", "signxml"):
-                out = subprocess.run(
-                    [sys.executable, __file__, "--child", operation, side, str(path), str(pki_dir)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                figures = json.loads(out.stdout.strip().splitlines()[-1])
-                size = path.stat().st_size
-                results.append(
-                    {
-                        "operation": operation,
-                        "size_mb": size_mb,
-                        "side": side,
-                        "tracemalloc_x": figures["traced"] / size,
-                        "rss_x": figures["rss"] / size,
-                    }
-                )
-    return results
-
-
-def child(operation: str, side: str, path: str, pki_dir: str) -> None:
-    """One measured operation in a fresh process; prints {"traced": bytes, "rss": bytes}."""
-    import gc
-    import tracemalloc
-
-    sides = Sides(_load_pki(Path(pki_dir)))
-    function = getattr(sides, f"{side}_{operation}")
-    warm = make_document(20_000)
-    function(sides.sdk_sign(warm) if operation == "verify" else warm)
-    gc.collect()
-    before = _reset_peak_rss()
-    tracemalloc.start()
-    data = Path(path).read_bytes()
-    result = function(data)
-    traced = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    after = _peak_rss()
-    del result, data
-    print(json.dumps({"traced": traced, "rss": max(0, after - before)}))
 
 
 def print_tables(speed: list[dict[str, Any]], memory: list[dict[str, Any]], rates: dict[str, float]) -> None:
@@ -293,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(*args.child)
+        operation, side, path, pki_dir = args.child
+        child(operation, side, path, pki_dir, make=make_document, sides=Sides(_load_pki(Path(pki_dir))))
         return 0
     from kyso.testing.pki import TestPKI
 
@@ -303,12 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         pki = TestPKI.generate(work / "pki")
         sides = Sides(pki)
         print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs")
-        speed = run_speed(sides, sizes, args.rounds)
+        speed = run_speed(sides, sizes, args.rounds, make=make_document)
         rates = run_einvoices(sides, 1.0 if args.quick else EINVOICE_SECONDS)
-        memory = [] if args.quick else run_memory(work / "pki", sizes, work)
+        memory = [] if args.quick else run_memory(work / "pki", sizes, work, make_document, sides, __file__)
     print_tables(speed, memory, rates)
     if args.json:
-        args.json.write_text(json.dumps({"speed": speed, "memory": memory, "einvoice": rates}, indent=2), "utf-8")
+        args.json.write_text(json.dumps({"results": speed, "memory": memory, "einvoice": rates}, indent=2), "utf-8")
     missed = [r for r in speed if r["ratio"] > SPEED_GOAL] + [
         r for r in memory if r["side"] == "sdk" and max(r["tracemalloc_x"], r["rss_x"]) > MEMORY_GOAL
     ]

@@ -13,7 +13,7 @@ Writing (:func:`add_signed_properties`, :func:`add_signature_timestamp`, :func:`
 Reading (:func:`read_properties`), only what is signed counts: unsigned SignedProperties are ignored with a note; a
 SigningCertificate that does not name the KeyInfo certificate makes the signature INDETERMINATE (a substituted
 certificate); a time-stamp counts only when its imprint is this SignatureValue's digest, it verifies and its TSA
-validates (the PDF rule, :func:`kyso.pdf.timestamps._check_token`); embedded values feed the certificate
+validates (the PDF rule, :func:`kyso.pdf.timestamps.judge_signature_timestamp`); embedded values feed the certificate
 validation as the document's own data.
 """
 
@@ -185,11 +185,12 @@ def _signing_certificate_matches(
 def _signature_timestamp(
     signature: Any, stamp: Any, messages: list[str], validation: ValidationOptions, validate: CertificateValidator
 ) -> TimestampInfo | None:
-    """The SignatureTimeStamp: a proof of existence only over this SignatureValue, intact, from a trusted TSA."""
+    """The SignatureTimeStamp, judged by the rule of every format (:func:`kyso.pdf.timestamps
+    .judge_signature_timestamp`): a proof of existence only over this SignatureValue, intact, with acceptable
+    algorithms, from a TSA that validates."""
     from asn1crypto import cms
 
-    from kyso.certs.identity import identity_of
-    from kyso.pdf.timestamps import _check_token
+    from kyso.pdf.timestamps import judge_signature_timestamp
     from kyso.xmldsig.c14n import c14n_element
 
     method = _first(stamp, "CanonicalizationMethod")
@@ -202,30 +203,23 @@ def _signature_timestamp(
     canonical = c14n_element(value, exclusive=C14N_METHODS[algorithm], prefixes=None)
     try:
         token = cms.ContentInfo.load(_b64decode(encapsulated.text))["content"]
-        moment, tsa, problems = _check_token(
-            token,
-            lambda name: hashlib.new(name, canonical).digest(),
-            "its message imprint is not the digest of this SignatureValue (a time-stamp of another signature)",
-        )
     except Exception as exc:
         messages.append(f"the signature time-stamp cannot be read: {exc.__class__.__name__}")
         return None
-    if problems:
-        messages.append(f"the signature time-stamp is damaged and was ignored: {'; '.join(problems)}")
-        return None
-    info = TimestampInfo(time=moment, authority=identity_of(tsa).common_name or tsa.subject.human_friendly)
-    certs = [c.chosen.dump() for c in token["certificates"] if c.name == "certificate"]
-    tsa_report = validate(
-        tsa.dump(),
-        dataclasses.replace(validation, purpose="timestamping", intermediates=validation.intermediates + tuple(certs)),
+    return judge_signature_timestamp(
+        token,
+        lambda name: hashlib.new(name, canonical).digest(),
+        validation.allow_weak,
+        lambda tsa, certs: validate(
+            tsa,
+            dataclasses.replace(
+                validation,
+                purpose="timestamping",
+                intermediates=validation.intermediates + tuple(c.dump() for c in certs),
+            ),
+        ),
+        messages,
     )
-    info.trusted = tsa_report.indication is Indication.TOTAL_PASSED
-    if not info.trusted:
-        messages.append(
-            "the time-stamping authority is not trusted, the time-stamp is no proof of existence: "
-            + "; ".join(tsa_report.messages)
-        )
-    return info
 
 
 # -- writing -------------------------------------------------------------------------------------------------------
@@ -337,34 +331,21 @@ def add_validation_data(signature: Any, chain: tuple[bytes, ...], budget: Networ
 
 
 def _revocation_values(chain: tuple[bytes, ...], budget: NetworkBudget) -> tuple[list[bytes], list[bytes]]:
+    """The OCSP responses and CRLs the path of ``chain[0]`` needs, fetched now (the collecting context of PAdES
+    B-LT, :func:`kyso.pdf.ltv.collecting_context`)."""
     from pyhanko_certvalidator import CertificateValidator as PathValidator
-    from pyhanko_certvalidator import ValidationContext
-    from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
-    from kyso.certs.cache import answer_cache
-    from kyso.certs.fetching import CachingFetcherBackend
     from kyso.certs.parsing import parse_certificate
     from kyso.certs.truststore import configured_certificates
-    from kyso.core.aio import run_sync as run
+    from kyso.core.aio import run_sync
     from kyso.core.errors import ServiceError
+    from kyso.pdf.ltv import collecting_context
 
     anchors, intermediates = configured_certificates()
-    parsed = [parse_certificate(d) for d in chain]
-    roots = [c for c in parsed if c.self_signed == "maybe"]
-    context = ValidationContext(
-        trust_roots=[*(parse_certificate(d) for d in anchors), *roots],
-        other_certs=[*(parse_certificate(d) for d in intermediates), *parsed[1:]],
-        allow_fetching=True,
-        revinfo_policy=CertRevTrustPolicy(
-            RevocationCheckingPolicy(
-                ee_certificate_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
-                intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
-            )
-        ),
-        fetcher_backend=CachingFetcherBackend(answer_cache(), budget.seconds, budget),
-    )
+    roots = [d for d in chain if parse_certificate(d).self_signed == "maybe"]
+    context = collecting_context((*anchors, *roots), (*intermediates, *chain[1:]), budget)
     try:
-        run(PathValidator(parsed[0], validation_context=context).async_validate_usage(set()))
+        run_sync(PathValidator(parse_certificate(chain[0]), validation_context=context).async_validate_usage(set()))
     except Exception as exc:
         raise ServiceError(f"the B-LT validation data could not be fetched: {exc.__class__.__name__}") from None
     return [o.dump() for o in context.ocsps], [c.dump() for c in context.crls]

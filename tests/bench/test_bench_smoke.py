@@ -44,3 +44,10 @@ def test_bench_edxml_runs_one_quick_round(tmp_path: Path) -> None:
     assert "sign (vs signxml)" in stdout and "verify (vs signxml)" in stdout
     assert {(r["operation"], r["size_mb"]) for r in rows} == {("sign", 1), ("verify", 1)}
     assert all(row["ratio"] > 0 for row in rows)
+
+
+def test_bench_xml_runs_one_quick_round(tmp_path: Path) -> None:
+    """The generic XML benchmark (1 MB) and its e-invoice rate."""
+    stdout, rows = run_quick_round("bench_xml.py", tmp_path)
+    assert {(r["operation"], r["size_mb"]) for r in rows} == {("sign", 1), ("verify", 1)}
+    assert "e-invoice sign + verify" in stdout

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 SHARED = Path(os.environ.get("KYSO_SHARED", Path(__file__).resolve().parents[2] / ".." / "shared")).resolve()
 INTEROP = SHARED / "interop" / "xml"
@@ -50,20 +47,9 @@ INVOICE = """<?xml version="1.0" encoding="UTF-8"?>
 def ec_signer():
     """A self-signed P-256 signer (the test PKI is RSA): what ECDSA signing and verifying need."""
     import kyso
+    from kyso.testing.certificates import certificate
 
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "EC test signer")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(7)
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    der = certificate.public_bytes(serialization.Encoding.DER)
-    return kyso.Pkcs12Signer(key, der, ()), certificate.public_bytes(serialization.Encoding.PEM)
+    issued = certificate("EC test signer", public_key=key.public_key(), signing_key=key, ca=True)
+    der = issued.public_bytes(serialization.Encoding.DER)
+    return kyso.Pkcs12Signer(key, der, ()), issued.public_bytes(serialization.Encoding.PEM)
