@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from kyso.core.errors import InputError
-from kyso.xmldsig.policy import C14N, DSIG, Profile
+from kyso.xmldsig.policy import DSIG, Profile
 from kyso.xmldsig.xmlsafe import child_elements, local_name
 
 ROLES = {"NBan": "seller", "NMua": "buyer", "CQT": "tax_authority"}
@@ -46,7 +46,6 @@ PROFILE = Profile(
 )
 """What the e-invoice decides about its signatures: several (seller, buyer, tax authority), each over elements of
 the invoice, each with its role."""
-C14N_METHOD = C14N
 
 
 def invoice(root: Any) -> Any | None:

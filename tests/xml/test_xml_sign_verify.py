@@ -103,3 +103,28 @@ def test_duplicate_ids_are_refused_when_signing(signer_for) -> None:
 def test_format_options_are_refused_on_other_formats(signer_for, unsigned_pdf) -> None:
     with pytest.raises(UsageError):
         kyso.verify(unsigned_pdf, trust_key=(b"x",))
+
+
+def test_the_base64_transform_digests_the_decoded_content(pki, signer_for) -> None:
+    """EU DSS enveloping signatures sign a base64 Object through the base64 transform (alone): the decoded bytes
+    are digested; changing them breaks the signature."""
+    import base64
+    import hashlib
+
+    from lxml import etree
+
+    from kyso.xmldsig import signing
+    from kyso.xmldsig.policy import BASE64, DSIG
+
+    content = "Biên bản bàn giao".encode()
+    signature = etree.Element(f"{{{DSIG}}}Signature", nsmap={None: DSIG})
+    signing._skeleton(signature)
+    etree.SubElement(signature, f"{{{DSIG}}}Object", Id="o1").text = base64.b64encode(content).decode()
+    reference = ("#o1", [BASE64], hashlib.sha256(content).digest(), None)
+    signing._complete(signature, signer_for("person"), signing.Layout(), [reference])
+    data = etree.tostring(signature)
+    report = kyso.verify(data, trust=[pki.root_cert], revocation="off")
+    assert report.indication == "TOTAL_PASSED", report.signatures[0].messages
+    other = base64.b64encode(b"Bien ban gia mao").decode().encode()
+    forged = data.replace(base64.b64encode(content), other)
+    assert kyso.verify(forged, trust=[pki.root_cert], revocation="off").signatures[0].sub_indication == "HASH_FAILURE"
