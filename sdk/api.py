@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from os import PathLike
 from typing import Any
@@ -15,6 +15,8 @@ from kyso.core.models import (
     Box,
     CertificateReport,
     Document,
+    DocumentFormat,
+    FormatOption,
     Level,
     RevocationPolicy,
     SignRequest,
@@ -40,6 +42,7 @@ def sign(
     location: str | None = None,
     timeout: float = 30.0,
     name: str | None = None,
+    format_options: Mapping[str, Any] | None = None,
     **appearance: Any,
 ) -> bytes:
     """Sign ``data`` (format detected from the bytes) and return the signed document; ``data`` is not changed.
@@ -56,6 +59,9 @@ def sign(
         ``doc_number`` and ``issued_date`` (issuance, attachment), ``copy_form`` and ``organization`` (copy),
         ``organization`` and ``meta`` (income: ``{"Số đến": "456"}`` or ``["Số đến=456"]``), ``font`` (TrueType
         font of text marks). Images and fonts are paths or bytes (images); ``page``/``box`` override the placement.
+        A keyword the document's format declares (:attr:`~kyso.core.models.DocumentFormat.sign_options`: XML's
+        ``xml_form``, ``xml_id``, ``xml_placement``, ``xml_into``, ``profile``) goes to the format instead.
+    :param format_options: the same format options as a mapping (the CLI passes them so).
     :raises UsageError: an option the kind does not take, or a kind (with its options) the document's format does
         not support (edXML takes no kind: ``kind="issuance", seal=...`` on edXML is refused, not ignored).
     :raises BytesExpectedError: ``data`` is a file name or anything else than bytes.
@@ -64,6 +70,7 @@ def sign(
     data = _document_bytes(data, "data", "sign")
     pm = get_plugin_manager()
     fmt = pm.detect_format(data)
+    own = _format_options(fmt, fmt.sign_options, format_options, appearance)
     request = SignRequest(
         document=Document(data=data, format=fmt.name, name=name),
         signer=signer,
@@ -77,6 +84,7 @@ def sign(
         location=location,
         appearance=dict(appearance),
         timeout=timeout,
+        format_options=own,
     )
     return pm.sign(request)
 
@@ -92,6 +100,8 @@ def verify(
     timeout: float = 30.0,
     name: str | None = None,
     allow_weak: Iterable[str] = (),
+    format_options: Mapping[str, Any] | None = None,
+    **options: Any,
 ) -> VerificationReport:
     """Verify every signature of ``data``; a bad signature is a verdict in the report, not an exception.
 
@@ -103,16 +113,27 @@ def verify(
         :mod:`kyso.certs.algorithms`), for old archives and interop vectors; by default they are INDETERMINATE.
     :param timeout: total seconds of the verify's network calls (every OCSP, CRL and AIA request together, see
         :class:`~kyso.core.models.NetworkBudget`).
+    :param options: keywords the document's format declares (:attr:`~kyso.core.models.DocumentFormat
+        .verify_options`: XML's ``trust_key`` (pinned public keys, PEM bytes) and ``detached_content``), or as
+        ``format_options``.
     :raises BytesExpectedError: ``data`` is a file name or anything else than bytes.
     :raises InputError: when the document cannot be read at all.
+    :raises UsageError: a keyword the document's format does not declare.
     """
+    import dataclasses
+
     data = _document_bytes(data, "data", "verify")
     pm = get_plugin_manager()
     fmt = pm.detect_format(data)
-    options = verify_options(
+    own = _format_options(fmt, fmt.verify_options, format_options, options)
+    if options:
+        unknown = next(iter(options))
+        raise UsageError(f"unknown option {unknown!r} for {fmt.name} documents", parameter=unknown)
+    result = verify_options(
         trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak
     )
-    return pm.verify(Document(data=data, format=fmt.name, name=name), options)
+    result = dataclasses.replace(result, format_options=own)
+    return pm.verify(Document(data=data, format=fmt.name, name=name), result)
 
 
 def verify_options(
@@ -206,6 +227,23 @@ def _validation_options(
         allow_fetching=not offline,
         allow_weak=allowed(_names(allow_weak)),
     )
+
+
+def _format_options(
+    fmt: DocumentFormat,
+    declared: tuple[FormatOption, ...],
+    given: Mapping[str, Any] | None,
+    keywords: dict[str, Any],
+) -> dict[str, Any]:
+    """The options the document's format declares, from ``given`` and from ``keywords`` (taken out of it), ``None``
+    values left out; one given that this format does not declare is refused (``--xml-id`` on a PDF)."""
+    names = {option.name for option in declared}
+    own = {name: keywords.pop(name) for name in list(keywords) if name in names}
+    for name, value in (given or {}).items():
+        if name not in names and value not in (None, (), [], False):
+            raise UsageError(f"option {name!r} does not apply to {fmt.name} documents", parameter=name)
+        own.setdefault(name, value)
+    return {name: value for name, value in own.items() if value not in (None, (), [])}
 
 
 def _sources(sources: Iterable[CertificateSource] | CertificateSource) -> Iterable[CertificateSource]:

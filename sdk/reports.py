@@ -95,6 +95,9 @@ _LABELS = {
         "not_yet_valid": "CHƯA CÓ HIỆU LỰC",
         "intermediate_hint": "Gợi ý: chuỗi chứng thư dừng ở tổ chức cấp chưa biết ({0}); thêm chứng thư của tổ "
         "chức đó bằng --intermediate TỆP, hoặc chỉ CA gốc tin cậy bằng --trust TỆP",
+        "role": "Vai trò",
+        "signed_element": "Phần được ký",
+        "whole_document": "toàn bộ tài liệu",
     },
     "en": {
         "document": "Document",
@@ -136,12 +139,20 @@ _LABELS = {
         "not_yet_valid": "NOT YET VALID",
         "intermediate_hint": "Hint: the chain stops at an unknown issuer ({0}); add its certificate with "
         "--intermediate FILE, or name the trusted root with --trust FILE",
+        "role": "Role",
+        "signed_element": "Signed part",
+        "whole_document": "the whole document",
     },
 }
 
 _REVOCATION = {
     "vi": {"good": "chưa bị thu hồi", "revoked": "ĐÃ BỊ THU HỒI", "unknown": "không xác định"},
     "en": {"good": "good", "revoked": "REVOKED", "unknown": "unknown"},
+}
+
+_ROLES = {
+    "vi": {"seller": "người bán", "buyer": "người mua", "tax_authority": "cơ quan thuế", "other": "khác"},
+    "en": {"seller": "seller", "buyer": "buyer", "tax_authority": "tax authority", "other": "other"},
 }
 
 _SOURCES = {
@@ -169,7 +180,7 @@ def render_verification(report: VerificationReport, lang: str = "vi", *, verbose
     for number, signature in enumerate(report.signatures, start=1):
         lines.append("")
         lines.append(f"{text.label('signature')} {number} ({signature.id}): {_VERDICT[lang][signature.indication]}")
-        lines.extend("  " + line for line in _signature_lines(signature, text))
+        lines.extend("  " + line for line in _signature_lines(signature, text, _family(report.format)))
     for stamp in report.timestamps:
         lines.append("")
         lines.append(f"{text.label('timestamp_entry')} ({stamp.id}): {_VERDICT[lang][stamp.indication]}")
@@ -267,9 +278,19 @@ def _join(lines: list[str]) -> str:
     return "".join(printable(line) + "\n" for line in lines)
 
 
-def _signature_lines(sig: SignatureReport, text: _Text) -> list[str]:
+def _family(document_format: str) -> str:
+    """The AdES family a report's levels belong to."""
+    return "PAdES" if document_format == "pdf" else "XAdES"
+
+
+def _signature_lines(sig: SignatureReport, text: _Text, family: str = "PAdES") -> list[str]:
     label = text.label
     lines = [f"{label('signer')}: {sig.signer.common_name or sig.signer.subject or '-'}"]
+    if sig.role is not None:
+        lines.append(f"{label('role')}: {_ROLES[text.lang].get(sig.role, sig.role)}")
+    if sig.signed_element is not None:
+        part = label("whole_document") if sig.signed_element == "/" else sig.signed_element
+        lines.append(f"{label('signed_element')}: {part}")
     if sig.signer.title:
         lines.append(f"{label('title')}: {sig.signer.title}")
     if sig.signer.organization:
@@ -287,7 +308,7 @@ def _signature_lines(sig: SignatureReport, text: _Text) -> list[str]:
     if sig.timestamp:
         lines.append(f"{label('timestamp')}: {text.moment(sig.timestamp.time)} ({_timestamp_note(sig, text)})")
     if sig.level:
-        lines.append(f"{label('level')}: PAdES {sig.level.value}")
+        lines.append(f"{label('level')}: {family} {sig.level.value}")
     if sig.sub_indication is not None:
         text.reason(sig.sub_indication)
     if sig.coverage is not None and sig.coverage.value == "PARTIAL":

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 import click
 
+from kyso.cli.formats import FormatOptionsCommand, pop_format_options
 from kyso.cli.kinds import KindOptionsCommand
 from kyso.cli.options import (
     LANG_HELP,
@@ -233,8 +234,15 @@ def _box(value: str | None) -> tuple[float, float, float, float] | None:
     return (x1, y1, x2, y2)
 
 
-class _SignCommand(KindOptionsCommand, SigningCommand):
-    """``kyso sign``: the kind registry's ``--kind`` and options, and the signer registry's backends."""
+class _SignCommand(KindOptionsCommand, FormatOptionsCommand, SigningCommand):
+    """``kyso sign``: the kind registry's ``--kind`` and options, the formats' options, and the signer registry's
+    backends."""
+
+
+class _VerifyCommand(FormatOptionsCommand):
+    """``kyso verify``: the formats' options (``--trust-key`` ...)."""
+
+    which = "verify"
 
 
 @cli.command("sign", cls=_SignCommand)
@@ -263,11 +271,12 @@ def sign_command(
         raise UsageError("the output must be a different file from the input")
     data = read_document(input_path)
     check_output(output_path)
+    format_options = pop_format_options("sign", options)
     signer = signer_choice.open()
     options["box"] = _box(options["box"])
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always", KysoWarning)
-        signed = kyso.sign(data, signer=signer, name=input_path.name, **options)
+        signed = kyso.sign(data, signer=signer, name=input_path.name, format_options=format_options, **options)
     write_atomically(output_path, signed)
     for note in notes:  # done, but not all of it (an issuance whose document has no place for its number)
         if issubclass(note.category, KysoWarning):
@@ -280,7 +289,7 @@ def sign_command(
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@cli.command("verify")
+@cli.command("verify", cls=_VerifyCommand)
 @click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
 @trust_option()
 @revocation_option()
@@ -300,12 +309,14 @@ def verify_command(
     allow_weak: tuple[str, ...],
     output_format: str,
     lang: str,
+    **options: Any,
 ) -> None:
     """Verify every signature of IN. Exit 0 only when the document is TOTAL_PASSED."""
     import kyso
     from kyso.files import read_document
     from kyso.reports import render_verification
 
+    format_options = pop_format_options("verify", options)
     data = read_document(input_path)
     report = kyso.verify(
         data,
@@ -316,6 +327,7 @@ def verify_command(
         timeout=timeout,
         name=input_path.name,
         allow_weak=allow_weak,
+        format_options=format_options,
     )
     verbose = bool(click.get_current_context().meta.get(VERBOSE_KEY))
     _print_verdict(

@@ -137,6 +137,30 @@ class DocumentFormat:
     sniff: Callable[[bytes], bool]
     """Cheap test on the first bytes of a document; the first format whose sniff says yes wins."""
     extensions: tuple[str, ...] = ()
+    sign_options: tuple[FormatOption, ...] = ()
+    """Options of ``kyso sign`` / ``kyso.sign`` only this format reads (``SignRequest.format_options``)."""
+    verify_options: tuple[FormatOption, ...] = ()
+    """Options of ``kyso verify`` / ``kyso.verify`` only this format reads (``VerifyOptions.format_options``)."""
+
+
+@dataclass(frozen=True)
+class FormatOption:
+    """One option a format adds to signing or verifying, declared as data: the CLI builds ``--flag`` from it and
+    the API takes it as the keyword ``name``."""
+
+    name: str
+    """Keyword of ``kyso.sign`` / ``kyso.verify`` (``xml_id``); the flag is ``--xml-id``."""
+    help: str
+    choices: tuple[str, ...] = ()
+    """Allowed values; empty: free text."""
+    file: bool = False
+    """The value is a file: the CLI reads it and passes its bytes."""
+    multiple: bool = False
+    metavar: str | None = None
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
 
 
 @dataclass(frozen=True)
@@ -162,6 +186,10 @@ class SignRequest:
     the kind's declaration before ``kyso_sign``, so a format plugin gets them typed."""
     timeout: float = 30.0
     """Total seconds the signing may spend on the network (TSA, and the validation data of B-LT / B-LTA)."""
+    format_options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """Options only one format reads, by the names it declares (:attr:`DocumentFormat.sign_options`: XML's
+    ``xml_form``, ``xml_id``, ``profile`` ...); the plugin manager refuses those the document's format does not
+    declare."""
     budget: NetworkBudget | None = dataclasses.field(default=None, compare=False, repr=False)
     """The network budget of this signing; ``None``: a fresh one of ``timeout`` seconds."""
 
@@ -274,6 +302,9 @@ class VerifyOptions:
     """How to verify a document: the certificate options applied to every signature in it."""
 
     validation: ValidationOptions = dataclasses.field(default_factory=ValidationOptions)
+    format_options: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+    """Options only one format reads, by the names it declares (:attr:`DocumentFormat.verify_options`: XML's
+    ``trust_key``, ``detached_content``)."""
 
     def budgeted(self) -> VerifyOptions:
         """These options with a fresh :class:`NetworkBudget` of ``timeout`` seconds, unless they carry one: what
@@ -437,6 +468,12 @@ class SignatureReport:
     """The document number (số, ký hiệu) an issuance signature wrote into the document and signed, if any."""
     issued_date: str | None = None
     """The issue date (ISO 8601 day) an issuance signature wrote into the document and signed, if any."""
+    signed_element: str | None = None
+    """XML: the path of what the signature signs (``/`` the whole document, ``/HDon/DLHDon[@Id='x']`` one element,
+    ``detached:NAME`` a detached content); ``None`` for formats without elements (PDF) and refused signatures."""
+    role: str | None = None
+    """XML profiles that know it: who signed in which capacity (e-invoice: ``seller``, ``buyer``,
+    ``tax_authority``, ``other``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -454,6 +491,8 @@ class SignatureReport:
             "messages": list(self.messages),
             "doc_number": self.doc_number,
             "issued_date": self.issued_date,
+            "signed_element": self.signed_element,
+            "role": self.role,
         }
 
 
@@ -533,6 +572,7 @@ __all__ = [
     "Coverage",
     "Document",
     "DocumentFormat",
+    "FormatOption",
     "Indication",
     "Level",
     "Modifications",
