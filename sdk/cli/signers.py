@@ -22,6 +22,10 @@ for their names, which keeps them from ever shadowing a command's own options:
 - option ``name`` of backend ``b`` is ``--b-name`` (``--pkcs12-file``, ``--pkcs11-token-label``);
 - a secret option ``name`` is ``--b-name-env VAR`` and ``--b-name-file FILE``, or a prompt on a terminal; its
   value is never accepted on the command line;
+- an option declared ``plain=True`` is also spelled without the prefix (``--service-url``, ``--pin-env``): one
+  flag shared by every backend declaring it, routed to the chosen backend's option (``--signer smartca --pin-env
+  V`` is ``--smartca-pin-env V``); where a command has an option of that spelling, the command's wins and the
+  prefixed spelling remains;
 - ``--p12 FILE`` is short for ``--signer pkcs12 --pkcs12-file FILE``, and ``--password-env`` /
   ``--password-file`` are short for ``--pkcs12-password-env`` / ``--pkcs12-password-file``;
 - a backend whose options would still meet one of the command's own options (a backend named ``token`` declaring
@@ -63,9 +67,11 @@ class _SignerFlag(click.Option):
     """A click option that belongs to the signer choice rather than to the command; ``backend`` is the backend it
     configures (``None`` for ``--signer`` and the short forms)."""
 
-    def __init__(self, *args: Any, backend: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, backend: str | None = None, plain: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.backend = backend
+        self.plain = plain
+        """A plain (unprefixed) spelling shared by the backends declaring it."""
 
     @property
     def flag(self) -> str:
@@ -78,8 +84,51 @@ def option_flags(backend: SignerBackend, option: SignerOption) -> tuple[str, ...
     return (f"{base}-env", f"{base}-file") if option.secret else (base,)
 
 
+def plain_flags(option: SignerOption) -> tuple[str, ...]:
+    """The unprefixed spelling of a ``plain`` option: ``--name``, or ``--name-env`` and ``--name-file``."""
+    base = f"--{option.name}"
+    return (f"{base}-env", f"{base}-file") if option.secret else (base,)
+
+
+_TYPES: dict[str, click.ParamType] = {"text": click.STRING, "path": click.Path(path_type=Path), "int": click.INT}
+
+
+def _plain_params(backends: list[SignerBackend], taken: dict[str, Any]) -> list[_SignerFlag]:
+    """One shared flag per plain spelling not taken by the command, its help naming the backends declaring it."""
+    owners: dict[str, list[tuple[SignerBackend, SignerOption]]] = {}
+    for backend in backends:
+        for option in backend.options:
+            if option.plain:
+                for flag in plain_flags(option):
+                    owners.setdefault(flag, []).append((backend, option))
+    params: list[_SignerFlag] = []
+    for flag, declared in owners.items():
+        if flag in taken:
+            continue  # the command's own option wins; --<backend>-<name> still works
+        option = declared[0][1]
+        names = ", ".join(b.name for b, _ in declared)
+        if option.secret:
+            env = flag.endswith("-env")
+            metavar, kind = ("VAR", "Environment variable holding") if env else ("FILE", "File holding")
+            text = f"{names}: {kind} {option.help.rstrip('.')}."
+            param_type: click.ParamType = click.Path(path_type=Path) if metavar == "FILE" else click.STRING
+        else:
+            metavar, param_type = option.metavar or option.type.upper(), _TYPES[option.type]
+            text = f"{names}: {option.help}"
+        params.append(
+            _SignerFlag(
+                [flag, _param_name("plain-" + flag.lstrip("-"))],
+                metavar=metavar,
+                type=param_type,
+                help=text,
+                plain=True,
+            )
+        )
+    return params
+
+
 def _backend_params(backend: SignerBackend) -> list[_SignerFlag]:
-    types: dict[str, click.ParamType] = {"text": click.STRING, "path": click.Path(path_type=Path), "int": click.INT}
+    types = _TYPES
     params: list[_SignerFlag] = []
     for option in backend.options:
         required = f" Required with --signer {backend.name}." if option.required and not option.secret else ""
@@ -143,7 +192,8 @@ class SigningCommand(click.Command):
     def _backend_params(self, params: list[click.Parameter]) -> list[_SignerFlag]:
         taken = {flag: p for p in params for flag in (*p.opts, *p.secondary_opts)}
         result: list[_SignerFlag] = []
-        for backend in sorted(_registry().backends.values(), key=lambda b: b.name):
+        backends = sorted(_registry().backends.values(), key=lambda b: b.name)
+        for backend in backends:
             for param in _backend_params(backend):
                 if param.flag in taken:
                     raise PluginError(
@@ -152,7 +202,7 @@ class SigningCommand(click.Command):
                     )
                 taken[param.flag] = param
                 result.append(param)
-        return result
+        return result + _plain_params(backends, taken)
 
 
 def signer_options(function: F) -> F:
@@ -206,6 +256,14 @@ _STATIC = [
 ]
 
 
+def _plain_target(backend: SignerBackend, flag: str) -> str | None:
+    """The chosen backend's prefixed flag that the plain ``flag`` stands for, or ``None`` if it declares none."""
+    for option in backend.options:
+        if option.plain and flag in plain_flags(option):
+            return option_flags(backend, option)[plain_flags(option).index(flag)]
+    return None
+
+
 class SignerChoice:
     """The signer backend chosen on the command line and its options, checked but not opened yet.
 
@@ -234,6 +292,7 @@ class SignerChoice:
     ) -> SignerChoice:
         """Check the parsed signer flags (``flag -> value``, ``None`` when absent) and resolve the short forms."""
         owners = {p.flag: p.backend for p in flags}
+        plain = {p.flag for p in flags if p.plain}
         given = {flag: value for flag, value in given.items() if value is not None}
         short = {s for s in SHORT_FORMS if s in given}  # messages then name the short forms the user knows
         for flag in short:
@@ -248,8 +307,19 @@ class SignerChoice:
             known = ", ".join(sorted(registry.backends)) or "none"
             raise UsageError(f"choose a signer: --p12 FILE or --signer BACKEND (known: {known})")
         backend = registry.get(name)
+        typed: dict[str, str] = {}  # long flag -> the plain spelling the user typed
+        for flag in [f for f in given if f in plain]:
+            target = _plain_target(backend, flag)
+            if target is None:
+                raise UsageError(f"{flag} is not an option of --signer {backend.name}")
+            if target in given:
+                raise UsageError(f"give either {flag} or {target}, not both")
+            given[target] = given.pop(flag)
+            typed[target] = flag
 
         def spelled(flag: str) -> str:
+            if flag in typed:
+                return typed[flag]
             return next((s for s, long in SHORT_FORMS.items() if long == flag and short), flag)
 
         for flag in given:
@@ -274,7 +344,8 @@ class SignerChoice:
             if flag in given:
                 values[option.keyword] = given[flag]
             elif option.required:
-                raise UsageError(f"--signer {backend.name} needs {spelled(flag)}")
+                needed = plain_flags(option)[0] if option.plain and plain_flags(option)[0] in plain else spelled(flag)
+                raise UsageError(f"--signer {backend.name} needs {needed}")
             elif option.default is not None:
                 values[option.keyword] = option.default
         return cls(backend, values, secrets, ctx=ctx)
@@ -348,6 +419,7 @@ def describe(backend: SignerBackend) -> dict[str, Any]:
     described = backend.to_dict()
     for option, row in zip(backend.options, described["options"], strict=True):
         row["flags"] = list(option_flags(backend, option))
+        row["plain_flags"] = list(plain_flags(option)) if option.plain else []
     return described
 
 
@@ -367,8 +439,18 @@ def signers_command(output_format: str) -> None:
             notes = [n for n, on in (("secret", option["secret"]), ("required", option["required"])) if on]
             if option["default"] is not None:
                 notes.append(f"default: {option['default']}")
+            if option["plain_flags"]:
+                notes.append("also " + " / ".join(option["plain_flags"]))
             suffix = f" ({', '.join(notes)})" if notes else ""
             click.echo(printable(f"    {flags}  {option['help'].rstrip('.')}{suffix}"))
 
 
-__all__ = ["SHORT_FORMS", "SignerChoice", "SigningCommand", "option_flags", "read_secret", "signer_options"]
+__all__ = [
+    "SHORT_FORMS",
+    "SignerChoice",
+    "SigningCommand",
+    "option_flags",
+    "plain_flags",
+    "read_secret",
+    "signer_options",
+]
