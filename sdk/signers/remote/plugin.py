@@ -1,0 +1,101 @@
+"""Built-in plugin: the remote signer backends ``csc``, ``smartca`` and ``mysign``.
+
+Declarations only (cheap to import: ``kyso --help`` reads them); each backend's module loads when it is opened.
+The options a user types often are ``plain`` (``--service-url``, ``--credential``, ``--signer-user``,
+``--client-id``, and the secrets ``--oauth-token-env``, ``--client-secret-env``, ``--pin-env``), shared by the
+backends; each is also spelled with its backend's prefix (``--smartca-service-url``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kyso.core import hookimpl
+from kyso.core.signer import SignerBackend, SignerOption, SignerRegistry
+
+
+def _service_url(example: str) -> SignerOption:
+    return SignerOption("service-url", f"Base URL of the service ({example}).", required=True, metavar="URL", plain=True)
+
+
+_CREDENTIAL = SignerOption(
+    "credential", "Credential (certificate) to sign with; default: the user's only one.", metavar="ID", plain=True
+)
+_USER = SignerOption("signer-user", "The signer's account at the service (user id).", metavar="ID", plain=True)
+_USER_REQUIRED = SignerOption(
+    "signer-user", "The signer's account at the service (user id).", required=True, metavar="ID", plain=True
+)
+_TOKEN = SignerOption("oauth-token", "an OAuth2 bearer token", secret=True, plain=True)
+_CLIENT_ID = SignerOption("client-id", "OAuth2 / service-provider client id.", metavar="ID", plain=True)
+_CLIENT_ID_REQUIRED = SignerOption(
+    "client-id", "Service-provider client id.", required=True, metavar="ID", plain=True
+)
+_CLIENT_SECRET = SignerOption("client-secret", "the OAuth2 / service-provider client secret", secret=True, plain=True)
+_CONFIRM = SignerOption(
+    "confirm-timeout", "Seconds to wait for the confirmation on the phone.", type="int", default=300, plain=True
+)
+_POLL = SignerOption("poll-interval", "Seconds between status requests, growing to 10.", default="2", metavar="SECONDS")
+
+
+def _open(module: str, function: str) -> Any:
+    def opened(**options: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(module), function)(**options)
+
+    return opened
+
+
+BACKENDS = (
+    SignerBackend(
+        name="csc",
+        description="a remote key at a Cloud Signature Consortium (CSC API v1/v2) service",
+        open=_open("kyso.signers.remote.csc", "open_csc"),
+        options=(
+            _service_url("the base before /csc/v1"),
+            _CREDENTIAL,
+            _USER,
+            _TOKEN,
+            _CLIENT_ID,
+            _CLIENT_SECRET,
+            SignerOption("pin", "the credential's PIN", secret=True, plain=True),
+            SignerOption("api", "CSC API version: v1 or v2.", default="v1", metavar="VERSION"),
+        ),
+    ),
+    SignerBackend(
+        name="smartca",
+        description="VNPT SmartCA: a remote key, each batch confirmed once on the phone (SP769 API)",
+        open=_open("kyso.signers.remote.smartca", "open_smartca"),
+        options=(
+            _service_url("SP769 base, e.g. https://gwsca.vnpt.vn/sca/sp769"),
+            _USER_REQUIRED,
+            _CREDENTIAL,
+            _CLIENT_ID_REQUIRED,
+            SignerOption("client-secret", "the service provider's secret", secret=True, required=True, plain=True),
+            _CONFIRM,
+            _POLL,
+        ),
+    ),
+    SignerBackend(
+        name="mysign",
+        description="Viettel MySign: a remote key, each batch confirmed once on the phone",
+        open=_open("kyso.signers.remote.mysign", "open_mysign"),
+        options=(
+            _service_url("e.g. https://remotesigning.viettel.vn:8773"),
+            _USER_REQUIRED,
+            _CREDENTIAL,
+            _CLIENT_ID_REQUIRED,
+            SignerOption("client-secret", "the client secret", secret=True, required=True, plain=True),
+            _TOKEN,
+            SignerOption("profile", "MySign profile id.", default="adss:ras:profile:001", metavar="ID"),
+            _CONFIRM,
+            _POLL,
+        ),
+    ),
+)
+
+
+@hookimpl
+def kyso_register_signers(registry: SignerRegistry) -> None:
+    for backend in BACKENDS:
+        registry.add(backend)
