@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 
 import click
 
+from kyso.cli.confirmation import confirmation
 from kyso.cli.kinds import KindOptionsCommand
 from kyso.cli.options import (
     LANG_HELP,
@@ -264,7 +265,9 @@ def sign_command(
     check_output(output_path)
     signer = signer_choice.open()
     options["box"] = _box(options["box"])
-    signed = kyso.sign(data, signer=signer, name=input_path.name, **options)
+    with confirmation(click.get_current_context().meta.get(LANG_KEY) or env_lang()) as control:
+        signed = kyso.sign(data, signer=signer, name=input_path.name, **options)
+    control.raise_if_cancelled()  # Ctrl-C during a local signing: nothing written either
     write_atomically(output_path, signed)
     click.echo(printable(f"signed: {output_path}"), err=True)
 

@@ -46,7 +46,11 @@ def check_signature(certificate: bytes, digest: bytes, signature: bytes, digest_
     from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
     from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
-    algorithms = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+    algorithms: dict[str, type[hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
+        "sha256": hashes.SHA256,
+        "sha384": hashes.SHA384,
+        "sha512": hashes.SHA512,
+    }
     if digest_algorithm not in algorithms:
         raise SignerError(f"digest algorithm {digest_algorithm!r} is not allowed for signing")
     prehashed = Prehashed(algorithms[digest_algorithm]())

@@ -57,6 +57,7 @@ def await_confirmation(
     started = clock()
     waited = 0.0
     delay = interval
+    control.report(status)  # the request is on the phone now: say so before the first poll
     try:
         while True:
             control.raise_if_cancelled()
@@ -64,7 +65,8 @@ def await_confirmation(
             if answer.state == "signed":
                 control.report(_with(status, state="signed", done=status.count))
                 return answer.signatures, waited
-            control.report(_with(status, state=answer.state))
+            if answer.state != "waiting":
+                control.report(_with(status, state=answer.state))
             left = timeout - (clock() - started)
             if left <= 0:
                 raise SigningTimeoutError(

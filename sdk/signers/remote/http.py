@@ -29,8 +29,9 @@ class ServiceClient:
     def __init__(self, base_url: str, *, service: str, timeout: float = CALL_TIMEOUT) -> None:
         base_url = (base_url or "").strip().rstrip("/")
         if not base_url.startswith(("https://", "http://")):
-            raise UsageError(f"{service}: the service URL must be an http(s) URL, not {base_url[:80]!r}",
-                             parameter="service_url")
+            raise UsageError(
+                f"{service}: the service URL must be an http(s) URL, not {base_url[:80]!r}", parameter="service_url"
+            )
         self.base_url = base_url
         self.service = service
         self.timeout = timeout

@@ -68,8 +68,14 @@ class MySignSigner(RemoteSigner):
             client.bearer = str(field(login, "access_token", service=SERVICE, kind=str))
         listed = client.post(
             f"{PREFIX}/certificates/info",
-            {**self._client, "user_id": user_id, "profile_id": profile, "certificates": "chain", "certInfo": True,
-             "authInfo": True},
+            {
+                **self._client,
+                "user_id": user_id,
+                "profile_id": profile,
+                "certificates": "chain",
+                "certInfo": True,
+                "authInfo": True,
+            },
         )
         entries = [e for e in (listed if isinstance(listed, list) else []) if isinstance(e, dict)]
         if credential:
@@ -89,7 +95,9 @@ class MySignSigner(RemoteSigner):
         if not isinstance(answer, dict):
             raise RemoteServiceError(f"{SERVICE}: {path}: the answer is not a JSON object")
         if answer.get("error"):
-            raise RemoteServiceError(f"{SERVICE}: {path}: {str(answer.get('error_description') or answer['error'])[:120]}")
+            raise RemoteServiceError(
+                f"{SERVICE}: {path}: {str(answer.get('error_description') or answer['error'])[:120]}"
+            )
         return answer
 
     def _sign(self, digests: list[bytes], digest_algorithm: str, control: SigningControl) -> list[bytes]:
@@ -100,7 +108,9 @@ class MySignSigner(RemoteSigner):
                 **self._client,
                 "credentialID": self.credential,
                 "numSignatures": len(digests),
-                "documents": [{"document_id": f"kyso-{i + 1}", "document_name": f"kyso-{i + 1}"} for i in range(len(digests))],
+                "documents": [
+                    {"document_id": f"kyso-{i + 1}", "document_name": f"kyso-{i + 1}"} for i in range(len(digests))
+                ],
                 "hash": [base64.b64encode(d).decode("ascii") for d in digests],
                 "hashAlgo": HASH_OIDS[digest_algorithm],
                 "signAlgo": sign_algo,
@@ -126,8 +136,9 @@ class MySignSigner(RemoteSigner):
             if code == SIGNING:
                 return Poll("signing")
             if code != SIGNED:
-                raise_for_code(code if isinstance(code, int) else -1, str(answer.get("message") or "")[:120],
-                               service=SERVICE)
+                raise_for_code(
+                    code if isinstance(code, int) else -1, str(answer.get("message") or "")[:120], service=SERVICE
+                )
             values = answer.get("signatures")
             if not isinstance(values, list) or len(values) != len(digests):
                 raise SignerError(f"{SERVICE}: the transaction is signed but its signatures do not match the request")

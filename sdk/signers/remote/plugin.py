@@ -15,7 +15,9 @@ from kyso.core.signer import SignerBackend, SignerOption, SignerRegistry
 
 
 def _service_url(example: str) -> SignerOption:
-    return SignerOption("service-url", f"Base URL of the service ({example}).", required=True, metavar="URL", plain=True)
+    return SignerOption(
+        "service-url", f"Base URL of the service ({example}).", required=True, metavar="URL", plain=True
+    )
 
 
 _CREDENTIAL = SignerOption(
@@ -27,9 +29,7 @@ _USER_REQUIRED = SignerOption(
 )
 _TOKEN = SignerOption("oauth-token", "an OAuth2 bearer token", secret=True, plain=True)
 _CLIENT_ID = SignerOption("client-id", "OAuth2 / service-provider client id.", metavar="ID", plain=True)
-_CLIENT_ID_REQUIRED = SignerOption(
-    "client-id", "Service-provider client id.", required=True, metavar="ID", plain=True
-)
+_CLIENT_ID_REQUIRED = SignerOption("client-id", "Service-provider client id.", required=True, metavar="ID", plain=True)
 _CLIENT_SECRET = SignerOption("client-secret", "the OAuth2 / service-provider client secret", secret=True, plain=True)
 _CONFIRM = SignerOption(
     "confirm-timeout", "Seconds to wait for the confirmation on the phone.", type="int", default=300, plain=True

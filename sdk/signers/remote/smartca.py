@@ -111,7 +111,9 @@ class SmartCASigner(RemoteSigner):
 
     def _certificate_entry(self, serial: str | None) -> dict[str, Any]:
         answer = self._call("v1/credentials/get_certificate", {"serial_number": serial or "", "transaction_id": _tid()})
-        entries = [e for e in field(answer, "data", "user_certificates", service=SERVICE, kind=list) if isinstance(e, dict)]
+        entries = [
+            e for e in field(answer, "data", "user_certificates", service=SERVICE, kind=list) if isinstance(e, dict)
+        ]
         if serial:
             entries = [e for e in entries if str(e.get("serial_number", "")).lower() == serial.lower()]
         if len(entries) != 1:
