@@ -22,6 +22,7 @@ from kyso.core.models import (
     VerifyOptions,
 )
 from kyso.core.signer import Signer
+from kyso.external import Prepared, finish, prepare, sign_batch
 
 
 def sign(
@@ -249,4 +250,14 @@ def _enum(cls: Any, value: Any, what: str) -> Any:
         raise UsageError(f"unknown {what} {value!r} (allowed: {allowed})", parameter=what) from None
 
 
-__all__ = ["parse_moment", "sign", "validate_certificate", "verify", "verify_options"]
+__all__ = [
+    "Prepared",
+    "finish",
+    "parse_moment",
+    "prepare",
+    "sign",
+    "sign_batch",
+    "validate_certificate",
+    "verify",
+    "verify_options",
+]

@@ -196,3 +196,18 @@ def pki_der(pki, name: str) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
     return x509.load_pem_x509_certificate(pki.cert(name).read_bytes()).public_bytes(serialization.Encoding.DER)
+
+
+def test_a_batch_of_pdfs_is_one_confirmation_on_the_phone(simulator, phone, pki, unsigned_pdf):
+    confirming = phone.when_waiting("confirm")
+    signed = kyso.sign_batch([unsigned_pdf] * 3, signer=smartca(simulator), kind="attachment", doc_number="12/UBND")
+    confirming.join()
+    assert [passes(pki, s) for s in signed] == [True, True, True]
+    (transaction,) = simulator.transactions()
+    assert transaction["count"] == 3
+
+
+def test_a_rejected_batch_returns_nothing(simulator, unsigned_pdf):
+    simulator.configure(auto="reject")
+    with pytest.raises(SigningRejectedError):
+        kyso.sign_batch([unsigned_pdf] * 2, signer=smartca(simulator))
