@@ -8,6 +8,9 @@ verify).
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from kyso.core.errors import SignatureMismatchError, SignerError
 
 _SIGNATURE_ALGORITHMS = {"rsa": "rsa-pkcs1v15", "ec": "ecdsa"}
@@ -40,7 +43,6 @@ def check_signature(certificate: bytes, digest: bytes, signature: bytes, digest_
 
     :param what: who gave the value, for the message (``"VNPT SmartCA"``, ``"the signature file"``).
     """
-    from cryptography import x509
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -54,7 +56,7 @@ def check_signature(certificate: bytes, digest: bytes, signature: bytes, digest_
     if digest_algorithm not in algorithms:
         raise SignerError(f"digest algorithm {digest_algorithm!r} is not allowed for signing")
     prehashed = Prehashed(algorithms[digest_algorithm]())
-    key = x509.load_der_x509_certificate(certificate).public_key()
+    key = _public_key(certificate)
     try:
         if isinstance(key, rsa.RSAPublicKey):
             key.verify(signature, digest, padding.PKCS1v15(), prehashed)
@@ -67,6 +69,15 @@ def check_signature(certificate: bytes, digest: bytes, signature: bytes, digest_
             f"{what}: the signature value does not verify with the certificate's key over the digest asked for",
             vi=f"{what}: chữ ký không kiểm tra được bằng khoá công khai của chứng thư số trên giá trị băm đã gửi",
         ) from None
+
+
+@functools.lru_cache(maxsize=32)
+def _public_key(certificate: bytes) -> Any:
+    """The certificate's public key, parsed once: OpenSSL's key set-up costs more than the verification itself, and
+    a batch checks twenty values with one certificate."""
+    from cryptography import x509
+
+    return x509.load_der_x509_certificate(certificate).public_key()
 
 
 __all__ = ["check_signature", "key_algorithm", "signature_algorithm"]

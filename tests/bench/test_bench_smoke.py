@@ -44,3 +44,10 @@ def test_bench_edxml_runs_one_quick_round(tmp_path: Path) -> None:
     assert "sign (vs signxml)" in stdout and "verify (vs signxml)" in stdout
     assert {(r["operation"], r["size_mb"]) for r in rows} == {("sign", 1), ("verify", 1)}
     assert all(row["ratio"] > 0 for row in rows)
+
+
+def test_bench_remote_runs_one_quick_round(tmp_path: Path) -> None:
+    """One round of the remote-signing benchmark: one confirmation per batch is asserted inside it."""
+    stdout, rows = run_quick_round("bench_remote.py", tmp_path)
+    assert {row["operation"] for row in rows} == {"remote 1", "remote 20"}
+    assert "one confirmation per batch of 20" in stdout

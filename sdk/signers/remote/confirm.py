@@ -3,7 +3,8 @@ value verified against the certificate before it is used) and :func:`await_confi
 asynchronous confirmation on the user's phone.
 
 The polling, as a user sees it: a ``waiting`` :class:`~kyso.core.signer.SignerStatus` with the deadline (the CLI
-prints "Vui lòng xác nhận trên điện thoại" and counts down), a status request every ``interval`` seconds, the
+prints "Vui lòng xác nhận trên điện thoại" and counts down), a status request every ``interval`` seconds (the first
+one too: nobody confirms within milliseconds), the
 interval growing by half up to ``max_interval`` (a phone confirmation takes seconds to minutes: no need to ask ten
 times a second), until the service says signed, rejected, expired or failed, or Kyso's own ``timeout`` passes.
 Cancelling (``control.cancel``, Ctrl-C) stops at once: the transaction is cancelled at the service where its API
@@ -60,24 +61,23 @@ def await_confirmation(
     control.report(status)  # the request is on the phone now: say so before the first poll
     try:
         while True:
-            control.raise_if_cancelled()
+            # nobody confirms within milliseconds: the first status request comes after one interval too
+            pause = min(delay, max(0.0, timeout - (clock() - started)))
+            before = clock()
+            control.wait(pause)
+            waited += clock() - before
+            delay = min(delay * 1.5, max_interval)
             answer = poll()
             if answer.state == "signed":
                 control.report(_with(status, state="signed", done=status.count))
                 return answer.signatures, waited
             if answer.state != "waiting":
                 control.report(_with(status, state=answer.state))
-            left = timeout - (clock() - started)
-            if left <= 0:
+            if clock() - started >= timeout:
                 raise SigningTimeoutError(
                     f"{status.service}: no confirmation within {timeout:g} s",
                     vi=f"{status.service}: chưa được xác nhận sau {timeout:g} giây",
                 )
-            pause = min(delay, left)
-            before = clock()
-            control.wait(pause)
-            waited += clock() - before
-            delay = min(delay * 1.5, max_interval)
     except (SigningCancelledError, SigningTimeoutError, KeyboardInterrupt) as exc:
         _cancel(cancel_remote)
         control.report(_with(status, state="cancelled" if not isinstance(exc, SigningTimeoutError) else "failed"))

@@ -103,6 +103,8 @@ class RemoteSigningSimulator(ServedInThread):
         self.host = "127.0.0.1"
         self.port = port
         self._lock = threading.RLock()
+        self.handling = 0.0
+        """Seconds spent answering requests (what a benchmark subtracts: the service's time, not the client's)."""
         with self.db() as db:
             db.executescript(SCHEMA)
 
@@ -143,6 +145,7 @@ class RemoteSigningSimulator(ServedInThread):
         with self._lock:
             connection = sqlite3.connect(self.database, timeout=10)
             connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA synchronous = OFF")  # test state: no fsync per request
             try:
                 with connection:
                     yield connection
@@ -271,6 +274,14 @@ class RemoteSigningSimulator(ServedInThread):
     # -- HTTP -------------------------------------------------------------------------------------------------
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return self._answer(environ, start_response)
+        finally:
+            with self._lock:
+                self.handling += time.perf_counter() - started
+
+    def _answer(self, environ: dict[str, Any], start_response: Any) -> Any:
         from werkzeug.exceptions import HTTPException, NotFound
         from werkzeug.wrappers import Request, Response
 
