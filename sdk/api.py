@@ -61,23 +61,37 @@ def sign(
     :raises KysoError: unusable input, signer or service failure.
     """
     data = _document_bytes(data, "data", "sign")
-    pm = get_plugin_manager()
-    fmt = pm.detect_format(data)
-    request = SignRequest(
+    request = sign_request(
+        data, signer, level=level, kind=kind, box=box, name=name, appearance=appearance,
+        tsa=tsa, field=field, page=page, reason=reason, location=location, timeout=timeout,
+    )  # fmt: skip
+    return get_plugin_manager().sign(request)
+
+
+def sign_request(
+    data: bytes,
+    signer: Signer,
+    *,
+    level: Level | str = Level.B_B,
+    kind: str | None = None,
+    box: Box | None = None,
+    name: str | None = None,
+    appearance: dict[str, Any] | None = None,
+    **options: Any,
+) -> SignRequest:
+    """The :class:`SignRequest` of :func:`sign`'s arguments, the format detected from ``data``: one place for
+    :func:`sign` and :func:`kyso.prepare`. ``options``: ``tsa``, ``field``, ``page``, ``reason``, ``location``,
+    ``timeout``."""
+    fmt = get_plugin_manager().detect_format(data)
+    return SignRequest(
         document=Document(data=data, format=fmt.name, name=name),
         signer=signer,
         level=_enum(Level, level, "level"),
-        tsa=tsa,
         kind=None if kind is None else str(kind),
-        field=field,
-        page=page,
         box=tuple(box) if box is not None else None,  # type: ignore[arg-type]
-        reason=reason,
-        location=location,
-        appearance=dict(appearance),
-        timeout=timeout,
+        appearance=dict(appearance or {}),
+        **options,
     )
-    return pm.sign(request)
 
 
 def verify(

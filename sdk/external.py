@@ -48,7 +48,7 @@ from kyso.core.errors import (
     SignerError,
     UsageError,
 )
-from kyso.core.models import Box, Document, Level, SignRequest
+from kyso.core.models import Box, Level
 from kyso.core.signer import Signer, SigningControl
 
 STATE_VERSION = 1
@@ -145,7 +145,7 @@ def prepare(
     :param chain: its issuing CAs (PEM or DER, files), nearest first: embedded in the signature.
     :param expires_in: seconds the state stays usable (1 to 7 days' worth; default 600).
     """
-    from kyso.api import _document_bytes, _enum
+    from kyso.api import _document_bytes, sign_request
     from kyso.core.manager import get_plugin_manager
     from kyso.signers.values import key_algorithm, signature_algorithm
 
@@ -157,49 +157,36 @@ def prepare(
         raise InputError("no certificate given", parameter="certificate")
     chain_ders = tuple(load_certificates(list(chain))) + tuple(ders[1:])
     leaf = ders[0]
-    algorithm = key_algorithm(leaf)
-    chosen: Level = _enum(Level, level, "level")
-    pm = get_plugin_manager()
-    fmt = pm.detect_format(data)
-    capturing = _Capturing(leaf, chain_ders, algorithm)
-    request = SignRequest(
-        document=Document(data=data, format=fmt.name, name=name),
-        signer=capturing,
-        level=chosen,
-        tsa=tsa,
-        kind=None if kind is None else str(kind),
-        field=field,
-        page=page,
-        box=tuple(box) if box is not None else None,  # type: ignore[arg-type]
-        reason=reason,
-        location=location,
-        appearance=dict(appearance),
-        timeout=timeout,
-    )
+    capturing = _Capturing(leaf, chain_ders, key_algorithm(leaf))
+    request = sign_request(
+        data, capturing, level=level, kind=kind, box=box, name=name, appearance=appearance,
+        tsa=tsa, field=field, page=page, reason=reason, location=location, timeout=timeout,
+    )  # fmt: skip
+    chosen, pm, format_name = request.level, get_plugin_manager(), request.document.format
     pdf: dict[str, Any] | None = None
     placeholder: str | None = None
-    if fmt.name == "pdf":
+    if format_name == "pdf":
         if chosen is not Level.B_B and not tsa:
             raise UsageError(f"level {chosen} needs a time-stamping authority's URL", parameter="tsa")
         import dataclasses
 
         from kyso.pdf.external import prepare_pdf
 
-        spec, values = pm.kinds.check(request.kind, fmt.name, request.appearance)  # as pm.sign checks them
+        spec, values = pm.kinds.check(request.kind, format_name, request.appearance)  # as pm.sign checks them
         request = dataclasses.replace(request, kind=spec.name if spec else None, appearance=values)
         document, to_be_signed, pdf = prepare_pdf(request)
     else:
         document = pm.sign(request)
         if capturing.captured is None:
-            raise UsageError(f"format {fmt.name!r} cannot be prepared for two-step signing", parameter="data")
+            raise UsageError(f"format {format_name!r} cannot be prepared for two-step signing", parameter="data")
         to_be_signed = capturing.captured
         placeholder = capturing.placeholder_text
         if document.count(placeholder.encode("ascii")) != 1:
-            raise UsageError(f"format {fmt.name!r} does not write the signature value as it is: no two-step signing")
+            raise UsageError(f"format {format_name!r} does not write the signature value as it is: no two-step signing")
     now = datetime.now(UTC).replace(microsecond=0)
     state: dict[str, Any] = {
         "kyso_prepared": STATE_VERSION,
-        "format": fmt.name,
+        "format": format_name,
         "name": name,
         "digest": _b64(hashlib.new(DIGEST_ALGORITHM, to_be_signed).digest()),
         "digest_algorithm": DIGEST_ALGORITHM,
