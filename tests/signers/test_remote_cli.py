@@ -115,3 +115,12 @@ def test_ctrl_c_cancels_cleanly(simulator, document, tmp_path):
     polls = simulator.transactions()[0]["polls"]
     time.sleep(0.3)
     assert simulator.transactions()[0]["polls"] == polls
+
+
+def test_a_value_that_does_not_verify_writes_nothing(kyso_cli, simulator, document, tmp_path):
+    simulator.configure(auto="confirm", answer="wrong_key")
+    output = tmp_path / "signed.pdf"
+    result = kyso_cli("sign", document, "-o", output, *smartca_args(simulator), env={"SMARTCA_SECRET": SP_SECRET})
+    assert result.exit_code == 2
+    assert "Chữ ký nhận được không khớp với chứng thư số" in result.stderr
+    assert not output.exists()

@@ -191,3 +191,28 @@ def test_cli_finish_with_a_wrong_signature_writes_nothing(kyso_cli, pki, key_of,
     assert result.exit_code == 2
     assert "Chữ ký nhận được không khớp" in result.stderr
     assert not (tmp_path / "out.pdf").exists()
+
+
+@pytest.mark.parametrize("document", ["pdf", "edxml"])
+def test_ec_key_two_step(unsigned_pdf, unsigned_edxml, document):
+    """ECDSA: the DER value given to finish (XML-DSig writes it as r || s); a self-issued P-256 certificate."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from kyso.testing.certificates import certificate, key_usage
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = certificate(
+        "EC người ký",
+        public_key=key.public_key(),
+        signing_key=key,
+        ca=True,
+        extensions=[(key_usage("digital_signature", "content_commitment", "key_cert_sign"), True)],
+    )
+    der = cert.public_bytes(serialization.Encoding.DER)
+    data = unsigned_pdf if document == "pdf" else unsigned_edxml
+    prepared = kyso.prepare(data, certificate=der)
+    assert prepared.signature_algorithm == "ecdsa"
+    signed = kyso.finish(prepared, key.sign(prepared.digest, ec.ECDSA(Prehashed(hashes.SHA256()))))
+    report = kyso.verify(signed, trust=[der], revocation="off")
+    assert report.signatures[0].sub_indication not in ("HASH_FAILURE", "SIG_CRYPTO_FAILURE")
+    assert report.to_dict()["indication"] == "TOTAL_PASSED", report.to_dict()
