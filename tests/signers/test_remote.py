@@ -211,3 +211,49 @@ def test_a_rejected_batch_returns_nothing(simulator, unsigned_pdf):
     simulator.configure(auto="reject")
     with pytest.raises(SigningRejectedError):
         kyso.sign_batch([unsigned_pdf] * 2, signer=smartca(simulator))
+
+
+def test_a_service_echoing_the_secrets_never_shows_them(tmp_path):
+    """A hostile or careless service answers its error with the request it got: the PIN, the client secret and the
+    token are never repeated in Kyso's message."""
+    import json as json_module
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Echo(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            if self.path.endswith("/csc/v2/info"):
+                answer, status = {"specs": "2.0.0.2"}, 200
+            elif self.path.endswith("oauth2/token"):
+                answer, status = {"access_token": "tok-SECRET-3"}, 200
+            elif self.path.endswith("credentials/info"):
+                answer, status = {"error": "bad", "error_description": body + self.headers["Authorization"]}, 400
+            else:
+                answer, status = {"error": "bad", "error_description": body}, 400
+            data = json_module.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with pytest.raises(RemoteServiceError) as caught:
+            open_csc(
+                service_url=url,
+                api="v2",
+                credential="c",
+                client_id="id",
+                client_secret="cs-SECRET-1",
+                pin="pin-SECRET-2",
+            )
+        shown = caught.value.diagnostics("vi") + str(caught.value)
+        assert "bad" in shown and "SECRET" not in shown
+    finally:
+        server.shutdown()

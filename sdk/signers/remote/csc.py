@@ -54,6 +54,7 @@ class CscClient:
         if version not in VERSIONS:
             raise UsageError(f"CSC API version {version!r} is not v1 or v2", parameter="api")
         self.http = ServiceClient(service_url, service=service, timeout=timeout)
+        self.http.secrets.update(s for s in (client_secret,) if s)
         self.version = version
         self.service = service
         if oauth_token:
@@ -123,6 +124,8 @@ class CscSigner(RemoteSigner):
         self.client = client
         self.credential = credential
         self._pin = pin
+        if pin:
+            client.http.secrets.add(pin)
         info = client.credential_info(credential)
         certificate, chain = certificates_of(info, service=client.service)
         usable_or_raise(info, service=client.service)

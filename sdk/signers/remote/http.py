@@ -36,6 +36,8 @@ class ServiceClient:
         self.service = service
         self.timeout = timeout
         self.bearer: str | None = None
+        self.secrets: set[str] = set()
+        """Values never to show (client secret, PIN): a service may echo a request in its error text."""
 
     def post(
         self,
@@ -84,17 +86,24 @@ class ServiceClient:
             ) from None
         status = answer.status_code
         decoded = _json(answer.content)
+        said = self.redacted(_said(decoded))
         if status in (401, 403):
             raise RemoteServiceError(
-                f"{self.service}: credentials refused (HTTP {status}) at {path}{_said(decoded)}",
+                f"{self.service}: credentials refused (HTTP {status}) at {path}{said}",
                 url=url,
                 vi=f"{self.service}: dịch vụ từ chối thông tin đăng nhập (HTTP {status})",
             )
         if status >= 400 and not (accept_error and status < 500 and decoded is not None):
-            raise RemoteServiceError(f"{self.service}: {path}: HTTP {status}{_said(decoded)}", url=url)
+            raise RemoteServiceError(f"{self.service}: {path}: HTTP {status}{said}", url=url)
         if decoded is None:
             raise RemoteServiceError(f"{self.service}: {path}: the answer is not JSON", url=url)
         return decoded
+
+    def redacted(self, text: str) -> str:
+        """``text`` with every secret this client sends (token, client secret, PIN) replaced by ``***``."""
+        for secret in sorted({*self.secrets, self.bearer or ""} - {""}, key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return text
 
 
 def _json(content: bytes) -> Any:

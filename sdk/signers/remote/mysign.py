@@ -60,6 +60,7 @@ class MySignSigner(RemoteSigner):
         poll_interval: float = DEFAULT_INTERVAL,
     ) -> None:
         self.client = client
+        client.secrets.add(client_secret)
         self._client = {"client_id": client_id, "client_secret": client_secret}
         self.confirm_timeout = confirm_timeout
         self.poll_interval = poll_interval
@@ -95,9 +96,8 @@ class MySignSigner(RemoteSigner):
         if not isinstance(answer, dict):
             raise RemoteServiceError(f"{SERVICE}: {path}: the answer is not a JSON object")
         if answer.get("error"):
-            raise RemoteServiceError(
-                f"{SERVICE}: {path}: {str(answer.get('error_description') or answer['error'])[:120]}"
-            )
+            said = self.client.redacted(str(answer.get("error_description") or answer["error"]))
+            raise RemoteServiceError(f"{SERVICE}: {path}: {said[:120]}")
         return answer
 
     def _sign(self, digests: list[bytes], digest_algorithm: str, control: SigningControl) -> list[bytes]:
@@ -137,7 +137,9 @@ class MySignSigner(RemoteSigner):
                 return Poll("signing")
             if code != SIGNED:
                 raise_for_code(
-                    code if isinstance(code, int) else -1, str(answer.get("message") or "")[:120], service=SERVICE
+                    code if isinstance(code, int) else -1,
+                    self.client.redacted(str(answer.get("message") or ""))[:120],
+                    service=SERVICE,
                 )
             values = answer.get("signatures")
             if not isinstance(values, list) or len(values) != len(digests):

@@ -86,6 +86,7 @@ class SmartCASigner(RemoteSigner):
         poll_interval: float = DEFAULT_INTERVAL,
     ) -> None:
         self.client = client
+        client.secrets.add(sp_password)
         self._auth = {"sp_id": sp_id, "sp_password": sp_password, "user_id": user_id}
         self.confirm_timeout = confirm_timeout
         self.poll_interval = poll_interval
@@ -106,7 +107,7 @@ class SmartCASigner(RemoteSigner):
         if not isinstance(code, int):
             raise RemoteServiceError(f"{SERVICE}: {path}: the answer has no status_code")
         if code not in SUCCESS and code not in WAITING:
-            raise_for_code(code, str(answer.get("message") or "")[:120], service=SERVICE)
+            raise_for_code(code, self.client.redacted(str(answer.get("message") or ""))[:120], service=SERVICE)
         return answer
 
     def _certificate_entry(self, serial: str | None) -> dict[str, Any]:
