@@ -25,14 +25,7 @@ from kyso.signers.remote.csc import open_csc
 from kyso.signers.remote.mysign import open_mysign
 from kyso.signers.remote.smartca import open_smartca
 from kyso.testing.simulators.remote import PIN, SP_ID, SP_SECRET, RemoteSigningControl
-
-USER = "079090001234"
-
-
-@pytest.fixture
-def simulator(kyso_remote_signing):
-    kyso_remote_signing.reset()
-    return kyso_remote_signing
+from tests.signers.remote_support import USER, simulator_fixture  # noqa: F401 - the fixture
 
 
 @pytest.fixture

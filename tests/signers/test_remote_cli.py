@@ -13,14 +13,7 @@ import pytest
 
 import kyso
 from kyso.testing.simulators.remote import SP_ID, SP_SECRET, RemoteSigningControl
-
-USER = "079090001234"
-
-
-@pytest.fixture
-def simulator(kyso_remote_signing):
-    kyso_remote_signing.reset()
-    return kyso_remote_signing
+from tests.signers.remote_support import USER, simulator_fixture  # noqa: F401 - the fixture
 
 
 @pytest.fixture

@@ -171,6 +171,39 @@ class RemoteSigner:
         return f"<{type(self).__name__} {self.service} certificate={len(self._certificate)} bytes>"
 
 
+class PhoneSigner(RemoteSigner):
+    """A :class:`RemoteSigner` whose service confirms each batch on the user's phone (SmartCA, MySign): the
+    subclass starts a transaction and polls it; :meth:`_confirm` reports and waits."""
+
+    def __init__(
+        self,
+        certificate: bytes,
+        chain: tuple[bytes, ...],
+        *,
+        confirm_timeout: float = DEFAULT_TIMEOUT,
+        poll_interval: float = DEFAULT_INTERVAL,
+    ) -> None:
+        super().__init__(certificate, chain)
+        self.confirm_timeout = confirm_timeout
+        self.poll_interval = poll_interval
+
+    def _confirm(
+        self, poll: Callable[[], Poll], control: SigningControl, *, count: int, transaction: str
+    ) -> list[bytes]:
+        """Wait (see :func:`await_confirmation`) for the transaction ``transaction`` of ``count`` digests."""
+        status = SignerStatus(
+            "waiting",
+            count=count,
+            deadline=time.time() + self.confirm_timeout,
+            transaction=transaction,
+            service=self.service,
+        )
+        values, self.waited = await_confirmation(
+            poll, control=control, status=status, timeout=self.confirm_timeout, interval=self.poll_interval
+        )
+        return values
+
+
 def poll_seconds(value: str | float) -> float:
     """``--<backend>-poll-interval`` as seconds (0.01 to 60)."""
     try:
@@ -182,4 +215,12 @@ def poll_seconds(value: str | float) -> float:
     return seconds
 
 
-__all__ = ["DEFAULT_INTERVAL", "DEFAULT_TIMEOUT", "Poll", "RemoteSigner", "await_confirmation", "poll_seconds"]
+__all__ = [
+    "DEFAULT_INTERVAL",
+    "DEFAULT_TIMEOUT",
+    "Poll",
+    "RemoteSigner",
+    "PhoneSigner",
+    "await_confirmation",
+    "poll_seconds",
+]

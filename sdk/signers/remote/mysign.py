@@ -20,19 +20,11 @@ under ``/vtss/service``:
 from __future__ import annotations
 
 import base64
-import time
 from typing import Any
 
 from kyso.core.errors import RemoteServiceError, SignerError, UsageError
-from kyso.core.signer import SignerStatus, SigningControl
-from kyso.signers.remote.confirm import (
-    DEFAULT_INTERVAL,
-    DEFAULT_TIMEOUT,
-    Poll,
-    RemoteSigner,
-    await_confirmation,
-    poll_seconds,
-)
+from kyso.core.signer import SigningControl
+from kyso.signers.remote.confirm import DEFAULT_INTERVAL, DEFAULT_TIMEOUT, PhoneSigner, Poll, poll_seconds
 from kyso.signers.remote.csc import ECDSA_OIDS, HASH_OIDS, RSA_OID, certificates_of, usable_or_raise
 from kyso.signers.remote.http import ServiceClient, b64decode, field
 from kyso.signers.remote.smartca import raise_for_code
@@ -42,7 +34,7 @@ PREFIX = "vtss/service"
 SIGNED, WAITING, SIGNING = 1, 4000, 6000
 
 
-class MySignSigner(RemoteSigner):
+class MySignSigner(PhoneSigner):
     """One MySign credential; each batch is one asynchronous transaction confirmed once on the phone."""
 
     service = SERVICE
@@ -62,8 +54,6 @@ class MySignSigner(RemoteSigner):
         self.client = client
         client.secrets.add(client_secret)
         self._client = {"client_id": client_id, "client_secret": client_secret}
-        self.confirm_timeout = confirm_timeout
-        self.poll_interval = poll_interval
         if client.bearer is None:
             login = client.post(f"{PREFIX}/ras/v1/login", {**self._client, "user_id": user_id, "profile_id": profile})
             client.bearer = str(field(login, "access_token", service=SERVICE, kind=str))
@@ -89,7 +79,8 @@ class MySignSigner(RemoteSigner):
             )
         self.credential = str(entries[0].get("credential_id"))
         usable_or_raise(entries[0], service=SERVICE)
-        super().__init__(*certificates_of(entries[0], service=SERVICE))
+        certificate, chain = certificates_of(entries[0], service=SERVICE)
+        super().__init__(certificate, chain, confirm_timeout=confirm_timeout, poll_interval=poll_interval)
 
     def _call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         answer = self.client.post(f"{PREFIX}/{path}", body, accept_error=True)
@@ -120,13 +111,6 @@ class MySignSigner(RemoteSigner):
         transaction = started.get("transactionId") or started.get("transaction_id")
         if not isinstance(transaction, str) or not transaction:
             raise RemoteServiceError(f"{SERVICE}: signHash answered no transactionId")
-        status = SignerStatus(
-            "waiting",
-            count=len(digests),
-            deadline=time.time() + self.confirm_timeout,
-            transaction=transaction,
-            service=SERVICE,
-        )
 
         def poll() -> Poll:
             answer = self._call("requests/status", {"transactionId": transaction})
@@ -146,10 +130,7 @@ class MySignSigner(RemoteSigner):
                 raise SignerError(f"{SERVICE}: the transaction is signed but its signatures do not match the request")
             return Poll("signed", [b64decode(v, service=SERVICE, what="a signature value") for v in values])
 
-        values, self.waited = await_confirmation(
-            poll, control=control, status=status, timeout=self.confirm_timeout, interval=self.poll_interval
-        )
-        return values
+        return self._confirm(poll, control, count=len(digests), transaction=transaction)
 
 
 def open_mysign(

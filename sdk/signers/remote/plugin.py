@@ -46,6 +46,27 @@ def _open(module: str, function: str) -> Any:
     return opened
 
 
+def _phone_backend(
+    name: str, description: str, url_example: str, secret_help: str, *, extra: tuple[SignerOption, ...] = ()
+) -> SignerBackend:
+    """A backend confirmed on the phone: the same account options, the service's own wording."""
+    return SignerBackend(
+        name=name,
+        description=description,
+        open=_open(f"kyso.signers.remote.{name}", f"open_{name}"),
+        options=(
+            _service_url(url_example),
+            _USER_REQUIRED,
+            _CREDENTIAL,
+            _CLIENT_ID_REQUIRED,
+            SignerOption("client-secret", secret_help, secret=True, required=True, plain=True),
+            *extra,
+            _CONFIRM,
+            _POLL,
+        ),
+    )
+
+
 BACKENDS = (
     SignerBackend(
         name="csc",
@@ -62,35 +83,18 @@ BACKENDS = (
             SignerOption("api", "CSC API version: v1 or v2.", default="v1", metavar="VERSION"),
         ),
     ),
-    SignerBackend(
-        name="smartca",
-        description="VNPT SmartCA: a remote key, each batch confirmed once on the phone (SP769 API)",
-        open=_open("kyso.signers.remote.smartca", "open_smartca"),
-        options=(
-            _service_url("SP769 base, e.g. https://gwsca.vnpt.vn/sca/sp769"),
-            _USER_REQUIRED,
-            _CREDENTIAL,
-            _CLIENT_ID_REQUIRED,
-            SignerOption("client-secret", "the service provider's secret", secret=True, required=True, plain=True),
-            _CONFIRM,
-            _POLL,
-        ),
+    _phone_backend(
+        "smartca",
+        "VNPT SmartCA: a remote key, each batch confirmed once on the phone (SP769 API)",
+        "SP769 base, e.g. https://gwsca.vnpt.vn/sca/sp769",
+        "the service provider's secret",
     ),
-    SignerBackend(
-        name="mysign",
-        description="Viettel MySign: a remote key, each batch confirmed once on the phone",
-        open=_open("kyso.signers.remote.mysign", "open_mysign"),
-        options=(
-            _service_url("e.g. https://remotesigning.viettel.vn:8773"),
-            _USER_REQUIRED,
-            _CREDENTIAL,
-            _CLIENT_ID_REQUIRED,
-            SignerOption("client-secret", "the client secret", secret=True, required=True, plain=True),
-            _TOKEN,
-            SignerOption("profile", "MySign profile id.", default="adss:ras:profile:001", metavar="ID"),
-            _CONFIRM,
-            _POLL,
-        ),
+    _phone_backend(
+        "mysign",
+        "Viettel MySign: a remote key, each batch confirmed once on the phone",
+        "e.g. https://remotesigning.viettel.vn:8773",
+        "the client secret",
+        extra=(_TOKEN, SignerOption("profile", "MySign profile id.", default="adss:ras:profile:001", metavar="ID")),
     ),
 )
 

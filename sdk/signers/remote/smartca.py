@@ -22,7 +22,6 @@ documents no cancel call: a cancelled request lapses on the phone.
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
@@ -35,15 +34,8 @@ from kyso.core.errors import (
     SigningRejectedError,
     UsageError,
 )
-from kyso.core.signer import SignerStatus, SigningControl
-from kyso.signers.remote.confirm import (
-    DEFAULT_INTERVAL,
-    DEFAULT_TIMEOUT,
-    Poll,
-    RemoteSigner,
-    await_confirmation,
-    poll_seconds,
-)
+from kyso.core.signer import SigningControl
+from kyso.signers.remote.confirm import DEFAULT_INTERVAL, DEFAULT_TIMEOUT, PhoneSigner, Poll, poll_seconds
 from kyso.signers.remote.http import ServiceClient, b64decode, field
 
 SERVICE = "VNPT SmartCA"
@@ -69,7 +61,7 @@ def raise_for_code(code: int, message: str, *, service: str) -> None:
     raise RemoteServiceError(f"{service}: failed with code {code}{said}")
 
 
-class SmartCASigner(RemoteSigner):
+class SmartCASigner(PhoneSigner):
     """One SmartCA subscriber's certificate; each batch is one transaction confirmed once on the phone."""
 
     service = SERVICE
@@ -88,8 +80,6 @@ class SmartCASigner(RemoteSigner):
         self.client = client
         client.secrets.add(sp_password)
         self._auth = {"sp_id": sp_id, "sp_password": sp_password, "user_id": user_id}
-        self.confirm_timeout = confirm_timeout
-        self.poll_interval = poll_interval
         chosen = self._certificate_entry(serial)
         self.serial = str(chosen.get("serial_number") or serial or "")
         certificate = b64decode(chosen.get("cert_data"), service=SERVICE, what="cert_data")
@@ -99,7 +89,7 @@ class SmartCASigner(RemoteSigner):
             for k in ("ca_cert", "root_cert")
             if isinstance(chain_data, dict) and chain_data.get(k)
         )
-        super().__init__(certificate, chain)
+        super().__init__(certificate, chain, confirm_timeout=confirm_timeout, poll_interval=poll_interval)
 
     def _call(self, path: str, body: dict[str, Any]) -> Any:
         answer = self.client.post(path, {**self._auth, **body}, accept_error=True)
@@ -143,13 +133,6 @@ class SmartCASigner(RemoteSigner):
         started = self._call("v1/signatures/sign", body)
         transaction = str(field(started, "data", "transaction_id", service=SERVICE, kind=str))
         code = started["data"].get("tran_code")
-        status = SignerStatus(
-            "waiting",
-            count=len(digests),
-            deadline=time.time() + self.confirm_timeout,
-            transaction=str(code or transaction),
-            service=SERVICE,
-        )
 
         def poll() -> Poll:
             answer = self._call(f"v1/signatures/sign/{transaction}/status", {})
@@ -163,10 +146,7 @@ class SmartCASigner(RemoteSigner):
                 raise SignerError(f"{SERVICE}: no signature for {len(missing)} of the {len(doc_ids)} documents")
             return Poll("signed", [b64decode(by_id[d], service=SERVICE, what="signature_value") for d in doc_ids])
 
-        values, self.waited = await_confirmation(
-            poll, control=control, status=status, timeout=self.confirm_timeout, interval=self.poll_interval
-        )
-        return values
+        return self._confirm(poll, control, count=len(digests), transaction=str(code or transaction))
 
 
 def _tid() -> str:
