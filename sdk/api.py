@@ -25,6 +25,7 @@ from kyso.core.models import (
     VerifyOptions,
 )
 from kyso.core.signer import Signer
+from kyso.external import Prepared, finish, prepare, sign_batch
 
 
 @outside_event_loop
@@ -68,25 +69,42 @@ def sign(
     :raises KysoError: unusable input, signer or service failure.
     """
     data = _document_bytes(data, "data", "sign")
-    pm = get_plugin_manager()
-    fmt = pm.detect_format(data)
-    own = _format_options(fmt, fmt.sign_options, format_options, appearance)
-    request = SignRequest(
+    request = sign_request(
+        data, signer, level=level, kind=kind, box=box, name=name, appearance=appearance,
+        format_options=format_options,
+        tsa=tsa, field=field, page=page, reason=reason, location=location, timeout=timeout,
+    )  # fmt: skip
+    return get_plugin_manager().sign(request)
+
+
+def sign_request(
+    data: bytes,
+    signer: Signer,
+    *,
+    level: Level | str = Level.B_B,
+    kind: str | None = None,
+    box: Box | None = None,
+    name: str | None = None,
+    appearance: dict[str, Any] | None = None,
+    format_options: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> SignRequest:
+    """The :class:`SignRequest` of :func:`sign`'s arguments, the format detected from ``data``: one place for
+    :func:`sign` and :func:`kyso.prepare`. ``options``: ``tsa``, ``field``, ``page``, ``reason``, ``location``,
+    ``timeout``."""
+    fmt = get_plugin_manager().detect_format(data)
+    keywords = dict(appearance or {})
+    own = _format_options(fmt, fmt.sign_options, format_options, keywords)  # takes the format's keywords out
+    return SignRequest(
         document=Document(data=data, format=fmt.name, name=name),
         signer=signer,
         level=_enum(Level, level, "level"),
-        tsa=tsa,
         kind=None if kind is None else str(kind),
-        field=field,
-        page=page,
         box=tuple(box) if box is not None else None,  # type: ignore[arg-type]
-        reason=reason,
-        location=location,
-        appearance=dict(appearance),
-        timeout=timeout,
+        appearance=keywords,
         format_options=own,
+        **options,
     )
-    return pm.sign(request)
 
 
 @outside_event_loop
@@ -291,4 +309,14 @@ def _enum(cls: Any, value: Any, what: str) -> Any:
         raise UsageError(f"unknown {what} {value!r} (allowed: {allowed})", parameter=what) from None
 
 
-__all__ = ["parse_moment", "sign", "validate_certificate", "verify", "verify_options"]
+__all__ = [
+    "Prepared",
+    "finish",
+    "parse_moment",
+    "prepare",
+    "sign",
+    "sign_batch",
+    "validate_certificate",
+    "verify",
+    "verify_options",
+]

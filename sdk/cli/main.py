@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 import click
 
+from kyso.cli.confirmation import confirmation
 from kyso.cli.formats import FormatOptionsCommand, pop_format_options
 from kyso.cli.kinds import KindOptionsCommand
 from kyso.cli.options import (
@@ -245,18 +246,30 @@ class _VerifyCommand(FormatOptionsCommand):
     which = "verify"
 
 
+def _how_to_sign(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of *how* to sign, shared by ``kyso sign`` and ``kyso prepare``."""
+    decorators: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+        click.option("--level", type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]), default="B-B", show_default=True),
+        click.option("--tsa", metavar="URL", help="RFC 3161 time-stamping authority (needed for B-T)."),
+        click.option("--field", metavar="NAME", help="Signature field name (default: the next free SignatureN)."),
+        click.option("--page", type=int, help="Page of a visible signature (1 = first page)."),
+        click.option(
+            "--box", metavar="x1,y1,x2,y2", help="Rectangle of a visible signature, PDF points, origin bottom-left."
+        ),
+        click.option("--reason", help="Reason for signing."),
+        click.option("--location", help="Place of signing."),
+        timeout_option(),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
 @cli.command("sign", cls=_SignCommand)
 @click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="Signed file.")
 @signer_options
-@click.option("--level", type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]), default="B-B", show_default=True)
-@click.option("--tsa", metavar="URL", help="RFC 3161 time-stamping authority (needed for B-T).")
-@click.option("--field", metavar="NAME", help="Signature field name (default: the next free SignatureN).")
-@click.option("--page", type=int, help="Page of a visible signature (1 = first page).")
-@click.option("--box", metavar="x1,y1,x2,y2", help="Rectangle of a visible signature, PDF points, origin bottom-left.")
-@click.option("--reason", help="Reason for signing.")
-@click.option("--location", help="Place of signing.")
-@timeout_option()
+@_how_to_sign
 def sign_command(
     input_path: Path,
     output_path: Path,
@@ -274,13 +287,83 @@ def sign_command(
     format_options = pop_format_options("sign", options)
     signer = signer_choice.open()
     options["box"] = _box(options["box"])
-    with warnings.catch_warnings(record=True) as notes:
+    with (
+        warnings.catch_warnings(record=True) as notes,
+        confirmation(click.get_current_context().meta.get(LANG_KEY) or env_lang()) as control,
+    ):
         warnings.simplefilter("always", KysoWarning)
         signed = kyso.sign(data, signer=signer, name=input_path.name, format_options=format_options, **options)
+    control.raise_if_cancelled()  # Ctrl-C during a local signing: nothing written either
     write_atomically(output_path, signed)
     for note in notes:  # done, but not all of it (an issuance whose document has no place for its number)
         if issubclass(note.category, KysoWarning):
             click.echo(printable(f"kyso: note: {note.message}"), err=True)
+    click.echo(printable(f"signed: {output_path}"), err=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# prepare, finish: two-step (external) signing
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@cli.command("prepare", cls=KindOptionsCommand)
+@click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
+@click.option("--cert", "cert_path", required=True, type=click.Path(path_type=Path), help="Signer's certificate.")
+@click.option("--chain", multiple=True, type=click.Path(path_type=Path), help="Issuing CA certificate (repeat).")
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="State (JSON).")
+@click.option(
+    "--expires-in",
+    type=click.IntRange(1, 7 * 24 * 3600),
+    default=600,
+    show_default=True,
+    metavar="SECONDS",
+    help="Lifetime of the state.",
+)
+@_how_to_sign
+def prepare_command(
+    input_path: Path, cert_path: Path, chain: tuple[Path, ...], output_path: Path, expires_in: int, **options: Any
+) -> None:
+    """Prepare IN for an external signer: write STATE.json with the digest to sign (base64, already hashed),
+    digest_algorithm, signature_algorithm and expires; then kyso finish."""
+    import kyso
+    from kyso.files import check_output, read_bounded, read_document, write_atomically
+
+    data = read_document(input_path)
+    check_output(output_path)
+    certificate = read_bounded(cert_path, limit=1024 * 1024, what="a certificate")
+    options["box"] = _box(options["box"])
+    prepared = kyso.prepare(
+        data, certificate=certificate, chain=list(chain), name=input_path.name, expires_in=expires_in, **options
+    )
+    write_atomically(output_path, prepared.to_json().encode("utf-8"))
+    click.echo(
+        printable(
+            f"prepared: {output_path} (sign the {prepared.digest_algorithm} digest, "
+            f"{prepared.signature_algorithm}, before {prepared.expires.isoformat()})"
+        ),
+        err=True,
+    )
+
+
+@cli.command("finish")
+@click.argument("state_path", metavar="STATE.json", type=click.Path(path_type=Path))
+@click.option(
+    "--signature-file",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The raw signature value: PKCS#1 v1.5 (RSA) or DER (ECDSA).",
+)
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="Signed file.")
+def finish_command(state_path: Path, signature_file: Path, output_path: Path) -> None:
+    """Put the external signature into the document prepared in STATE.json and write the signed document."""
+    import kyso
+    from kyso.external import MAX_STATE
+    from kyso.files import check_output, read_bounded, write_atomically
+
+    state = read_bounded(state_path, limit=MAX_STATE, what="a signing state")
+    signature = read_bounded(signature_file, limit=64 * 1024, what="a signature value")
+    check_output(output_path)
+    write_atomically(output_path, kyso.finish(state, signature))
     click.echo(printable(f"signed: {output_path}"), err=True)
 
 

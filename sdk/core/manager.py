@@ -43,6 +43,7 @@ R = TypeVar("R")
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "kyso.signers.pkcs12",
     "kyso.signers.pkcs11",
+    "kyso.signers.remote.plugin",
     "kyso.certs.plugin",
     "kyso.pdf.plugin",
     "kyso.pdf.kinds",

@@ -52,6 +52,23 @@ class _ReserveTooSmall(Exception):
 
 
 def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
+    writer, pdf_signer, text_params = pdf_signer_for(request, timestamper=request.level is Level.B_T)
+    output = BytesIO()
+    try:
+        pdf_signer.sign_pdf(writer, output=output, bytes_reserved=bytes_reserved, appearance_text_params=text_params)
+    except KysoError:
+        raise
+    except Exception as exc:
+        if bytes_reserved is not None and "larger than expected" in str(exc):
+            raise _ReserveTooSmall from None
+        raise_signing_error(exc, request)
+    return output.getvalue()
+
+
+def pdf_signer_for(request: SignRequest, *, timestamper: bool) -> tuple[Any, Any, dict[str, str] | None]:
+    """``(writer, PdfSigner, appearance text parameters)`` for ``request``: the document opened for an incremental
+    update, its signature field added (the kind's mark, a visible box or none), pyHanko's signer set up. The one
+    setup shared by one-step signing and ``kyso.prepare``."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -77,25 +94,11 @@ def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
     pdf_signer = signers.PdfSigner(
         metadata,
         signer=pyhanko_signer(request.signer, kind=request.kind, details=_filled_in(plan)),
-        timestamper=_timestamper(request) if request.level is Level.B_T else None,
+        timestamper=_timestamper(request) if timestamper else None,
         stamp_style=plan.style_for(field_name) if plan is not None else (
             _stamp_style() if request.box is not None else None),
     )
-    output = BytesIO()
-    try:
-        pdf_signer.sign_pdf(
-            writer,
-            output=output,
-            bytes_reserved=bytes_reserved,
-            appearance_text_params=_stamp_text(request) if request.box is not None and plan is None else None,
-        )
-    except KysoError:
-        raise
-    except Exception as exc:
-        if bytes_reserved is not None and "larger than expected" in str(exc):
-            raise _ReserveTooSmall from None
-        _raise_signing_error(exc, request)
-    return output.getvalue()
+    return writer, pdf_signer, _stamp_text(request) if request.box is not None and plan is None else None
 
 
 def pyhanko_signer(signer: Signer, *, kind: str | None = None, details: tuple[str, ...] = ()) -> Any:
@@ -285,12 +288,14 @@ def bounded_timestamper(url: str, budget: NetworkBudget) -> Any:
 
 
 def _reserve(request: SignRequest) -> int:
+    """Bytes (hex digits) to reserve for the CMS of ``request``: certificates, signature, time-stamp token."""
     certificates = len(request.signer.certificate) + sum(len(c) for c in request.signer.chain)
     total = certificates + _SIGNATURE_OVERHEAD + (_TIMESTAMP_RESERVE if request.level is Level.B_T else 0)
     return 2 * total  # pyHanko counts the reserved space in hex digits, two per byte of CMS
 
 
-def _raise_signing_error(exc: Exception, request: SignRequest) -> None:
+def raise_signing_error(exc: Exception, request: SignRequest) -> None:
+    """The typed error of an exception pyHanko raised while signing (time-stamp failures named as such)."""
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
     if isinstance(exc, TimestampRequestError) or "timestamp" in exc.__class__.__name__.lower():

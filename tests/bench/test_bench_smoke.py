@@ -66,3 +66,10 @@ def test_bench_xml_runs_one_quick_round(tmp_path: Path) -> None:
     stdout, rows = run_quick_round("bench_xml.py", tmp_path)
     assert {(r["operation"], r["size_mb"]) for r in rows} == {("sign", 1), ("verify", 1)}
     assert "e-invoice sign + verify" in stdout
+
+
+def test_bench_remote_runs_one_quick_round(tmp_path: Path) -> None:
+    """One round of the remote-signing benchmark: one confirmation per batch is asserted inside it."""
+    stdout, rows = run_quick_round("bench_remote.py", tmp_path)
+    assert {row["operation"] for row in rows} == {"remote 1", "remote 20"}
+    assert "one confirmation per batch of 20" in stdout
