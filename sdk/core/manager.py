@@ -47,6 +47,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kyso.pdf.kinds",
     "kyso.adapters.plugin",
     "kyso.conformance.plugin",
+    "kyso.service.plugin",
 )
 """Built-in plugins, by module path; each is registered under its module path as its name."""
 
