@@ -284,6 +284,12 @@ def sign_command(
 @allow_weak_option()
 @format_option()
 @lang_option()
+@click.option(
+    "--report-pdf",
+    "report_pdf",
+    type=click.Path(path_type=Path),
+    help='Also write the printable report "Kết quả kiểm tra chữ ký số" (PDF) to this file.',
+)
 def verify_command(
     input_path: Path,
     trust: tuple[Path, ...],
@@ -294,13 +300,16 @@ def verify_command(
     allow_weak: tuple[str, ...],
     output_format: str,
     lang: str,
+    report_pdf: Path | None,
 ) -> None:
     """Verify every signature of IN. Exit 0 only when the document is TOTAL_PASSED."""
     import kyso
-    from kyso.files import read_document
+    from kyso.files import check_output, read_document, write_atomically
     from kyso.reports import render_verification
 
     data = read_document(input_path)
+    if report_pdf is not None:
+        check_output(report_pdf)
     report = kyso.verify(
         data,
         trust=trust,
@@ -311,6 +320,10 @@ def verify_command(
         name=input_path.name,
         allow_weak=allow_weak,
     )
+    if report_pdf is not None:
+        from kyso.reports_pdf import render_report_pdf
+
+        write_atomically(report_pdf, render_report_pdf(report, data, lang=lang))
     _print_verdict(output_format, report.to_dict, lambda: render_verification(report, lang), report.indication)
 
 

@@ -338,6 +338,9 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     async def trust(http: HttpRequest) -> Response:
         return JSONResponse(await run_in_threadpool(service.trust.listing))
 
+    async def words(http: HttpRequest) -> Response:
+        return JSONResponse(_words(http.query_params.get("lang", "vi")))
+
     async def health(http: HttpRequest) -> Response:
         return JSONResponse({"status": "ok", "worker": os.getpid()})
 
@@ -362,6 +365,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         Route("/api/v1/report.pdf", api("report", report_pdf), methods=["POST"]),
         Route("/api/v1/certificates/validate", api("validate", validate_certificate), methods=["POST"]),
         Route("/api/v1/trust", trust),
+        Route("/api/v1/words", words),
         Route("/api/v1/links/{id:path}", api("link", link)),
         Route("/services/rest/validation/validateSignature", api("dss", dss_validate), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
@@ -371,6 +375,12 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     limited: ASGIApp = BodyLimit(app, config.max_upload + 64 * 1024)
     if config.access_log:
         limited = AccessLog(limited)
+        if not access_log.handlers:  # a worker process starts with no logging set up
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            access_log.addHandler(handler)
+            access_log.setLevel(logging.INFO)
+            access_log.propagate = False
     return limited  # type: ignore[return-value]
 
 
@@ -381,6 +391,22 @@ class _WithBytes:
         self.report, self.data = report, data
         self.indication, self.format = report.indication, report.format
         self.signatures = report.signatures
+
+
+def _words(lang: str) -> dict[str, Any]:
+    """The page's words from the one place the text reports take them (:mod:`kyso.reports`)."""
+    from kyso.core.manager import get_plugin_manager
+    from kyso.reports import _LABELS, _REVOCATION, _VERDICT, _WHY
+
+    lang = lang if lang in ("vi", "en") else "vi"
+    kinds = get_plugin_manager().kinds
+    return {
+        "verdict": {str(k): v for k, v in _VERDICT[lang].items()},
+        "why": {str(k): v for k, v in _WHY[lang].items()},
+        "labels": _LABELS[lang],
+        "revocation": _REVOCATION[lang],
+        "kinds": {name: kinds.label(name, lang) for name in kinds.names()},
+    }
 
 
 def _fetch_linked(config: ServiceConfig, identifier: str) -> bytes:

@@ -8,7 +8,6 @@ every worker reads and fills the one disk cache of OCSP responses and CRLs.
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Callable
 
@@ -29,14 +28,17 @@ def prepare_environment(config: ServiceConfig) -> None:
 
 def run(config: ServiceConfig, *, announce: Callable[[str], None] = print) -> None:
     """Serve until interrupted. The database is created (and checked) before the workers start."""
-    import uvicorn
+    try:
+        import uvicorn
+    except ImportError:
+        from kyso.core.errors import UsageError
 
+        raise UsageError("kyso serve needs its extra: pip install 'kyso[serve]'") from None
     from kyso.service.store import Store
 
     store = Store(config.database_url())
     store.keys()  # creates the tables once, and fails here (not in every worker) on a bad URL
     store.close()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
     uvicorn_config = uvicorn.Config(
         "kyso.service.app:create_app",
         host=config.host,
