@@ -256,11 +256,13 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     def api(endpoint: str, handler: Callable[[HttpRequest], Awaitable[Response]]) -> Callable[..., Any]:
         async def endpoint_function(http: HttpRequest) -> Response:
             try:
-                return await handler(http)
+                response = await handler(http)
             except ApiError as exc:
-                return error_response(exc.status, exc.code, exc.message, exc.headers)
+                response = error_response(exc.status, exc.code, exc.message, exc.headers)
             except BodyTooLarge:
-                return _too_large(config.max_upload)
+                response = _too_large(config.max_upload)
+            response.headers["X-Kyso-Worker"] = str(os.getpid())  # which worker answered (operations, tests)
+            return response
 
         endpoint_function.__name__ = endpoint
         return endpoint_function
@@ -373,6 +375,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed, 500: _internal})
     app.state.service = service
     limited: ASGIApp = BodyLimit(app, config.max_upload + 64 * 1024)
+    _one_line_library_logs()
     if config.access_log:
         limited = AccessLog(limited)
         if not access_log.handlers:  # a worker process starts with no logging set up
@@ -382,6 +385,27 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
             access_log.setLevel(logging.INFO)
             access_log.propagate = False
     return limited  # type: ignore[return-value]
+
+
+class _OneLine(logging.Formatter):
+    """Library warnings (pyHanko logs some with a traceback) as one printable line: the verdict already says what
+    was wrong with the document, and a traceback in the log would hide the real bugs (logged by ``_guarded``)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from kyso.text import printable
+
+        if record.name.startswith("kyso.service") and record.exc_info:
+            return super().format(record)
+        return printable(f"{record.levelname} {record.name}: {record.getMessage()}")
+
+
+def _one_line_library_logs() -> None:
+    root = logging.getLogger()
+    if not root.handlers:  # a worker process starts with none; a host application keeps its own
+        handler = logging.StreamHandler()
+        handler.setFormatter(_OneLine())
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
 
 
 class _WithBytes:

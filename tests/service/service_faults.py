@@ -31,3 +31,19 @@ def zip_bomb(expanded: int = 2 * 1024**3) -> bytes:
             for _ in range(expanded // len(chunk)):
                 member.write(chunk)
     return buffer.getvalue()
+
+
+def pdf_forgeries(signed: bytes) -> dict[str, bytes]:
+    """The PDF attack classes of the security issue (issue 9), from the PDF tests' own forgery helpers."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pdf"))  # tests/pdf/pdf_forgery.py
+    from pdf_forgery import forge_literal_contents, forge_moved_range, update_page
+
+    return {
+        "length-only /Contents": forge_literal_contents(signed),
+        "moved /ByteRange": forge_moved_range(signed),
+        "page replaced after signing": update_page(signed),
+        "truncated": signed[: len(signed) // 2],
+    }

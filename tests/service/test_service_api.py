@@ -92,7 +92,7 @@ def test_dss_validate_signature_simple_report(service, pdf, signer_for):
 def test_edxml_and_unknown_formats(service, signer_for):
     from service_faults import edxml_package
 
-    signed = kyso.sign(edxml_package(), signer=signer_for("organisation"))
+    signed = kyso.sign(edxml_package(), signer=signer_for("person"))
     with service.client() as client:
         xml = client.post("/api/v1/verify", files={"file": ("goi-tin.xml", signed, "text/xml")})
         other = client.post("/api/v1/verify", files={"file": ("a.txt", b"just text, not a document")})
