@@ -362,6 +362,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         Route("/verify/{id:path}", page("index.html")),
         Route("/docs", page("docs.html")),
         Route("/health", health),
+        Route("/favicon.ico", lambda http: Response(status_code=204)),
         Route("/openapi.json", openapi),
         Route("/api/v1/verify", api("verify", verify), methods=["POST"]),
         Route("/api/v1/report.pdf", api("report", report_pdf), methods=["POST"]),

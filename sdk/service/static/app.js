@@ -99,6 +99,7 @@ async function answerOf(response) {
 
 async function check(event) {
   event.preventDefault();
+  if (!words) await loadWords();
   const file = document.getElementById("file").files[0];
   if (!file) { fail(t("choose")); return; }
   const status = document.getElementById("status");
@@ -135,10 +136,11 @@ async function checkLink(id) {
 }
 
 async function start() {
-  await loadWords();
-  applyLanguage();
+  // the handlers first: a form submitted before the words arrive must not be sent natively
   document.getElementById("upload").addEventListener("submit", check);
   document.getElementById("download").addEventListener("click", download);
+  await loadWords();
+  applyLanguage();
   document.getElementById("lang").addEventListener("click", async () => {
     lang = lang === "vi" ? "en" : "vi";
     localStorage.setItem("kyso-lang", lang);
