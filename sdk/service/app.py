@@ -109,18 +109,14 @@ class Service:
         work: Callable[[], tuple[Any, validating.Request | None]],
         answer: Callable[[Any], Response],
     ) -> Response:
-        """Admit the client, run ``work`` in a thread within the time limit, audit, answer (errors as JSON)."""
-        started = time.monotonic()
-        address = http.client.host if http.client else "-"
+        """Run ``work`` in a thread within the time limit (the client was admitted by :meth:`admitted`), audit,
+        answer (errors as JSON)."""
+        started = http.scope.get("state", {}).get("started", time.monotonic())
         lang = http.query_params.get("lang", "vi") if http.query_params.get("lang") in ("vi", "en") else "vi"
-        client_name = f"anonymous:{address}"
+        client_name = http.scope.get("state", {}).get("client", "-")
         outcome: Any = None
         request: validating.Request | None = None
-        status = 200
         try:
-            client = await run_in_threadpool(self.admit, http.headers.get("x-api-key"), address)
-            client_name = client.name
-            http.scope.setdefault("state", {})["client"] = client_name
             async with self.slots:
                 remaining = self.config.request_timeout - (time.monotonic() - started)
                 outcome, request = await asyncio.wait_for(run_in_threadpool(_guarded, work, lang), max(remaining, 0.1))
@@ -134,11 +130,17 @@ class Service:
             )
         except ApiError as exc:
             response = error_response(exc.status, exc.code, exc.message, exc.headers)
-        status = response.status_code
-        if status != 401 and status != 429:
-            entry = _audit_entry(client_name, endpoint, request, outcome, status, started)
-            await run_in_threadpool(self.store.audit, entry)
+        entry = _audit_entry(client_name, endpoint, request, outcome, response.status_code, started)
+        await run_in_threadpool(self.store.audit, entry)
         return response
+
+    async def admitted(self, http: HttpRequest) -> None:
+        """Identify and count the client before its body is read (401 and 429 cost the service nothing more)."""
+        state = http.scope.setdefault("state", {})
+        state["started"] = time.monotonic()
+        address = http.client.host if http.client else "-"
+        client = await run_in_threadpool(self.admit, http.headers.get("x-api-key"), address)
+        state["client"] = client.name
 
 
 def _guarded(work: Callable[[], tuple[Any, validating.Request | None]], lang: str) -> tuple[Any, Any]:
@@ -256,6 +258,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     def api(endpoint: str, handler: Callable[[HttpRequest], Awaitable[Response]]) -> Callable[..., Any]:
         async def endpoint_function(http: HttpRequest) -> Response:
             try:
+                await service.admitted(http)
                 response = await handler(http)
             except ApiError as exc:
                 response = error_response(exc.status, exc.code, exc.message, exc.headers)
