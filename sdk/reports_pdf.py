@@ -77,7 +77,7 @@ def render_report_pdf(
     page = _Pages()
     page.heading(_TITLE[lang])
     page.field(label["document"], f"{data.get('document') or '-'} ({data.get('format')})")
-    page.field(more["sha256_document"], hashlib.sha256(document).hexdigest())
+    page.field(more["sha256_document"], hashlib.sha256(document).hexdigest(), size=9)  # on one line
     page.field(more["checked_at"], vietnam_iso(checked_at or datetime.now(UTC)))
     verdict = _VERDICT[lang][report.indication]
     page.verdict(f"{label['verdict']}: {verdict}", _COLOURS.get(str(report.indication), _OTHER_COLOUR))
@@ -218,15 +218,15 @@ class _Pages:
         self.canvas.ops.append(b"0 g")
         self.y += 2
 
-    def field(self, name: str, value: str) -> None:
-        lines = self._wrap(self.regular, self.SIZE, _nfc(value), self.RIGHT - self.VALUE_X)
+    def field(self, name: str, value: str, size: float = SIZE) -> None:
+        lines = self._wrap(self.regular, size, _nfc(value), self.RIGHT - self.VALUE_X)
         self._room(self.LEADING * min(len(lines), 3))
         if name:
             for i, part in enumerate(self._wrap(self.bold, self.SIZE, _nfc(name) + ":", self.VALUE_X - self.LEFT - 8)):
                 self.canvas.text(self.bold, self.SIZE, self.LEFT, self.y + i * self.LEADING, part)
         for line in lines:
             self._room(self.LEADING)
-            self.canvas.text(self.regular, self.SIZE, self.VALUE_X, self.y, line)
+            self.canvas.text(self.regular, size, self.VALUE_X, self.y, line)
             self.y += self.LEADING
         if not lines:
             self.y += self.LEADING

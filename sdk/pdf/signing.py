@@ -81,12 +81,19 @@ def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
     )
     output = BytesIO()
     try:
-        pdf_signer.sign_pdf(
+        # pyHanko's sync sign_pdf is asyncio.run(): refused inside a running event loop (an ASGI app, Playwright's
+        # sync API); run_sync runs the coroutine in a thread then, as kyso's other async calls do
+        from pyhanko.sign._session_scope import run_and_release
+
+        from kyso.core.aio import run_sync
+
+        coroutine = pdf_signer.async_sign_pdf(
             writer,
             output=output,
             bytes_reserved=bytes_reserved,
             appearance_text_params=_stamp_text(request) if request.box is not None and plan is None else None,
         )
+        run_sync(run_and_release(coroutine, metadata.validation_context))
     except KysoError:
         raise
     except Exception as exc:

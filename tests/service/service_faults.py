@@ -22,7 +22,7 @@ def edxml_package(attachment: bytes = b"%PDF-1.7 van ban kem theo\n", name: str 
     return codec.build(message)
 
 
-def zip_bomb(expanded: int = 2 * 1024**3) -> bytes:
+def zip_bomb(expanded: int = 256 * 1024**2) -> bytes:
     """A ZIP whose one member inflates to ``expanded`` bytes of zeros (about 1000:1), built without holding them."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
