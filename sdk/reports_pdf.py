@@ -124,11 +124,11 @@ def render_report_pdf(
             page.field(label["chain"], " → ".join(_cn(s) for s in certificate["chain"]))
         revocation = certificate.get("revocation") or {}
         if revocation:
-            status = _REVOCATION[lang].get(revocation.get("status"), revocation.get("status"))
+            status = _REVOCATION[lang].get(str(revocation.get("status")), revocation.get("status"))
             page.field(label["revocation"], f"{status} ({label['source']}: {revocation.get('source')})")
         for answer in certificate.get("revocations") or []:
             when = f", {answer['time']}" if answer.get("time") else ""
-            said = _REVOCATION[lang].get(answer.get("status"), answer.get("status"))
+            said = _REVOCATION[lang].get(str(answer.get("status")), answer.get("status"))
             text = more["answer"].format(
                 subject=_cn(answer.get("subject") or "-"), status=said, source=answer.get("source"), when=when
             )

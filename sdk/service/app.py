@@ -153,7 +153,9 @@ def _guarded(work: Callable[[], tuple[Any, validating.Request | None]], lang: st
         raise _kyso_error(exc, lang) from None
     except Exception as exc:  # a bug: never the message (it may quote the document)
         logging.getLogger("kyso.service").exception("internal error")
-        raise ApiError(500, "INTERNAL_ERROR", f"internal error ({exc.__class__.__name__}); see the service log") from None
+        raise ApiError(
+            500, "INTERNAL_ERROR", f"internal error ({exc.__class__.__name__}); see the service log"
+        ) from None
 
 
 def _audit_entry(
@@ -189,7 +191,7 @@ async def read_document_request(http: HttpRequest, config: ServiceConfig) -> val
     if kind == "multipart/form-data":
         try:
             form = await http.form(max_files=1, max_fields=16, max_part_size=config.max_upload)
-        except BodyTooLarge:
+        except BodyTooLarge:  # the body limit's own answer, 413
             raise
         except Exception as exc:  # python-multipart's and Starlette's parse errors
             if "maximum size" in str(exc):
@@ -235,16 +237,10 @@ def _checked(fields: Any, content: bytes, name: str | None) -> validating.Reques
     try:
         return validating.request_from_fields(fields, content, name)
     except UsageError as exc:
-        raise ApiError(400, "BAD_REQUEST", exc.diagnostics(fields.get("lang") if fields.get("lang") == "en" else "vi"))
+        lang = "en" if fields.get("lang") == "en" else "vi"
+        raise ApiError(400, "BAD_REQUEST", exc.diagnostics(lang)) from None
     except InputError as exc:
         raise ApiError(400, "EMPTY_DOCUMENT", exc.diagnostics("en")) from None
-
-
-async def _parsed(http: HttpRequest, config: ServiceConfig) -> validating.Request:
-    try:
-        return await read_document_request(http, config)
-    except ApiError:
-        raise
 
 
 # ------------------------------------------------------------------------------------------------- handlers
@@ -271,7 +267,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         return endpoint_function
 
     async def verify(http: HttpRequest) -> Response:
-        request = await _parsed(http, config)
+        request = await read_document_request(http, config)
 
         def work() -> tuple[Any, validating.Request]:
             return validating.verify(request, config, service.trust), request
@@ -279,7 +275,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         return await service.run(http, "verify", work, lambda report: JSONResponse(report.to_dict()))
 
     async def report_pdf(http: HttpRequest) -> Response:
-        request = await _parsed(http, config)
+        request = await read_document_request(http, config)
 
         def work() -> tuple[Any, validating.Request]:
             from kyso.reports_pdf import render_report_pdf
@@ -295,7 +291,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         return await service.run(http, "report", work, answer)
 
     async def validate_certificate(http: HttpRequest) -> Response:
-        request = await _parsed(http, config)
+        request = await read_document_request(http, config)
 
         def work() -> tuple[Any, validating.Request]:
             return validating.validate_certificate(request, config, service.trust), request

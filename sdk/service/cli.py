@@ -23,8 +23,12 @@ def _config(config_path: Path | None, database: str | None = None):  # -> Servic
 @click.option("--port", type=int, help="Port to listen on (default 8080; 0 picks a free one).")
 @click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (default 2).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help=_CONFIG_HELP)
-@click.option("--trust", multiple=True, type=click.Path(path_type=Path), help="Trust anchor file or directory "
-              "of the default trust set, on top of the trust store (repeatable).")
+@click.option(
+    "--trust",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Trust anchor file or directory of the default trust set, on top of the trust store (repeatable).",
+)
 @click.option("--database", help="sqlite:///PATH or postgresql://... (default: service.db in the Kyso config dir).")
 @click.pass_context
 def serve_group(

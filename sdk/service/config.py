@@ -86,8 +86,11 @@ _SECTIONS = {
     "keys": ("require_api_key", "anonymous_per_minute", "key_per_minute"),
     "links": ("link_document_url",),
 }
-_ALIASES = {("revocation", "default"): "revocation", ("revocation", "timeout"): "network_timeout",
-            ("links", "document_url"): "link_document_url"}
+_ALIASES = {
+    ("revocation", "default"): "revocation",
+    ("revocation", "timeout"): "network_timeout",
+    ("links", "document_url"): "link_document_url",
+}
 
 
 def load(path: Path | None) -> ServiceConfig:

@@ -22,8 +22,10 @@ def _upload(description: str) -> dict[str, Any]:
                 "schema": {
                     "type": "object",
                     "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary", "description": description},
-                                   **_OPTIONS},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": description},
+                        **_OPTIONS,
+                    },
                 }
             },
             "application/json": {
@@ -111,20 +113,26 @@ def document() -> dict[str, Any]:
                 }
             },
             "/api/v1/trust": {
-                "get": {"summary": "The trust anchors in use, with SHA-256 fingerprints",
-                        "responses": {"200": {"description": "store and trust sets", **json_ok}}}
+                "get": {
+                    "summary": "The trust anchors in use, with SHA-256 fingerprints",
+                    "responses": {"200": {"description": "store and trust sets", **json_ok}},
+                }
             },
             "/api/v1/links/{id}": {
                 "get": {
                     "summary": "Verify the document a one-stop-shop QR code names (/verify/{id} shows it to people)",
                     "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                    "responses": {"200": {"description": "the verification report", **json_ok},
-                                  **_errors(401, 429, 503)},
+                    "responses": {
+                        "200": {"description": "the verification report", **json_ok},
+                        **_errors(401, 429, 503),
+                    },
                 }
             },
             "/api/v1/words": {
-                "get": {"summary": "The words of the page (verdicts, reasons, labels) in vi or en",
-                        "responses": {"200": {"description": "labels", **json_ok}}}
+                "get": {
+                    "summary": "The words of the page (verdicts, reasons, labels) in vi or en",
+                    "responses": {"200": {"description": "labels", **json_ok}},
+                }
             },
             "/services/rest/validation/validateSignature": {
                 "post": {
@@ -139,8 +147,10 @@ def document() -> dict[str, Any]:
                                     "properties": {
                                         "signedDocument": {
                                             "type": "object",
-                                            "properties": {"bytes": {"type": "string", "contentEncoding": "base64"},
-                                                           "name": {"type": "string"}},
+                                            "properties": {
+                                                "bytes": {"type": "string", "contentEncoding": "base64"},
+                                                "name": {"type": "string"},
+                                            },
                                         },
                                         "validationTime": {"type": "string"},
                                     },

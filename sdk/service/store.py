@@ -87,7 +87,7 @@ class Store:
                 import psycopg
             except ImportError:
                 raise UsageError("a PostgreSQL database needs psycopg: pip install 'kyso[serve]'") from None
-            connection = psycopg.connect(self.url, autocommit=True)
+            connection: Any = psycopg.connect(self.url, autocommit=True)
             serial = "BIGSERIAL"
         else:
             if not self.url.startswith("sqlite:///"):

@@ -17,7 +17,9 @@ def edxml_package(attachment: bytes = b"%PDF-1.7 van ban kem theo\n", name: str 
             to=[Organization(organ_id="000.00.00.G22", organ_name="Văn phòng Chính phủ")],
             subject="V/v kiểm tra chữ ký số",
         ),
-        attachments=[Attachment(content_id="cid:1", attachment_name=name, content_type="application/zip", data=attachment)],
+        attachments=[
+            Attachment(content_id="cid:1", attachment_name=name, content_type="application/zip", data=attachment)
+        ],
     )
     return codec.build(message)
 

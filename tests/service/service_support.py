@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import glob
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -92,8 +90,8 @@ class _OutsideHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-@pytest.fixture(scope="session")
-def outside(kyso_pki: TestPKI) -> Iterator[Outside]:
+@pytest.fixture(scope="session", name="outside")
+def outside_fixture(kyso_pki: TestPKI) -> Iterator[Outside]:
     server = Outside(kyso_pki)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -111,8 +109,8 @@ def _postgres_binaries() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-@pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
+@pytest.fixture(scope="session", name="database_url")
+def database_url_fixture() -> Iterator[str]:
     """A real PostgreSQL server for the session when Debian's postgresql is installed (run as the ``postgres``
     user when the tests run as root), else a SQLite file."""
     binaries = _postgres_binaries()
@@ -140,8 +138,11 @@ def database_url() -> Iterator[str]:
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -167,12 +168,16 @@ class RunningService:
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "kyso", "serve", "--config", str(self.config), *args],
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
 
 
-@pytest.fixture(scope="session")
-def service(kyso_pki: TestPKI, outside: Outside, database_url: str, tmp_path_factory) -> Iterator[RunningService]:
+@pytest.fixture(scope="session", name="service")
+def service_fixture(
+    kyso_pki: TestPKI, outside: Outside, database_url: str, tmp_path_factory
+) -> Iterator[RunningService]:
     directory = tmp_path_factory.mktemp("kyso-service")
     config = directory / "service.toml"
     config.write_text(
@@ -185,7 +190,7 @@ concurrency = 4
 
 [storage]
 database = "{database_url}"
-cache_dir = "{directory / 'cache'}"
+cache_dir = "{directory / "cache"}"
 
 [trust]
 default = ["{kyso_pki.root_cert}"]
@@ -208,46 +213,12 @@ document_url = "{outside.url}/documents/{{id}}"
         encoding="utf-8",
     )
     log = directory / "service.log"
-    handle = log.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kyso", "serve", "--config", str(config), "--port", "0"],
-        stdout=handle, stderr=subprocess.STDOUT,
-    )
-    url = _wait_for_url(log, process)
-    running = RunningService(url, process, config, database_url, log)
-    _wait_healthy(running)
-    for name, per_minute in (("system-a", "100000"), ("limited", "3")):
-        added = running.cli("keys", "add", name, "--per-minute", per_minute)
-        assert added.returncode == 0, added.stderr
-        running.keys[name] = added.stdout.strip()
-    yield running
-    process.terminate()
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    handle.close()
+    from kyso.testing.service import serve
 
-
-def _wait_for_url(log: Path, process: subprocess.Popen[bytes]) -> str:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        found = re.search(r"kyso serve: (http://[0-9.]+:\d+)/", log.read_text(errors="replace"))
-        if found:
-            return found.group(1)
-        if process.poll() is not None:
-            raise RuntimeError(f"kyso serve exited: {log.read_text(errors='replace')}")
-        time.sleep(0.1)
-    raise RuntimeError("kyso serve did not start")
-
-
-def _wait_healthy(service: RunningService) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(service.url + "/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"kyso serve is not healthy: {service.log.read_text(errors='replace')}")
+    with serve(config, log) as (url, process):
+        running = RunningService(url, process, config, database_url, log)
+        for name, per_minute in (("system-a", "100000"), ("limited", "3")):
+            added = running.cli("keys", "add", name, "--per-minute", per_minute)
+            assert added.returncode == 0, added.stderr
+            running.keys[name] = added.stdout.strip()
+        yield running

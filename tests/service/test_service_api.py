@@ -6,10 +6,10 @@ import base64
 import json
 
 import pytest
-from service_support import database_url, outside, service  # noqa: F401 - fixtures
+from conftest import make_pdf
+from service_support import database_url_fixture, outside_fixture, service_fixture  # noqa: F401 - fixtures
 
 import kyso
-from conftest import make_pdf
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +35,7 @@ def test_options_revocation_trust_and_at(service, pdf):
     with service.client() as client:
         untrusted = client.post("/api/v1/verify", files={"file": ("a.pdf", pdf)}, data={"trust": "other"})
         unknown_set = client.post("/api/v1/verify", files={"file": ("a.pdf", pdf)}, data={"trust": "nope"})
-        past = client.post(
-            "/api/v1/verify", files={"file": ("a.pdf", pdf)}, data={"at": "2001-01-01T00:00:00+07:00"}
-        )
+        past = client.post("/api/v1/verify", files={"file": ("a.pdf", pdf)}, data={"at": "2001-01-01T00:00:00+07:00"})
         bad = client.post("/api/v1/verify", files={"file": ("a.pdf", pdf)}, data={"revocation": "maybe"})
     assert untrusted.json()["indication"] != "TOTAL_PASSED"  # the PKI's root is not in the set "other"
     assert unknown_set.status_code == 400 and unknown_set.json()["error"] == "BAD_REQUEST"
@@ -47,7 +45,9 @@ def test_options_revocation_trust_and_at(service, pdf):
 
 def test_certificate_trust_health_openapi_docs(service, kyso_pki):
     with service.client() as client:
-        cert = client.post("/api/v1/certificates/validate", files={"file": ("c.pem", kyso_pki.cert("person").read_bytes())})
+        cert = client.post(
+            "/api/v1/certificates/validate", files={"file": ("c.pem", kyso_pki.cert("person").read_bytes())}
+        )
         revoked = client.post(
             "/api/v1/certificates/validate",
             json={"content": base64.b64encode(kyso_pki.cert("revoked").read_bytes()).decode(), "revocation": "hard"},
@@ -61,10 +61,16 @@ def test_certificate_trust_health_openapi_docs(service, kyso_pki):
     assert (revoked.json()["indication"], revoked.json()["sub_indication"]) == ("INDETERMINATE", "REVOKED_NO_POE")
     from kyso.certs.truststore import fingerprint
 
-    assert trust["sets"]["default"][0]["sha256"] == fingerprint(kyso.certs.loading.load_certificates([kyso_pki.root_cert])[0])
+    assert trust["sets"]["default"][0]["sha256"] == fingerprint(
+        kyso.certs.loading.load_certificates([kyso_pki.root_cert])[0]
+    )
     assert health["status"] == "ok"
-    assert {"/api/v1/verify", "/api/v1/certificates/validate", "/api/v1/trust",
-            "/services/rest/validation/validateSignature"} <= set(spec["paths"])
+    assert {
+        "/api/v1/verify",
+        "/api/v1/certificates/validate",
+        "/api/v1/trust",
+        "/services/rest/validation/validateSignature",
+    } <= set(spec["paths"])
     assert docs.status_code == 200 and "/static/docs.js" in docs.text and "http" not in docs.text.split("<body>")[1]
     assert script.status_code == 200
 
@@ -74,7 +80,10 @@ def test_dss_validate_signature_simple_report(service, pdf, signer_for):
     answers = []
     with service.client() as client:
         for data in (pdf, tampered, make_pdf()):
-            body = {"signedDocument": {"bytes": base64.b64encode(data).decode(), "name": "x.pdf"}, "validationTime": None}
+            body = {
+                "signedDocument": {"bytes": base64.b64encode(data).decode(), "name": "x.pdf"},
+                "validationTime": None,
+            }
             answers.append(client.post("/services/rest/validation/validateSignature", json=body))
         garbage = client.post("/services/rest/validation/validateSignature", json={"signedDocument": 3})
     good, bad, unsigned = (a.json()["SimpleReport"] for a in answers)

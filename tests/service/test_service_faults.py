@@ -8,11 +8,16 @@ import time
 
 import httpx
 import pytest
+from conftest import make_pdf
 from service_faults import edxml_package, pdf_forgeries, zip_bomb
-from service_support import MAX_UPLOAD, database_url, outside, service  # noqa: F401 - fixtures
+from service_support import (  # noqa: F401 - the *_fixture imports register the fixtures
+    MAX_UPLOAD,
+    database_url_fixture,
+    outside_fixture,
+    service_fixture,
+)
 
 import kyso
-from conftest import make_pdf
 
 FAULTS_SIGNER = "organisation"
 """The certificate only the CA-down and CA-hangs tests use with the service: none of its answers is cached."""
@@ -43,11 +48,12 @@ def test_oversized_uploads_are_refused_before_reading(service, workers_before):
             for start in range(0, len(big), 256 * 1024):
                 yield big[start : start + 256 * 1024]
 
-        chunked = client.post(
-            "/api/v1/verify", content=chunks(), headers={"Content-Type": "application/json"}
+        chunked = client.post("/api/v1/verify", content=chunks(), headers={"Content-Type": "application/json"})
+        dss = client.post(
+            "/services/rest/validation/validateSignature",
+            content=chunks(),
+            headers={"Content-Type": "application/json"},
         )
-        dss = client.post("/services/rest/validation/validateSignature", content=chunks(),
-                          headers={"Content-Type": "application/json"})
     for answer in (declared, chunked, dss):
         assert answer.status_code == 413, answer.text
         assert answer.json()["error"] == "TOO_LARGE"
@@ -56,10 +62,16 @@ def test_oversized_uploads_are_refused_before_reading(service, workers_before):
 @pytest.mark.parametrize(
     "body, content_type",
     [
-        (b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF", "multipart/form-data; boundary=x"),
+        (
+            b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF',
+            "multipart/form-data; boundary=x",
+        ),
         (b"garbage without any boundary", "multipart/form-data"),
         (b"--x\r\nbroken header line\r\n\r\nvalue\r\n--x--\r\n", "multipart/form-data; boundary=x"),
-        (b"--x\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nv\r\n--x--\r\n", "multipart/form-data; boundary=x"),
+        (
+            b'--x\r\nContent-Disposition: form-data; name="other"\r\n\r\nv\r\n--x--\r\n',
+            "multipart/form-data; boundary=x",
+        ),
         (b"{not json", "application/json"),
         (b'{"content": "***not base64***"}', "application/json"),
         (b"%PDF-1.7", "application/pdf"),
@@ -158,7 +170,9 @@ def test_revocation_answers_are_shared_by_the_workers(service, outside):
     seen: set[int] = set()
     with service.client() as client:
         before = outside.revocation_requests
-        first = client.post("/api/v1/certificates/validate", files={"file": ("tsa.pem", tsa)}, data={"revocation": "hard"})
+        first = client.post(
+            "/api/v1/certificates/validate", files={"file": ("tsa.pem", tsa)}, data={"revocation": "hard"}
+        )
         seen.add(int(first.headers["x-kyso-worker"]))
         fetched = outside.revocation_requests
         for _ in range(40):

@@ -8,10 +8,10 @@ import shutil
 import subprocess
 
 import pytest
-from service_support import database_url, outside, service  # noqa: F401 - fixtures
+from conftest import make_pdf
+from service_support import database_url_fixture, outside_fixture, service_fixture  # noqa: F401 - fixtures
 
 import kyso
-from conftest import make_pdf
 
 
 def signed(signer, text: str) -> bytes:
@@ -56,7 +56,9 @@ def test_upload_verdict_english_and_report(page, service, signer_for, tmp_path):
         assert "KẾT QUẢ KIỂM TRA CHỮ KÝ SỐ" in text and hashlib.sha256(document_bytes).hexdigest() in text
         assert "Nguyễn Văn An" in text
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", str(report), str(tmp_path / "report")], check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "70", "-png", "-singlefile", str(report), str(tmp_path / "report")], check=True
+        )
 
     page.click("#lang")
     page.wait_for_function("document.getElementById('verdict').textContent.startsWith('Verdict')")

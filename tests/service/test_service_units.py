@@ -9,10 +9,9 @@ import subprocess
 import time
 
 import pytest
-from service_support import database_url  # noqa: F401 - fixture
+from service_support import database_url_fixture  # noqa: F401 - fixture
 
 import kyso
-from conftest import make_pdf
 from kyso.core.errors import UsageError
 from kyso.service import config as service_config
 from kyso.service.store import Store
