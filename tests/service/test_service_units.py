@@ -153,3 +153,15 @@ def _text(pdf: bytes, path) -> str:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     path.write_bytes(pdf)
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_revocation_mirrors_longest_prefix(monkeypatch):
+    from kyso.certs.fetching import MIRRORS_ENV, mirrored
+
+    monkeypatch.setenv(MIRRORS_ENV, '{"http://ca.gov.vn/": "http://m/", "http://ca.gov.vn/pki/crl/": "http://c/"}')
+    assert mirrored("http://ca.gov.vn/pki/crl/rootcag2.crl") == "http://c/rootcag2.crl"
+    assert mirrored("http://ca.gov.vn/other") == "http://m/other"
+    assert mirrored("http://ocsp.ca.gov.vn/") == "http://ocsp.ca.gov.vn/"
+    for broken in ("not json", "[1, 2]", '{"http://ca.gov.vn/": 3}'):
+        monkeypatch.setenv(MIRRORS_ENV, broken)
+        assert mirrored("http://ca.gov.vn/x") == "http://ca.gov.vn/x"
