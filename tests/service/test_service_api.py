@@ -112,6 +112,10 @@ def test_edxml_and_unknown_formats(service, signer_for):
 def test_api_keys_rate_limits_and_audit(service, pdf):
     import hashlib
 
+    import time
+
+    if time.time() % 60 > 45:  # the five requests must fall in one rate window (minute)
+        time.sleep(61 - time.time() % 60)
     limited = service.keys["limited"]
     with service.client(**{"X-API-Key": limited}) as client:
         statuses = [client.post("/api/v1/verify", files={"file": ("a.pdf", pdf)}).status_code for _ in range(5)]
