@@ -117,23 +117,20 @@ def verify(request: Request, config: ServiceConfig, trust: TrustSets) -> Verific
     """``kyso.verify`` with the service's trust set, policy and network budget."""
     import kyso
 
-    return kyso.verify(
-        request.content,
-        trust=trust.anchors(request.trust),
-        revocation=request.revocation or config.revocation,
-        at=request.at,
-        timeout=config.network_timeout,
-        name=request.name,
-    )
+    return kyso.verify(request.content, name=request.name, **_options(request, config, trust))
 
 
 def validate_certificate(request: Request, config: ServiceConfig, trust: TrustSets) -> CertificateReport:
     import kyso
 
-    return kyso.validate_certificate(
-        request.content,
-        trust=trust.anchors(request.trust),
-        revocation=request.revocation or config.revocation,
-        at=request.at,
-        timeout=config.network_timeout,
-    )
+    return kyso.validate_certificate(request.content, **_options(request, config, trust))
+
+
+def _options(request: Request, config: ServiceConfig, trust: TrustSets) -> dict[str, Any]:
+    """The keywords both API functions take: the request's choices, else the service's defaults."""
+    return {
+        "trust": trust.anchors(request.trust),
+        "revocation": request.revocation or config.revocation,
+        "at": request.at,
+        "timeout": config.network_timeout,
+    }

@@ -111,7 +111,6 @@ def test_edxml_and_unknown_formats(service, signer_for):
 
 def test_api_keys_rate_limits_and_audit(service, pdf):
     import hashlib
-
     import time
 
     if time.time() % 60 > 45:  # the five requests must fall in one rate window (minute)
