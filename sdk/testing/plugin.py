@@ -37,6 +37,17 @@ def kyso_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPKI]:
         yield pki
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use ``kyso_browser`` run last (each xdist worker runs its share in collection order): once
+    Playwright's sync API has started, an event loop stays set as running in the main thread for the rest of the
+    session, and any later ``asyncio.run()`` (pyHanko's synchronous wrappers, tests' own) fails with "cannot be
+    called from a running event loop"."""
+    browser = [item for item in items if "kyso_browser" in getattr(item, "fixturenames", ())]
+    if browser:
+        others = [item for item in items if "kyso_browser" not in getattr(item, "fixturenames", ())]
+        items[:] = others + browser
+
+
 @pytest.fixture(scope="session")
 def kyso_browser() -> Iterator[Browser]:
     """A headless Chromium shared by the session's page tests: open a context or page per test, close it after."""
