@@ -90,3 +90,18 @@ def test_one_stop_shop_qr_link(page, service, outside, signer_for, tmp_path):
     page.goto(service.url + "/verify/HS-unknown")
     page.wait_for_selector("#status.error")
     assert "HS-unknown" in page.text_content("#status")
+
+
+def test_names_from_documents_are_text_never_html(page, service, signer_for, tmp_path):
+    """A file name (and any name from a certificate) reaches the page as text: markup in it is shown, not run."""
+    hostile = "<img src=x onerror=document.title=1>.pdf"  # Chromium sends quotes in a file name as %22
+    document = tmp_path / "hostile.pdf"
+    document.write_bytes(signed(signer_for("person"), "Ten tep doc hai"))
+    page.goto(service.url + "/")
+    page.set_input_files(
+        "#file", files=[{"name": hostile, "mimeType": "application/pdf", "buffer": document.read_bytes()}]
+    )
+    page.click("#check")
+    page.wait_for_selector("#result:not([hidden])")
+    assert hostile in page.text_content("#document")
+    assert page.query_selector("#result img") is None and page.title() != "1"
