@@ -61,10 +61,11 @@ function show(report) {
     const h = document.createElement("h2");
     h.textContent = `${L.signature} ${index + 1}: ${words.verdict[sig.indication]}`;
     const dl = document.createElement("dl");
-    const signer = sig.signer || {};
     const cert = sig.certificate || {};
+    // the certificate summary (title, validity, test material) where the report has it, signer or certificate
+    const signer = { ...cert, ...(sig.signer || {}) };
     row(dl, L.signer, signer.common_name || signer.subject);
-    row(dl, "title" in signer ? (lang === "vi" ? "Chức danh" : "Title") : "", signer.title);
+    row(dl, lang === "vi" ? "Chức danh" : "Title", signer.title);
     row(dl, L.organization, signer.organization);
     row(dl, L.issuer, commonName(signer.issuer));
     row(dl, t("when"), sig.signing_time);
