@@ -382,6 +382,12 @@ def finish_command(state_path: Path, signature_file: Path, output_path: Path) ->
 @allow_weak_option()
 @format_option()
 @lang_option()
+@click.option(
+    "--report-pdf",
+    "report_pdf",
+    type=click.Path(path_type=Path),
+    help='Also write the printable report "Kết quả kiểm tra chữ ký số" (PDF) to this file.',
+)
 def verify_command(
     input_path: Path,
     trust: tuple[Path, ...],
@@ -392,15 +398,18 @@ def verify_command(
     allow_weak: tuple[str, ...],
     output_format: str,
     lang: str,
+    report_pdf: Path | None,
     **options: Any,
 ) -> None:
     """Verify every signature of IN. Exit 0 only when the document is TOTAL_PASSED."""
     import kyso
-    from kyso.files import read_document
+    from kyso.files import check_output, read_document, write_atomically
     from kyso.reports import render_verification
 
     format_options = pop_format_options("verify", options)
     data = read_document(input_path)
+    if report_pdf is not None:
+        check_output(report_pdf)
     report = kyso.verify(
         data,
         trust=trust,
@@ -412,6 +421,10 @@ def verify_command(
         allow_weak=allow_weak,
         format_options=format_options,
     )
+    if report_pdf is not None:
+        from kyso.reports_pdf import render_report_pdf
+
+        write_atomically(report_pdf, render_report_pdf(report, data, lang=lang))
     verbose = bool(click.get_current_context().meta.get(VERBOSE_KEY))
     _print_verdict(
         output_format, report.to_dict, lambda: render_verification(report, lang, verbose=verbose), report.indication

@@ -50,6 +50,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kyso.adapters.plugin",
     "kyso.conformance.plugin",
     "kyso.xml.plugin",
+    "kyso.service.plugin",
 )
 """Built-in plugins, by module path; each is registered under its module path as its name."""
 
