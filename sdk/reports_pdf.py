@@ -99,7 +99,7 @@ def render_report_pdf(
         if details.get("serial"):
             page.field(more["serial"], details["serial"])
         if details.get("sha256"):
-            page.field(more["fingerprint"], details["sha256"])
+            page.field(more["fingerprint"], details["sha256"], size=9)  # on one line, like the document's hash
         if details.get("not_before") and details.get("not_after"):
             dates = more["validity_range"].format(start=details["not_before"], end=details["not_after"])
             page.field(more["validity"], dates)
