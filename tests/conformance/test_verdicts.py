@@ -181,3 +181,21 @@ def test_an_unreachable_platform_is_reported_as_such(kyso_cli, tmp_path):
     assert result.stdout.startswith("ioffice: UNREACHABLE (KHÔNG KẾT NỐI ĐƯỢC")
     report = json.loads((tmp_path / "r.json").read_text("utf-8"))
     assert report["verdict"] == "UNREACHABLE" and {c["outcome"] for c in report["checks"]} == {"not_run"}
+
+
+def test_the_documented_one_liner_checks_a_report(full_run, tmp_path):
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "conformance.md").read_text("utf-8")
+    line = next(line for line in doc.splitlines() if line.startswith("$ python3 -c "))
+    code = re.fullmatch(r'\$ python3 -c "(.*)" staging\.json', line).group(1)
+    _, out = full_run
+    answer = subprocess.run([sys.executable, "-c", code, str(out / "r.json")], capture_output=True, text=True)
+    assert answer.stdout.strip() == "OK", answer.stderr
+    report = json.loads((out / "r.json").read_text("utf-8"))
+    (tmp_path / "changed.json").write_text(json.dumps({**report, "verdict": "CONFORMS", "seconds": 1}), "utf-8")
+    answer = subprocess.run([sys.executable, "-c", code, str(tmp_path / "changed.json")], capture_output=True, text=True)
+    assert answer.stdout.strip() == "MODIFIED"
