@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 
 import click
 
+from kyso.cli.config import apply_defaults, config_group, defaults
 from kyso.cli.kinds import KindOptionsCommand
 from kyso.cli.options import (
     LANG_HELP,
@@ -66,7 +67,18 @@ class _Cli(click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _accept_verbose(command)
+            apply_defaults(command)  # the configuration file's defaults, for every command (plugins' included)
         return command
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        if "default_map" not in extra:  # the group's own --lang from the configuration file
+            try:
+                extra["default_map"] = defaults()
+            except KysoError:
+                pass  # reported when the sub-command is resolved, as one error line
+        return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -216,6 +228,7 @@ def plugins_command(output_format: str) -> None:
 
 
 cli.add_command(signers_command)
+cli.add_command(config_group)
 
 # ---------------------------------------------------------------------------------------------------------------
 # sign
