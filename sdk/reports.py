@@ -233,5 +233,3 @@ def _cn(subject: str) -> str:
         if part.startswith("Common Name: "):
             return part.removeprefix("Common Name: ")
     return subject
-
-

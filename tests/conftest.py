@@ -22,8 +22,18 @@ from kyso.testing.documents import pdf_with_pages
 from kyso.testing.pki import TestPKI
 
 SIGNATURE_KEYS = {
-    "id", "indication", "sub_indication", "kind", "signer", "signing_time", "timestamp", "level", "coverage",
-    "modifications", "certificate", "messages",
+    "id",
+    "indication",
+    "sub_indication",
+    "kind",
+    "signer",
+    "signing_time",
+    "timestamp",
+    "level",
+    "coverage",
+    "modifications",
+    "certificate",
+    "messages",
 }
 """Keys of one signature in the JSON report of DESIGN.md."""
 

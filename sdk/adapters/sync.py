@@ -146,16 +146,9 @@ def check_signer(signer: Signer, *, trust: Iterable[Any] = (), revocation: str =
         why = report.sub_indication.value if report.sub_indication else report.indication.value
         detail = f": {'; '.join(report.messages)}" if report.messages else ""  # a plugin's reason comes last
         raise SignerError(f"signer refused: certificate {why}{detail}")
-    from cryptography import x509
+    from kyso.certs.signing_certificate import check_signing_certificate
 
-    certificate = x509.load_der_x509_certificate(signer.certificate)
-    now = datetime.now(UTC)
-    if now > certificate.not_valid_after_utc:
-        raise SignerError(f"signer refused: certificate EXPIRED on {certificate.not_valid_after_utc:%Y-%m-%d}")
-    if now < certificate.not_valid_before_utc:
-        raise SignerError(
-            f"signer refused: certificate NOT_YET_VALID before {certificate.not_valid_before_utc:%Y-%m-%d}"
-        )
+    check_signing_certificate(signer.certificate)  # the signing rule of kyso.sign, for a signer with no chain too
 
 
 def sign_item(

@@ -260,6 +260,14 @@ class _SignCommand(KindOptionsCommand, SigningCommand):
 @click.option("--box", metavar="x1,y1,x2,y2", help="Rectangle of a visible signature, PDF points, origin bottom-left.")
 @click.option("--reason", help="Reason for signing.")
 @click.option("--location", help="Place of signing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Sign even with a certificate that cannot sign (expired, not yet valid, revoked, key usage).",
+)
+@click.option(
+    "--check-revocation", is_flag=True, help="Ask the CA whether the signer is revoked (always at B-LT, B-LTA)."
+)
 @timeout_option()
 def sign_command(
     input_path: Path,

@@ -197,5 +197,7 @@ def test_the_documented_one_liner_checks_a_report(full_run, tmp_path):
     assert answer.stdout.strip() == "OK", answer.stderr
     report = json.loads((out / "r.json").read_text("utf-8"))
     (tmp_path / "changed.json").write_text(json.dumps({**report, "verdict": "CONFORMS", "seconds": 1}), "utf-8")
-    answer = subprocess.run([sys.executable, "-c", code, str(tmp_path / "changed.json")], capture_output=True, text=True)
+    answer = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "changed.json")], capture_output=True, text=True
+    )
     assert answer.stdout.strip() == "MODIFIED"
