@@ -67,19 +67,19 @@ def sign(
     :raises KysoError: unusable input, signer or service failure.
     """
     data = _document_bytes(data, "data", "sign")
-    level = _enum(Level, level, "level")
+    chosen: Level = _enum(Level, level, "level")
     if not force:
         from kyso.certs.signing_certificate import check_not_revoked, check_signing_certificate
 
         check_signing_certificate(signer.certificate)
-        if check_revocation or level in (Level.B_LT, Level.B_LTA):
+        if check_revocation or chosen in (Level.B_LT, Level.B_LTA):
             check_not_revoked(signer.certificate, signer.chain, timeout=timeout)
     pm = get_plugin_manager()
     fmt = pm.detect_format(data)
     request = SignRequest(
         document=Document(data=data, format=fmt.name, name=name),
         signer=signer,
-        level=level,
+        level=chosen,
         tsa=tsa,
         kind=None if kind is None else str(kind),
         field=field,
