@@ -225,6 +225,8 @@ def plugins_command(output_format: str) -> None:
     for plugin in listing:
         version = f"{plugin['distribution']} {plugin['version']}" if plugin["distribution"] else "-"
         click.echo(printable(f"{plugin['name']}  ({version})  hooks: {', '.join(plugin['hooks'])}"))
+    for name, why in get_plugin_manager().disabled.items():
+        click.echo(printable(f"{name}  DISABLED: {why}"))
 
 
 cli.add_command(signers_command)
@@ -421,9 +423,16 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: built-in commands plus those plugins add through ``kyso_register_commands``."""
     tolerant_output()
     try:
+        import warnings
+
+        from kyso.core.errors import PluginWarning
         from kyso.core.manager import get_plugin_manager
 
-        get_plugin_manager().register_commands(cli)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PluginWarning)
+            get_plugin_manager().register_commands(cli)
+        for warning in caught:  # a plugin that failed to load: disabled alone, said once, on one line
+            click.echo(printable(f"kyso: warning: {warning.message}"), err=True)
     except KysoError as exc:
         _fail(exc, verbose="--verbose" in (argv or sys.argv))  # before parsing: the language of KYSO_LANG
     except Exception as exc:  # a plugin that breaks while adding its commands

@@ -203,3 +203,8 @@ class PluginError(KysoError):
 
     lead_vi = "Phần mở rộng (plugin) bị lỗi"
     lead_en = "broken plugin"
+
+
+class PluginWarning(UserWarning):
+    """An installed plugin failed to load (import error, invalid or misspelled hook): it alone is disabled, the
+    others and the built-ins work. The message names it and how to silence it (``KYSO_DISABLE_PLUGINS``)."""
