@@ -131,7 +131,8 @@ def sync_command(
     show_default=True,
     help="Where the simulator keeps its SQLite state.",
 )
-def simulate_command(adapter_name: str, port: int, directory: Path) -> None:
+@trust_option(help="Trust anchor of the simulator's verification page (onegate; repeatable).")
+def simulate_command(adapter_name: str, port: int, directory: Path, trust: tuple[Path, ...]) -> None:
     """Run the platform simulator of adapter NAME on 127.0.0.1 until interrupted (account kyso / kyso-secret)."""
     import time
 
@@ -141,6 +142,10 @@ def simulate_command(adapter_name: str, port: int, directory: Path) -> None:
     if info.simulator is None:
         raise UsageError(f"adapter {adapter_name!r} has no simulator")
     simulator = info.simulator(directory, port)
+    if trust:
+        if not hasattr(simulator, "trust"):
+            raise UsageError(f"the {adapter_name} simulator verifies nothing: --trust has no use", parameter="trust")
+        simulator.trust = list(trust)
     simulator.start()
     click.echo(f"{adapter_name} simulator on {simulator.url} (state: {simulator.database}); Ctrl-C stops it")
     try:

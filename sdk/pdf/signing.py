@@ -81,11 +81,15 @@ def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
     )
     output = BytesIO()
     try:
-        pdf_signer.sign_pdf(
-            writer,
-            output=output,
-            bytes_reserved=bytes_reserved,
-            appearance_text_params=_stamp_text(request) if request.box is not None and plan is None else None,
+        from kyso.core.aio import run_sync
+
+        run_sync(  # not pyHanko's sign_pdf (asyncio.run): kyso.sign also works inside a running event loop
+            pdf_signer.async_sign_pdf(
+                writer,
+                output=output,
+                bytes_reserved=bytes_reserved,
+                appearance_text_params=_stamp_text(request) if request.box is not None and plan is None else None,
+            )
         )
     except KysoError:
         raise
