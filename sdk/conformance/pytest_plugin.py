@@ -89,3 +89,6 @@ def conformance_tests(adapter: Any) -> Any:
             pytest.fail(f"{check}: {result.detail}", pytrace=False)
 
     return test_conformance
+
+
+__all__ = ["conformance_tests", "kyso_conformance_harness", "pytest_addoption"]
