@@ -64,6 +64,14 @@ def adapters_command(output_format: str) -> None:
     type=click.Path(path_type=Path),
     help="Journal making the run resumable (default: one per adapter and user in the Kyso configuration directory).",
 )
+@click.option(
+    "--level",
+    type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]),
+    default="B-B",
+    show_default=True,
+    help="Signature level of every item (B-T and above need --tsa).",
+)
+@click.option("--tsa", metavar="URL", help="RFC 3161 time-stamping authority (for B-T, B-LT, B-LTA).")
 @format_option()
 @connection_options()
 def sync_command(
@@ -75,6 +83,8 @@ def sync_command(
     trust: tuple[Path, ...],
     revocation: str,
     journal: Path | None,
+    level: str,
+    tsa: str | None,
     output_format: str,
     **connection: Any,
 ) -> None:
@@ -107,6 +117,7 @@ def sync_command(
                 revocation=revocation,
                 items=items,
                 progress=lambda item, result: bar.update(1),
+                sign_options={"level": level, "tsa": tsa},
             )
     finally:
         adapter.close()
