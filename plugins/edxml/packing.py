@@ -43,16 +43,16 @@ def pack(header: Mapping[str, Any] | Message, files: Iterable[FileSource] = (), 
     from kyso_edxml import codec, jsonio
 
     message, described = _message(header)
-    files = [_file(source) for source in files]
+    given = [_file(source) for source in files]
     if not isinstance(message, EdXMLMessage):
-        if files:
+        if given:
             raise UsageError("a status packet carries no attachments")
         return codec.build(message)
-    if described and not files:
+    if described and not given:
         raise UsageError("the header lists attachments: give each file")
     used_ids = {str(entry.get("content_id")) for entry in described.values() if entry.get("content_id")}
     used_ids |= {a.content_id for a in message.attachments if a.content_id}
-    for number, (name, content) in enumerate(files, start=len(message.attachments) + 1):
+    for number, (name, content) in enumerate(given, start=len(message.attachments) + 1):
         meta = jsonio.attachment_from_json(_meta(described.get(name)), f"attachment {name}")
         message.attachments.append(
             Attachment(
@@ -63,7 +63,7 @@ def pack(header: Mapping[str, Any] | Message, files: Iterable[FileSource] = (), 
                 data=_zip(name, content) if zipped else content,
             )
         )
-    missing = set(described) - {name for name, _ in files}
+    missing = set(described) - {name for name, _ in given}
     if missing:
         raise UsageError(f"the header lists attachments not given as files: {', '.join(sorted(missing))}")
     message.manifest = []  # derived from the attachments, so both always agree
