@@ -41,9 +41,9 @@ def kyso_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPKI]:
 def kyso_browser() -> Iterator[Browser]:
     """A headless Chromium shared by the session's page tests: open a context or page per test, close it after."""
     pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
-    from kyso.testing.browser import chromium, chromium_executable
+    from kyso.testing.browser import chromium_executable, chromium_on_its_thread
 
     if chromium_executable() is None:
         pytest.skip("no Chromium to drive (./run test installs Debian's chromium)")
-    with chromium() as browser:
+    with chromium_on_its_thread() as browser:  # not in the test's thread: it would keep a running event loop there
         yield browser

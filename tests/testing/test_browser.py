@@ -29,3 +29,19 @@ def test_browser_runs_a_local_page(kyso_browser) -> None:
         page.close()
     finally:
         server.shutdown()
+
+
+def test_the_browser_leaves_no_running_event_loop_in_the_test_thread(kyso_browser) -> None:
+    # Playwright's sync API keeps its loop running in the thread that started it; asyncio.run (pyHanko's
+    # synchronous API) then failed in every later test of the worker. The shared browser lives on its own thread.
+    import asyncio
+
+    page = kyso_browser.new_page()
+    page.set_content("<p id=t>Đã ký</p>")
+    assert page.text_content("#t") == "Đã ký"
+    page.close()
+
+    async def answer() -> int:
+        return 42
+
+    assert asyncio.run(answer()) == 42
