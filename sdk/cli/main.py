@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 import click
 
+from kyso.cli.config import apply_defaults, config_group, defaults
 from kyso.cli.confirmation import confirmation
 from kyso.cli.formats import FormatOptionsCommand, pop_format_options
 from kyso.cli.kinds import KindOptionsCommand
@@ -69,7 +70,18 @@ class _Cli(click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _accept_verbose(command)
+            apply_defaults(command)  # the configuration file's defaults, for every command (plugins' included)
         return command
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        if "default_map" not in extra:  # the group's own --lang from the configuration file
+            try:
+                extra["default_map"] = defaults()
+            except KysoError:
+                pass  # reported when the sub-command is resolved, as one error line
+        return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -216,9 +228,12 @@ def plugins_command(output_format: str) -> None:
     for plugin in listing:
         version = f"{plugin['distribution']} {plugin['version']}" if plugin["distribution"] else "-"
         click.echo(printable(f"{plugin['name']}  ({version})  hooks: {', '.join(plugin['hooks'])}"))
+    for name, why in get_plugin_manager().disabled.items():
+        click.echo(printable(f"{name}  DISABLED: {why}"))
 
 
 cli.add_command(signers_command)
+cli.add_command(config_group)
 
 # ---------------------------------------------------------------------------------------------------------------
 # sign
@@ -270,6 +285,14 @@ def _how_to_sign(function: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="Signed file.")
 @signer_options
 @_how_to_sign
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Sign even with a certificate that cannot sign (expired, not yet valid, revoked, key usage).",
+)
+@click.option(
+    "--check-revocation", is_flag=True, help="Ask the CA whether the signer is revoked (always at B-LT, B-LTA)."
+)
 def sign_command(
     input_path: Path,
     output_path: Path,
@@ -523,9 +546,16 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: built-in commands plus those plugins add through ``kyso_register_commands``."""
     tolerant_output()
     try:
+        import warnings
+
+        from kyso.core.errors import PluginWarning
         from kyso.core.manager import get_plugin_manager
 
-        get_plugin_manager().register_commands(cli)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PluginWarning)
+            get_plugin_manager().register_commands(cli)
+        for warning in caught:  # a plugin that failed to load: disabled alone, said once, on one line
+            click.echo(printable(f"kyso: warning: {warning.message}"), err=True)
     except KysoError as exc:
         _fail(exc, verbose="--verbose" in (argv or sys.argv))  # before parsing: the language of KYSO_LANG
     except Exception as exc:  # a plugin that breaks while adding its commands

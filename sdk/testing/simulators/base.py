@@ -70,8 +70,12 @@ class Simulator(ServedInThread):
 
     name = "platform"
 
-    def __init__(self, directory: Path | str, port: int = 0, *, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, directory: Path | str, port: int = 0, *, host: str = "127.0.0.1", control_api: bool = True
+    ) -> None:
+        """``control_api=False``: no ``/_sim/`` API, as a staging platform (items seeded in-process only)."""
         self.directory = Path(directory)
+        self.control_api = control_api
         self.directory.mkdir(parents=True, exist_ok=True)
         self.database = self.directory / f"{self.name}-simulator.sqlite3"
         self.host = host
@@ -257,7 +261,7 @@ class Simulator(ServedInThread):
 
         request = Request(environ)
         try:
-            if request.path.startswith("/_sim/"):
+            if request.path.startswith("/_sim/") and self.control_api:
                 response = self._control(request)
             else:
                 response = self._platform(request)
