@@ -275,7 +275,7 @@ def sign_command(
 
 
 @cli.command("verify")
-@click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
+@click.argument("inputs", metavar="IN...", nargs=-1, required=True)
 @trust_option()
 @revocation_option()
 @at_option()
@@ -285,7 +285,7 @@ def sign_command(
 @format_option()
 @lang_option()
 def verify_command(
-    input_path: Path,
+    inputs: tuple[str, ...],
     trust: tuple[Path, ...],
     revocation: str,
     at: str | None,
@@ -295,11 +295,21 @@ def verify_command(
     output_format: str,
     lang: str,
 ) -> None:
-    """Verify every signature of IN. Exit 0 only when the document is TOTAL_PASSED."""
+    """Verify every signature of IN. Several files or folders: {"documents": [...]} (kyso.batch.several). Exit 0
+    only when every document is TOTAL_PASSED."""
     import kyso
     from kyso.files import read_document
     from kyso.reports import render_verification
 
+    input_path = Path(inputs[0])
+    if len(inputs) > 1 or input_path.is_dir():
+        from kyso.batch.cli import verify_options_from
+        from kyso.batch.several import render_several, verify_several
+
+        options = verify_options_from(trust, revocation, at, offline, timeout, allow_weak)
+        documents, passed = verify_several(inputs, options, lang=lang)
+        verdict = "TOTAL_PASSED" if passed else "NOT_PASSED"
+        _print_verdict(output_format, lambda: {"documents": documents}, lambda: render_several(documents, lang), verdict)
     data = read_document(input_path)
     report = kyso.verify(
         data,

@@ -47,6 +47,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kyso.pdf.kinds",
     "kyso.adapters.plugin",
     "kyso.conformance.plugin",
+    "kyso.batch.plugin",
+    "kyso.audit.plugin",
 )
 """Built-in plugins, by module path; each is registered under its module path as its name."""
 
