@@ -299,6 +299,7 @@ def run_batch(
                 item = {
                     "key": source.key,
                     "input": source.key,
+                    "relative": source.relative,
                     "status": "failed",
                     "indication": None,
                     "reason": f"another input has the same output path {source.relative}",
@@ -340,6 +341,7 @@ def _settled(source: Source, operation: Any, journal: Journal | None, lang: str)
         return {
             "key": source.key,
             "input": source.key,
+            "relative": source.relative,
             "status": "failed",
             "indication": None,
             "reason": source.problem,
@@ -364,6 +366,7 @@ def _task(source: Source, lang: str) -> Task | dict[str, Any]:
         return {
             "key": source.key,
             "input": source.key,
+            "relative": source.relative,
             "status": "failed",
             "indication": None,
             "reason": exc.diagnostics(lang),

@@ -14,8 +14,10 @@ from kyso.batch.journal import DEFAULT_NAME, Journal
 
 
 def _digests(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*.pdf"))}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*.pdf"))
+    }
 
 
 def test_sign_then_resume_signs_nothing_twice_and_redoes_a_changed_input(pki, kyso_cli, tmp_path, files_unchanged):
@@ -96,17 +98,34 @@ def test_batch_verify_report_and_summary(pki, kyso_cli, tmp_path, signer_for):
     folder = tmp_path / "docs"
     folder.mkdir()
     for number, who in enumerate(["person", "person", "revoked", "untrusted"]):
-        (folder / f"{number}-{who}.pdf").write_bytes(kyso.sign(pdf_folder(tmp_path / "u", 1)[0].read_bytes(),
-                                                              signer=signer_for(who)))
+        (folder / f"{number}-{who}.pdf").write_bytes(
+            kyso.sign(pdf_folder(tmp_path / "u", 1)[0].read_bytes(), signer=signer_for(who))
+        )
     (folder / "unsigned.pdf").write_bytes(pdf_folder(tmp_path / "v", 1)[0].read_bytes())
-    result = kyso_cli("batch", "verify", folder, "--trust", pki.root_cert, "--workers", "2",
-                      "--report", tmp_path / "report.csv", "--lang", "vi")
+    result = kyso_cli(
+        "batch",
+        "verify",
+        folder,
+        "--trust",
+        pki.root_cert,
+        "--workers",
+        "2",
+        "--report",
+        tmp_path / "report.csv",
+        "--lang",
+        "vi",
+    )
     assert result.exit_code == 1
     rows = (tmp_path / "report.csv").read_text(encoding="utf-8").splitlines()
     assert len(rows) == 6
     statuses = {line.split(",")[1]: line.split(",")[2] for line in rows[1:]}
-    assert statuses == {"0-person.pdf": "passed", "1-person.pdf": "passed", "2-revoked.pdf": "not_passed",
-                        "3-untrusted.pdf": "not_passed", "unsigned.pdf": "not_passed"}
+    assert statuses == {
+        "0-person.pdf": "passed",
+        "1-person.pdf": "passed",
+        "2-revoked.pdf": "not_passed",
+        "3-untrusted.pdf": "not_passed",
+        "unsigned.pdf": "not_passed",
+    }
     assert "hợp lệ" in result.stdout and "không hợp lệ" in result.stdout and "REVOKED" in result.stdout
 
 
