@@ -90,8 +90,8 @@ def _matching(details: list[dict[str, Any]], serial: str | None, index: int) -> 
 
 
 def _common_name(subject: str) -> str:
-    """The CN of an asn1crypto ``human_friendly`` subject (``Common Name: X, Organization: Y``)."""
-    for part in subject.split(", "):
+    """The CN of an asn1crypto ``human_friendly`` subject (``Common Name: X; Organization: Y``)."""
+    for part in subject.split("; "):
         if part.startswith("Common Name: "):
             return part.removeprefix("Common Name: ")
     return subject

@@ -14,7 +14,6 @@ import subprocess
 import sys
 
 from batch_support import json_items, p12_env, p12_options, pdf_folder
-
 from conftest import make_pdf
 
 
@@ -73,8 +72,8 @@ def test_full_disk_for_the_outputs_fails_each_item_and_leaves_no_partial_file(pk
     files_unchanged(source / "a.pdf", source / "b.pdf")
     limit = len(big) - 1000
     code = (
-        "import resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (%d, %d));"
-        "from kyso.cli.main import main; main(sys.argv[1:])" % (limit, limit)
+        f"import resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}));"
+        "from kyso.cli.main import main; main(sys.argv[1:])"
     )
     args = ["batch", "sign", str(source), "-o", str(out), *p12_options(pki), "--workers", "1", "--lang", "en"]
     done = subprocess.run(
