@@ -112,7 +112,8 @@ class Journal:
         ).fetchone()
         if row is None:
             return None
-        return Entry(*row[:6], json.loads(row[6]) if row[6] else None)
+        state, sha256, size, mtime_ns, output, output_sha256, result = row
+        return Entry(state, sha256, size, mtime_ns, output, output_sha256, json.loads(result) if result else None)
 
     def finished(self, operation: str, key: str, path: str | None) -> dict[str, Any] | None:
         """The recorded result when ``key`` was done before on the same content (nothing to redo), else ``None``.

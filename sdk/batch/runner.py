@@ -184,7 +184,7 @@ class DaskEngine:
 
         window = self.workers * 4
         scattered = self._client.scatter(operation, broadcast=True)
-        flying: dict[str, list[Task]] = {}
+        flying: dict[Any, list[Task]] = {}
         completed = as_completed()
 
         def submit(chunk: list[Task]) -> None:

@@ -309,7 +309,8 @@ def verify_command(
         options = verify_options_from(trust, revocation, at, offline, timeout, allow_weak)
         documents, passed = verify_several(inputs, options, lang=lang)
         verdict = "TOTAL_PASSED" if passed else "NOT_PASSED"
-        _print_verdict(output_format, lambda: {"documents": documents}, lambda: render_several(documents, lang), verdict)
+        text = lambda: render_several(documents, lang)  # noqa: E731
+        _print_verdict(output_format, lambda: {"documents": documents}, text, verdict)
     data = read_document(input_path)
     report = kyso.verify(
         data,
