@@ -295,14 +295,14 @@ def verify_command(
     output_format: str,
     lang: str,
 ) -> None:
-    """Verify every signature of IN. Several files or folders: {"documents": [...]} (kyso.batch.several). Exit 0
-    only when every document is TOTAL_PASSED."""
+    """Verify every signature of IN. Several inputs (files, folders): one report per document, JSON
+    {"documents": [...]}. Exit 0 only when every document is TOTAL_PASSED."""
     import kyso
     from kyso.files import read_document
     from kyso.reports import render_verification
 
     input_path = Path(inputs[0])
-    if len(inputs) > 1 or input_path.is_dir():
+    if len(inputs) > 1:  # one input stays exactly as before (a folder alone is "is a directory": kyso batch verify)
         from kyso.batch.cli import verify_options_from
         from kyso.batch.several import render_several, verify_several
 
