@@ -109,8 +109,10 @@ def main() -> int:
             finally:
                 engine.close()
             results[label] = seconds
-            print(f"verify {documents}, {label:<22} {seconds:7.2f} s  {documents / seconds:7.1f} doc/s  {counts}",
-                  flush=True)
+            print(
+                f"verify {documents}, {label:<22} {seconds:7.2f} s  {documents / seconds:7.1f} doc/s  {counts}",
+                flush=True,
+            )
         started = time.perf_counter()
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
         Client(cluster).close()
@@ -122,13 +124,17 @@ def main() -> int:
             engine.close()
             cluster.close()
         results["dask, 2 workers"] = seconds
-        print(f"verify {documents}, {'dask, 2 workers':<22} {seconds:7.2f} s  {documents / seconds:7.1f} doc/s  "
-              f"{counts}", flush=True)
+        print(
+            f"verify {documents}, {'dask, 2 workers':<22} {seconds:7.2f} s  {documents / seconds:7.1f} doc/s  {counts}",
+            flush=True,
+        )
         speedup = results["pool, 1 worker"] / results["pool, 2 workers"]
         dask_ratio = results["dask, 2 workers"] / results["pool, 2 workers"]
         per_core = documents / results["pool, 1 worker"]
-        print(f"2 workers vs 1: {speedup:.2f}x (goal >= 1.7x); Dask vs pool: {dask_ratio:.2f} (goal <= 1.15); "
-              f"throughput per core: {per_core:.1f} doc/s")
+        print(
+            f"2 workers vs 1: {speedup:.2f}x (goal >= 1.7x); Dask vs pool: {dask_ratio:.2f} (goal <= 1.15); "
+            f"throughput per core: {per_core:.1f} doc/s"
+        )
 
         distinct_folder = root / "distinct"
         _signed_folder(distinct_folder, distinct, pki)
@@ -139,24 +145,31 @@ def main() -> int:
         engine = ProcessPool(2)
         started = time.perf_counter()
         try:
-            summary = run_batch(expand([str(store)]), Audit(options), engine=engine,
-                                on_item=lambda item: rows.write(tally.add(item)))
+            summary = run_batch(
+                expand([str(store)]), Audit(options), engine=engine, on_item=lambda item: rows.write(tally.add(item))
+            )
         finally:
             engine.close()
             rows.close(keep=True)
         audit_seconds = time.perf_counter() - started
         parent_mb, worker_mb = _peak_rss_mb(resource.RUSAGE_SELF), _peak_rss_mb(resource.RUSAGE_CHILDREN)
-        print(f"audit of {total} documents ({distinct} distinct x {names} hard links), 2 workers: "
-              f"{audit_seconds:.1f} s, {total / audit_seconds:.0f} doc/s; peak RSS: this process {parent_mb:.0f} MB, "
-              f"largest worker {worker_mb:.0f} MB; {summary.counts}; CSV {(root / 'audit.csv').stat().st_size // 1024} kB")
+        print(
+            f"audit of {total} documents ({distinct} distinct x {names} hard links), 2 workers: "
+            f"{audit_seconds:.1f} s, {total / audit_seconds:.0f} doc/s; peak RSS: this process {parent_mb:.0f} MB, "
+            f"largest worker {worker_mb:.0f} MB; {summary.counts}; CSV {(root / 'audit.csv').stat().st_size // 1024} kB"
+        )
         figures = {
             "documents": documents,
             "seconds": results,
             "speedup_2_vs_1": speedup,
             "dask_vs_pool": dask_ratio,
             "per_core_docs_per_second": per_core,
-            "audit": {"documents": total, "seconds": audit_seconds, "parent_peak_rss_mb": parent_mb,
-                      "worker_peak_rss_mb": worker_mb},
+            "audit": {
+                "documents": total,
+                "seconds": audit_seconds,
+                "parent_peak_rss_mb": parent_mb,
+                "worker_peak_rss_mb": worker_mb,
+            },
         }
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
