@@ -163,3 +163,50 @@ def test_batch_extend_renews_only_what_ages_out(pki, kyso_cli, tmp_path, signer_
     current = kyso_cli(*extend, "-o", tmp_path / "out2", "--within", "30", "--lang", "en")
     assert current.exit_code == 0 and "current" in current.stdout
     assert not (tmp_path / "out2" / "a.pdf").exists()
+
+
+def test_sources_glob_list_and_an_adapters_store(pki, kyso_cli, tmp_path, signed_pdf, unsigned_pdf):
+    """A glob, an ``@list.txt`` (a path, a folder, a comment) and ``adapter:ioffice@USER`` (the items awaiting USER
+    on the iOffice simulator, configured from the environment as for ``kyso sync``), in one batch."""
+    from kyso.testing.simulators.ioffice import IOfficeSimulator
+
+    (tmp_path / "g").mkdir()
+    for name in ("a.pdf", "b.pdf", "c.txt"):
+        (tmp_path / "g" / name).write_bytes(signed_pdf)
+    (tmp_path / "listed").mkdir()
+    (tmp_path / "listed" / "d.pdf").write_bytes(signed_pdf)
+    (tmp_path / "e.pdf").write_bytes(unsigned_pdf)
+    (tmp_path / "list.txt").write_text("# what to check\ne.pdf\nlisted\n\n", encoding="utf-8")
+    with IOfficeSimulator(tmp_path / "sim").serve() as simulator:
+        simulator.add_item(user="vanthu", name="Công văn 12.pdf", content=signed_pdf)
+        simulator.add_item(user="vanthu", name="Tờ trình.pdf", content=unsigned_pdf)
+        simulator.add_item(user="other", name="not mine.pdf", content=unsigned_pdf)
+        env = {
+            "KYSO_IOFFICE_BASE_URL": simulator.url,
+            "KYSO_IOFFICE_USERNAME": "kyso",
+            "KYSO_IOFFICE_PASSWORD": "kyso-secret",
+        }
+        result = kyso_cli(
+            "batch",
+            "verify",
+            str(tmp_path / "g" / "*.pdf"),
+            f"@{tmp_path / 'list.txt'}",
+            "adapter:ioffice@vanthu",
+            "--trust",
+            pki.root_cert,
+            "--workers",
+            "1",
+            "--report",
+            tmp_path / "r.json",
+            env=env,
+        )
+    items = json_items(tmp_path / "r.json")
+    assert {name: item["status"] for name, item in items.items()} == {
+        "a.pdf": "passed",
+        "b.pdf": "passed",
+        "e.pdf": "not_passed",
+        "d.pdf": "passed",
+        "Công văn 12.pdf": "passed",
+        "Tờ trình.pdf": "not_passed",
+    }
+    assert result.exit_code == 1

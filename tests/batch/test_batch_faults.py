@@ -99,17 +99,18 @@ OPENED = []
 class Token:
     """A token pulled out after `after` signatures: every later signature fails."""
     def __init__(self, inner, after):
-        self.inner, self.left = inner, after
+        self.inner, self.left, self.signed = inner, after, 0
         self.certificate, self.chain, self.key_algorithm = inner.certificate, inner.chain, inner.key_algorithm
     def sign_raw(self, data, digest_algorithm):
         if self.left <= 0:
             raise SignerError("the token was removed (CKR_DEVICE_REMOVED)")
         self.left -= 1
+        self.signed += 1
         return self.inner.sign_raw(data, digest_algorithm)
 
 def _open(*, file, after, pin):
-    OPENED.append(1)
-    return Token(Pkcs12Signer.from_file(file, pin), int(after))
+    OPENED.append(Token(Pkcs12Signer.from_file(file, pin), int(after)))
+    return OPENED[-1]
 
 @hookimpl
 def kyso_register_signers(registry):
@@ -119,13 +120,14 @@ def kyso_register_signers(registry):
 '''
 
 
-def test_token_removed_in_the_middle_of_batch_sign(pki, kyso_cli, tmp_path, install_plugin):
+def test_token_removed_in_the_middle_of_batch_sign(pki, kyso_cli, tmp_path, install_plugin, monkeypatch):
     """A token backend (not ``parallel``) signs in this process, once opened; pulled out after 3 signatures the
     others fail alone with the token's reason; the next run with the token back signs only those."""
     install_plugin("kyso_flaky_token", FLAKY, entry="flakytoken")
     from kyso.core.manager import reset_plugin_manager
 
     reset_plugin_manager()
+    monkeypatch.setattr("kyso.batch.runner.CHUNK", 1)  # were it sent to workers, both would get documents
     source, out = tmp_path / "in", tmp_path / "out"
     pdf_folder(source, 6)
     token = ["--signer", "flakytoken", "--flakytoken-file", pki.p12("person"), "--flakytoken-pin-env", "KYSO_TEST_P12"]
@@ -137,7 +139,8 @@ def test_token_removed_in_the_middle_of_batch_sign(pki, kyso_cli, tmp_path, inst
     assert all("token was removed" in i["reason"] for i in items.values() if i["status"] == "failed")
     import kyso_flaky_token
 
-    assert kyso_flaky_token.OPENED == [1]  # one login for the whole batch, in this process
+    # one login for the whole batch, and every signature made by it, here (not in the 2 worker processes)
+    assert len(kyso_flaky_token.OPENED) == 1 and kyso_flaky_token.OPENED[0].signed == 3
     second = kyso_cli(*run, "--flakytoken-after", "100", "--report", tmp_path / "2.json", env=p12_env(pki))
     assert second.exit_code == 0, second.stdout
     again = json_items(tmp_path / "2.json")
