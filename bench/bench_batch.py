@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -76,6 +77,7 @@ def main() -> int:
     parser.add_argument("--documents", type=int)
     parser.add_argument("--distinct", type=int)
     parser.add_argument("--names", type=int)
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the verify comparison (alternating order)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
@@ -101,39 +103,51 @@ def main() -> int:
         print(f"set-up: {documents} signed PDFs in {time.perf_counter() - t0:.1f} s", flush=True)
         options = VerifyOptions(trust=tuple(load_certificates([pki.root_cert])), revocation="off")
 
-        results = {}
-        for label, workers in (("pool, 1 worker", 1), ("pool, 2 workers", 2)):
-            engine = ProcessPool(workers)
-            try:
-                seconds, counts = _verify(folder, engine, options)
-            finally:
-                engine.close()
-            results[label] = seconds
-            print(
-                f"verify {documents}, {label:<22} {seconds:7.2f} s  {documents / seconds:7.1f} doc/s  {counts}",
-                flush=True,
-            )
-        started = time.perf_counter()
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
         Client(cluster).close()
-        print(f"(Dask LocalCluster of 2 workers started in {time.perf_counter() - started:.1f} s, not counted)")
-        engine = DaskEngine(cluster.scheduler_address, 2)
+        engines = {
+            "pool, 1 worker": lambda: ProcessPool(1),
+            "pool, 2 workers": lambda: ProcessPool(2),
+            "dask, 2 workers": lambda: DaskEngine(cluster.scheduler_address, 2),
+        }
+        results: dict[str, list[float]] = {label: [] for label in engines}
+        cpu: dict[str, list[float]] = {label: [] for label in engines}
+        print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
         try:
-            seconds, counts = _verify(folder, engine, options)
+            for number in range(args.rounds):
+                order = list(engines) if number % 2 == 0 else list(reversed(engines))
+                for label in order:
+                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    engine = engines[label]()
+                    try:
+                        seconds, counts = _verify(folder, engine, options)
+                    finally:
+                        engine.close()
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    results[label].append(seconds)
+                    cpu[label].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+                    print(
+                        f"round {number + 1}: verify {documents}, {label:<16} {seconds:7.2f} s  "
+                        f"{documents / seconds:7.1f} doc/s  {counts}",
+                        flush=True,
+                    )
         finally:
-            engine.close()
             cluster.close()
-        results["dask, 2 workers"] = seconds
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
+        median = {label: statistics.median(times) for label, times in results.items()}
+        speedup = median["pool, 1 worker"] / median["pool, 2 workers"]
+        dask_ratio = median["dask, 2 workers"] / median["pool, 2 workers"]
+        pool1, pool2, dask2 = results["pool, 1 worker"], results["pool, 2 workers"], results["dask, 2 workers"]
+        paired_speedup = statistics.median(a / b for a, b in zip(pool1, pool2, strict=True))
+        paired_dask = statistics.median(a / b for a, b in zip(dask2, pool2, strict=True))
+        per_core = documents / statistics.median(cpu["pool, 1 worker"])
         print(
-            f"verify {documents}, {'dask, 2 workers':<22} {seconds:7.2f} s  {documents / seconds:7.1f} doc/s  {counts}",
-            flush=True,
+            f"2 workers vs 1: {speedup:.2f}x (paired {paired_speedup:.2f}x; goal >= 1.7x); Dask vs pool: "
+            f"{dask_ratio:.2f} (paired {paired_dask:.2f}; goal <= 1.15)"
         )
-        speedup = results["pool, 1 worker"] / results["pool, 2 workers"]
-        dask_ratio = results["dask, 2 workers"] / results["pool, 2 workers"]
-        per_core = documents / results["pool, 1 worker"]
         print(
-            f"2 workers vs 1: {speedup:.2f}x (goal >= 1.7x); Dask vs pool: {dask_ratio:.2f} (goal <= 1.15); "
-            f"throughput per core: {per_core:.1f} doc/s"
+            f"CPU per document in the workers (1 worker): {1000 / per_core:.1f} ms = {per_core:.1f} documents/s "
+            f"per busy core; 2 workers: {1000 * statistics.median(cpu['pool, 2 workers']) / documents:.1f} ms"
         )
 
         distinct_folder = root / "distinct"
@@ -161,6 +175,7 @@ def main() -> int:
         figures = {
             "documents": documents,
             "seconds": results,
+            "worker_cpu_seconds": cpu,
             "speedup_2_vs_1": speedup,
             "dask_vs_pool": dask_ratio,
             "per_core_docs_per_second": per_core,
