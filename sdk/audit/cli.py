@@ -4,19 +4,12 @@ store, run on the batch engine (worker processes or Dask) and reduced to one rep
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from kyso.batch.cli import verify_options_from
-from kyso.cli.options import (
-    allow_weak_option,
-    at_option,
-    lang_option,
-    offline_option,
-    revocation_option,
-    timeout_option,
-    trust_option,
-)
+from kyso.batch.cli import pop_verification, verification_options
+from kyso.cli.options import lang_option
 
 
 @click.command("audit")
@@ -42,12 +35,7 @@ from kyso.cli.options import (
 )
 @click.option("--workers", type=click.IntRange(1, 512), default=None, help="Worker processes [default: all cores].")
 @click.option("--scheduler", metavar="tcp://HOST:8786|local", help="Run on Dask distributed.")
-@trust_option()
-@revocation_option()
-@at_option()
-@offline_option()
-@timeout_option()
-@allow_weak_option()
+@verification_options
 @lang_option()
 def audit_command(
     sources: tuple[str, ...],
@@ -59,13 +47,8 @@ def audit_command(
     roots_path: Path | None,
     workers: int | None,
     scheduler: str | None,
-    trust: tuple[Path, ...],
-    revocation: str,
-    at: str | None,
-    offline: bool,
-    timeout: float,
-    allow_weak: tuple[str, ...],
     lang: str,
+    **verification: Any,
 ) -> None:
     """Audit SRC... (folders of PDFs, edXML packages, adapter:NAME): who signed what, per agency, month and kind;
     validity and why not; algorithms; expiring certificates; received documents without a valid signature;
@@ -84,7 +67,7 @@ def audit_command(
             check_output(path)
     tally = AuditTally(roots=root_classes(roots_path), expiring_within=expiring_within)
     rows = DocumentRows(csv_path)
-    operation = Audit(verify_options_from(trust, revocation, at, offline, timeout, allow_weak))
+    operation = Audit(pop_verification(verification))
     kept = False
     try:
         run_command(

@@ -72,10 +72,31 @@ def engine_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+VERIFICATION_FLAGS = ("trust", "revocation", "at", "offline", "timeout", "allow_weak")
+"""The parameters :func:`verification_options` gives a command, those of :func:`verify_options_from`."""
+
+
+def verification_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The verification flags of ``kyso verify`` (from :mod:`kyso.cli.options`): ``--trust``, ``--revocation``,
+    ``--at``, ``--offline``, ``--timeout``, ``--allow-weak``, as the keywords :data:`VERIFICATION_FLAGS`."""
+    for decorator in reversed(
+        [trust_option(), revocation_option(), at_option(), offline_option(), timeout_option(), allow_weak_option()]
+    ):
+        function = decorator(function)
+    return function
+
+
 def verify_options_from(
-    trust: tuple[Path, ...], revocation: str, at: str | None, offline: bool, timeout: float, allow_weak: tuple[str, ...]
+    *,
+    trust: tuple[Path, ...],
+    revocation: str,
+    at: str | None,
+    offline: bool,
+    timeout: float,
+    allow_weak: tuple[str, ...],
 ) -> Any:
-    """The :class:`~kyso.batch.operations.VerifyOptions` of the verify flags (trust read here, once, as DER)."""
+    """The :class:`~kyso.batch.operations.VerifyOptions` of the verify flags (trust read here, once, as DER:
+    workers on other machines need not see the files)."""
     from kyso.api import parse_moment
     from kyso.batch.operations import VerifyOptions
     from kyso.certs.algorithms import allowed
@@ -90,6 +111,11 @@ def verify_options_from(
         timeout=timeout,
         allow_weak=allowed(allow_weak),
     )
+
+
+def pop_verification(options: dict[str, Any]) -> Any:
+    """:func:`verify_options_from` of the :data:`VERIFICATION_FLAGS` taken out of a command's ``options``."""
+    return verify_options_from(**{name: options.pop(name) for name in VERIFICATION_FLAGS})
 
 
 def run_command(
@@ -215,29 +241,14 @@ def batch_group() -> None:
 
 @batch_group.command("verify")
 @engine_options
-@trust_option()
-@revocation_option()
-@at_option()
-@offline_option()
-@timeout_option()
-@allow_weak_option()
+@verification_options
 @lang_option()
-def batch_verify_command(
-    sources: tuple[str, ...],
-    trust: tuple[Path, ...],
-    revocation: str,
-    at: str | None,
-    offline: bool,
-    timeout: float,
-    allow_weak: tuple[str, ...],
-    lang: str,
-    **engine: Any,
-) -> None:
+def batch_verify_command(sources: tuple[str, ...], lang: str, **options: Any) -> None:
     """Verify every document of SRC...; the per-document reports go to --report."""
     from kyso.batch.operations import Verify
 
-    operation = Verify(verify_options_from(trust, revocation, at, offline, timeout, allow_weak))
-    _finish(run_command(operation, sources, lang=lang, **engine), lang)
+    operation = Verify(pop_verification(options))
+    _finish(run_command(operation, sources, lang=lang, **options), lang)
 
 
 class _BatchSignCommand(KindOptionsCommand, SigningCommand):
@@ -329,4 +340,12 @@ def batch_extend_command(
     _finish(run_command(operation, sources, lang=lang, **engine), lang)
 
 
-__all__ = ["batch_group", "engine_options", "run_command", "verify_options_from"]
+__all__ = [
+    "VERIFICATION_FLAGS",
+    "batch_group",
+    "engine_options",
+    "pop_verification",
+    "run_command",
+    "verification_options",
+    "verify_options_from",
+]

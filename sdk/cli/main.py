@@ -306,7 +306,9 @@ def verify_command(
         from kyso.batch.cli import verify_options_from
         from kyso.batch.several import render_several, verify_several
 
-        options = verify_options_from(trust, revocation, at, offline, timeout, allow_weak)
+        options = verify_options_from(
+            trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak
+        )
         documents, passed = verify_several(inputs, options, lang=lang)
         verdict = "TOTAL_PASSED" if passed else "NOT_PASSED"
         text = lambda: render_several(documents, lang)  # noqa: E731

@@ -68,7 +68,11 @@ def test_a_worker_killed_mid_run_loses_nothing_and_counts_nothing_twice(
             pids = client.run(os.getpid)
             os.kill(next(iter(pids.values())), signal.SIGKILL)
 
-    operation = Verify(verify_options_from((pki.root_cert,), "soft", None, False, 30.0, ()))
+    operation = Verify(
+        verify_options_from(
+            trust=(pki.root_cert,), revocation="soft", at=None, offline=False, timeout=30.0, allow_weak=()
+        )
+    )
     try:
         summary = run_command(
             operation,
