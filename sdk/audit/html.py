@@ -19,6 +19,11 @@ th{background:#eef}td.n{text-align:right}.weak{color:#b00;font-weight:bold}.char
 """
 
 
+_COLOURS = {"TOTAL_PASSED": "#2e7d32", "TOTAL_FAILED": "#c62828", "INDETERMINATE": "#f9a825", "NO_SIGNATURE": "#757575"}
+_REASONS = {"no signature": "không có chữ ký", "?": "không rõ"}
+"""The reasons the batch writes itself, in Vietnamese (a verifier's own messages are shown as they are)."""
+
+
 def _e(value: Any) -> str:
     from kyso.text import printable
 
@@ -69,7 +74,14 @@ def _charts(tally: AuditTally) -> list[str]:
         figure = Figure(figsize=(4.2, 3.2))
         axes = figure.subplots()
         labels = [INDICATION_NAMES.get(k, k) for k in tally.indications]
-        axes.pie(list(tally.indications.values()), labels=labels, autopct="%1.0f%%", textprops={"fontsize": 8})
+        colours = [_COLOURS.get(k, "#9e9e9e") for k in tally.indications]
+        axes.pie(
+            list(tally.indications.values()),
+            labels=labels,
+            colors=colours,
+            autopct="%1.0f%%",
+            textprops={"fontsize": 8},
+        )
         axes.set_title("Kết quả kiểm tra")
         charts.append(_svg(figure))
     if tally.classes:
@@ -164,7 +176,7 @@ def render_html(tally: AuditTally, *, title: str = "Báo cáo tình hình sử d
         ),
         "<h2>5. Kết quả và lý do không hợp lệ</h2>",
         _table(["Kết quả", "Văn bản"], [[INDICATION_NAMES.get(k, k), n] for k, n in data["indications"].items()]),
-        _table(["Lý do", "Văn bản"], list(data["reasons"].items())),
+        _table(["Lý do", "Văn bản"], [[_REASONS.get(r, r), n] for r, n in data["reasons"].items()]),
         "<h2>6. Thuật toán</h2>",
         _table(
             ["Thuật toán", "Khoá", "Đánh giá", "Số chữ ký"],
@@ -192,7 +204,11 @@ def render_html(tally: AuditTally, *, title: str = "Báo cáo tình hình sử d
         _table(
             ["Văn bản", "Kết quả", "Lý do"],
             [
-                [r["document"], INDICATION_NAMES.get(r["indication"], r["indication"]), r["reason"]]
+                [
+                    r["document"],
+                    INDICATION_NAMES.get(r["indication"], r["indication"]),
+                    _REASONS.get(r["reason"], r["reason"]),
+                ]
                 for r in data["received"]["examples"]
             ],
         ),

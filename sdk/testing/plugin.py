@@ -9,7 +9,8 @@ Fixtures:
 ``kyso_browser``
     One headless Chromium per test session (per xdist worker), driven by Playwright
     (:mod:`kyso.testing.browser`); tests open their own context or page in it. Skips when no Chromium or no
-    Playwright is installed.
+    Playwright is installed. Tests using it run after the others (see :func:`pytest_collection_modifyitems`);
+    while it is alive, ``asyncio.run`` fails in the main thread: make signatures in a fixture run in a thread.
 
 The heavy imports (certomancer, cryptography, werkzeug) happen only when the fixture is used.
 """
@@ -35,6 +36,14 @@ def kyso_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPKI]:
     pki = TestPKI.generate(tmp_path_factory.mktemp("kyso-pki"))
     with pki.serve():
         yield pki
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use :func:`kyso_browser` run last (in each pytest-xdist worker too: workers are fed in collection
+    order). While Playwright's sync API is alive it marks its event loop as the main thread's running loop
+    (``playwright._impl._greenlets.wait_for_future``), so every later ``asyncio.run`` in that process (pyHanko's
+    sync wrappers: signing, validation) fails with "cannot be called from a running event loop"."""
+    items.sort(key=lambda item: "kyso_browser" in getattr(item, "fixturenames", ()))  # stable: the rest keep order
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,15 @@ def _edxml(organ_id: str, organ_name: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory, pki, signer_for):
+    """Signed in a thread: kyso_browser (set up first, a session fixture) marks an event loop as running in the
+    main thread, where pyHanko's asyncio.run then refuses to run."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(_store, tmp_path_factory, signer_for).result()
+
+
+def _store(tmp_path_factory, signer_for):
     folder = tmp_path_factory.mktemp("store")
     (folder / "di").mkdir()
     (folder / "den").mkdir()
@@ -59,7 +68,7 @@ def store(tmp_path_factory, pki, signer_for):
     return folder, roots
 
 
-def test_audit_figures_and_exports(pki, kyso_cli, tmp_path, store):
+def test_audit_figures_and_exports(pki, kyso_cli, tmp_path, store, kyso_browser):
     folder, roots = store
     out = {kind: tmp_path / f"audit.{kind}" for kind in ("html", "csv", "xlsx", "json")}
     result = kyso_cli(
@@ -103,21 +112,13 @@ def test_audit_figures_and_exports(pki, kyso_cli, tmp_path, store):
     book = load_workbook(out["xlsx"])
     assert "Số liệu năm" in book.sheetnames and book["Cơ quan"].max_row == 1 + len(figures["agencies"])
 
-    # kyso.testing.browser's Chromium for this block only, not the session's kyso_browser: while Playwright's sync
-    # API runs, its event loop is the main thread's running loop, and every later pyHanko call of the same pytest
-    # worker (asyncio.run inside pyHanko's sync wrappers) would fail
-    pytest.importorskip("playwright.sync_api")
-    from kyso.testing.browser import chromium, chromium_executable
-
-    if chromium_executable() is None:
-        pytest.skip("no Chromium")
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.goto(out["html"].as_uri())
-        assert page.locator("svg").count() >= 3
-        text = page.inner_text("body")
-        assert "Số liệu báo cáo hằng năm" in text and "UBND tỉnh Hà Tĩnh" in text and "di/cong-cong.pdf" in text
-        page.screenshot(path=str(tmp_path / "audit.png"), full_page=True)
+    page = kyso_browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(out["html"].as_uri())
+    assert page.locator("svg").count() >= 3
+    text = page.inner_text("body")
+    assert "Số liệu báo cáo hằng năm" in text and "UBND tỉnh Hà Tĩnh" in text and "di/cong-cong.pdf" in text
+    page.screenshot(path=str(tmp_path / "audit.png"), full_page=True)
+    page.close()
 
 
 def test_audit_escapes_names_from_documents(pki, kyso_cli, tmp_path):
