@@ -20,7 +20,8 @@ shown apart).
 Audit: a store of D distinct signed files (default 1,000) under K names each (default 100) through hard links,
 D x K documents, audited with 2 worker processes (facts reduced to counters, one CSV row per document streamed
 to disk); the peak resident set size of this process and of the largest worker is printed (goal: bounded, i.e.
-independent of D x K: the tally keeps counters and bounded example lists, the CSV is streamed).
+nearly independent of D x K: the tally keeps counters and bounded example lists, the CSV is streamed; the client
+remembers one key per input, a few hundred bytes each).
 """
 
 from __future__ import annotations
