@@ -396,7 +396,7 @@ def finish_command(state_path: Path, signature_file: Path, output_path: Path) ->
 
 
 @cli.command("verify", cls=_VerifyCommand)
-@click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
+@click.argument("inputs", metavar="IN...", nargs=-1, required=True)
 @trust_option()
 @revocation_option()
 @at_option()
@@ -412,7 +412,7 @@ def finish_command(state_path: Path, signature_file: Path, output_path: Path) ->
     help='Also write the printable report "Kết quả kiểm tra chữ ký số" (PDF) to this file.',
 )
 def verify_command(
-    input_path: Path,
+    inputs: tuple[str, ...],
     trust: tuple[Path, ...],
     revocation: str,
     at: str | None,
@@ -424,12 +424,27 @@ def verify_command(
     report_pdf: Path | None,
     **options: Any,
 ) -> None:
-    """Verify every signature of IN. Exit 0 only when the document is TOTAL_PASSED."""
+    """Verify every signature of IN. Several inputs (files, folders): one report per document, JSON
+    {"documents": [...]}. Exit 0 only when every document is TOTAL_PASSED."""
     import kyso
     from kyso.files import check_output, read_document, write_atomically
     from kyso.reports import render_verification
 
     format_options = pop_format_options("verify", options)
+    input_path = Path(inputs[0])
+    if len(inputs) > 1:  # one input stays exactly as before (a folder alone is "is a directory": kyso batch verify)
+        from kyso.batch.cli import verify_options_from
+        from kyso.batch.several import render_several, verify_several
+
+        if report_pdf is not None or format_options:
+            raise UsageError("--report-pdf and format options take one input (kyso batch verify for several)")
+        several = verify_options_from(
+            trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak
+        )
+        documents, passed = verify_several(inputs, several, lang=lang)
+        verdict = "TOTAL_PASSED" if passed else "NOT_PASSED"
+        text = lambda: render_several(documents, lang)  # noqa: E731
+        _print_verdict(output_format, lambda: {"documents": documents}, text, verdict)
     data = read_document(input_path)
     if report_pdf is not None:
         check_output(report_pdf)

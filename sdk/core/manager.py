@@ -51,6 +51,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kyso.conformance.plugin",
     "kyso.xml.plugin",
     "kyso.service.plugin",
+    "kyso.batch.plugin",
+    "kyso.audit.plugin",
 )
 """Built-in plugins, by module path; each is registered under its module path as its name."""
 
