@@ -40,28 +40,34 @@ def sign_pdf(request: SignRequest) -> bytes:
             parameter="tsa",
             vi="mức B-T cần địa chỉ (URL) của dịch vụ cấp dấu thời gian",
         )
+    reader = open_reader(request.document.data)
+    plan = _appearance_plan(request, reader)
+    # dispatch: Kyso's own writer for the usual signature (kyso.pdf.fastpath), pyHanko's for anything unusual
+    from kyso.pdf.fastpath import sign_fast
+
+    signed = sign_fast(request, reader, plan)
+    if signed is not None:
+        return signed
     try:
-        return _sign_once(request, bytes_reserved=_reserve(request))
+        return _sign_once(request, reader, plan, bytes_reserved=_reserve(request))
     except _ReserveTooSmall:
         # an unusually large CMS (big certificate chain, large TSA token): let pyHanko measure it with a dry run
-        return _sign_once(request, bytes_reserved=None)
+        return _sign_once(request, open_reader(request.document.data), plan, bytes_reserved=None)
 
 
 class _ReserveTooSmall(Exception):
     """The space reserved for the signature was too small for the CMS object."""
 
 
-def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
+def _sign_once(request: SignRequest, reader: Any, plan: Any, *, bytes_reserved: int | None) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    reader = open_reader(request.document.data)
     try:
         writer = IncrementalPdfFileWriter.from_reader(reader)
     except Exception as exc:
         raise InputError(f"damaged PDF: {exc.__class__.__name__}") from None
     field_name = request.field or _fresh_field_name(reader)
-    plan = _appearance_plan(request, reader)
     if plan is not None:
         _add_kind_field(writer, field_name, plan)
     elif request.box is not None or request.page is not None:
