@@ -26,15 +26,15 @@ import hashlib
 import os
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
 
-from kyso.core.errors import SigningError, TimestampError
+from kyso.core.errors import KysoError, TimestampError
 from kyso.core.models import Level, SignRequest
 from kyso.core.signer import Signer
 
-__all__ = ["sign_fast", "unusual"]
+__all__ = ["reserved_bytes", "sign_fast", "unusual"]
 
 SIGNATURE_OVERHEAD = 3072
 """Bytes of the CMS beyond the certificates: signed attributes, signature value, structure."""
@@ -74,13 +74,22 @@ def sign_fast(request: SignRequest, reader: Any, plan: Any) -> bytes | None:
     except _Unusual:
         return None
     template = _template(request.signer.certificate, request.signer.chain)
-    reserve = template.certificate_bytes + SIGNATURE_OVERHEAD + (TIMESTAMP_RESERVE if request.level is Level.B_T else 0)
-    update = document.update(request, plan, reserve)
+    reserve = reserved_bytes(request)
+    try:
+        update = document.update(request, plan, reserve)
+    except _Unusual:
+        return None
     digest = update.digest()
     cms_bytes = template.signed_data(request.signer, digest, request, timestamp=request.level is Level.B_T)
     if len(cms_bytes) > reserve:
         return None  # an unusually large CMS: pyHanko sizes it with a dry run
     return update.with_contents(cms_bytes)
+
+
+def reserved_bytes(request: SignRequest) -> int:
+    """Room for the CMS, decided before signing: the certificates, the rest of the CMS, a time-stamp token."""
+    certificates = len(request.signer.certificate) + sum(len(der) for der in request.signer.chain)
+    return certificates + SIGNATURE_OVERHEAD + (TIMESTAMP_RESERVE if request.level is Level.B_T else 0)
 
 
 # --- the document as read ----------------------------------------------------------------------------------------
@@ -183,7 +192,7 @@ class _Document:
         try:
             page_ref, _ = self.reader.find_page_for_modification(page_index)
         except Exception as exc:
-            raise SigningError(f"the page tree cannot be read ({exc.__class__.__name__})") from None
+            raise _Unusual(f"the page tree cannot be read ({exc.__class__.__name__})") from None
         objects = _NewObjects(self.size)
         sig_ref = objects.reserve()
         widget_ref = objects.reserve()
@@ -195,7 +204,9 @@ class _Document:
                 name("/Type"): name("/Annot"),
                 name("/Subtype"): name("/Widget"),
                 name("/F"): generic.NumberObject(132),  # print, locked
-                name("/Rect"): generic.ArrayObject(generic.FloatObject(v) for v in (plan.box if plan else (0, 0, 0, 0))),
+                name("/Rect"): generic.ArrayObject(
+                    generic.FloatObject(v) for v in (plan.box if plan else (0, 0, 0, 0))
+                ),
                 name("/P"): page_ref,
                 name("/V"): sig_ref,
             }
@@ -209,11 +220,11 @@ class _Document:
         if isinstance(annots, generic.IndirectObject):
             array = annots.get_object()
             if not isinstance(array, generic.ArrayObject):
-                raise SigningError("the page's /Annots is not an array")
+                raise _Unusual("the page's /Annots is not an array")
             objects.put(annots, generic.ArrayObject([*array, widget_ref]))
         else:
             if annots is not None and not isinstance(annots, generic.ArrayObject):
-                raise SigningError("the page's /Annots is not an array")
+                raise _Unusual("the page's /Annots is not an array")
             new_page = _copy(page)
             new_page[name("/Annots")] = generic.ArrayObject([*(annots or ()), widget_ref])
             objects.put(page_ref, new_page)
@@ -231,7 +242,7 @@ class _Document:
         extensions = catalog.get("/Extensions")
         if not isinstance(extensions, generic.DictionaryObject) or "/ESIC" not in extensions:
             if extensions is not None and not isinstance(extensions, generic.DictionaryObject):
-                raise SigningError("the catalog's /Extensions is not a dictionary")
+                raise _Unusual("the catalog's /Extensions is not a dictionary")
             merged = _copy(extensions) if extensions is not None else generic.DictionaryObject()
             merged[name("/ESIC")] = _esic()
             catalog[name("/Extensions")] = merged
@@ -325,6 +336,8 @@ class _Update:
     buffer: bytearray = field(default_factory=bytearray)
     contents_at: int = 0
     """Offset of the ``<`` of /Contents."""
+    range_at: int = 0
+    """Offset of the room kept for the /ByteRange array."""
 
     def __post_init__(self) -> None:
         self._write()
@@ -338,25 +351,26 @@ class _Update:
         if not data.endswith((b"\n", b"\r")):
             out += b"\n"
         offsets: dict[int, tuple[int, int]] = {}
-        offsets[self.sig_ref.idnum] = (len(out), 0)
-        out += b"%d 0 obj\n<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/M" % self.sig_ref.idnum
-        out += _serialised(generic.pdf_date(datetime.now(timezone.utc).replace(microsecond=0)))
-        if self.reason:
-            out += b"/Reason" + _serialised(generic.TextStringObject(self.reason))
-        if self.location:
-            out += b"/Location" + _serialised(generic.TextStringObject(self.location))
-        out += b"/ByteRange"
-        self.range_at = len(out)
-        out += b" " * _BYTE_RANGE_ROOM
-        out += b"/Contents"
-        self.contents_at = len(out)
-        out += b"<" + b"0" * (2 * self.reserve) + b">"
-        out += b">>\nendobj\n"
         for (idnum, generation), obj in sorted(self.objects.objects.items()):
             offsets[idnum] = (len(out), generation)
             out += b"%d %d obj\n" % (idnum, generation)
             out += _serialised(obj)
             out += b"\nendobj\n"
+        # the signature dictionary last, laid out as pyHanko lays it out: /Contents first, then /ByteRange
+        offsets[self.sig_ref.idnum] = (len(out), 0)
+        out += b"%d 0 obj\n<<\n/Contents " % self.sig_ref.idnum
+        self.contents_at = len(out)
+        out += b"<" + b"0" * (2 * self.reserve) + b">"
+        out += b"\n/ByteRange "
+        self.range_at = len(out)
+        out += b" " * _BYTE_RANGE_ROOM
+        out += b"\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n/M "
+        out += _serialised(generic.pdf_date(datetime.now(UTC).replace(microsecond=0)))
+        if self.reason:
+            out += b"\n/Reason " + _serialised(generic.TextStringObject(self.reason))
+        if self.location:
+            out += b"\n/Location " + _serialised(generic.TextStringObject(self.location))
+        out += b"\n>>\nendobj\n"
         self._cross_reference(offsets)
         end = self.contents_at + 2 * self.reserve + 2
         byte_range = b"[0 %d %d %d]" % (self.contents_at, end, len(out) - end)
@@ -441,79 +455,96 @@ def _runs_index(ids: list[int]) -> list[int]:
 
 @dataclass(frozen=True)
 class _Template:
-    """What one signer's signatures share: certificates, signer identifier, signing-certificate-v2 attribute."""
+    """What one signer's signatures share, DER-encoded once with asn1crypto: the certificates, the signer
+    identifier and the signing-certificate-v2 attribute. A signature then only splices its message digest,
+    signature value (and time-stamp token) into these bytes: asn1crypto re-encodes a whole certificate chain on
+    every ``dump()`` of a structure built around it (about 15 ms), the splice costs microseconds."""
 
-    certificates: Any
-    sid: Any
-    signing_certificate: Any
-    certificate_bytes: int
+    certificates: bytes
+    """The contents of the ``[0] IMPLICIT CertificateSet``: each certificate's DER."""
+    sid: bytes
+    signing_certificate: bytes
+    """The signed attribute signing-certificate-v2 (RFC 5035), as pyHanko writes it."""
+
+    @property
+    def certificate_bytes(self) -> int:
+        return len(self.certificates)
 
     def signed_data(self, signer: Signer, digest: bytes, request: SignRequest, *, timestamp: bool) -> bytes:
-        from asn1crypto import algos, cms
-
-        attributes = [
-            cms.CMSAttribute({"type": "content_type", "values": ("data",)}),
-            cms.CMSAttribute({"type": "message_digest", "values": (digest,)}),
-            self.signing_certificate,
-        ]
+        """A detached CMS SignedData over ``digest`` (PAdES: content-type, message-digest, signing-certificate-v2,
+        and Kyso's kind attribute), as pyHanko builds it."""
+        attributes = _CONTENT_TYPE_DATA + _tlv(0x30, _MESSAGE_DIGEST_OID + _tlv(0x31, _tlv(0x04, digest)))
+        attributes += self.signing_certificate
         if request.kind is not None:
-            from kyso.pdf.kind_attribute import kind_attribute
-
-            attributes.append(kind_attribute(request.kind))
-        signed_attrs = cms.CMSAttributes(attributes)
+            attributes += _kind_attribute(request.kind)
         try:
-            signature = signer.sign_raw(signed_attrs.dump(), "sha256")
-        except Exception as exc:
-            from kyso.core.errors import KysoError
+            signature = signer.sign_raw(_tlv(0x31, attributes), "sha256")
+        except KysoError:
+            raise
+        except Exception as exc:  # the same error as pyHanko's path gives for a failing key
+            from kyso.pdf.signing import _raise_signing_error
 
-            if isinstance(exc, KysoError):
-                raise
-            raise SigningError(f"signing failed: {exc.__class__.__name__}") from None
-        mechanism = "sha256_ecdsa" if signer.key_algorithm == "ec" else "sha256_rsa"
-        digest_algorithm = algos.DigestAlgorithm({"algorithm": "sha256"})
-        signer_info = cms.SignerInfo(
-            {
-                "version": "v1",
-                "sid": self.sid,
-                "digest_algorithm": digest_algorithm,
-                "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": mechanism}),
-                "signed_attrs": signed_attrs,
-                "signature": signature,
-            }
-        )
+            _raise_signing_error(exc, request)
+            raise
+        signer_info = _VERSION_1 + self.sid + _SHA256 + _tlv(0xA0, attributes)
+        signer_info += _signature_algorithm(signer.key_algorithm) + _tlv(0x04, signature)
         if timestamp:
-            signer_info["unsigned_attrs"] = cms.CMSAttributes(
-                [
-                    cms.CMSAttribute(
-                        {"type": "signature_time_stamp_token", "values": (_timestamp_token(request, signature),)}
-                    )
-                ]
-            )
-        content = cms.ContentInfo(
-            {
-                "content_type": "signed_data",
-                "content": cms.SignedData(
-                    {
-                        "version": "v1",
-                        "digest_algorithms": cms.DigestAlgorithms((digest_algorithm,)),
-                        "encap_content_info": {"content_type": "data"},
-                        "certificates": self.certificates,
-                        "signer_infos": [signer_info],
-                    }
-                ),
-            }
-        )
-        return content.dump()  # type: ignore[no-any-return]
+            token = _timestamp_token(request, signature)
+            signer_info += _tlv(0xA1, _tlv(0x30, _TIMESTAMP_TOKEN_OID + _tlv(0x31, token)))
+        signed_data = _VERSION_1 + _tlv(0x31, _SHA256) + _ENCAPSULATED_DATA + _tlv(0xA0, self.certificates)
+        signed_data += _tlv(0x31, _tlv(0x30, signer_info))
+        return _tlv(0x30, _SIGNED_DATA_OID + _tlv(0xA0, _tlv(0x30, signed_data)))
+
+
+def _tlv(tag: int, content: bytes) -> bytes:
+    """One DER element: ``tag``, the definite length of ``content``, ``content``."""
+    length = len(content)
+    if length < 0x80:
+        return bytes((tag, length)) + content
+    size = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(size))) + size + content
+
+
+_VERSION_1 = bytes.fromhex("020101")
+_SHA256 = bytes.fromhex("300d06096086480165030402010500")
+"""AlgorithmIdentifier sha256 with NULL parameters, as pyHanko writes it."""
+_SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")
+_ENCAPSULATED_DATA = bytes.fromhex("300b06092a864886f70d010701")
+_CONTENT_TYPE_DATA = bytes.fromhex("301806092a864886f70d010903310b06092a864886f70d010701")
+_MESSAGE_DIGEST_OID = bytes.fromhex("06092a864886f70d010904")
+_TIMESTAMP_TOKEN_OID = bytes.fromhex("060b2a864886f70d010910020e")
+
+
+@functools.cache
+def _signature_algorithm(key_algorithm: str) -> bytes:
+    from asn1crypto import algos
+
+    mechanism = "sha256_ecdsa" if key_algorithm == "ec" else "sha256_rsa"
+    return algos.SignedDigestAlgorithm({"algorithm": mechanism}).dump()  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=64)
+def _kind_attribute(kind: str) -> bytes:
+    from kyso.pdf.kind_attribute import kind_attribute
+
+    return kind_attribute(kind).dump()  # type: ignore[no-any-return]
 
 
 @functools.lru_cache(maxsize=32)
 def _template(certificate: bytes, chain: tuple[bytes, ...]) -> _Template:
-    """Parsed once per signer (keyed by its certificates' bytes: the same key in another object shares it)."""
+    """Prepared once per signer (keyed by its certificates' bytes: the same key in another object shares it)."""
+    # asn1crypto.pdf adds Adobe's attribute names to asn1crypto's table of names; asn1crypto builds the reverse
+    # table once, on first use, and never sees names added later: add them before the first use, as pyHanko does
+    import asn1crypto.pdf  # noqa: F401
     from asn1crypto import cms, tsp, x509
 
     cert = x509.Certificate.load(certificate)
     sid = cms.SignerIdentifier(
-        {"issuer_and_serial_number": cms.IssuerAndSerialNumber({"issuer": cert.issuer, "serial_number": cert.serial_number})}
+        {
+            "issuer_and_serial_number": cms.IssuerAndSerialNumber(
+                {"issuer": cert.issuer, "serial_number": cert.serial_number}
+            )
+        }
     )
     ess = tsp.SigningCertificateV2(
         {
@@ -532,15 +563,12 @@ def _template(certificate: bytes, chain: tuple[bytes, ...]) -> _Template:
         }
     )
     attribute = cms.CMSAttribute({"type": "signing_certificate_v2", "values": (ess,)})
-    choices = [cms.CertificateChoices(name="certificate", value=cert)]
-    choices += [cms.CertificateChoices(name="certificate", value=x509.Certificate.load(der)) for der in chain]
-    certificates = cms.CertificateSet(choices)
-    certificates.dump()
-    attribute.dump()
-    return _Template(certificates, sid, attribute, len(certificate) + sum(len(der) for der in chain))
+    for der in chain:
+        x509.Certificate.load(der).dump()  # each one a certificate: the check pyHanko's registry would make
+    return _Template(b"".join((certificate, *chain)), sid.dump(), attribute.dump())
 
 
-def _timestamp_token(request: SignRequest, signature: bytes) -> Any:
+def _timestamp_token(request: SignRequest, signature: bytes) -> bytes:
     """An RFC 3161 token over the signature value, from the TSA the request names (pyHanko's client, bounded)."""
     import asyncio
 
@@ -550,8 +578,8 @@ def _timestamp_token(request: SignRequest, signature: bytes) -> Any:
     budget = request.budget if request.budget is not None else NetworkBudget(request.timeout)
     stamper = bounded_timestamper(request.tsa or "", budget)
     try:
-        token = asyncio.run(stamper.async_timestamp(hashlib.sha256(signature).digest(), "sha256"))
+        token = asyncio.run(stamper.async_timestamp(hashlib.sha256(signature).digest(), "sha256")).dump()
     except Exception as exc:
         text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else exc.__class__.__name__
         raise TimestampError(f"time-stamping authority {request.tsa} failed: {text}", url=request.tsa) from None
-    return token
+    return token  # type: ignore[no-any-return]

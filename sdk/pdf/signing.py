@@ -18,11 +18,6 @@ from kyso.core.models import Level, NetworkBudget, SignRequest
 from kyso.core.signer import Signer
 from kyso.pdf.reading import open_reader
 
-_SIGNATURE_OVERHEAD = 3072
-"""Bytes reserved beyond the certificates: signed attributes, signature value, CMS structure."""
-_TIMESTAMP_RESERVE = 12288
-"""Bytes reserved for an RFC 3161 token (the TSA's certificate chain included)."""
-
 
 def sign_pdf(request: SignRequest) -> bytes:
     """Sign ``request.document`` and return the new PDF bytes (input bytes untouched)."""
@@ -185,7 +180,8 @@ def _add_visible_field(writer: Any, reader: Any, field_name: str, request: SignR
         raise UsageError(f"--box {request.box} lies outside page {request.page} ({list(page.media_box)})")
     try:
         fields.append_signature_field(
-            writer, fields.SigFieldSpec(field_name, on_page=request.page - 1, box=(x1, y1, x2, y2))  # type: ignore[arg-type]
+            writer,
+            fields.SigFieldSpec(field_name, on_page=request.page - 1, box=(x1, y1, x2, y2)),  # type: ignore[arg-type]
         )
     except Exception as exc:
         raise UsageError(f"cannot add signature field {field_name!r}: {exc}") from None
@@ -263,9 +259,9 @@ def bounded_timestamper(url: str, budget: NetworkBudget) -> Any:
 
 
 def _reserve(request: SignRequest) -> int:
-    certificates = len(request.signer.certificate) + sum(len(c) for c in request.signer.chain)
-    total = certificates + _SIGNATURE_OVERHEAD + (_TIMESTAMP_RESERVE if request.level is Level.B_T else 0)
-    return 2 * total  # pyHanko counts the reserved space in hex digits, two per byte of CMS
+    from kyso.pdf.fastpath import reserved_bytes
+
+    return 2 * reserved_bytes(request)  # pyHanko counts the reserved space in hex digits, two per byte of CMS
 
 
 def _raise_signing_error(exc: Exception, request: SignRequest) -> None:

@@ -70,7 +70,8 @@ class Plan:
         """pyHanko stamp style drawing the mark (imports pyHanko's stamps: only the pyHanko writer asks)."""
         from kyso.pdf.appearance.stamp import MarkStampStyle
 
-        return MarkStampStyle(painter=self.painter)
+        x1, y1, x2, y2 = self.box
+        return MarkStampStyle(painter=self.painter, size=(x2 - x1, y2 - y1))
 
 
 def plan_appearance(request: SignRequest, reader: Any) -> Plan | None:
