@@ -106,7 +106,13 @@ class _Document:
         xrefs = reader.xrefs
         last = xrefs.total_revisions - 1
         meta = xrefs.get_xref_container_info(last)
-        if meta.start_location != meta.declared_startxref or reader.last_startxref != meta.declared_startxref:
+        at = meta.declared_startxref
+        if meta.stream_ref is None:
+            where = self.data.startswith(b"xref", at)
+        else:
+            header = b"%d %d obj" % (meta.stream_ref.idnum, meta.stream_ref.generation)
+            where = self.data.startswith(header, at)
+        if reader.last_startxref != at or not where:
             raise _Unusual("the cross-reference section is not where startxref says (repaired by pyHanko)")
         for revision in range(xrefs.total_revisions):
             if xrefs.get_xref_data(revision).hybrid is not None:
