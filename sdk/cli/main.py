@@ -62,11 +62,37 @@ class _Cli(click.Group):
     and exit code 3 (issue 9, class 6: a bug is never a traceback with exit 1, which a script would read as "the
     document is not valid")."""
 
+    _plugin_commands_added = False
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
+        if command is None and not self._plugin_commands_added:
+            self.add_plugin_commands()  # not one of Kyso's own commands: maybe a plugin's
+            command = super().get_command(ctx, cmd_name)
         if command is not None:
             _accept_verbose(command)
         return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.add_plugin_commands()  # ``kyso --help`` lists them all
+        return super().list_commands(ctx)
+
+    def add_plugin_commands(self) -> None:
+        """Let the plugins add their commands (``kyso_register_commands``), once, and only when a command that
+        is not built in is asked for or the commands are listed: ``kyso sign`` and ``kyso verify`` never import
+        another package's command module, whatever that module imports (docs/cli-plugins.md)."""
+        if self._plugin_commands_added:
+            return
+        self._plugin_commands_added = True
+        verbose = "--verbose" in sys.argv
+        try:
+            from kyso.core.manager import get_plugin_manager
+
+            get_plugin_manager().register_commands(self)
+        except KysoError as exc:
+            _fail(exc, verbose=verbose)
+        except Exception as exc:  # a plugin that breaks while adding its commands
+            _internal_error(exc, verbose=verbose)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -397,14 +423,10 @@ def tolerant_output() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: built-in commands plus those plugins add through ``kyso_register_commands``."""
-    tolerant_output()
-    try:
-        from kyso.core.manager import get_plugin_manager
+    """Console entry point: built-in commands plus those plugins add through ``kyso_register_commands``.
 
-        get_plugin_manager().register_commands(cli)
-    except KysoError as exc:
-        _fail(exc, verbose="--verbose" in (argv or sys.argv))  # before parsing: the language of KYSO_LANG
-    except Exception as exc:  # a plugin that breaks while adding its commands
-        _internal_error(exc, verbose="--verbose" in (argv or sys.argv))
-    cli.main(args=argv, prog_name="kyso")
+    Kyso's own commands defined in this module are found without asking the plugins; a plugin's command (and
+    every command that another helper or package adds through the hook) is loaded only when it is asked for or
+    the commands are listed (``kyso --help``)."""
+    tolerant_output()
+    cli.main(args=argv, prog_name="kyso")  # plugins add their commands when one is asked for (_Cli.get_command)
