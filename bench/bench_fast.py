@@ -81,6 +81,7 @@ def alternating(contenders: dict[str, Callable[[], Any]], reps: int) -> dict[str
 
 
 def in_process(inputs: Path, reps: int) -> dict[str, float]:
+    from io import BytesIO
     from unittest import mock
 
     from pyhanko.keys import load_cert_from_pemder
@@ -91,7 +92,6 @@ def in_process(inputs: Path, reps: int) -> dict[str, float]:
     import kyso
     from kyso.demo.marks import sample_signature_png
     from kyso.pdf import fastpath
-    from io import BytesIO
 
     signer = kyso.Pkcs12Signer.from_file(inputs / "leaf.p12", PASSWORD)
     one, hundred = (inputs / "doc-1p.pdf").read_bytes(), (inputs / "doc-100p.pdf").read_bytes()
@@ -236,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         figures |= process_walls(args.inputs, peers, out, args.walls)
         elapsed = time.perf_counter() - started
     print(
-        f"kyso fast-path benchmark: {args.reps} reps, {args.walls} process rounds, {elapsed:.0f} s, load {os.getloadavg()[0]:.1f}"
+        f"kyso fast-path benchmark: {args.reps} reps, {args.walls} process rounds, {elapsed:.0f} s, "
+        f"load {os.getloadavg()[0]:.1f}"
     )
     for name, value in figures.items():
         goal = GOALS.get(name)
