@@ -69,16 +69,16 @@ def sign_fast(request: SignRequest, reader: Any, plan: Any) -> bytes | None:
     """
     if request.level not in (Level.B_B, Level.B_T) or (request.box is not None and plan is None):
         return None
-    try:
-        document = _Document(reader, request)
-    except _Unusual:
-        return None
-    template = _template(request.signer.certificate, request.signer.chain)
     reserve = reserved_bytes(request)
     try:
-        update = document.update(request, plan, reserve)
+        update = _Document(reader, request).update(request, plan, reserve)
     except _Unusual:
         return None
+    except KysoError:
+        raise  # a mark's own error (an unreadable image, a font without the glyphs): the same on either writer
+    except Exception:  # the structure is odd in a way the checks did not foresee: pyHanko's writer decides
+        return None
+    template = _template(request.signer.certificate, request.signer.chain)
     digest = update.digest()
     cms_bytes = template.signed_data(request.signer, digest, request, timestamp=request.level is Level.B_T)
     if len(cms_bytes) > reserve:
@@ -121,7 +121,7 @@ class _Document:
         trailer = reader.trailer
         if "/Encrypt" in trailer:
             raise _Unusual("encrypted document")
-        self.size = int(trailer["/Size"])
+        self.size = _next_object_number(xrefs, int(trailer["/Size"]))
         self.prev = meta.declared_startxref
         self.root_ref = trailer.raw_get("/Root")
         if not isinstance(self.root_ref, generic.IndirectObject):
@@ -257,6 +257,17 @@ class _Document:
             objects.put(self.root_ref, catalog)
         reason = plan.reason if plan is not None else request.reason
         return _Update(self, objects, sig_ref, reserve, reason=reason, location=request.location)
+
+
+def _next_object_number(xrefs: Any, size: int) -> int:
+    """The first object number free in every revision: the trailer's /Size, unless a damaged or hostile file uses
+    higher numbers than it declares (a new object must never take an existing one's number)."""
+    for revision in range(xrefs.total_revisions):
+        data = xrefs.get_xref_data(revision)
+        for table in (data.standard_xrefs, data.xrefs_in_objstm, data.freed):
+            if table:
+                size = max(size, max(table) + 1)
+    return size
 
 
 def _copy(dictionary: Any) -> Any:

@@ -123,7 +123,7 @@ def pyhanko_writer_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fastpath, "sign_fast", lambda request, reader, plan: None)
 
 
-def check_every_verifier(signed: bytes, pki: TestPKI, tmp_path: Path, *, count: int) -> None:
+def check_every_verifier(signed: bytes, pki: TestPKI, tmp_path: Path, *, count: int, strict: bool = True) -> None:
     """Stock pyHanko (integrity, trust, coverage, changes), pdfsig, and the geometry rule, for every signature."""
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -132,7 +132,7 @@ def check_every_verifier(signed: bytes, pki: TestPKI, tmp_path: Path, *, count: 
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
-    reader = PdfFileReader(BytesIO(signed))
+    reader = PdfFileReader(BytesIO(signed), strict=strict)
     signatures = reader.embedded_signatures
     assert len(signatures) == count
     root = load_cert_from_pemder(str(pki.root_cert))
@@ -410,3 +410,18 @@ def test_both_writers_look_the_same_to_verifiers(
     assert fast != slow
     assert seen_by_verifiers(fast, pki) == seen_by_verifiers(slow, pki)
     assert re.search(rb"/ByteRange \[0 \d+ \d+ \d+\]", fast[len(pdf) :])
+
+
+@needs_pdfsig
+def test_a_trailer_understating_its_size_never_reuses_an_object_number(
+    signer_for: Callable, pki: TestPKI, tmp_path: Path, fast_calls: list[bool]
+) -> None:
+    pdf = generated_pdf(2)
+    size = int(re.search(rb"/Size (\d+)", pdf[pdf.rindex(b"trailer") :]).group(1))  # type: ignore[union-attr]
+    lying = pdf[: pdf.rindex(b"trailer")] + pdf[pdf.rindex(b"trailer") :].replace(b"/Size %d" % size, b"/Size 2")
+    signed = kyso.sign(lying, signer=signer_for("person"))
+    numbers = [int(n) for n in re.findall(rb"(\d+) 0 obj", signed[len(lying) :])]
+    assert fast_calls == [True]
+    new = set(numbers) - {int(n) for n in re.findall(rb"(\d+) 0 obj", lying)}
+    assert new and min(new) >= size, (numbers, size)
+    check_every_verifier(signed, pki, tmp_path, count=1, strict=False)  # the input's own trailer is wrong
