@@ -105,6 +105,9 @@ class _Document:
         self.data: bytes = request.document.data
         xrefs = reader.xrefs
         last = xrefs.total_revisions - 1
+        for revision in range(xrefs.total_revisions):
+            if xrefs.get_xref_data(revision).hybrid is not None:
+                raise _Unusual("hybrid cross-reference sections")
         meta = xrefs.get_xref_container_info(last)
         at = meta.declared_startxref
         if meta.stream_ref is None:
@@ -114,9 +117,6 @@ class _Document:
             where = self.data.startswith(header, at)
         if reader.last_startxref != at or not where:
             raise _Unusual("the cross-reference section is not where startxref says (repaired by pyHanko)")
-        for revision in range(xrefs.total_revisions):
-            if xrefs.get_xref_data(revision).hybrid is not None:
-                raise _Unusual("hybrid cross-reference sections")
         self.xref_stream = meta.stream_ref is not None
         trailer = reader.trailer
         if "/Encrypt" in trailer:
