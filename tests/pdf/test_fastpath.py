@@ -366,7 +366,7 @@ def seen_by_verifiers(signed: bytes, pki: TestPKI) -> list[Any]:
 
     report = kyso.verify(signed, trust=[pki.root_cert], revocation="off").to_dict()
     root = load_cert_from_pemder(str(pki.root_cert))
-    raw = []
+    raw: list[Any] = []
     for embedded in PdfFileReader(BytesIO(signed)).embedded_signatures:
         status = validate_pdf_signature(embedded, ValidationContext(trust_roots=[root], allow_fetching=False))
         raw.append((status.bottom_line, status.coverage, status.modification_level, embedded.field_name))
