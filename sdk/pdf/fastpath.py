@@ -587,15 +587,14 @@ def _template(certificate: bytes, chain: tuple[bytes, ...]) -> _Template:
 
 def _timestamp_token(request: SignRequest, signature: bytes) -> bytes:
     """An RFC 3161 token over the signature value, from the TSA the request names (pyHanko's client, bounded)."""
-    import asyncio
-
+    from kyso.core.aio import run_sync
     from kyso.core.models import NetworkBudget
     from kyso.pdf.signing import bounded_timestamper
 
     budget = request.budget if request.budget is not None else NetworkBudget(request.timeout)
     stamper = bounded_timestamper(request.tsa or "", budget)
     try:
-        token = asyncio.run(stamper.async_timestamp(hashlib.sha256(signature).digest(), "sha256")).dump()
+        token = run_sync(stamper.async_timestamp(hashlib.sha256(signature).digest(), "sha256")).dump()
     except Exception as exc:
         text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else exc.__class__.__name__
         raise TimestampError(f"time-stamping authority {request.tsa} failed: {text}", url=request.tsa) from None

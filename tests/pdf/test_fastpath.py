@@ -435,3 +435,15 @@ def test_a_trailer_understating_its_size_never_reuses_an_object_number(
     new = set(numbers) - {int(n) for n in re.findall(rb"(\d+) 0 obj", lying)}
     assert new and min(new) >= size, (numbers, size)
     check_every_verifier(signed, pki, tmp_path, count=1, strict=False)  # the input's own trailer is wrong
+
+
+def test_b_t_from_inside_a_running_event_loop(signer_for: Callable, pki: TestPKI, fast_calls: list[bool]) -> None:
+    """A web framework's handler calling ``kyso.sign`` (an event loop running in the thread) gets its time-stamp."""
+    import asyncio
+
+    async def handler() -> bytes:
+        return kyso.sign(generated_pdf(), signer=signer_for("person"), level="B-T", tsa=pki.tsa_url)
+
+    signed = asyncio.run(handler())
+    assert fast_calls == [True]
+    assert kyso.verify(signed, trust=[pki.root_cert], revocation="off").signatures[0].level == "B-T"
