@@ -66,8 +66,13 @@ class _Cli(click.Group):
     and exit code 3 (issue 9, class 6: a bug is never a traceback with exit 1, which a script would read as "the
     document is not valid")."""
 
+    _plugin_commands_added = False
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
+        if command is None and not self._plugin_commands_added:
+            self.add_plugin_commands()  # not one of Kyso's own commands: maybe a plugin's
+            command = super().get_command(ctx, cmd_name)
         if command is not None:
             _accept_verbose(command)
             apply_defaults(command)  # the configuration file's defaults, for every command (plugins' included)
@@ -82,6 +87,27 @@ class _Cli(click.Group):
             except KysoError:
                 pass  # reported when the sub-command is resolved, as one error line
         return super().make_context(info_name, args, parent, **extra)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.add_plugin_commands()  # ``kyso --help`` lists them all
+        return super().list_commands(ctx)
+
+    def add_plugin_commands(self) -> None:
+        """Let the plugins add their commands (``kyso_register_commands``), once, and only when a command that
+        is not built in is asked for or the commands are listed: ``kyso sign`` and ``kyso verify`` never import
+        another package's command module, whatever that module imports (docs/cli-plugins.md)."""
+        if self._plugin_commands_added:
+            return
+        self._plugin_commands_added = True
+        verbose = "--verbose" in sys.argv
+        try:
+            from kyso.core.manager import get_plugin_manager
+
+            get_plugin_manager().register_commands(self)
+        except KysoError as exc:
+            _fail(exc, verbose=verbose)
+        except Exception as exc:  # a plugin that breaks while adding its commands
+            _internal_error(exc, verbose=verbose)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -558,21 +584,29 @@ def tolerant_output() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: built-in commands plus those plugins add through ``kyso_register_commands``."""
+    """Console entry point: built-in commands plus those plugins add through ``kyso_register_commands``.
+
+    Kyso's own commands defined in this module are found without asking the plugins; a plugin's command (and
+    every command that another package adds through the hook) is loaded only when it is asked for or the commands
+    are listed (``kyso --help``)."""
     tolerant_output()
-    try:
-        import warnings
+    _plugin_warnings_on_one_line()
+    cli.main(args=argv, prog_name="kyso")  # plugins add their commands when one is asked for (_Cli.get_command)
 
-        from kyso.core.errors import PluginWarning
-        from kyso.core.manager import get_plugin_manager
 
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", PluginWarning)
-            get_plugin_manager().register_commands(cli)
-        for warning in caught:  # a plugin that failed to load: disabled alone, said once, on one line
-            click.echo(printable(f"kyso: warning: {warning.message}"), err=True)
-    except KysoError as exc:
-        _fail(exc, verbose="--verbose" in (argv or sys.argv))  # before parsing: the language of KYSO_LANG
-    except Exception as exc:  # a plugin that breaks while adding its commands
-        _internal_error(exc, verbose="--verbose" in (argv or sys.argv))
-    cli.main(args=argv, prog_name="kyso")
+def _plugin_warnings_on_one_line() -> None:
+    """A plugin that failed to load is disabled alone and said once, as ``kyso: warning: ...`` (whenever the
+    plugin manager first loads: for a command's options, a format, or the plugins' commands)."""
+    import warnings
+
+    from kyso.core.errors import PluginWarning
+
+    shown = warnings.showwarning
+
+    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        if isinstance(category, type) and issubclass(category, PluginWarning):
+            click.echo(printable(f"kyso: warning: {message}"), err=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show

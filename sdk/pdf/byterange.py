@@ -89,7 +89,7 @@ def check(data: bytes, byte_range: Sequence[object], dictionary_at: int) -> Geom
                 "no longer tells how much of the file is signed"
             )
         raise GeometryError("the bytes between the byte ranges are not exactly one hex string (the signature value)")
-    contents_at, range_at, end = _signature_entries(data, dictionary_at)
+    contents_at, range_at, end = signature_entries(data, dictionary_at)
     if contents_at != (len1, start2):
         raise GeometryError("the signature dictionary's /Contents is not the value between the byte ranges")
     if _four_integers(_array_integers(data[range_at[0] : range_at[1]])) != values:
@@ -135,7 +135,7 @@ def _array_integers(text: bytes) -> list[object]:
     return items
 
 
-def _signature_entries(data: bytes, at: int) -> tuple[tuple[int, int], tuple[int, int], int]:
+def signature_entries(data: bytes, at: int) -> tuple[tuple[int, int], tuple[int, int], int]:
     """Spans of the /Contents and /ByteRange values of the dictionary object at ``at``, and the dictionary's end.
 
     A tokenizer of its own on purpose: the point is to see where the tokens are, which a parser that returns

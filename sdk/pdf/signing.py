@@ -18,11 +18,6 @@ from kyso.core.models import Level, NetworkBudget, SignRequest
 from kyso.core.signer import Signer
 from kyso.pdf.reading import open_reader
 
-_SIGNATURE_OVERHEAD = 3072
-"""Bytes reserved beyond the certificates: signed attributes, signature value, CMS structure."""
-_TIMESTAMP_RESERVE = 12288
-"""Bytes reserved for an RFC 3161 token (the TSA's certificate chain included)."""
-
 
 def sign_pdf(request: SignRequest) -> bytes:
     """Sign ``request.document`` and return the new PDF bytes (input bytes untouched)."""
@@ -40,19 +35,31 @@ def sign_pdf(request: SignRequest) -> bytes:
             parameter="tsa",
             vi="mức B-T cần địa chỉ (URL) của dịch vụ cấp dấu thời gian",
         )
+    reader = open_reader(request.document.data)
+    plan = _appearance_plan(request, reader)
+    if plan is not None:
+        _say_what_was_not_filled(plan)
+    # dispatch: Kyso's own writer for the usual signature (kyso.pdf.fastpath), pyHanko's for anything unusual
+    from kyso.pdf.fastpath import sign_fast
+
+    signed = sign_fast(request, reader, plan)
+    if signed is not None:
+        return signed
     try:
-        return _sign_once(request, bytes_reserved=_reserve(request))
+        return _sign_once(request, reader, plan, bytes_reserved=_reserve(request))
     except _ReserveTooSmall:
         # an unusually large CMS (big certificate chain, large TSA token): let pyHanko measure it with a dry run
-        return _sign_once(request, bytes_reserved=None)
+        return _sign_once(request, open_reader(request.document.data), plan, bytes_reserved=None)
 
 
 class _ReserveTooSmall(Exception):
     """The space reserved for the signature was too small for the CMS object."""
 
 
-def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
-    writer, pdf_signer, text_params = pdf_signer_for(request, timestamper=request.level is Level.B_T)
+def _sign_once(request: SignRequest, reader: Any, plan: Any, *, bytes_reserved: int | None) -> bytes:
+    writer, pdf_signer, text_params = pdf_signer_for(
+        request, timestamper=request.level is Level.B_T, opened=(reader, plan)
+    )
     output = BytesIO()
     try:
         pdf_signer.sign_pdf(writer, output=output, bytes_reserved=bytes_reserved, appearance_text_params=text_params)
@@ -65,23 +72,30 @@ def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
     return output.getvalue()
 
 
-def pdf_signer_for(request: SignRequest, *, timestamper: bool) -> tuple[Any, Any, dict[str, str] | None]:
+def pdf_signer_for(
+    request: SignRequest, *, timestamper: bool, opened: tuple[Any, Any] | None = None
+) -> tuple[Any, Any, dict[str, str] | None]:
     """``(writer, PdfSigner, appearance text parameters)`` for ``request``: the document opened for an incremental
     update, its signature field added (the kind's mark, a visible box or none), pyHanko's signer set up. The one
-    setup shared by one-step signing and ``kyso.prepare``."""
+    setup shared by one-step signing and ``kyso.prepare``; ``opened`` is ``(reader, plan)`` when the caller has
+    read the document and planned its mark already."""
+    if opened is None:
+        reader = open_reader(request.document.data)
+        plan = _appearance_plan(request, reader)
+        if plan is not None:
+            _say_what_was_not_filled(plan)
+    else:
+        reader, plan = opened
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    reader = open_reader(request.document.data)
     try:
         writer = IncrementalPdfFileWriter.from_reader(reader)
     except Exception as exc:
         raise InputError(f"damaged PDF: {exc.__class__.__name__}") from None
     field_name = request.field or _fresh_field_name(reader)
-    plan = _appearance_plan(request, reader)
     if plan is not None:
         _add_kind_field(writer, field_name, plan)
-        _say_what_was_not_filled(plan)
     elif request.box is not None or request.page is not None:
         _add_visible_field(writer, reader, field_name, request)
     metadata = signers.PdfSignatureMetadata(
@@ -290,9 +304,9 @@ def bounded_timestamper(url: str, budget: NetworkBudget) -> Any:
 
 def _reserve(request: SignRequest) -> int:
     """Bytes (hex digits) to reserve for the CMS of ``request``: certificates, signature, time-stamp token."""
-    certificates = len(request.signer.certificate) + sum(len(c) for c in request.signer.chain)
-    total = certificates + _SIGNATURE_OVERHEAD + (_TIMESTAMP_RESERVE if request.level is Level.B_T else 0)
-    return 2 * total  # pyHanko counts the reserved space in hex digits, two per byte of CMS
+    from kyso.pdf.fastpath import reserved_bytes
+
+    return 2 * reserved_bytes(request)  # pyHanko counts the reserved space in hex digits, two per byte of CMS
 
 
 def raise_signing_error(exc: Exception, request: SignRequest) -> None:

@@ -52,6 +52,7 @@ from kyso.pdf.facts import (
     distinct_signatures,
     embedded_signatures,
     intermediates,
+    preload_signature_dictionaries,
     read_facts,
     signature_fields,
 )
@@ -67,6 +68,7 @@ def verify_pdf(document: Document, options: VerifyOptions, validate: Certificate
     report = VerificationReport(document=document.name, format="pdf")
     try:
         reader = open_reader(document.data)
+        preload_signature_dictionaries(reader, document.data)
         fields = signature_fields(reader)
     except EncryptedDocumentError:
         raise

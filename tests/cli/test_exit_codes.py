@@ -57,10 +57,12 @@ def test_an_expected_error_stays_exit_2(tmp_path):
 
 
 def test_a_plugin_breaking_while_adding_commands_is_exit_3(monkeypatch, capsys):
+    from kyso.cli.main import cli
     from kyso.core.manager import get_plugin_manager
 
     monkeypatch.setattr(type(get_plugin_manager()), "register_commands", _boom)
+    monkeypatch.setattr(cli, "_plugin_commands_added", False)  # plugins add their commands when one is asked for
     with pytest.raises(SystemExit) as exit_info:
-        main(["plugins"])
+        main(["a-plugin-command"])
     assert exit_info.value.code == ExitCode.INTERNAL_ERROR
     assert capsys.readouterr().err.startswith("kyso: internal error: RuntimeError")

@@ -6,11 +6,12 @@ Nothing here reads attack files: every forgery is built from a PDF that Kyso sig
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 from io import BytesIO
 from pathlib import Path
+
+from kyso.core.aio import run_sync
 
 PAYLOAD = "PAY 1.000.000.000 VND to attacker"
 
@@ -169,7 +170,7 @@ def sign_byte_range(data: bytes, claimed: tuple[int, int, int, int], pki: object
         str(pki.cert(name)),  # type: ignore[attr-defined]
         ca_chain_files=[str(Path(pki.issuing_ca_cert))],  # type: ignore[attr-defined]
     )
-    cms = asyncio.run(signer.async_sign(digest, "sha256", use_pades=True)).dump()
+    cms = run_sync(signer.async_sign(digest, "sha256", use_pades=True)).dump()
     room = start2 - len1 - 2
     assert 2 * len(cms) <= room
     return data[: len1 + 1] + cms.hex().upper().encode().ljust(room, b"0") + data[start2 - 1 :]

@@ -189,16 +189,18 @@ def test_input_bytes_are_never_modified(unsigned_pdf: bytes, signer_for: Callabl
 def test_a_signature_larger_than_the_reserve_still_signs(
     unsigned_pdf: bytes, signer_for: Callable, pki: TestPKI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """When the CMS outgrows the space reserved up front, signing falls back to pyHanko's measuring dry run."""
-    from kyso.pdf import signing
+    """When the CMS outgrows the space reserved up front, pyHanko's writer signs with its measuring dry run
+    (the fast path hands such a signature to pyHanko's writer: tests/pdf/test_fastpath.py)."""
+    from kyso.pdf import fastpath, signing
 
     reserves: list[int | None] = []
     original = signing._sign_once
 
-    def recording(request, *, bytes_reserved):
+    def recording(request, reader, plan, *, bytes_reserved):
         reserves.append(bytes_reserved)
-        return original(request, bytes_reserved=bytes_reserved)
+        return original(request, reader, plan, bytes_reserved=bytes_reserved)
 
+    monkeypatch.setattr(fastpath, "sign_fast", lambda request, reader, plan: None)
     monkeypatch.setattr(signing, "_reserve", lambda request: 64)
     monkeypatch.setattr(signing, "_sign_once", recording)
     signed = kyso.sign(unsigned_pdf, signer=signer_for("person"))

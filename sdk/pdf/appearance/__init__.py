@@ -65,8 +65,9 @@ class Plan:
     """0-based page index."""
     box: Rect
     """Field rectangle in user space."""
-    style: Any
-    """pyHanko stamp style drawing the mark."""
+    painter: Any
+    """``painter(writer) -> (operators, resources)``: the mark's content, for pyHanko's writer or the fast path's
+    (:mod:`kyso.pdf.fastpath`); each only calls ``writer.add_object``."""
     reason: str | None
     fill: Any = None
     """What an issuance writes into the document (:class:`kyso.pdf.appearance.fill.FillPlan`), if anything."""
@@ -86,6 +87,14 @@ class Plan:
         from kyso.pdf.appearance.fill import add_fillings
 
         return dataclasses.replace(self.style, also=lambda writer: add_fillings(writer, field_name, self.fill))
+
+    @property
+    def style(self) -> Any:
+        """pyHanko stamp style drawing the mark (imports pyHanko's stamps: only the pyHanko writer asks)."""
+        from kyso.pdf.appearance.stamp import MarkStampStyle
+
+        x1, y1, x2, y2 = self.box
+        return MarkStampStyle(painter=self.painter, size=(x2 - x1, y2 - y1))
 
 
 def plan_appearance(request: SignRequest, reader: Any) -> Plan | None:
@@ -181,8 +190,6 @@ def _over_approval(
 
 
 def _image_plan(geom: PageGeometry, target: Rect, image: Any, reason: str | None) -> Plan:
-    from kyso.pdf.appearance.stamp import MarkStampStyle
-
     box = geom.rect_to_user(target)
     vw, vh = target[2] - target[0], target[3] - target[1]
     matrix = geom.appearance_matrix(box[2] - box[0], box[3] - box[1])
@@ -191,7 +198,7 @@ def _image_plan(geom: PageGeometry, target: Rect, image: Any, reason: str | None
         ops = b"q %s %.4f 0 0 %.4f 0 0 cm /Im1 Do Q" % (matrix, vw, vh)
         return ops, {"/XObject": {"/Im1": image.add_to(writer)}}
 
-    return Plan(page=geom.index, box=box, style=MarkStampStyle(painter=paint), reason=reason)
+    return Plan(page=geom.index, box=box, painter=paint, reason=reason)
 
 
 def _fit(region: Rect, width: float, height: float) -> Rect:
@@ -359,7 +366,6 @@ def _text_mark(
     request: SignRequest, spec: KindSpec, values: Mapping[str, Any], reason: str | None, reader: Any, now: datetime
 ) -> Plan:
     from kyso.pdf.appearance.fonts import font_for
-    from kyso.pdf.appearance.stamp import MarkStampStyle
 
     if spec.lines is None:
         raise UsageError(f"kind {spec.name} places a text mark but declares no lines")
@@ -414,7 +420,7 @@ def _text_mark(
         ops.append(b"ET Q")
         return b" ".join(op for op in ops if op), {"/Font": {"/F1": font.add_to(writer)}}
 
-    return Plan(page=index, box=box, style=MarkStampStyle(painter=paint), reason=reason)
+    return Plan(page=index, box=box, painter=paint, reason=reason)
 
 
 def _free_corner(reader: Any, geom: PageGeometry, corners: list[Rect]) -> Rect:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pyhanko.pdf_utils import content
+from pyhanko.pdf_utils import content, generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.stamp.base import BaseStamp, BaseStampStyle
 
@@ -25,6 +25,9 @@ class MarkStampStyle(BaseStampStyle):
     also: Callable[[Any], None] | None = None
     """Called with the writer while pyHanko writes the signature's appearance: what else the signing revision
     carries (the number and date an issuance fills in, :mod:`kyso.pdf.appearance.fill`)."""
+    size: tuple[float, float] | None = None
+    """The field's real width and height: pyHanko's box rounds them down to whole points, which would stretch the
+    mark by up to a point (the form's bounding box is mapped onto the field's rectangle)."""
 
     def create_stamp(self, writer: Any, box: Any, text_params: dict) -> BaseStamp:
         if self.also is not None:
@@ -33,6 +36,13 @@ class MarkStampStyle(BaseStampStyle):
 
 
 class _MarkStamp(BaseStamp):
+    def as_form_xobject(self) -> Any:
+        form = super().as_form_xobject()
+        if self.style.size is not None:
+            width, height = self.style.size
+            form[pdf_name("/BBox")] = generic.ArrayObject(generic.FloatObject(v) for v in (0, 0, width, height))
+        return form
+
     def _render_inner_content(self) -> list[bytes]:
         assert self.style.painter is not None
         ops, resources = self.style.painter(self.writer)
