@@ -70,7 +70,7 @@ def sign_fast(request: SignRequest, reader: Any, plan: Any) -> bytes | None:
     if request.level not in (Level.B_B, Level.B_T) or (request.box is not None and plan is None):
         return None
     if plan is not None and plan.fill is not None:
-        return None  # an issuance writing its number and date (widgets, details in the kind attribute): pyHanko's writer
+        return None  # an issuance writing its number and date (widgets, kind attribute details): pyHanko writes it
     reserve = reserved_bytes(request)
     try:
         update = _Document(reader, request).update(request, plan, reserve)
@@ -501,9 +501,9 @@ class _Template:
         except KysoError:
             raise
         except Exception as exc:  # the same error as pyHanko's path gives for a failing key
-            from kyso.pdf.signing import _raise_signing_error
+            from kyso.pdf.signing import raise_signing_error
 
-            _raise_signing_error(exc, request)
+            raise_signing_error(exc, request)
             raise
         signer_info = _VERSION_1 + self.sid + _SHA256 + _tlv(0xA0, attributes)
         signer_info += _signature_algorithm(signer.key_algorithm) + _tlv(0x04, signature)
