@@ -48,6 +48,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kyso.pdf.kinds",
     "kyso.adapters.plugin",
     "kyso.conformance.plugin",
+    "kyso.agent.plugin",
 )
 """Built-in plugins, by module path; each is registered under its module path as its name."""
 

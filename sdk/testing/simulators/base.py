@@ -70,8 +70,12 @@ class Simulator(ServedInThread):
 
     name = "platform"
 
-    def __init__(self, directory: Path | str, port: int = 0, *, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, directory: Path | str, port: int = 0, *, host: str = "127.0.0.1", pages: Path | None = None
+    ) -> None:
         self.directory = Path(directory)
+        self.pages = pages
+        """A folder served as static files under ``/web/`` (the e-office pages of ``examples/web/``), or None."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self.database = self.directory / f"{self.name}-simulator.sqlite3"
         self.host = host
@@ -259,6 +263,8 @@ class Simulator(ServedInThread):
         try:
             if request.path.startswith("/_sim/"):
                 response = self._control(request)
+            elif self.pages is not None and request.path.startswith("/web/"):
+                response = self._page(request.path[len("/web/") :] or "index.html")
             else:
                 response = self._platform(request)
         except HTTPException as exc:
@@ -266,6 +272,22 @@ class Simulator(ServedInThread):
         except Exception as exc:  # a simulator bug: answer 500 so the client sees it, never hang
             response = Response(f"simulator error: {exc.__class__.__name__}: {exc}", status=500)
         return response(environ, start_response)
+
+    def _page(self, name: str) -> Any:
+        import mimetypes
+
+        from werkzeug.exceptions import NotFound
+        from werkzeug.security import safe_join
+        from werkzeug.wrappers import Response
+
+        assert self.pages is not None
+        path = safe_join(str(self.pages), name)
+        if path is None or not Path(path).is_file():
+            raise NotFound()
+        kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        if path.endswith(".js"):  # an ES module must be served as JavaScript
+            kind = "text/javascript"
+        return Response(Path(path).read_bytes(), mimetype=kind, headers={"Cache-Control": "no-cache"})
 
     def _platform(self, request: Any) -> Any:
         from werkzeug.wrappers import Response
