@@ -254,12 +254,10 @@ class AgentService:
         if request.headers.get("Upgrade", "").lower() == "websocket":
             return None
         if path == "/health":
-            response = connection.respond(HTTPStatus.OK, json.dumps({"status": "ok", "service": "kyso-agent"}) + "\n")
-            response.headers["Content-Type"] = "application/json"
-            return response
+            body = json.dumps({"status": "ok", "service": "kyso-agent"}) + "\n"
+            return _typed(connection.respond(HTTPStatus.OK, body), "application/json")
         if path == "/kyso.js":
-            response = connection.respond(HTTPStatus.OK, KYSO_JS.read_text(encoding="utf-8"))
-            response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+            response = _typed(connection.respond(HTTPStatus.OK, KYSO_JS.read_text("utf-8")), "text/javascript")
             response.headers["Cache-Control"] = "no-cache"
             return response
         return connection.respond(HTTPStatus.NOT_FOUND, "Not found\n")
@@ -515,6 +513,13 @@ class AgentService:
     def _record(self, origin: str | None, endpoint: str, status: Status, text: str, **audit: Any) -> None:
         if self.audit is not None:
             self.audit.record(origin=origin, endpoint=endpoint[:60], status=int(status), message=text, **audit)
+
+
+def _typed(response: Any, media_type: str) -> Any:
+    """``response`` with one ``Content-Type`` (``respond`` sets text/plain; websockets' headers are a multi-dict)."""
+    del response.headers["Content-Type"]
+    response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
+    return response
 
 
 def _verification_reply(report: Any, *, file_name: str = "") -> dict[str, Any]:
