@@ -44,7 +44,12 @@ def test_credentials_go_with_both_legs_and_the_handler_answer_is_passed_through(
     base = world.files_origin
     reply = world.call(
         "SignPDF",
-        {"FileName": f"{base}/doc.pdf", "FileUploadHandler": f"{base}/upload/ok", "JWTToken": "jwt-1", "SessionId": "s-9"},
+        {
+            "FileName": f"{base}/doc.pdf",
+            "FileUploadHandler": f"{base}/upload/ok",
+            "JWTToken": "jwt-1",
+            "SessionId": "s-9",
+        },
     )
     assert reply["Status"] == Status.OK, reply
     assert reply["FileServer"].startswith("/files/")  # the JSON answer's FileServer field
@@ -83,9 +88,10 @@ def test_verify_pdf_answers_vgca_shape_and_kyso_report(agent_world, signed_pdf):
 
 def test_cert_info_config_and_unsupported_endpoints(agent_world, kyso_pki):
     info = agent_world.call("GetCertInfo", {})["CertInfo"]
-    assert base64.b64decode(info["Base64Cert"]) == kyso.Pkcs12Signer.from_file(
-        kyso_pki.p12("person"), "kyso-test-pass"
-    ).certificate
+    assert (
+        base64.b64decode(info["Base64Cert"])
+        == kyso.Pkcs12Signer.from_file(kyso_pki.p12("person"), "kyso-test-pass").certificate
+    )
     config = agent_world.call("Config", {})["Config"]
     assert config["Consent"] == "allowlisted" and "SignApproved" in config["Endpoints"]
     assert "kyso-test-pass" not in json.dumps(config) and "Password" not in json.dumps(config)

@@ -90,7 +90,9 @@ def test_not_a_pdf_is_refused(agent_world):
 @pytest.mark.parametrize("handler", ["500", "html", "nothing"])
 def test_a_failing_upload_keeps_the_signed_file_and_tells_the_page(agent_world, handler):
     base = agent_world.files_origin
-    reply = agent_world.call("SignPDF", {"FileName": f"{base}/doc.pdf", "FileUploadHandler": f"{base}/upload/{handler}"})
+    reply = agent_world.call(
+        "SignPDF", {"FileName": f"{base}/doc.pdf", "FileUploadHandler": f"{base}/upload/{handler}"}
+    )
     assert reply["Status"] == Status.UPLOAD_FAILED, reply
     assert "giữ lại" in reply["Message"] and reply["UnsentFile"]
     kept = Path(agent_world.config_dir) / "agent" / "unsent" / reply["UnsentFile"]
