@@ -96,11 +96,13 @@ class SignerSource:
                 close()
             self._signer = None
 
-    def shown(self) -> str:
-        """The certificate's subject for the consent dialog, or the backend's description before it is opened."""
+    def shown(self, *, common_name: bool = False) -> str:
+        """The certificate's subject (or only its common name) for the consent dialog and ``Config``, or the
+        backend's description before a signer was opened."""
         if self.certificate is None:
             return self.description
-        return certificate_info(self.certificate)["Subject"]
+        info = certificate_info(self.certificate)
+        return info["SubjectCN"] if common_name else info["Subject"]
 
 
 def certificate_info(der: bytes) -> dict[str, str]:
@@ -503,7 +505,7 @@ class AgentService:
                 "Version": __version__,
                 "Endpoints": list(ENDPOINTS),
                 "Consent": self.settings.consent_mode,
-                "Signer": self.signer.description,
+                "Signer": self.signer.shown(common_name=True),
                 "TLS": self.ssl_context is not None,
                 "MaxDocumentBytes": self.policy.max_document,
                 "SessionCookie": self.settings.session_cookie,

@@ -170,13 +170,16 @@ class Simulator(ServedInThread):
 
     def document_response(self, item: dict[str, Any], *, signed: bool) -> Any:
         """The item's document (or its signed result) as an HTTP response; 404 while it is not signed yet."""
+        from urllib.parse import quote
+
         from werkzeug.exceptions import NotFound
         from werkzeug.wrappers import Response
 
         data = item["signed"] if signed else item["content"]
         if data is None:
             raise NotFound("not signed yet")
-        return Response(data, mimetype="application/pdf")
+        disposition = f"attachment; filename*=UTF-8''{quote(item['name'])}"  # the name a signing service shows
+        return Response(data, mimetype="application/pdf", headers={"Content-Disposition": disposition})
 
     def receive_upload(self, request: Any, item: dict[str, Any]) -> tuple[str, bool]:
         """Store the multipart field ``uploadfile`` (the VGCA signing service's name) as the item's signed result:
