@@ -205,3 +205,33 @@ def agent_world(kyso_pki: TestPKI, tmp_path_factory: pytest.TempPathFactory) -> 
     sim.stop()
     files.shutdown()
     files.server_close()
+
+
+@pytest.fixture(scope="session")
+def xvfb_display() -> Iterator[str]:
+    """One virtual X screen for the session (a free display number), for the desktop windows' tests."""
+    import shutil
+    import time
+
+    if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
+        pytest.skip("Xvfb and xdotool are not installed (./run test installs xvfb and xdotool)")
+    for number in range(90, 190):
+        if Path(f"/tmp/.X{number}-lock").exists() or Path(f"/tmp/.X11-unix/X{number}").exists():
+            continue
+        process = subprocess.Popen(
+            ["Xvfb", f":{number}", "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and process.poll() is None:
+            if Path(f"/tmp/.X11-unix/X{number}").exists():
+                break
+            time.sleep(0.05)
+        if process.poll() is not None:
+            continue  # another session took it first
+        yield f":{number}"
+        process.terminate()
+        process.wait(5)
+        return
+    pytest.skip("no free X display number")
