@@ -146,10 +146,11 @@ def timed(function: Any, argument: bytes) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def run_speed(sides: Sides, sizes: tuple[int, ...], rounds: int) -> list[dict[str, Any]]:
+def run_speed(sides: Any, sizes: tuple[int, ...], rounds: int, make: Any = None) -> list[dict[str, Any]]:
+    """Each side's sign and verify, round by round (``make(size)``: the document; bench_xml.py passes its own)."""
     results = []
     for size_mb in sizes:
-        message = make_message(size_mb * 1_000_000)
+        message = (make or make_message)(size_mb * 1_000_000)
         signed = sides.sdk_sign(message)
         sides.signxml_verify(signed)  # cross-check before timing: signxml accepts what the SDK signs
         sides.sdk_verify(sides.signxml_sign(message))  # and the other way round
@@ -183,18 +184,22 @@ def run_speed(sides: Sides, sizes: tuple[int, ...], rounds: int) -> list[dict[st
     return results
 
 
-def run_memory(pki_dir: Path, sizes: tuple[int, ...], work: Path) -> list[dict[str, Any]]:
+def run_memory(
+    pki_dir: Path, sizes: tuple[int, ...], work: Path, make: Any = None, sides: Any = None, script: str = __file__
+) -> list[dict[str, Any]]:
+    """Each (operation, size, side) once in a fresh ``script --child`` process (bench_xml.py passes its own
+    ``make``, ``sides`` and ``script``)."""
     results = []
     for size_mb in sizes:
-        message = make_message(size_mb * 1_000_000)
+        message = (make or make_message)(size_mb * 1_000_000)
         plain = work / f"message-{size_mb}.edxml"
         plain.write_bytes(message)
         signed = work / f"signed-{size_mb}.edxml"
-        signed.write_bytes(_sides_for(pki_dir).sdk_sign(message))
+        signed.write_bytes((sides or _sides_for(pki_dir)).sdk_sign(message))
         for operation, path in (("sign", plain), ("verify", signed)):
             for side in ("sdk", "signxml"):
                 out = subprocess.run(
-                    [sys.executable, __file__, "--child", operation, side, str(path), str(pki_dir)],
+                    [sys.executable, script, "--child", operation, side, str(path), str(pki_dir)],
                     capture_output=True,
                     text=True,
                     check=True,
@@ -248,13 +253,13 @@ def _load_pki(directory: Path) -> Any:
     return Files()
 
 
-def child(operation: str, side: str, path: str, pki_dir: str) -> None:
+def child(operation: str, side: str, path: str, pki_dir: str, make: Any = None, sides: Any = None) -> None:
     """One measured operation in a fresh process; prints {"traced": bytes, "rss": bytes}."""
     import tracemalloc
 
-    sides = _sides_for(Path(pki_dir))
+    sides = sides or _sides_for(Path(pki_dir))
     function = getattr(sides, f"{side}_{operation}")
-    warm = make_message(20_000)  # load every lazy import and cache on a small message first
+    warm = (make or make_message)(20_000)  # load every lazy import and cache on a small message first
     function(sides.sdk_sign(warm) if operation == "verify" else warm)
     gc.collect()
     before = _reset_peak_rss()

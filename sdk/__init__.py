@@ -19,14 +19,24 @@ from typing import TYPE_CHECKING
 from kyso.core import hookimpl
 from kyso.core.errors import (
     BytesExpectedError,
+    CertificateRevokedError,
     EncryptedDocumentError,
     InputError,
     KysoError,
     PluginError,
+    PreparedExpiredError,
+    PreparedStateError,
+    QuotaExceededError,
+    RemoteServiceError,
     RevocationError,
     ServiceError,
+    SignatureMismatchError,
     SignerError,
+    SigningCancelledError,
     SigningError,
+    SigningExpiredError,
+    SigningRejectedError,
+    SigningTimeoutError,
     TimestampError,
     UnsupportedFormatError,
     UsageError,
@@ -45,11 +55,15 @@ from kyso.core.models import (
 )
 
 if TYPE_CHECKING:
-    from kyso.api import sign, validate_certificate, verify
+    from kyso.api import Prepared, finish, prepare, sign, sign_batch, validate_certificate, verify
     from kyso.signers.pkcs12 import Pkcs12Signer
 
 _LAZY = {
+    "Prepared": "kyso.api",
+    "finish": "kyso.api",
+    "prepare": "kyso.api",
     "sign": "kyso.api",
+    "sign_batch": "kyso.api",
     "verify": "kyso.api",
     "validate_certificate": "kyso.api",
     "Pkcs12Signer": "kyso.signers.pkcs12",
@@ -73,6 +87,7 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "BytesExpectedError",
     "CertificateReport",
+    "CertificateRevokedError",
     "EncryptedDocumentError",
     "Indication",
     "InputError",
@@ -80,13 +95,23 @@ __all__ = [
     "Level",
     "Pkcs12Signer",
     "PluginError",
+    "Prepared",
+    "PreparedExpiredError",
+    "PreparedStateError",
+    "QuotaExceededError",
+    "RemoteServiceError",
     "RevocationError",
     "RevocationPolicy",
     "ServiceError",
     "SignatureKind",
+    "SignatureMismatchError",
     "SignatureReport",
     "SignerError",
+    "SigningCancelledError",
     "SigningError",
+    "SigningExpiredError",
+    "SigningRejectedError",
+    "SigningTimeoutError",
     "SubIndication",
     "TimestampError",
     "UnsupportedFormatError",
@@ -94,8 +119,11 @@ __all__ = [
     "VerificationReport",
     "WrongPasswordError",
     "__version__",
+    "finish",
     "hookimpl",
+    "prepare",
     "sign",
+    "sign_batch",
     "validate_certificate",
     "verify",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from os import PathLike
 from typing import Any
@@ -15,6 +15,8 @@ from kyso.core.models import (
     Box,
     CertificateReport,
     Document,
+    DocumentFormat,
+    FormatOption,
     Level,
     RevocationPolicy,
     SignRequest,
@@ -23,6 +25,7 @@ from kyso.core.models import (
     VerifyOptions,
 )
 from kyso.core.signer import Signer
+from kyso.external import Prepared, finish, prepare, sign_batch
 
 
 @outside_event_loop
@@ -40,6 +43,7 @@ def sign(
     location: str | None = None,
     timeout: float = 30.0,
     name: str | None = None,
+    format_options: Mapping[str, Any] | None = None,
     **appearance: Any,
 ) -> bytes:
     """Sign ``data`` (format detected from the bytes) and return the signed document; ``data`` is not changed.
@@ -56,29 +60,51 @@ def sign(
         ``doc_number`` and ``issued_date`` (issuance, attachment), ``copy_form`` and ``organization`` (copy),
         ``organization`` and ``meta`` (income: ``{"Số đến": "456"}`` or ``["Số đến=456"]``), ``font`` (TrueType
         font of text marks). Images and fonts are paths or bytes (images); ``page``/``box`` override the placement.
+        A keyword the document's format declares (:attr:`~kyso.core.models.DocumentFormat.sign_options`: XML's
+        ``xml_form``, ``xml_id``, ``xml_placement``, ``xml_into``, ``profile``) goes to the format instead.
+    :param format_options: the same format options as a mapping (the CLI passes them so).
     :raises UsageError: an option the kind does not take, or a kind (with its options) the document's format does
         not support (edXML takes no kind: ``kind="issuance", seal=...`` on edXML is refused, not ignored).
     :raises BytesExpectedError: ``data`` is a file name or anything else than bytes.
     :raises KysoError: unusable input, signer or service failure.
     """
     data = _document_bytes(data, "data", "sign")
-    pm = get_plugin_manager()
-    fmt = pm.detect_format(data)
-    request = SignRequest(
+    request = sign_request(
+        data, signer, level=level, kind=kind, box=box, name=name, appearance=appearance,
+        format_options=format_options,
+        tsa=tsa, field=field, page=page, reason=reason, location=location, timeout=timeout,
+    )  # fmt: skip
+    return get_plugin_manager().sign(request)
+
+
+def sign_request(
+    data: bytes,
+    signer: Signer,
+    *,
+    level: Level | str = Level.B_B,
+    kind: str | None = None,
+    box: Box | None = None,
+    name: str | None = None,
+    appearance: dict[str, Any] | None = None,
+    format_options: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> SignRequest:
+    """The :class:`SignRequest` of :func:`sign`'s arguments, the format detected from ``data``: one place for
+    :func:`sign` and :func:`kyso.prepare`. ``options``: ``tsa``, ``field``, ``page``, ``reason``, ``location``,
+    ``timeout``."""
+    fmt = get_plugin_manager().detect_format(data)
+    keywords = dict(appearance or {})
+    own = _format_options(fmt, fmt.sign_options, format_options, keywords)  # takes the format's keywords out
+    return SignRequest(
         document=Document(data=data, format=fmt.name, name=name),
         signer=signer,
         level=_enum(Level, level, "level"),
-        tsa=tsa,
         kind=None if kind is None else str(kind),
-        field=field,
-        page=page,
         box=tuple(box) if box is not None else None,  # type: ignore[arg-type]
-        reason=reason,
-        location=location,
-        appearance=dict(appearance),
-        timeout=timeout,
+        appearance=keywords,
+        format_options=own,
+        **options,
     )
-    return pm.sign(request)
 
 
 @outside_event_loop
@@ -92,6 +118,8 @@ def verify(
     timeout: float = 30.0,
     name: str | None = None,
     allow_weak: Iterable[str] = (),
+    format_options: Mapping[str, Any] | None = None,
+    **options: Any,
 ) -> VerificationReport:
     """Verify every signature of ``data``; a bad signature is a verdict in the report, not an exception.
 
@@ -103,16 +131,27 @@ def verify(
         :mod:`kyso.certs.algorithms`), for old archives and interop vectors; by default they are INDETERMINATE.
     :param timeout: total seconds of the verify's network calls (every OCSP, CRL and AIA request together, see
         :class:`~kyso.core.models.NetworkBudget`).
+    :param options: keywords the document's format declares (:attr:`~kyso.core.models.DocumentFormat
+        .verify_options`: XML's ``trust_key`` (pinned public keys, PEM bytes) and ``detached_content``), or as
+        ``format_options``.
     :raises BytesExpectedError: ``data`` is a file name or anything else than bytes.
     :raises InputError: when the document cannot be read at all.
+    :raises UsageError: a keyword the document's format does not declare.
     """
+    import dataclasses
+
     data = _document_bytes(data, "data", "verify")
     pm = get_plugin_manager()
     fmt = pm.detect_format(data)
-    options = verify_options(
+    own = _format_options(fmt, fmt.verify_options, format_options, options)
+    if options:
+        unknown = next(iter(options))
+        raise UsageError(f"unknown option {unknown!r} for {fmt.name} documents", parameter=unknown)
+    result = verify_options(
         trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak
     )
-    return pm.verify(Document(data=data, format=fmt.name, name=name), options)
+    result = dataclasses.replace(result, format_options=own)
+    return pm.verify(Document(data=data, format=fmt.name, name=name), result)
 
 
 def verify_options(
@@ -208,6 +247,23 @@ def _validation_options(
     )
 
 
+def _format_options(
+    fmt: DocumentFormat,
+    declared: tuple[FormatOption, ...],
+    given: Mapping[str, Any] | None,
+    keywords: dict[str, Any],
+) -> dict[str, Any]:
+    """The options the document's format declares, from ``given`` and from ``keywords`` (taken out of it), ``None``
+    values left out; one given that this format does not declare is refused (``--xml-id`` on a PDF)."""
+    names = {option.name for option in declared}
+    own = {name: keywords.pop(name) for name in list(keywords) if name in names}
+    for name, value in (given or {}).items():
+        if name not in names and value not in (None, (), [], False):
+            raise UsageError(f"option {name!r} does not apply to {fmt.name} documents", parameter=name)
+        own.setdefault(name, value)
+    return {name: value for name, value in own.items() if value not in (None, (), [])}
+
+
 def _sources(sources: Iterable[CertificateSource] | CertificateSource) -> Iterable[CertificateSource]:
     """One path or one certificate's bytes is a source, not an iterable of characters or byte values."""
     if isinstance(sources, str | bytes | bytearray) or hasattr(sources, "__fspath__"):
@@ -253,4 +309,14 @@ def _enum(cls: Any, value: Any, what: str) -> Any:
         raise UsageError(f"unknown {what} {value!r} (allowed: {allowed})", parameter=what) from None
 
 
-__all__ = ["parse_moment", "sign", "validate_certificate", "verify", "verify_options"]
+__all__ = [
+    "Prepared",
+    "finish",
+    "parse_moment",
+    "prepare",
+    "sign",
+    "sign_batch",
+    "validate_certificate",
+    "verify",
+    "verify_options",
+]

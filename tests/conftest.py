@@ -23,7 +23,7 @@ from kyso.testing.pki import TestPKI
 
 SIGNATURE_KEYS = {
     "id", "indication", "sub_indication", "kind", "signer", "signing_time", "timestamp", "level", "coverage",
-    "modifications", "certificate", "messages",
+    "modifications", "certificate", "messages", "doc_number", "issued_date", "signed_element", "role",
 }
 """Keys of one signature in the JSON report of DESIGN.md."""
 

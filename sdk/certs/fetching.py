@@ -91,24 +91,29 @@ def bounded_fetch(
     data: bytes | None = None,
     headers: Mapping[str, str] | None = None,
     certificate: bool = False,
+    error_body: bool = False,
+    max_redirects: int = MAX_REDIRECTS,
 ) -> Fetched:
     """``method`` ``url`` within ``budget`` and ``max_bytes``, following at most :data:`MAX_REDIRECTS` redirects
     (GET: 301, 302, 303, 307, 308; POST: 307 and 308 only, the body sent again).
 
     :param what: the kind of answer, for messages ("OCSP", "CRL", "AIA certificate", "time-stamp").
     :param certificate: an AIA request (counted against ``budget.max_certificate_requests``).
+    :param error_body: return an answer with another status than 200 (not a redirect), its body read within the
+        same bounds, instead of raising: a JSON API's error answer says why (remote signing services).
+    :param max_redirects: fewer redirects (0: none, for requests that carry credentials).
     :raises FetchRefused: cut off or refused, with the reason.
     :raises requests.RequestException: connection failure or an HTTP status other than 200.
     """
     current = url
-    for hop in range(MAX_REDIRECTS + 1):
+    for hop in range(max_redirects + 1):
         host = _allowed_host(current, what, previous=url if hop else None)
         refusal = budget.admit(host, certificate=certificate)
         if refusal is not None:
             raise FetchRefused(f"{what} {_shown(current)} not fetched: {refusal}")
-        answer = _one_request(method, current, data, headers, budget, what, max_bytes)
+        answer = _one_request(method, current, data, headers, budget, what, max_bytes, error_body=error_body)
         if answer.status_code not in _REDIRECTS:
-            if answer.status_code != 200:
+            if answer.status_code != 200 and not error_body:
                 raise requests.RequestException(f"status code {answer.status_code}")
             return answer
         if method != "GET" and answer.status_code not in (307, 308):
@@ -120,7 +125,7 @@ def bounded_fetch(
         if urlsplit(current).scheme.lower() == "https" and urlsplit(target).scheme.lower() != "https":
             raise FetchRefused(f"{what} {_shown(url)}: redirect from https to {_shown(target)} refused")
         current = target
-    raise FetchRefused(f"{what} {_shown(url)}: more than {MAX_REDIRECTS} redirects")
+    raise FetchRefused(f"{what} {_shown(url)}: more than {max_redirects} redirects")
 
 
 def _allowed_host(url: str, what: str, *, previous: str | None) -> str:
@@ -148,6 +153,8 @@ def _one_request(
     budget: NetworkBudget,
     what: str,
     max_bytes: int,
+    *,
+    error_body: bool = False,
 ) -> Fetched:
     left = budget.remaining()
     cut = f"{what} {_shown(url)} cut off: the network time budget of {budget.seconds:g} s is used up"
@@ -165,7 +172,7 @@ def _one_request(
         with session.request(
             method, url, data=data, headers=sent, timeout=(left, left), stream=True, allow_redirects=False
         ) as response:
-            if response.status_code != 200:
+            if response.status_code != 200 and (not error_body or response.status_code in _REDIRECTS):
                 return Fetched(response.status_code, response.headers, b"")
             encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
             if encoding not in ("", "identity"):

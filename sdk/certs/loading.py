@@ -71,8 +71,28 @@ def certificates_from_bytes(data: bytes, origin: str = "certificate data") -> li
         try:
             parse_certificate(der)
         except ValueError as exc:
+            if is_pkcs12(der):
+                raise InputError(
+                    f"{origin}: this is a PKCS#12 key store (.p12/.pfx: a private key and its certificate, locked "
+                    "by a password), not a certificate; use it to sign (kyso sign --p12 FILE), or export its "
+                    "certificate (.cer/.pem) to validate it",
+                    vi=f"{origin}: đây là tệp khoá ký PKCS#12 (.p12/.pfx: khoá bí mật kèm chứng thư số, có mật "
+                    "khẩu), không phải một chứng thư số; dùng tệp này để ký (kyso sign --p12 TỆP), hoặc xuất "
+                    "chứng thư số (.cer/.pem) ra để kiểm tra",
+                ) from None
             raise InputError(f"{origin}: {exc}") from None
     return ders
+
+
+def is_pkcs12(data: bytes) -> bool:
+    """Whether ``data`` is a PKCS#12 key store (a PFX: version 3, an authenticated safe), read without a password."""
+    from asn1crypto import pkcs12
+
+    try:
+        pfx = pkcs12.Pfx.load(data, strict=True)
+        return pfx["version"].native == "v3" and pfx["auth_safe"]["content_type"].native in ("data", "signed_data")
+    except Exception:
+        return False
 
 
 def load_certificates(sources: Iterable[CertificateSource]) -> tuple[bytes, ...]:

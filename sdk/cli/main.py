@@ -14,12 +14,15 @@ import io
 import logging
 import sys
 import traceback
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
+from kyso.cli.confirmation import confirmation
+from kyso.cli.formats import FormatOptionsCommand, pop_format_options
 from kyso.cli.kinds import KindOptionsCommand
 from kyso.cli.options import (
     LANG_HELP,
@@ -39,7 +42,7 @@ from kyso.cli.options import (
     trust_option,
 )
 from kyso.cli.signers import SignerChoice, SigningCommand, signer_options, signers_command
-from kyso.core.errors import LANGUAGES, KysoError, UsageError
+from kyso.core.errors import LANGUAGES, KysoError, KysoWarning, UsageError
 from kyso.text import printable
 
 
@@ -232,22 +235,41 @@ def _box(value: str | None) -> tuple[float, float, float, float] | None:
     return (x1, y1, x2, y2)
 
 
-class _SignCommand(KindOptionsCommand, SigningCommand):
-    """``kyso sign``: the kind registry's ``--kind`` and options, and the signer registry's backends."""
+class _SignCommand(KindOptionsCommand, FormatOptionsCommand, SigningCommand):
+    """``kyso sign``: the kind registry's ``--kind`` and options, the formats' options, and the signer registry's
+    backends."""
+
+
+class _VerifyCommand(FormatOptionsCommand):
+    """``kyso verify``: the formats' options (``--trust-key`` ...)."""
+
+    which = "verify"
+
+
+def _how_to_sign(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of *how* to sign, shared by ``kyso sign`` and ``kyso prepare``."""
+    decorators: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+        click.option("--level", type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]), default="B-B", show_default=True),
+        click.option("--tsa", metavar="URL", help="RFC 3161 time-stamping authority (needed for B-T)."),
+        click.option("--field", metavar="NAME", help="Signature field name (default: the next free SignatureN)."),
+        click.option("--page", type=int, help="Page of a visible signature (1 = first page)."),
+        click.option(
+            "--box", metavar="x1,y1,x2,y2", help="Rectangle of a visible signature, PDF points, origin bottom-left."
+        ),
+        click.option("--reason", help="Reason for signing."),
+        click.option("--location", help="Place of signing."),
+        timeout_option(),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
 
 
 @cli.command("sign", cls=_SignCommand)
 @click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="Signed file.")
 @signer_options
-@click.option("--level", type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]), default="B-B", show_default=True)
-@click.option("--tsa", metavar="URL", help="RFC 3161 time-stamping authority (needed for B-T).")
-@click.option("--field", metavar="NAME", help="Signature field name (default: the next free SignatureN).")
-@click.option("--page", type=int, help="Page of a visible signature (1 = first page).")
-@click.option("--box", metavar="x1,y1,x2,y2", help="Rectangle of a visible signature, PDF points, origin bottom-left.")
-@click.option("--reason", help="Reason for signing.")
-@click.option("--location", help="Place of signing.")
-@timeout_option()
+@_how_to_sign
 def sign_command(
     input_path: Path,
     output_path: Path,
@@ -262,10 +284,86 @@ def sign_command(
         raise UsageError("the output must be a different file from the input")
     data = read_document(input_path)
     check_output(output_path)
+    format_options = pop_format_options("sign", options)
     signer = signer_choice.open()
     options["box"] = _box(options["box"])
-    signed = kyso.sign(data, signer=signer, name=input_path.name, **options)
+    with (
+        warnings.catch_warnings(record=True) as notes,
+        confirmation(click.get_current_context().meta.get(LANG_KEY) or env_lang()) as control,
+    ):
+        warnings.simplefilter("always", KysoWarning)
+        signed = kyso.sign(data, signer=signer, name=input_path.name, format_options=format_options, **options)
+    control.raise_if_cancelled()  # Ctrl-C during a local signing: nothing written either
     write_atomically(output_path, signed)
+    for note in notes:  # done, but not all of it (an issuance whose document has no place for its number)
+        if issubclass(note.category, KysoWarning):
+            click.echo(printable(f"kyso: note: {note.message}"), err=True)
+    click.echo(printable(f"signed: {output_path}"), err=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# prepare, finish: two-step (external) signing
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@cli.command("prepare", cls=KindOptionsCommand)
+@click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
+@click.option("--cert", "cert_path", required=True, type=click.Path(path_type=Path), help="Signer's certificate.")
+@click.option("--chain", multiple=True, type=click.Path(path_type=Path), help="Issuing CA certificate (repeat).")
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="State (JSON).")
+@click.option(
+    "--expires-in",
+    type=click.IntRange(1, 7 * 24 * 3600),
+    default=600,
+    show_default=True,
+    metavar="SECONDS",
+    help="Lifetime of the state.",
+)
+@_how_to_sign
+def prepare_command(
+    input_path: Path, cert_path: Path, chain: tuple[Path, ...], output_path: Path, expires_in: int, **options: Any
+) -> None:
+    """Prepare IN for an external signer: write STATE.json with the digest to sign (base64, already hashed),
+    digest_algorithm, signature_algorithm and expires; then kyso finish."""
+    import kyso
+    from kyso.files import check_output, read_bounded, read_document, write_atomically
+
+    data = read_document(input_path)
+    check_output(output_path)
+    certificate = read_bounded(cert_path, limit=1024 * 1024, what="a certificate")
+    options["box"] = _box(options["box"])
+    prepared = kyso.prepare(
+        data, certificate=certificate, chain=list(chain), name=input_path.name, expires_in=expires_in, **options
+    )
+    write_atomically(output_path, prepared.to_json().encode("utf-8"))
+    click.echo(
+        printable(
+            f"prepared: {output_path} (sign the {prepared.digest_algorithm} digest, "
+            f"{prepared.signature_algorithm}, before {prepared.expires.isoformat()})"
+        ),
+        err=True,
+    )
+
+
+@cli.command("finish")
+@click.argument("state_path", metavar="STATE.json", type=click.Path(path_type=Path))
+@click.option(
+    "--signature-file",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The raw signature value: PKCS#1 v1.5 (RSA) or DER (ECDSA).",
+)
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="Signed file.")
+def finish_command(state_path: Path, signature_file: Path, output_path: Path) -> None:
+    """Put the external signature into the document prepared in STATE.json and write the signed document."""
+    import kyso
+    from kyso.external import MAX_STATE
+    from kyso.files import check_output, read_bounded, write_atomically
+
+    state = read_bounded(state_path, limit=MAX_STATE, what="a signing state")
+    signature = read_bounded(signature_file, limit=64 * 1024, what="a signature value")
+    check_output(output_path)
+    write_atomically(output_path, kyso.finish(state, signature))
     click.echo(printable(f"signed: {output_path}"), err=True)
 
 
@@ -274,7 +372,7 @@ def sign_command(
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@cli.command("verify")
+@cli.command("verify", cls=_VerifyCommand)
 @click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
 @trust_option()
 @revocation_option()
@@ -294,12 +392,14 @@ def verify_command(
     allow_weak: tuple[str, ...],
     output_format: str,
     lang: str,
+    **options: Any,
 ) -> None:
     """Verify every signature of IN. Exit 0 only when the document is TOTAL_PASSED."""
     import kyso
     from kyso.files import read_document
     from kyso.reports import render_verification
 
+    format_options = pop_format_options("verify", options)
     data = read_document(input_path)
     report = kyso.verify(
         data,
@@ -310,8 +410,12 @@ def verify_command(
         timeout=timeout,
         name=input_path.name,
         allow_weak=allow_weak,
+        format_options=format_options,
     )
-    _print_verdict(output_format, report.to_dict, lambda: render_verification(report, lang), report.indication)
+    verbose = bool(click.get_current_context().meta.get(VERBOSE_KEY))
+    _print_verdict(
+        output_format, report.to_dict, lambda: render_verification(report, lang, verbose=verbose), report.indication
+    )
 
 
 def _print_verdict(
@@ -365,7 +469,10 @@ def cert_validate_command(
         timeout=timeout,
     )
     _print_verdict(
-        output_format, report.to_standalone_dict, lambda: render_certificate(report, lang), report.indication
+        output_format,
+        report.to_standalone_dict,
+        lambda: render_certificate(report, lang, verbose=bool(click.get_current_context().meta.get(VERBOSE_KEY))),
+        report.indication,
     )
 
 
@@ -384,6 +491,9 @@ def demo_command(out_dir: Path, lang: str) -> None:
 
     result = run_demo(out_dir, echo=lambda line: click.echo(printable(line), err=True))
     click.echo(render_verification(result.report, lang), nl=False)
+    click.echo("\nTo do it again from the command line (B-B, the demo's services have stopped):", err=True)
+    for command in result.commands:
+        click.echo(printable(f"  {command}"), err=True)
     sys.exit(ExitCode.OK if result.report.indication == "TOTAL_PASSED" else ExitCode.NOT_PASSED)
 
 

@@ -74,6 +74,11 @@ class KysoError(Exception):
         return line
 
 
+class KysoWarning(UserWarning):
+    """Something done, but not all of it (an issuance whose document has no place for its number): the CLI prints
+    it on stderr (``kyso: note: ``); a program may filter it or turn it into an error (``warnings`` module)."""
+
+
 class UsageError(KysoError):
     """The caller asked for something that does not make sense (bad option, missing argument)."""
 
@@ -267,3 +272,83 @@ class CertificateMismatchError(SignerError):
 
     lead_vi = "Chứng thư số không khớp với khoá ký"
     lead_en = "certificate does not match the key"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Remote signing (confirmed on a phone) and two-step signing (issue 11)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class SigningCancelledError(SigningError):
+    """The signing was cancelled by the caller (Ctrl-C, a Cancel button) before the signature arrived; the remote
+    transaction is cancelled where the service allows it."""
+
+    lead_vi = "Đã huỷ yêu cầu ký (tệp gốc giữ nguyên, không tạo tệp mới)"
+    lead_en = "signing cancelled"
+
+
+class SigningRejectedError(SigningError):
+    """The signer refused the request on the phone."""
+
+    lead_vi = "Người ký đã từ chối yêu cầu ký trên điện thoại"
+    lead_en = "signing rejected"
+
+
+class SigningExpiredError(SigningError):
+    """The service let the request expire: nobody confirmed it in time."""
+
+    lead_vi = "Yêu cầu ký đã hết hạn mà chưa được xác nhận trên điện thoại"
+    lead_en = "signing request expired"
+
+
+class SigningTimeoutError(SigningError):
+    """Kyso stopped waiting for the confirmation (its own ``timeout``); the request was cancelled where possible."""
+
+    lead_vi = "Quá thời gian chờ xác nhận trên điện thoại"
+    lead_en = "confirmation timed out"
+
+
+class QuotaExceededError(SigningError):
+    """The signing service refuses: the subscription's number of signatures is used up."""
+
+    lead_vi = "Đã hết lượt ký của gói dịch vụ ký số từ xa"
+    lead_en = "signing quota exceeded"
+
+
+class CertificateRevokedError(SignerError):
+    """The service says the credential's certificate is revoked, suspended or expired: it cannot sign."""
+
+    lead_vi = "Chứng thư số trên dịch vụ ký số từ xa đã bị thu hồi, tạm dừng hoặc hết hạn"
+    lead_en = "certificate revoked or expired"
+
+
+class SignatureMismatchError(SigningError):
+    """The signature value given (by a remote service, or to ``kyso.finish``) does not verify against the
+    certificate over the digest that was asked for: a wrong key, another document, a broken service. Nothing is
+    written."""
+
+    lead_vi = "Chữ ký nhận được không khớp với chứng thư số và tài liệu cần ký (không tạo tệp)"
+    lead_en = "signature does not match"
+
+
+class RemoteServiceError(ServiceError):
+    """The remote signing service was unreachable, too slow, refused the credentials or answered something its API
+    does not promise."""
+
+    lead_vi = "Dịch vụ ký số từ xa báo lỗi hoặc không trả lời"
+    lead_en = "remote signing service failed"
+
+
+class PreparedStateError(InputError):
+    """A two-step signing state (``kyso prepare`` / ``kyso.finish``) is unreadable, altered, or not for this
+    signature."""
+
+    lead_vi = "Tệp trạng thái ký hai bước không dùng được (hỏng, bị sửa, hoặc không khớp)"
+    lead_en = "unusable signing state"
+
+
+class PreparedExpiredError(PreparedStateError):
+    """The two-step signing state has expired: prepare the document again."""
+
+    lead_vi = "Tệp trạng thái ký hai bước đã hết hạn: hãy chuẩn bị (prepare) lại"
+    lead_en = "signing state expired"

@@ -43,11 +43,13 @@ R = TypeVar("R")
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "kyso.signers.pkcs12",
     "kyso.signers.pkcs11",
+    "kyso.signers.remote.plugin",
     "kyso.certs.plugin",
     "kyso.pdf.plugin",
     "kyso.pdf.kinds",
     "kyso.adapters.plugin",
     "kyso.conformance.plugin",
+    "kyso.xml.plugin",
     "kyso.agent.plugin",
 )
 """Built-in plugins, by module path; each is registered under its module path as its name."""

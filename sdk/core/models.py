@@ -137,6 +137,30 @@ class DocumentFormat:
     sniff: Callable[[bytes], bool]
     """Cheap test on the first bytes of a document; the first format whose sniff says yes wins."""
     extensions: tuple[str, ...] = ()
+    sign_options: tuple[FormatOption, ...] = ()
+    """Options of ``kyso sign`` / ``kyso.sign`` only this format reads (``SignRequest.format_options``)."""
+    verify_options: tuple[FormatOption, ...] = ()
+    """Options of ``kyso verify`` / ``kyso.verify`` only this format reads (``VerifyOptions.format_options``)."""
+
+
+@dataclass(frozen=True)
+class FormatOption:
+    """One option a format adds to signing or verifying, declared as data: the CLI builds ``--flag`` from it and
+    the API takes it as the keyword ``name``."""
+
+    name: str
+    """Keyword of ``kyso.sign`` / ``kyso.verify`` (``xml_id``); the flag is ``--xml-id``."""
+    help: str
+    choices: tuple[str, ...] = ()
+    """Allowed values; empty: free text."""
+    file: bool = False
+    """The value is a file: the CLI reads it and passes its bytes."""
+    multiple: bool = False
+    metavar: str | None = None
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
 
 
 @dataclass(frozen=True)
@@ -162,6 +186,10 @@ class SignRequest:
     the kind's declaration before ``kyso_sign``, so a format plugin gets them typed."""
     timeout: float = 30.0
     """Total seconds the signing may spend on the network (TSA, and the validation data of B-LT / B-LTA)."""
+    format_options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """Options only one format reads, by the names it declares (:attr:`DocumentFormat.sign_options`: XML's
+    ``xml_form``, ``xml_id``, ``profile`` ...); the plugin manager refuses those the document's format does not
+    declare."""
     budget: NetworkBudget | None = dataclasses.field(default=None, compare=False, repr=False)
     """The network budget of this signing; ``None``: a fresh one of ``timeout`` seconds."""
 
@@ -274,6 +302,9 @@ class VerifyOptions:
     """How to verify a document: the certificate options applied to every signature in it."""
 
     validation: ValidationOptions = dataclasses.field(default_factory=ValidationOptions)
+    format_options: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+    """Options only one format reads, by the names it declares (:attr:`DocumentFormat.verify_options`: XML's
+    ``trust_key``, ``detached_content``)."""
 
     def budgeted(self) -> VerifyOptions:
         """These options with a fresh :class:`NetworkBudget` of ``timeout`` seconds, unless they carry one: what
@@ -295,9 +326,36 @@ class SignerIdentity:
     issuer: str | None = None
     serial: str | None = None
     """Serial number in lower-case hex."""
+    title: str | None = None
+    """The holder's title or position (X.520 ``title``, e.g. "Chủ tịch"), when the certificate names one."""
+    sha256: str | None = None
+    """SHA-256 fingerprint of the certificate (DER), lower-case hex: how a văn thư compares it with the CA's list."""
+    not_before: datetime | None = None
+    not_after: datetime | None = None
+    test_material: bool = False
+    """Whether the certificate says it is test material (a demo or test PKI): never a real person's signature."""
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The ``signer`` object of DESIGN.md (who signed)."""
+        return {
+            "common_name": self.common_name,
+            "organization": self.organization,
+            "subject": self.subject,
+            "issuer": self.issuer,
+            "serial": self.serial,
+        }
+
+    def details_dict(self) -> dict[str, Any]:
+        """What a văn thư checks a certificate by: title, serial, fingerprint, validity, test-material marker (the
+        keys the validation service reads: keep their names)."""
+        return {
+            "title": self.title,
+            "serial": self.serial,
+            "sha256": self.sha256,
+            "not_before": _iso(self.not_before),
+            "not_after": _iso(self.not_after),
+            "test_material": self.test_material,
+        }
 
 
 @dataclass
@@ -349,7 +407,11 @@ class CertificateReport:
     messages: list[str] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``certificate`` object of a signature in the verification report."""
+        """The ``certificate`` object of a signature in the verification report, with the certificate's details
+        (:meth:`SignerIdentity.details_dict`)."""
+        return {**self._verdict_dict(), **self.subject.details_dict()}
+
+    def _verdict_dict(self) -> dict[str, Any]:
         return {
             "indication": str(self.indication),
             "chain": list(self.chain),
@@ -359,10 +421,11 @@ class CertificateReport:
         }
 
     def to_standalone_dict(self) -> dict[str, Any]:
-        """The report of ``kyso cert validate``: the same keys plus who, why and when."""
+        """The report of ``kyso cert validate``: who (``certificate``, with its details), then the verdict keys,
+        why and when."""
         return {
-            "certificate": self.subject.to_dict(),
-            **self.to_dict(),
+            "certificate": {**self.subject.to_dict(), **self.subject.details_dict()},
+            **self._verdict_dict(),
             "sub_indication": _str_or_none(self.sub_indication),
             "messages": list(self.messages),
         }
@@ -376,6 +439,9 @@ class TimestampInfo:
     authority: str | None = None
     trusted: bool | None = None
     """Whether the TSA's certificate validated (then the time is a proof of existence); ``None`` if unchecked."""
+    problem: SubIndication | None = None
+    """Why the TSA's certificate did not validate (untrusted root, revocation unknown ...), when ``trusted`` is
+    ``False`` because of it: the report names the true cause, not just "not trusted"."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"time": _iso(self.time), "authority": self.authority}
@@ -398,6 +464,16 @@ class SignatureReport:
     modifications: Modifications | None = None
     certificate: CertificateReport | None = None
     messages: list[str] = dataclasses.field(default_factory=list)
+    doc_number: str | None = None
+    """The document number (số, ký hiệu) an issuance signature wrote into the document and signed, if any."""
+    issued_date: str | None = None
+    """The issue date (ISO 8601 day) an issuance signature wrote into the document and signed, if any."""
+    signed_element: str | None = None
+    """XML: the path of what the signature signs (``/`` the whole document, ``/HDon/DLHDon[@Id='x']`` one element,
+    ``detached:NAME`` a detached content); ``None`` for formats without elements (PDF) and refused signatures."""
+    role: str | None = None
+    """XML profiles that know it: who signed in which capacity (e-invoice: ``seller``, ``buyer``,
+    ``tax_authority``, ``other``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -413,6 +489,10 @@ class SignatureReport:
             "modifications": _str_or_none(self.modifications),
             "certificate": self.certificate.to_dict() if self.certificate else None,
             "messages": list(self.messages),
+            "doc_number": self.doc_number,
+            "issued_date": self.issued_date,
+            "signed_element": self.signed_element,
+            "role": self.role,
         }
 
 
@@ -492,6 +572,7 @@ __all__ = [
     "Coverage",
     "Document",
     "DocumentFormat",
+    "FormatOption",
     "Indication",
     "Level",
     "Modifications",

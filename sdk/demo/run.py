@@ -15,6 +15,15 @@ from pathlib import Path
 from kyso.core.models import VerificationReport
 
 LETTER_NUMBER = "123/UBND-VX"
+DRAFT_NUMBER = " " * 8 + "/UBND-VX"
+"""The number place of the draft: blank before the notation, filled in by the issuance."""
+DRAFT_DATE = "Nghệ An, ngày       tháng       năm 2026"
+
+
+ISSUED_DATE = "2026-11-22"
+SIGNATURE_PNG = "chu-ky-mau.png"
+SEAL_PNG = "con-dau-mau.png"
+PASSWORD_FILE = "mat-khau-demo.txt"
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,29 @@ class DemoResult:
     signed: Path
     trust_anchor: Path
     report: VerificationReport
+    commands: tuple[str, ...] = ()
+    """The ``kyso`` command lines that redo the signing and the verification from the demo's files."""
+
+
+def reproduce_commands(out_dir: Path, signature_box: tuple[float, float, float, float]) -> tuple[str, ...]:
+    """``kyso sign`` (approval, then issuance) and ``kyso verify`` lines over the files the demo wrote: a newcomer
+    copies them and gets the demo's result from the command line. PAdES B-B and revocation off, because the demo's
+    OCSP, CRL and time-stamping services stop with the demo."""
+    import shlex
+
+    def path(name: str) -> str:
+        return shlex.quote((out_dir / name).as_posix())
+
+    box = ",".join(f"{v:g}" for v in signature_box)
+    secret = f"--password-file {path(PASSWORD_FILE)}"
+    return (
+        f"kyso sign {path('cong-van-mau.pdf')} -o {path('cong-van-mau.duyet.pdf')} "
+        f"--p12 {path('pki/person.p12')} {secret} --kind approval --image {path(SIGNATURE_PNG)} --page 1 --box {box}",
+        f"kyso sign {path('cong-van-mau.duyet.pdf')} -o {path('cong-van-mau.phat-hanh.pdf')} "
+        f"--p12 {path('pki/organisation.p12')} {secret} --kind issuance --seal {path(SEAL_PNG)} "
+        f"--doc-number {shlex.quote(LETTER_NUMBER)} --issued-date {ISSUED_DATE}",
+        f"kyso verify {path('cong-van-mau.phat-hanh.pdf')} --trust {path('pki/root.cert.pem')} --revocation off",
+    )
 
 
 def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
@@ -40,10 +72,16 @@ def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
     pki = TestPKI.generate(out_dir / "pki", label="DEMO")
     with pki.serve():
         echo(f"    OCSP, CRL and time-stamping served on {pki.base_url}")
-        letter = sample_letter(number=LETTER_NUMBER)
+        # a draft as approved: the number and the date are blank, the issuance fills them in (Nghị định 30)
+        letter = sample_letter(number=DRAFT_NUMBER, date_text=DRAFT_DATE)
         unsigned = out_dir / "cong-van-mau.pdf"
         write_atomically(unsigned, letter.pdf)
-        echo(f"2/4 sample official letter: {unsigned}")
+        # the sample marks and the demo password, so that the printed commands run as they are (test material)
+        write_atomically(out_dir / SIGNATURE_PNG, sample_signature_png())
+        write_atomically(out_dir / SEAL_PNG, sample_seal_png())
+        write_atomically(out_dir / PASSWORD_FILE, (pki.password + "\n").encode())
+        (out_dir / PASSWORD_FILE).chmod(0o600)
+        echo(f"2/4 sample official letter: {unsigned}; sample signature and seal: {SIGNATURE_PNG}, {SEAL_PNG}")
         chairman = kyso.Pkcs12Signer.from_file(pki.p12("person"), pki.password)
         organisation = kyso.Pkcs12Signer.from_file(pki.p12("organisation"), pki.password)
         # Nghị định 30/2020: the competent person approves (handwritten signature image between title and name),
@@ -65,7 +103,7 @@ def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
             kind="issuance",
             seal=sample_seal_png(),
             doc_number=LETTER_NUMBER,
-            issued_date="2026-11-22",
+            issued_date=ISSUED_DATE,
             level="B-T",
             tsa=pki.tsa_url,
         )
@@ -74,4 +112,5 @@ def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
         echo(f"3/4 approval by the chairman, issuance by the organisation (PAdES B-T): {signed}")
         report = kyso.verify(issued, trust=[pki.root_cert], revocation="hard", name=signed.name)
         echo(f"4/4 verified against {pki.root_cert.name} with OCSP/CRL revocation checking")
-    return DemoResult(unsigned=unsigned, signed=signed, trust_anchor=pki.root_cert, report=report)
+    commands = reproduce_commands(out_dir, letter.signature_box)
+    return DemoResult(unsigned=unsigned, signed=signed, trust_anchor=pki.root_cert, report=report, commands=commands)

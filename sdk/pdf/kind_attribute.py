@@ -19,11 +19,38 @@ _NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 """What a kind's name looks like: anything else read from a file is not reported as a kind."""
 
 
-def kind_attribute(kind: str) -> Any:
-    """The signed CMS attribute recording ``kind``."""
+def kind_attribute(kind: str, *details: str) -> Any:
+    """The signed CMS attribute recording ``kind`` (first value) and ``details`` (``key=value`` strings, e.g. what
+    an issuance wrote into the document: :func:`issuance_details`)."""
     from asn1crypto import cms, core
 
-    return cms.CMSAttribute({"type": cms.CMSAttributeType(KIND_OID), "values": (core.UTF8String(str(kind)),)})
+    values = (core.UTF8String(str(kind)), *(core.UTF8String(d) for d in details))
+    return cms.CMSAttribute({"type": cms.CMSAttributeType(KIND_OID), "values": values})
+
+
+def issuance_details(doc_number: str | None, issued_date: str | None) -> tuple[str, ...]:
+    """The ``key=value`` details of an issuance that wrote its number and / or date into the document."""
+    return tuple(f"{key}={value}" for key, value in (("doc_number", doc_number), ("issued_date", issued_date)) if value)
+
+
+def read_details(signer_info: Any) -> dict[str, str]:
+    """The ``key=value`` details recorded after the kind (keys ``doc_number``, ``issued_date``); bounded, and only
+    printable text of at most 200 characters is kept."""
+    from asn1crypto import core
+
+    found: dict[str, str] = {}
+    try:
+        for attr in signer_info["signed_attrs"]:
+            if attr["type"].dotted != KIND_OID:
+                continue
+            for value in list(attr["values"])[1:8]:
+                text = value.parse(core.UTF8String).native if isinstance(value, core.Any) else value.native
+                key, _, item = str(text).partition("=")
+                if key in ("doc_number", "issued_date") and 0 < len(item) <= 200 and item.isprintable():
+                    found.setdefault(key, item)
+    except (ValueError, KeyError, TypeError):
+        return {}
+    return found
 
 
 def read_kind(signer_info: Any) -> str | None:
@@ -44,4 +71,4 @@ def read_kind(signer_info: Any) -> str | None:
     return None
 
 
-__all__ = ["KIND_OID", "kind_attribute", "read_kind"]
+__all__ = ["KIND_OID", "issuance_details", "kind_attribute", "read_details", "read_kind"]

@@ -15,6 +15,7 @@ The signed revisions are never rewritten: each step is an incremental update, an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from io import BytesIO
 from typing import Any
 
@@ -142,15 +143,6 @@ def _context(reader: Any, signatures: list[Any], trust: tuple[bytes, ...], budge
 
     The anchors are the configured ones, ``trust``, and the self-signed certificates the document carries: this
     context only *collects* validation data; whether the signatures are trusted is decided at verification."""
-    from pyhanko_certvalidator import ValidationContext
-    from pyhanko_certvalidator.policy_decl import (
-        CertRevTrustPolicy,
-        RevocationCheckingPolicy,
-        RevocationCheckingRule,
-    )
-
-    from kyso.certs.cache import answer_cache
-    from kyso.certs.fetching import CachingFetcherBackend
     from kyso.certs.parsing import parse_certificate
     from kyso.certs.truststore import configured_certificates
 
@@ -165,9 +157,26 @@ def _context(reader: Any, signatures: list[Any], trust: tuple[bytes, ...], budge
             continue
     self_signed = [der for der in carried if parse_certificate(der).self_signed == "maybe"]
     others = [der for der in carried if der not in self_signed]
+    return collecting_context((*anchors, *trust, *self_signed), (*intermediates, *others), budget)
+
+
+def collecting_context(roots: Iterable[bytes], others: Iterable[bytes], budget: NetworkBudget) -> Any:
+    """A validation context that fetches (with Kyso's cache, within ``budget``) the revocation data a path from
+    ``roots`` needs, the end entity's required: what B-LT embeds (PAdES DSS, XAdES RevocationValues)."""
+    from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.policy_decl import (
+        CertRevTrustPolicy,
+        RevocationCheckingPolicy,
+        RevocationCheckingRule,
+    )
+
+    from kyso.certs.cache import answer_cache
+    from kyso.certs.fetching import CachingFetcherBackend
+    from kyso.certs.parsing import parse_certificate
+
     return ValidationContext(
-        trust_roots=[parse_certificate(d) for d in dict.fromkeys((*anchors, *trust, *self_signed))],
-        other_certs=[parse_certificate(d) for d in dict.fromkeys((*intermediates, *others))],
+        trust_roots=[parse_certificate(d) for d in dict.fromkeys(roots)],
+        other_certs=[parse_certificate(d) for d in dict.fromkeys(others)],
         allow_fetching=True,
         revinfo_policy=CertRevTrustPolicy(
             RevocationCheckingPolicy(

@@ -52,6 +52,23 @@ class _ReserveTooSmall(Exception):
 
 
 def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
+    writer, pdf_signer, text_params = pdf_signer_for(request, timestamper=request.level is Level.B_T)
+    output = BytesIO()
+    try:
+        pdf_signer.sign_pdf(writer, output=output, bytes_reserved=bytes_reserved, appearance_text_params=text_params)
+    except KysoError:
+        raise
+    except Exception as exc:
+        if bytes_reserved is not None and "larger than expected" in str(exc):
+            raise _ReserveTooSmall from None
+        raise_signing_error(exc, request)
+    return output.getvalue()
+
+
+def pdf_signer_for(request: SignRequest, *, timestamper: bool) -> tuple[Any, Any, dict[str, str] | None]:
+    """``(writer, PdfSigner, appearance text parameters)`` for ``request``: the document opened for an incremental
+    update, its signature field added (the kind's mark, a visible box or none), pyHanko's signer set up. The one
+    setup shared by one-step signing and ``kyso.prepare``."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -64,6 +81,7 @@ def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
     plan = _appearance_plan(request, reader)
     if plan is not None:
         _add_kind_field(writer, field_name, plan)
+        _say_what_was_not_filled(plan)
     elif request.box is not None or request.page is not None:
         _add_visible_field(writer, reader, field_name, request)
     metadata = signers.PdfSignatureMetadata(
@@ -75,29 +93,17 @@ def _sign_once(request: SignRequest, *, bytes_reserved: int | None) -> bytes:
     )
     pdf_signer = signers.PdfSigner(
         metadata,
-        signer=pyhanko_signer(request.signer, kind=request.kind),
-        timestamper=_timestamper(request) if request.level is Level.B_T else None,
-        stamp_style=plan.style if plan is not None else (_stamp_style() if request.box is not None else None),
+        signer=pyhanko_signer(request.signer, kind=request.kind, details=_filled_in(plan)),
+        timestamper=_timestamper(request) if timestamper else None,
+        stamp_style=plan.style_for(field_name) if plan is not None else (
+            _stamp_style() if request.box is not None else None),
     )
-    output = BytesIO()
-    try:
-        pdf_signer.sign_pdf(
-            writer,
-            output=output,
-            bytes_reserved=bytes_reserved,
-            appearance_text_params=_stamp_text(request) if request.box is not None and plan is None else None,
-        )
-    except KysoError:
-        raise
-    except Exception as exc:
-        if bytes_reserved is not None and "larger than expected" in str(exc):
-            raise _ReserveTooSmall from None
-        _raise_signing_error(exc, request)
-    return output.getvalue()
+    return writer, pdf_signer, _stamp_text(request) if request.box is not None and plan is None else None
 
 
-def pyhanko_signer(signer: Signer, *, kind: str | None = None) -> Any:
-    """Adapt any Kyso :class:`Signer` to pyHanko's ``Signer``; ``kind`` is recorded as a signed attribute."""
+def pyhanko_signer(signer: Signer, *, kind: str | None = None, details: tuple[str, ...] = ()) -> Any:
+    """Adapt any Kyso :class:`Signer` to pyHanko's ``Signer``; ``kind`` (with ``details``: what an issuance wrote
+    into the document, :func:`kyso.pdf.kind_attribute.kind_attribute`) is recorded as a signed attribute."""
     from pyhanko.sign.signers.pdf_cms import Signer as PyHankoSigner
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -108,7 +114,7 @@ def pyhanko_signer(signer: Signer, *, kind: str | None = None) -> Any:
         def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Any:
             providers = list(super()._signed_attr_providers(*args, **kwargs))
             if kind is not None:
-                providers.append(_KindAttribute(kind))
+                providers.append(_KindAttribute(kind, details))
             return providers
 
     chain = [parse_certificate(der) for der in signer.chain]
@@ -121,13 +127,14 @@ def pyhanko_signer(signer: Signer, *, kind: str | None = None) -> Any:
 class _KindAttribute:
     """Signed attribute provider recording the signature kind (see :data:`kyso.pdf.kind_attribute.KIND_OID`)."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, details: tuple[str, ...] = ()) -> None:
         self.kind = kind
+        self.details = details
 
     async def get_attribute(self, dry_run: bool = False) -> Any:
         from kyso.pdf.kind_attribute import kind_attribute
 
-        return kind_attribute(self.kind)
+        return kind_attribute(self.kind, *self.details)
 
 
 def _appearance_plan(request: SignRequest, reader: Any) -> Any:
@@ -139,11 +146,35 @@ def _appearance_plan(request: SignRequest, reader: Any) -> Any:
     return plan_appearance(request, reader)
 
 
+def _filled_in(plan: Any) -> tuple[str, ...]:
+    """What the issuance writes into the document, as recorded in the signed kind attribute."""
+    fill = plan.fill if plan is not None else None
+    if fill is None:
+        return ()
+    from kyso.pdf.kind_attribute import issuance_details
+
+    return issuance_details(fill.doc_number, fill.issued_date)
+
+
+def _say_what_was_not_filled(plan: Any) -> None:
+    """A document without a place for the number or the date still signs, and says so (a :class:`KysoWarning`:
+    the CLI prints it, a program may turn it into an error)."""
+    if plan.fill is None or not plan.fill.missing:
+        return
+    import warnings
+
+    from kyso.core.errors import KysoWarning
+
+    for reason in plan.fill.missing:
+        warnings.warn(KysoWarning(f"not written into the document: {reason}"), stacklevel=2)
+
+
 def _add_kind_field(writer: Any, field_name: str, plan: Any) -> None:
     from pyhanko.sign import fields
 
+    spec = fields.SigFieldSpec(field_name, on_page=plan.page, box=plan.box, combine_annotation=plan.widgets == 1)
     try:
-        fields.append_signature_field(writer, fields.SigFieldSpec(field_name, on_page=plan.page, box=plan.box))
+        fields.append_signature_field(writer, spec)
     except Exception as exc:
         raise UsageError(f"cannot add signature field {field_name!r}: {exc}") from None
 
@@ -257,12 +288,14 @@ def bounded_timestamper(url: str, budget: NetworkBudget) -> Any:
 
 
 def _reserve(request: SignRequest) -> int:
+    """Bytes (hex digits) to reserve for the CMS of ``request``: certificates, signature, time-stamp token."""
     certificates = len(request.signer.certificate) + sum(len(c) for c in request.signer.chain)
     total = certificates + _SIGNATURE_OVERHEAD + (_TIMESTAMP_RESERVE if request.level is Level.B_T else 0)
     return 2 * total  # pyHanko counts the reserved space in hex digits, two per byte of CMS
 
 
-def _raise_signing_error(exc: Exception, request: SignRequest) -> None:
+def raise_signing_error(exc: Exception, request: SignRequest) -> None:
+    """The typed error of an exception pyHanko raised while signing (time-stamp failures named as such)."""
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
     if isinstance(exc, TimestampRequestError) or "timestamp" in exc.__class__.__name__.lower():

@@ -69,19 +69,48 @@ def signature_timestamp(emb: Any, facts: FileFacts, messages: list[str]) -> Time
     signature (its imprint is another signature value's digest) is ignored, and a token from a TSA nobody trusts
     is reported but proves nothing: otherwise an attacker holding a revoked key would back-date his signature with
     a time-stamp of his own, or with a genuine one taken from an older signature."""
-    from pyhanko.sign.general import extract_signer_info
     from pyhanko.sign.validation.generic_cms import extract_tst_data_iter, message_imprint_checker
 
     try:
         tokens = list(extract_tst_data_iter(emb.signer_info, signed=False))
-        if not tokens:
-            return None
+    except Exception as exc:
+        messages.append(f"the signature time-stamp cannot be read: {exc.__class__.__name__}")
+        return None
+    if not tokens:
+        return None
+    return judge_signature_timestamp(
+        tokens[0],
+        message_imprint_checker(emb.signer_info),
+        facts.options.validation.allow_weak,
+        lambda tsa, certs: facts.validate(
+            tsa,
+            dataclasses.replace(
+                facts.options.validation, purpose="timestamping", intermediates=intermediates(facts, certs)
+            ),
+        ),
+        messages,
+    )
+
+
+def judge_signature_timestamp(
+    token: Any,
+    expected_imprint: Callable[[str], bytes],
+    allow_weak: tuple[str, ...],
+    validate_tsa: Callable[[bytes, list[Any]], Any],
+    messages: list[str],
+) -> TimestampInfo | None:
+    """The rule of :func:`signature_timestamp` for one token of any format (PDF, XAdES): ``expected_imprint``
+    gives the digest of this signature's stamped bytes, ``validate_tsa(der, token certificates)`` the TSA's
+    certificate report."""
+    from pyhanko.sign.general import extract_signer_info
+
+    try:
         moment, tsa, problems = _check_token(
-            tokens[0],
-            message_imprint_checker(emb.signer_info),
+            token,
+            expected_imprint,
             "its message imprint is not the digest of this signature value (a time-stamp of another signature)",
         )
-        weak = cms_problem(extract_signer_info(tokens[0]), tsa.public_key, facts.options.validation.allow_weak)
+        weak = cms_problem(extract_signer_info(token), tsa.public_key, allow_weak)
     except Exception as exc:
         messages.append(f"the signature time-stamp cannot be read: {exc.__class__.__name__}")
         return None
@@ -90,25 +119,24 @@ def signature_timestamp(emb: Any, facts: FileFacts, messages: list[str]) -> Time
         return None
     info = TimestampInfo(time=moment, authority=identity_of(tsa).common_name or tsa.subject.human_friendly)
     if weak is not None:
-        info.trusted = False
+        info.trusted, info.problem = False, SubIndication.CRYPTO_CONSTRAINTS_FAILURE
         messages.append(f"the signature time-stamp is no proof of existence: {weak}")
         return info
     try:
-        certs = [c.chosen for c in tokens[0]["certificates"] if c.name == "certificate"]
+        certs = [c.chosen for c in token["certificates"] if c.name == "certificate"]
     except Exception:
         certs = []
-    tsa_report = facts.validate(
-        tsa.dump(),
-        dataclasses.replace(
-            facts.options.validation, purpose="timestamping", intermediates=intermediates(facts, certs)
-        ),
-    )
+    tsa_report = validate_tsa(tsa.dump(), certs)
     info.trusted = tsa_report.indication is Indication.TOTAL_PASSED
     if not info.trusted:
-        messages.append(
-            "the time-stamping authority is not trusted, the time-stamp is no proof of existence: "
-            + "; ".join(tsa_report.messages)
+        # the true cause (issue 16): an unknown root or an unreachable responder is not "an untrusted TSA"
+        info.problem = tsa_report.sub_indication
+        cause = (
+            "the time-stamping authority is not trusted"
+            if info.problem is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+            else f"the time-stamping authority's certificate did not validate ({info.problem})"
         )
+        messages.append(f"{cause}, the time-stamp is no proof of existence: " + "; ".join(tsa_report.messages))
     return info
 
 

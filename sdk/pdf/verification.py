@@ -104,7 +104,24 @@ def verify_pdf(document: Document, options: VerifyOptions, validate: Certificate
                 f"{len(others)} more signature fields hold this same signature ({shown}); it was verified once"
             )
         target.append(checked)
+    _note_issuance_without_approval(report.signatures)
     return report
+
+
+ISSUANCE_WITHOUT_APPROVAL = "an issuance signature without an earlier approval signature on the same document"
+
+
+def _note_issuance_without_approval(signatures: list[SignatureReport]) -> None:
+    """Nghị định 30/2020, Phụ lục I: the văn thư's issuance signature (ký phát hành) follows the competent person's
+    approval signature (ký duyệt). An issuance with none before it is not invalid, but a văn thư should know."""
+    from kyso.core.models import SignatureKind
+
+    approved = False
+    for signature in signatures:  # in signing order (kyso.pdf.facts sorts them by revision)
+        if signature.kind == SignatureKind.APPROVAL:
+            approved = True
+        elif signature.kind == SignatureKind.ISSUANCE and not approved:
+            signature.messages.append(ISSUANCE_WITHOUT_APPROVAL)
 
 
 def _verify_signature(emb: Any, facts: FileFacts) -> SignatureReport:
@@ -120,6 +137,7 @@ def _verify_signature(emb: Any, facts: FileFacts) -> SignatureReport:
     report.signer = identity_of(cert)
     report.signing_time = _claimed_time(emb)
     report.kind = _kind(emb)
+    report.doc_number, report.issued_date = _issued_as(emb)
     # ETSI EN 319 102-1 runs format checks before cryptographic ones: a malformed byte range is a FORMAT_FAILURE
     # even when it also breaks the digest (DSS-2451: overlapping byte ranges)
     check_coverage_and_changes(emb, facts, report, verdict)
@@ -159,6 +177,14 @@ def _kind(emb: Any) -> Any:
         return read_kind(emb.signer_info)
     except Exception:
         return None
+
+
+def _issued_as(emb: Any) -> tuple[str | None, str | None]:
+    """The number and date an issuance signature wrote into the document, as its signed attribute records them."""
+    from kyso.pdf.kind_attribute import read_details
+
+    details = read_details(emb.signer_info)
+    return details.get("doc_number"), details.get("issued_date")
 
 
 def _claimed_time(emb: Any) -> datetime | None:

@@ -335,6 +335,11 @@ class TestPKI(ServedInThread):
             encryption_algorithm=serialization.BestAvailableEncryption(self.password.encode()),
         )
 
+    @property
+    def certomancer_config(self) -> Any:
+        """The certomancer configuration of this PKI (for services built on it, e.g. certomancer-csc-dummy)."""
+        return self._config
+
     # ------------------------------------------------------------------ files
 
     def _check(self, name: str, allowed: tuple[str, ...]) -> None:

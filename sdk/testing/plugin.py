@@ -12,6 +12,15 @@ Fixtures:
     ``CKA_ALWAYS_AUTHENTICATE`` key and a second token to pull out. Skips when SoftHSM2 or python-pkcs11 is
     missing (``./run test`` installs Debian's softhsm2).
 
+``kyso_remote_signing``
+    A :class:`kyso.testing.simulators.remote.RemoteSigningSimulator` (VNPT SmartCA-, Viettel MySign- and CSC
+    v2-shaped services with a phone control endpoint) over the test PKI's keys, served on 127.0.0.1 for the
+    session; tests reset it (``.reset()``) before they configure it.
+
+``kyso_csc_dummy``
+    certomancer-csc-dummy (CSC API v1) over the test PKI on 127.0.0.1 (:mod:`kyso.testing.csc`); skips when the
+    distribution is not installed.
+
 ``kyso_browser``
     One headless Chromium per test session (per xdist worker), attached with Playwright for each test module
     (:mod:`kyso.testing.browser` says why per module); tests open their own context or page in it. Skips when no
@@ -23,7 +32,7 @@ The heavy imports (certomancer, cryptography, werkzeug) happen only when the fix
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -78,3 +87,23 @@ def kyso_browser(kyso_chromium: str) -> Iterator[Browser]:
 
     with attached(kyso_chromium) as browser:
         yield browser
+
+
+@pytest.fixture(scope="session")
+def kyso_remote_signing(kyso_pki: TestPKI, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The remote-signing simulator over the session PKI, served on 127.0.0.1 for the whole session."""
+    from kyso.testing.simulators.remote import RemoteSigningSimulator
+
+    simulator = RemoteSigningSimulator.from_pki(kyso_pki, tmp_path_factory.mktemp("kyso-remote-signing"))
+    with simulator.serve():
+        yield simulator
+
+
+@pytest.fixture(scope="session")
+def kyso_csc_dummy(kyso_pki: TestPKI) -> Iterator[Any]:
+    """certomancer-csc-dummy over the session PKI (credential ids ``kyso/<name>``)."""
+    pytest.importorskip("csc_dummy", reason="certomancer-csc-dummy is not installed (the test extra)")
+    from kyso.testing.csc import CscDummy
+
+    with CscDummy(kyso_pki).serve() as server:
+        yield server

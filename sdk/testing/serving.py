@@ -32,6 +32,20 @@ class ServedInThread:
         if thread is not None:
             thread.join(timeout=5)
 
+    def serve_wsgi(self, app: Any, host: str, port: int, *, name: str) -> int:
+        """Serve the WSGI ``app`` on ``host:port`` (0: a free port) in a daemon thread, requests unlogged; the
+        port bound. What a simulator's ``start()`` does."""
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class _Quiet(WSGIRequestHandler):
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                pass
+
+        self._server = make_server(host, port, app, threaded=True, request_handler=_Quiet)
+        self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)
+        self._thread.start()
+        return int(self._server.server_port)
+
     @contextlib.contextmanager
     def serve(self) -> Iterator[Self]:
         """Serve while inside the ``with`` block."""

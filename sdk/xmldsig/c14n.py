@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import re
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -113,17 +114,30 @@ def take_big_texts(tree: Any) -> list[BigText]:
     return taken
 
 
+_LONG_RUN = re.compile(rb"<[^<]{%d}" % BIG_TEXT)
+"""A ``<`` followed by :data:`BIG_TEXT` bytes without one: an element text that long follows a tag's ``<``. The
+engine jumps from ``<`` to ``<``, so the scan is linear."""
+
+
+def may_hold_big_text(data: bytes) -> bool:
+    """Whether a document's bytes may hold an element text over :data:`BIG_TEXT` characters: when not, digesting
+    and serializing skip the walk of every element that looks for them (a document of small elements)."""
+    return len(data) > BIG_TEXT and _LONG_RUN.search(data) is not None
+
+
 class TakenTexts:
     """The big texts of one tree, taken out on first need and put back on request (verification of a message
     that nobody reads afterwards leaves them out: putting 20 MB back into libxml2 costs two more copies)."""
 
-    def __init__(self, tree: Any) -> None:
+    def __init__(self, tree: Any, *, big: bool = True) -> None:
         self.tree = tree
+        self.big = big
+        """``False`` when the caller knows no text is big (:func:`may_hold_big_text`): nothing to take out."""
         self.taken: list[BigText] | None = None
 
     def take(self) -> list[BigText]:
         if self.taken is None:
-            self.taken = take_big_texts(self.tree)
+            self.taken = take_big_texts(self.tree) if self.big else []
         return self.taken
 
     def put_back(self) -> None:
@@ -230,6 +244,7 @@ __all__ = [
     "c14n_element",
     "detached",
     "digest_tree",
+    "may_hold_big_text",
     "serialize",
     "take_big_texts",
 ]

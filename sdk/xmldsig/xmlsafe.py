@@ -43,6 +43,9 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+GENERIC_LIMITS = Limits(max_elements=2_000_000, max_attributes=2_000_000)
+"""Bounds of generic XML (e-invoices, vouchers, data exports): many small elements where edXML has a few big
+texts. Only the linear counts grow; the quadratic ones (attributes on one element, namespaces) stay as edXML's."""
 
 _BOM = b"\xef\xbb\xbf"
 _BLANK = (b" ", b"\t", b"\r", b"\n")
@@ -97,16 +100,28 @@ def check_prolog(data: bytes) -> None:
         raise InputError(_DOCTYPE_REFUSED)
 
 
-def _check_counts(data: bytes, limits: Limits) -> None:
+@dataclass(frozen=True)
+class _ByteCounts:
+    """Upper bounds read on the bytes: every element takes a ``<``, every attribute a ``=``, every entity
+    reference a ``&``; a tree check that these already settle is skipped."""
+
+    opens: int
+    equals: int
+    ampersand: bool
+
+
+def _check_counts(data: bytes, limits: Limits) -> _ByteCounts:
     """Upper bounds read on the bytes, before libxml2 builds a tree about 30 times the size of the document."""
-    if data.count(b"<") > 4 * limits.max_elements:
+    counts = _ByteCounts(data.count(b"<"), data.count(b"="), b"&" in data)
+    if counts.opens > 4 * limits.max_elements:
         # every element takes one or two '<' (comments, PIs, CDATA one each)
         raise InputError(f"the XML document has more than {limits.max_elements} elements")
-    if data.count(b"=") > 4 * limits.max_attributes:
+    if counts.equals > 4 * limits.max_attributes:
         # every attribute takes one '='; base64 only pads with them
         raise InputError(f"the XML document has more than {limits.max_attributes} attributes ('=' signs)")
     if data.count(b"xmlns") > limits.max_namespaces:
         raise InputError(f"the XML document has more than {limits.max_namespaces} namespace declarations")
+    return counts
 
 
 class ExternalResourceRefused(Exception):
@@ -157,7 +172,7 @@ def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
         raise InputError(f"the XML document is too large ({len(data)} bytes; the limit is {limits.max_size})")
     if not data or data.isspace():  # (not data.strip(): that copies the whole document)
         raise InputError("the XML document is empty")
-    _check_counts(data, limits)
+    counts = _check_counts(data, limits)
     check_prolog(data)
     try:
         root = etree.fromstring(data, parser())
@@ -170,36 +185,28 @@ def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise InputError(_DOCTYPE_REFUSED)
-    _check_shape(root, limits)
+    _check_shape(root, limits, counts)
     return tree
 
 
-def _check_shape(root: Any, limits: Limits) -> None:
-    """Depth, element and attribute counts, and no entity reference left in the tree."""
+def _check_shape(root: Any, limits: Limits, counts: _ByteCounts) -> None:
+    """Depth, element and attribute counts, and no entity reference left in the tree: each one XPath query or
+    filtered walk run by libxml2 (a Python walk of every element costs more than the whole digest of a document
+    of small elements), skipped where the byte counts already settle it."""
     from lxml import etree
 
-    depth = 0
-    count = 0
-    attributes = 0
-    for event, element in etree.iterwalk(root, events=("start", "end")):
-        if event == "end":
-            depth -= 1
-            continue
-        depth += 1
-        count += 1
-        if depth > limits.max_depth:
-            raise InputError(f"the XML document nests deeper than {limits.max_depth} elements")
-        if count > limits.max_elements:
-            raise InputError(f"the XML document has more than {limits.max_elements} elements")
-        if isinstance(element, etree._Entity):
+    if counts.opens > limits.max_depth and root.xpath("/" + "*/" * limits.max_depth + "*"):
+        raise InputError(f"the XML document nests deeper than {limits.max_depth} elements")
+    if counts.opens > limits.max_elements and int(root.xpath("count(//*)")) > limits.max_elements:
+        raise InputError(f"the XML document has more than {limits.max_elements} elements")
+    many = int(limits.max_element_attributes) + 1
+    if counts.equals >= many and root.xpath(f"boolean(//*/@*[{many}])"):
+        raise InputError(f"an XML element has more than {limits.max_element_attributes} attributes")
+    if counts.equals > limits.max_attributes and int(root.xpath("count(//@*)")) > limits.max_attributes:
+        raise InputError(f"the XML document has more than {limits.max_attributes} attributes")
+    if counts.ampersand:
+        for _entity in root.iter(etree.Entity):
             raise InputError("the XML document uses entity references: not allowed")
-        if isinstance(element.tag, str):
-            here = len(element.attrib)
-            attributes += here
-            if here > limits.max_element_attributes:
-                raise InputError(f"an XML element has more than {limits.max_element_attributes} attributes")
-            if attributes > limits.max_attributes:
-                raise InputError(f"the XML document has more than {limits.max_attributes} attributes")
 
 
 def local_name(element: Any) -> str:
@@ -219,16 +226,39 @@ def child_elements(parent: Any) -> list[Any]:
     return [c for c in parent if isinstance(c.tag, str)]
 
 
+def element_path(element: Any) -> str:
+    """A readable path of ``element`` from the root: local names, ``[n]`` among same-named siblings, ``[@Id='x']``
+    where the element has an Id (``/HDon/DLHDon[@Id='hd1']``): what the report names as signed."""
+    steps = []
+    current = element
+    while current is not None:
+        name = local_name(current)
+        identifier = next((current.get(a) for a in ("Id", "ID", "id") if current.get(a) is not None), None)
+        parent = current.getparent()
+        step = name
+        if identifier is not None:
+            step += f"[@{next(a for a in ('Id', 'ID', 'id') if current.get(a) is not None)}='{identifier}']"
+        elif parent is not None:
+            same = [c for c in parent if c.tag == current.tag]
+            if len(same) > 1:
+                step += f"[{same.index(current) + 1}]"
+        steps.append(step)
+        current = parent
+    return "/" + "/".join(reversed(steps))
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
 
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "GENERIC_LIMITS",
     "ExternalResourceRefused",
     "Limits",
     "check_prolog",
     "child_elements",
+    "element_path",
     "local_name",
     "namespace_uri",
     "parse",

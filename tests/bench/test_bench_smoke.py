@@ -59,3 +59,17 @@ def test_bench_pkcs11_runs_one_quick_round(tmp_path: Path) -> None:
     assert "sign 1 page (token vs PKCS#12)" in stdout and "raw C_Sign" in stdout
     assert "C_Login calls per batch: [1]" in stdout
     assert {row["operation"] for row in rows} >= {"sign 1 page (token vs PKCS#12)", "batch of 5: open, sign, close"}
+
+
+def test_bench_xml_runs_one_quick_round(tmp_path: Path) -> None:
+    """The generic XML benchmark (1 MB) and its e-invoice rate."""
+    stdout, rows = run_quick_round("bench_xml.py", tmp_path)
+    assert {(r["operation"], r["size_mb"]) for r in rows} == {("sign", 1), ("verify", 1)}
+    assert "e-invoice sign + verify" in stdout
+
+
+def test_bench_remote_runs_one_quick_round(tmp_path: Path) -> None:
+    """One round of the remote-signing benchmark: one confirmation per batch is asserted inside it."""
+    stdout, rows = run_quick_round("bench_remote.py", tmp_path)
+    assert {row["operation"] for row in rows} == {"remote 1", "remote 20"}
+    assert "one confirmation per batch of 20" in stdout

@@ -186,6 +186,13 @@ def test_enum_values_serialise_as_plain_strings():
         "revocation": {"status": "revoked", "source": "crl"},
         "revocations": [],
         "validation_time": "2026-01-02T00:00:00+07:00",
+        # issue 16: what a văn thư checks a certificate by (the validation service reads these names)
+        "title": None,
+        "serial": "1003",
+        "sha256": None,
+        "not_before": None,
+        "not_after": None,
+        "test_material": False,
     }
     standalone = json.loads(json.dumps(certificate.to_standalone_dict()))
     assert standalone["sub_indication"] == "REVOKED_NO_POE"

@@ -73,7 +73,9 @@ def test_wrapping_vectors_are_refused(name: str) -> None:
     assert all(s.sub_indication == "FORMAT_FAILURE" for s in report.signatures)
 
 
-def test_c14n_11_is_reported_unsupported_not_crashing() -> None:
-    report, _ = _verify("signxml-aleksey_enveloped-sha256-rsa-sha256-test-1.xml")
+def test_c14n_11_verifies(tmp_path) -> None:
+    """Issue 13, item 1: Canonical XML 1.1 (XML-DSig 1.1 REQUIRED, signxml's default) is verified, not refused; the
+    Reference names the root element by Id, with the enveloped transform: the whole document."""
+    report, whole = _verify("signxml-aleksey_enveloped-sha256-rsa-sha256-test-1.xml")
     (sig,) = report.signatures
-    assert sig.indication == "TOTAL_FAILED" and any("xml-c14n11" in m for m in sig.messages)
+    assert (sig.indication, sig.coverage, whole) == ("TOTAL_PASSED", "ENTIRE_FILE", True), sig.messages

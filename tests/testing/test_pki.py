@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
+from kyso.core.aio import run_sync
 from kyso.testing.pki import TestPKI
 
 TIMEOUT = 5
@@ -68,7 +68,7 @@ def validate(pki: TestPKI, name: str, key_usage: set[str] | None = None):
             validator = CertificateValidator(load_asn1(pki.cert(name)), validation_context=context)
             return await validator.async_validate_usage(key_usage or {"non_repudiation"})
 
-    return asyncio.run(run())
+    return run_sync(run())  # a session Chromium (Playwright sync API) may hold a running loop
 
 
 # ---------------------------------------------------------------------------- hierarchy
@@ -276,7 +276,7 @@ def test_timestamp_rfc3161(kyso_pki: TestPKI):
         status = await validate_tst_signed_data(token["content"], context, lambda _algo: digest)
         return token, status
 
-    token, status = asyncio.run(run())
+    token, status = run_sync(run())
     assert kyso_pki.request_count["tsa"] == before + 1
     status = TimestampSignatureStatus(**status)
     assert status.intact and status.valid and status.trusted

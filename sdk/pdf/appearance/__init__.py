@@ -9,10 +9,14 @@ kinds of Nghị định 30/2020/NĐ-CP, Phụ lục I); this module draws the pl
 - **over-approval** (issuance, ký phát hành): the image (the seal) at its real size (from the PNG's resolution),
   overlapping about 1/3 of the approval signature image on its left; placed from the approval signature already
   on the document (the last one Kyso recorded as approval, else the last visible signature without a kind, e.g.
-  from another product).
+  from another product). Its ``doc_number`` and ``issued_date`` are written after "Số:" and into "ngày ... tháng
+  ... năm ..." of the heading, in blank space, as further widgets of the issuance field
+  (:mod:`kyso.pdf.appearance.fill`, hooked in through :meth:`Plan.style_for`).
 - **top-right** (attachment, copy): a text mark (Times New Roman-compatible font, size 10, black) at the top right
   of the first page: the kind's lines (the main document's number and the signing time / the copy form, the
-  copying organisation and the signing time). The time is ISO 8601 with the +07:00 offset.
+  copying organisation and the signing time). The time is ISO 8601 with the +07:00 offset. The mark goes on blank
+  space only (the page's text and earlier marks are read first), so a second copy mark lands beside the first;
+  with no blank space there, signing is refused with the reason (``--page`` / ``--box`` place it by hand).
 - **free-corner** (income, văn bản đến): a framed text mark (the "ĐẾN" mark with the receiving metadata; not in
   Phụ lục I, it follows the paper "ĐẾN" stamp), in the first corner of the first page free of text: top left,
   bottom left, bottom right, top right.
@@ -24,6 +28,7 @@ recorded in a signed CMS attribute (:mod:`kyso.pdf.kind_attribute`), so it is co
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,6 +68,24 @@ class Plan:
     style: Any
     """pyHanko stamp style drawing the mark."""
     reason: str | None
+    fill: Any = None
+    """What an issuance writes into the document (:class:`kyso.pdf.appearance.fill.FillPlan`), if anything."""
+
+    @property
+    def widgets(self) -> int:
+        """How many widgets the signature field gets: the mark's, and one per value filled in."""
+        return 1 + (len(self.fill.fillings) if self.fill is not None else 0)
+
+    def style_for(self, field_name: str) -> Any:
+        """The stamp style of the signature in field ``field_name``: the mark, and the values filled in as further
+        widgets of that field, written in the same revision (the hook of issuance fill-in)."""
+        if self.widgets == 1:
+            return self.style
+        import dataclasses
+
+        from kyso.pdf.appearance.fill import add_fillings
+
+        return dataclasses.replace(self.style, also=lambda writer: add_fillings(writer, field_name, self.fill))
 
 
 def plan_appearance(request: SignRequest, reader: Any) -> Plan | None:
@@ -151,7 +174,10 @@ def _over_approval(
         right = ax1 + (ax2 - ax1) / 3  # the seal covers about a third of the signature image, on its left
         cy = (ay1 + ay2) / 2
         target = _inside(geom, (right - width, cy - height / 2, right, cy + height / 2))
-    return _image_plan(geom, target, seal, reason)
+    from kyso.pdf.appearance.fill import plan_fill
+
+    fill = plan_fill(reader, values.get("doc_number"), values.get("issued_date"))
+    return dataclasses.replace(_image_plan(geom, target, seal, reason), fill=fill)
 
 
 def _image_plan(geom: PageGeometry, target: Rect, image: Any, reason: str | None) -> Plan:
@@ -369,8 +395,8 @@ def _text_mark(
                 top_right,
             ]
             target = _free_corner(reader, geom, [_inside(geom, c) for c in corners])
-        else:  # top right, as Phụ lục I wants for attachments and copies
-            target = _inside(geom, top_right)
+        else:  # top right, as Phụ lục I wants for attachments and copies, on blank space
+            target = _free_top_right(reader, geom, width, height, spec.name)
     box = geom.rect_to_user(target)
     vh_box = target[3] - target[1]
     vw_box = target[2] - target[0]
@@ -392,17 +418,85 @@ def _text_mark(
 
 
 def _free_corner(reader: Any, geom: PageGeometry, corners: list[Rect]) -> Rect:
-    """The first of ``corners`` (visual) that covers no text of the page, else the first."""
+    """The first of ``corners`` (visual) that covers no text and no mark of the page, else the first."""
+    boxes = _obstacles(reader, geom)
+    if boxes is None:
+        return corners[0]
+    for corner in corners:
+        if _hit(corner, boxes) is None:
+            return corner
+    return corners[0]
+
+
+TOP_BAND = 1 / 3
+"""A top-right mark stays in the top third of the page (Phụ lục I: "góc trên, bên phải")."""
+RIGHT_BAND = 0.6
+"""... and in the right 60 % of its width (beside an earlier mark still reads as "top right")."""
+GAP = 2.0
+"""Blank space kept between a mark and the text or marks around it."""
+
+
+def _free_top_right(reader: Any, geom: PageGeometry, width: float, height: float, kind: str) -> Rect:
+    """The top-right-most blank rectangle of ``width`` x ``height`` (visual) in the top third of the page, right
+    part (:data:`TOP_BAND`, :data:`RIGHT_BAND`): row by row from the top edge down, each row from the right edge
+    leftwards, stepping past whatever is in the way. A second mark of the same kind therefore lands beside the
+    first, and a mark never covers the page's text or another mark (issue 16). A page whose text cannot be read
+    gets the top-right corner, as before.
+
+    :raises InputError: no blank space there; ``--page`` and ``--box`` place the mark by hand."""
+    vw, vh = geom.visual_size
+    right, top = vw - EDGE, vh - EDGE / 2
+    boxes = _obstacles(reader, geom)
+    if boxes is None:
+        return _inside(geom, (right - width, top - height, right, top))
+    top = vh - EDGE / 4  # up to 2.5 mm from the top edge: the blank band above a heading
+    y = top
+    while y - height >= vh * (1 - TOP_BAND):
+        x = right
+        while x - width >= vw * (1 - RIGHT_BAND):
+            rect = (x - width, y - height, x, y)
+            hit = _hit(rect, boxes)
+            if hit is None:
+                return rect
+            x = hit[0] - GAP
+        y -= GAP
+    raise InputError(
+        f"no blank space for the {kind} mark at the top right of page {geom.index + 1}: text or other marks fill "
+        "it; give --page and --box for the mark",
+        vi=f"không còn chỗ trống ở góc trên bên phải trang {geom.index + 1} cho dấu {kind}: chữ hoặc dấu khác đã "
+        "chiếm chỗ; hãy chỉ chỗ bằng --page và --box",
+    )
+
+
+def _obstacles(reader: Any, geom: PageGeometry) -> list[Rect] | None:
+    """Visual boxes of the page's text lines and annotations (earlier signatures' marks, links ...), grown by
+    :data:`GAP`; ``None`` when the page's text cannot be read."""
+    from kyso.pdf.appearance.geometry import page_object
     from kyso.pdf.appearance.text import page_lines
 
     try:
         boxes = [line.bbox for line in page_lines(reader, geom)]
     except Exception:
-        return corners[0]
-    for corner in corners:
-        if not any(b[0] < corner[2] and b[2] > corner[0] and b[1] < corner[3] and b[3] > corner[1] for b in boxes):
-            return corner
-    return corners[0]
+        return None
+    try:
+        page = page_object(reader, geom.index)
+        annotations = list(page["/Annots"]) if "/Annots" in page else []
+    except Exception:
+        annotations = []
+    for annotation in annotations[:1000]:
+        try:
+            x1, y1, x2, y2 = (float(v) for v in annotation.get_object()["/Rect"])
+        except Exception:
+            continue
+        if abs(x2 - x1) >= 1 and abs(y2 - y1) >= 1:  # invisible signatures have an empty rectangle
+            boxes.append(geom.rect_to_visual((x1, y1, x2, y2)))
+    return [(b[0] - GAP, b[1] - GAP, b[2] + GAP, b[3] + GAP) for b in boxes]
+
+
+def _hit(rect: Rect, boxes: list[Rect]) -> Rect | None:
+    """The box of ``boxes`` that ``rect`` overlaps with the leftmost left edge, or ``None``."""
+    hits = [b for b in boxes if b[0] < rect[2] and b[2] > rect[0] and b[1] < rect[3] and b[3] > rect[1]]
+    return min(hits, key=lambda b: b[0]) if hits else None
 
 
 def _text_height(lines: list[str] | None, size: float) -> float:

@@ -22,8 +22,13 @@ class MarkStampStyle(BaseStampStyle):
 
     painter: Painter | None = None
     border_width: int = 0
+    also: Callable[[Any], None] | None = None
+    """Called with the writer while pyHanko writes the signature's appearance: what else the signing revision
+    carries (the number and date an issuance fills in, :mod:`kyso.pdf.appearance.fill`)."""
 
     def create_stamp(self, writer: Any, box: Any, text_params: dict) -> BaseStamp:
+        if self.also is not None:
+            self.also(writer)
         return _MarkStamp(writer=writer, style=self, box=box)
 
 

@@ -52,6 +52,29 @@ class Glyph:
     y: float
     """Visual baseline."""
     size: float
+    font: Any = None
+    """The font that shows the run (its codes, widths and resource), when known."""
+    raw: bytes = b""
+    """The string operand's bytes (character codes of ``font``)."""
+
+    def characters(self) -> list[tuple[str, float, float]]:
+        """(text, visual x1, x2) of each character code of the run, from the font's widths scaled to the run's
+        extent (character and word spacing spread evenly); the whole run as one piece when the font is unknown."""
+        font = self.font
+        if font is None or not self.raw:
+            return [(self.text, self.x, self.end)]
+        raw = self.raw
+        codes: Any = struct.unpack(f">{len(raw) // 2}H", raw[: len(raw) // 2 * 2]) if font.two_bytes else raw
+        pieces = [font.unicode.get(c) or ("" if font.two_bytes else bytes((c,)).decode(font.fallback, "replace"))
+                  for c in codes]  # fmt: skip
+        widths = [font.widths.get(c, font.default_width) for c in codes]
+        total = sum(widths) or 1.0
+        scale = (self.end - self.x) / total
+        found, x = [], self.x
+        for piece, width in zip(pieces, widths, strict=True):
+            found.append((piece, x, x + width * scale))
+            x += width * scale
+        return found
 
 
 @dataclass
@@ -430,6 +453,8 @@ class _Font:
     widths: dict[int, float]
     default_width: float
     fallback: str
+    ref: Any = None
+    """The font dictionary as the page's resources name it (what a mark drawn in the document's font uses)."""
 
     def decode(self, raw: bytes) -> tuple[str, float, int, int]:
         """(text, sum of glyph widths in text space units, number of codes, number of single-byte spaces)."""
@@ -611,6 +636,7 @@ class _Interpreter:
         if key not in self.fonts:
             try:
                 self.fonts[key] = _load_font(ref)
+                self.fonts[key].ref = ref
             except Exception:
                 return None
         return self.fonts[key]
@@ -633,7 +659,7 @@ class _Interpreter:
             ex, _ = self.geometry.to_visual(a * advance + e, b * advance + f)
             if not text.isascii():
                 text = unicodedata.normalize("NFC", text)
-            self.glyphs.append(Glyph(text, x, max(ex, x), y, math.hypot(c, d) * size))
+            self.glyphs.append(Glyph(text, x, max(ex, x), y, math.hypot(c, d) * size, font, raw))
         return (tm[0], tm[1], tm[2], tm[3], advance * tm[0] + tm[4], advance * tm[1] + tm[5])
 
     def _form(self, xobjects: Any, name: Any, ctm: Matrix, depth: int) -> None:

@@ -396,16 +396,7 @@ class Simulator(ServedInThread):
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> Self:
-        from werkzeug.serving import WSGIRequestHandler, make_server
-
-        class _Quiet(WSGIRequestHandler):
-            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-                pass
-
-        self._server = make_server(self.host, self.port, self, threaded=True, request_handler=_Quiet)
-        self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"{self.name}-simulator", daemon=True)
-        self._thread.start()
+        self.port = self.serve_wsgi(self, self.host, self.port, name=f"{self.name}-simulator")
         return self
 
 
