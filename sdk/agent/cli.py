@@ -188,7 +188,7 @@ def status_command(port: int, nss_dbs: tuple[Path, ...], output_format: str) -> 
 
     files = tls_files(_config_dir())
     running = _health(port)
-    entry = plan(current_target(), [], home=Path.home(), config=_config_dir())
+    entry = plan(current_target(), ["kyso"], home=Path.home(), config=_config_dir())
     state = {
         "running": running,
         "port": port,
@@ -252,7 +252,7 @@ def uninstall_command(target: str | None, home: Path | None, dry_run: bool) -> N
     from kyso.agent.autostart import current_target, plan, remove
 
     target = target or current_target()
-    entry = plan(target, [], home=home or Path.home(), config=_config_dir())
+    entry = plan(target, ["kyso"], home=home or Path.home(), config=_config_dir())
     commands = remove(entry, run=not dry_run and target == current_target() and home is None)
     click.echo(printable(f"removed {entry.path}"))
     for command in commands:
