@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -105,7 +107,9 @@ class SignerSource:
         return info["SubjectCN"] if common_name else info["Subject"]
 
 
+@functools.lru_cache(maxsize=16)
 def certificate_info(der: bytes) -> dict[str, str]:
+    """A certificate as ``GetCertInfo`` answers it (cached: the audit log names the signer on every call)."""
     from cryptography import x509
 
     cert = x509.load_der_x509_certificate(der)
@@ -296,7 +300,7 @@ class AgentService:
     # -- the work (worker threads) ----------------------------------------------------------------------------
 
     def _answer(self, endpoint: str, text: str | bytes, origin: str) -> dict[str, Any]:
-        audit: dict[str, Any] = {}
+        audit: dict[str, Any] = {"started": time.perf_counter()}
         try:
             reply = self._dispatch(endpoint, parse_object(text), origin, audit)
             status = Status(reply.get("Status", 0))
@@ -512,9 +516,14 @@ class AgentService:
             },
         }
 
-    def _record(self, origin: str | None, endpoint: str, status: Status, text: str, **audit: Any) -> None:
+    def _record(
+        self, origin: str | None, endpoint: str, status: Status, text: str, started: float | None = None, **audit: Any
+    ) -> None:
         if self.audit is not None:
-            self.audit.record(origin=origin, endpoint=endpoint[:60], status=int(status), message=text, **audit)
+            elapsed = None if started is None else (time.perf_counter() - started) * 1000
+            self.audit.record(
+                origin=origin, endpoint=endpoint[:60], status=int(status), message=text, elapsed_ms=elapsed, **audit
+            )
 
 
 def _typed(response: Any, media_type: str) -> Any:
