@@ -272,15 +272,15 @@ class AgentService:
         endpoint = websocket.request.path.split("?", 1)[0].strip("/")
         raw_origin = websocket.request.headers.get("Origin")
         try:
-            origin = self.policy.check_origin(raw_origin)
-        except CallRefused as refusal:  # answered without reading anything the page sent
-            self._record(raw_origin, endpoint, refusal.status, message(refusal.status, refusal.detail))
-            await websocket.send(json.dumps(refused_reply(endpoint, refusal), ensure_ascii=False))
-            return
-        try:
             text = await asyncio.wait_for(websocket.recv(), self.policy.message_timeout)
         except (TimeoutError, Exception):
             return  # no message in time (or the client left): the socket closes, nothing was done
+        try:
+            origin = self.policy.check_origin(raw_origin)
+        except CallRefused as refusal:  # the message is taken (one message, one reply) and never read
+            self._record(raw_origin, endpoint, refusal.status, message(refusal.status, refusal.detail))
+            await websocket.send(json.dumps(refused_reply(endpoint, refusal), ensure_ascii=False))
+            return
         reply = await self.call(endpoint, text, origin)
         await websocket.send(json.dumps(reply, ensure_ascii=False))
 

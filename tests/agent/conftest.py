@@ -116,11 +116,15 @@ class AgentWorld:
         return self.sim.url
 
     def call(self, endpoint: str, params: Any, *, origin: str | None = None) -> dict[str, Any]:
+        from websockets.exceptions import ConnectionClosed
         from websockets.sync.client import connect
 
         with connect(f"{self.url}/{endpoint}", origin=origin or self.files_origin, open_timeout=10) as socket:
             socket.send(params if isinstance(params, str) else json.dumps(params))
-            return json.loads(socket.recv(timeout=60))
+            try:
+                return json.loads(socket.recv(timeout=60))
+            except ConnectionClosed as closed:  # the agent's own output says why
+                raise AssertionError(f"{closed}; the agent said: {''.join(self.output)[-2000:]}") from None
 
     def approval_task(self, content: bytes, name: str = "cong-van.pdf") -> dict[str, str]:
         """A draft awaiting approval on the simulator: the VGCA fields a page of the platform would send."""
