@@ -10,6 +10,8 @@ import requests
 import kyso
 from kyso.agent.protocol import Status
 
+pytest_plugins = ["agent_support"]
+
 
 def test_sign_approved_then_issued_through_the_platform(agent_world, kyso_pki):
     """The workflow of an e-office page: the leader's SignApproved, then the clerk's SignIssued with the number the

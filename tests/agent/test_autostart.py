@@ -8,6 +8,8 @@ import shlex
 
 import pytest
 
+pytest_plugins = ["agent_support"]
+
 
 @pytest.mark.parametrize("target", ["linux", "macos", "windows"])
 def test_install_writes_the_os_entry_and_uninstall_removes_it(kyso_cli, tmp_path, target):

@@ -13,6 +13,8 @@ from kyso.agent.policy import Policy
 from kyso.agent.protocol import Status
 from kyso.agent.service import AgentService, AgentSettings, SignerSource
 
+pytest_plugins = ["agent_support"]
+
 
 @pytest.fixture(scope="module")
 def dialog_agent(agent_world, kyso_token, xvfb_display):

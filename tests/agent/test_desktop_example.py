@@ -13,6 +13,8 @@ from agent_support import screenshot, xdotool
 
 import kyso
 
+pytest_plugins = ["agent_support"]
+
 PROGRAM = Path(__file__).resolve().parents[2] / "examples" / "desktop" / "kyso_desktop.py"
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import kyso
 
+pytest_plugins = ["agent_support"]
+
 APP = Path(__file__).resolve().parents[2] / "examples" / "mobile" / "app.py"
 
 

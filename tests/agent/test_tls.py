@@ -14,6 +14,8 @@ from kyso.agent.policy import Policy
 from kyso.agent.service import AgentService, AgentSettings, SignerSource
 from kyso.agent.tls import nss_trusts, server_context, tls_files
 
+pytest_plugins = ["agent_support"]
+
 
 def test_setup_makes_a_name_constrained_ca_and_trusts_it(kyso_cli, tmp_path):
     from cryptography import x509

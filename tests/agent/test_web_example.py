@@ -6,6 +6,8 @@ from __future__ import annotations
 import kyso
 from kyso.agent.protocol import Status
 
+pytest_plugins = ["agent_support"]
+
 
 def _page_url(world, page: str) -> str:
     return f"{world.sim.url}/web/{page}?kyso-agent={world.url}"

@@ -13,6 +13,8 @@ import pytest
 
 from kyso.agent.protocol import Status
 
+pytest_plugins = ["agent_support"]
+
 
 def _ok_call(world):
     reply = world.call("Config", {})
