@@ -44,9 +44,15 @@ def sign(
     timeout: float = 30.0,
     name: str | None = None,
     format_options: Mapping[str, Any] | None = None,
+    force: bool = False,
+    check_revocation: bool = False,
     **appearance: Any,
 ) -> bytes:
     """Sign ``data`` (format detected from the bytes) and return the signed document; ``data`` is not changed.
+
+    The signer's certificate is checked first (:mod:`kyso.certs.signing_certificate`): an expired or not yet
+    valid certificate, or one whose key usage excludes signing, is refused offline; a revoked one at B-LT / B-LTA
+    (the validation data is fetched anyway) or with ``check_revocation=True``. ``force=True`` signs anyway.
 
     :param level: ``"B-B"`` or ``"B-T"`` (needs ``tsa``).
     :param field, page, box: signature field name; a visible box ``(x1, y1, x2, y2)`` in points on page ``page``
@@ -66,11 +72,19 @@ def sign(
     :raises UsageError: an option the kind does not take, or a kind (with its options) the document's format does
         not support (edXML takes no kind: ``kind="issuance", seal=...`` on edXML is refused, not ignored).
     :raises BytesExpectedError: ``data`` is a file name or anything else than bytes.
+    :raises SignerCertificateError: the signer's certificate cannot sign (its ``reason``); not with ``force``.
     :raises KysoError: unusable input, signer or service failure.
     """
     data = _document_bytes(data, "data", "sign")
+    chosen: Level = _enum(Level, level, "level")
+    if not force:
+        from kyso.certs.signing_certificate import check_not_revoked, check_signing_certificate
+
+        check_signing_certificate(signer.certificate)
+        if check_revocation or chosen in (Level.B_LT, Level.B_LTA):
+            check_not_revoked(signer.certificate, signer.chain, timeout=timeout)
     request = sign_request(
-        data, signer, level=level, kind=kind, box=box, name=name, appearance=appearance,
+        data, signer, level=chosen, kind=kind, box=box, name=name, appearance=appearance,
         format_options=format_options,
         tsa=tsa, field=field, page=page, reason=reason, location=location, timeout=timeout,
     )  # fmt: skip

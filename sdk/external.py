@@ -40,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kyso.certs.loading import CertificateSource, certificates_from_bytes, load_certificates
+from kyso.core.aio import outside_event_loop
 from kyso.core.errors import (
     InputError,
     PreparedExpiredError,
@@ -118,6 +119,7 @@ _REQUIRED = (
 )  # fmt: skip
 
 
+@outside_event_loop
 def prepare(
     data: bytes,
     *,
@@ -208,6 +210,7 @@ def prepare(
     return Prepared(state)
 
 
+@outside_event_loop
 def finish(
     prepared: Prepared | Mapping[str, Any] | str | bytes, signature: bytes, *, now: datetime | None = None
 ) -> bytes:
@@ -269,6 +272,7 @@ def finish(
     return signed
 
 
+@outside_event_loop
 def sign_batch(
     documents: Iterable[bytes],
     *,

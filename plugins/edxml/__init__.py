@@ -2,9 +2,10 @@
 
 ::
 
-    from plugins import edxml
+    import kyso_edxml as edxml
     message = edxml.parse(data)                  # tolerant: message.warnings says what was off
     data = edxml.build(message)                  # strict
+    data = edxml.pack(header, ["cong-van.pdf"])  # from header fields and files, ContentIds assigned
     signed = kyso.sign(data, signer=signer)       # format detected: enveloped XML-DSig, RSA-SHA256
     report, verified = edxml.open_verified(signed, trust=["root.pem"])   # the message as signed, or None
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from kyso_edxml.codec import build, parse
     from kyso_edxml.ids import DocumentId, check_organ_id, is_organ_id, parse_date
     from kyso_edxml.model import *  # noqa: F403  (model.__all__, which _MODEL repeats for the lazy map)
+    from kyso_edxml.packing import pack
 
 from kyso.core.lazy import lazy_attributes
 
@@ -33,6 +35,7 @@ _LAZY = {
     **dict.fromkeys(("DocumentId", "check_organ_id", "is_organ_id", "parse_date"), "kyso_edxml.ids"),
     **dict.fromkeys(("parse", "build"), "kyso_edxml.codec"),
     **dict.fromkeys(("open_verified", "status_for"), "kyso_edxml.api"),
+    "pack": "kyso_edxml.packing",
 }
 
 
@@ -46,6 +49,7 @@ __all__ = [
     "check_organ_id",
     "is_organ_id",
     "open_verified",
+    "pack",
     "parse",
     "parse_date",
     "status_for",

@@ -29,46 +29,18 @@ def edxml_group() -> None:
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path))
 def pack_command(header_path: Path, attachments: tuple[Path, ...], zipped: bool, output_path: Path) -> None:
     """Build an edXML package from a header (JSON, as ``unpack`` writes it) and attachments."""
-    from kyso.files import check_output, read_document, write_atomically
-    from kyso_edxml import codec, jsonio
-    from kyso_edxml.model import Attachment, EdXMLMessage
+    from kyso.files import check_output, write_atomically
+    from kyso_edxml.packing import pack
 
     check_output(output_path)
-    data = _read_json(header_path)
-    described: dict[str, Any] = {}
-    if isinstance(data, dict) and isinstance(data.get("attachments"), list):
-        for entry in data["attachments"]:
-            if not isinstance(entry, dict):
-                continue
-            key = entry.get("file") or entry.get("attachment_name")
-            if not isinstance(key, str):
-                raise InputError(f'{header_path}: each attachment of the header needs its file name ("file")')
-            described[key] = entry
-        data = {**data, "attachments": []}
-    message = jsonio.from_json(data)
-    if not isinstance(message, EdXMLMessage):
-        if attachments:
-            raise UsageError("a status packet carries no attachments")
-    else:
-        if described and not attachments:
-            raise UsageError("the header lists attachments: give each file with --attach")
-        used_ids = {str(a.get("content_id")) for a in described.values()}
-        for number, path in enumerate(attachments, start=1):
-            content = read_document(path)
-            meta = jsonio.attachment_from_json(_meta(described.get(path.name)), f"attachment {path.name}")
-            attachment = Attachment(
-                content_id=meta.content_id or _fresh_id(number, used_ids),
-                attachment_name=meta.attachment_name or path.name,
-                description=meta.description if meta.description is not None else path.name,
-                content_type=meta.content_type or _media_type(path, zipped),
-                data=_zip(path.name, content) if zipped else content,
-            )
-            message.attachments.append(attachment)
-        missing = set(described) - {p.name for p in attachments}
-        if missing:
-            raise UsageError(f"the header lists attachments not given with --attach: {', '.join(sorted(missing))}")
-        message.manifest = []  # derived from the attachments, so both always agree
-    write_atomically(output_path, codec.build(message))
+    header = _read_json(header_path)
+    if not isinstance(header, dict):
+        raise InputError(f"{header_path}: the header JSON must be an object")
+    try:
+        packed = pack(header, attachments, zipped=zipped)
+    except InputError as exc:
+        raise InputError(f"{header_path}: {exc.message}", vi=exc.vi and f"{header_path}: {exc.vi}") from None
+    write_atomically(output_path, packed)
     click.echo(printable(f"packed: {output_path}"), err=True)
 
 
@@ -209,39 +181,6 @@ def _read_json(path: Path) -> Any:
     if len(raw) > MAX_HEADER_JSON:
         raise InputError(f"{path}: too large for a header")
     return jsonio.loads(raw, str(path))
-
-
-def _meta(entry: dict[str, Any] | None) -> dict[str, Any]:
-    if not entry:
-        return {}
-    return {k: v for k, v in entry.items() if k not in ("file", "size")}
-
-
-def _fresh_id(number: int, used: set[str]) -> str:
-    candidate = f"cid:{number}"
-    while candidate in used:
-        number += 1000
-        candidate = f"cid:{number}"
-    used.add(candidate)
-    return candidate
-
-
-def _media_type(path: Path, zipped: bool) -> str:
-    import mimetypes
-
-    if zipped:
-        return "application/zip"
-    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-
-
-def _zip(name: str, content: bytes) -> bytes:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 _RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\.|$)")

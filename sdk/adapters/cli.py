@@ -64,6 +64,14 @@ def adapters_command(output_format: str) -> None:
     type=click.Path(path_type=Path),
     help="Journal making the run resumable (default: one per adapter and user in the Kyso configuration directory).",
 )
+@click.option(
+    "--level",
+    type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]),
+    default="B-B",
+    show_default=True,
+    help="Signature level of every item (B-T and above need --tsa).",
+)
+@click.option("--tsa", metavar="URL", help="RFC 3161 time-stamping authority (for B-T, B-LT, B-LTA).")
 @format_option()
 @connection_options()
 def sync_command(
@@ -75,6 +83,8 @@ def sync_command(
     trust: tuple[Path, ...],
     revocation: str,
     journal: Path | None,
+    level: str,
+    tsa: str | None,
     output_format: str,
     **connection: Any,
 ) -> None:
@@ -107,6 +117,7 @@ def sync_command(
                 revocation=revocation,
                 items=items,
                 progress=lambda item, result: bar.update(1),
+                sign_options={"level": level, "tsa": tsa},
             )
     finally:
         adapter.close()
@@ -131,7 +142,8 @@ def sync_command(
     show_default=True,
     help="Where the simulator keeps its SQLite state.",
 )
-def simulate_command(adapter_name: str, port: int, directory: Path) -> None:
+@trust_option(help="Trust anchor of the simulator's verification page (onegate; repeatable).")
+def simulate_command(adapter_name: str, port: int, directory: Path, trust: tuple[Path, ...]) -> None:
     """Run the platform simulator of adapter NAME on 127.0.0.1 until interrupted (account kyso / kyso-secret)."""
     import time
 
@@ -141,6 +153,10 @@ def simulate_command(adapter_name: str, port: int, directory: Path) -> None:
     if info.simulator is None:
         raise UsageError(f"adapter {adapter_name!r} has no simulator")
     simulator = info.simulator(directory, port)
+    if trust:
+        if not hasattr(simulator, "trust"):
+            raise UsageError(f"the {adapter_name} simulator verifies nothing: --trust has no use", parameter="trust")
+        simulator.trust = list(trust)
     simulator.start()
     click.echo(f"{adapter_name} simulator on {simulator.url} (state: {simulator.database}); Ctrl-C stops it")
     try:

@@ -222,3 +222,6 @@ def _origin(parts: Any) -> tuple[str, str, int | None]:
 def _excerpt(response: Any) -> str:
     text = " ".join(response.text[:MAX_BODY_IN_MESSAGE].split())
     return f": {text!r}" if text else ""
+
+
+__all__ = ["MAX_BODY", "MAX_REDIRECTS", "MIN_RATE", "RETRY_STATUSES", "HttpClient"]

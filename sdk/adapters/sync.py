@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -23,6 +24,8 @@ from typing import Any
 from kyso.core.adapter import Adapter, AuthenticationError, Item, idempotency_key
 from kyso.core.errors import KysoError, SignerError
 from kyso.core.signer import Signer
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -75,7 +78,11 @@ class SyncSummary:
 
 
 class Journal:
-    """Append-only record of a user's runs on a platform (JSON lines), and the signed bytes not yet confirmed."""
+    """Append-only record of a user's runs (JSON lines), and the signed bytes not yet confirmed.
+
+    Entries are keyed by platform URL and item id (issue 16, item 8): one journal file used for a staging and a
+    production platform, whose item ids may coincide, never takes an item of one for an item of the other.
+    """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -88,23 +95,24 @@ class Journal:
                 except ValueError:
                     continue  # a line cut by a crash: the state before it stands
                 if isinstance(entry, dict) and "item" in entry:
-                    self.entries[self._id(entry["adapter"], entry["item"])] = entry
+                    self.entries[self._id(str(entry.get("platform") or entry.get("adapter")), entry["item"])] = entry
 
     @staticmethod
-    def _id(adapter: str, item: str) -> str:
-        return f"{adapter}\0{item}"
+    def _id(platform: str, item: str) -> str:
+        return f"{platform}\0{item}"
 
-    def get(self, adapter: str, item: str) -> dict[str, Any] | None:
-        return self.entries.get(self._id(adapter, item))
+    def get(self, platform: str, item: str) -> dict[str, Any] | None:
+        """The last entry of ``item`` on ``platform`` (its URL, :func:`platform_of`)."""
+        return self.entries.get(self._id(platform, item))
 
-    def record(self, adapter: str, item: str, state: str, **details: Any) -> None:
-        entry = {"adapter": adapter, "item": item, "state": state, "at": datetime.now(UTC).isoformat(), **details}
+    def record(self, platform: str, item: str, state: str, **details: Any) -> None:
+        entry = {"platform": platform, "item": item, "state": state, "at": datetime.now(UTC).isoformat(), **details}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as stream:
             stream.write(json.dumps(entry, ensure_ascii=False) + "\n")
             stream.flush()
             os.fsync(stream.fileno())
-        self.entries[self._id(adapter, item)] = entry
+        self.entries[self._id(platform, item)] = entry
 
     def save_signed(self, key: str, data: bytes) -> Path:
         """Keep the signed bytes of ``key`` until their upload is confirmed: a resumed run uploads these very bytes
@@ -146,16 +154,9 @@ def check_signer(signer: Signer, *, trust: Iterable[Any] = (), revocation: str =
         why = report.sub_indication.value if report.sub_indication else report.indication.value
         detail = f": {'; '.join(report.messages)}" if report.messages else ""  # a plugin's reason comes last
         raise SignerError(f"signer refused: certificate {why}{detail}")
-    from cryptography import x509
+    from kyso.certs.signing_certificate import check_signing_certificate
 
-    certificate = x509.load_der_x509_certificate(signer.certificate)
-    now = datetime.now(UTC)
-    if now > certificate.not_valid_after_utc:
-        raise SignerError(f"signer refused: certificate EXPIRED on {certificate.not_valid_after_utc:%Y-%m-%d}")
-    if now < certificate.not_valid_before_utc:
-        raise SignerError(
-            f"signer refused: certificate NOT_YET_VALID before {certificate.not_valid_before_utc:%Y-%m-%d}"
-        )
+    check_signing_certificate(signer.certificate)  # the signing rule of kyso.sign, for a signer with no chain too
 
 
 def sign_item(
@@ -225,7 +226,8 @@ def _one(
 ) -> ItemResult:
     if item.problem is not None:
         return ItemResult(item.id, item.name, "failed", item.problem)
-    entry = journal.get(adapter.name, item.id) if journal else None
+    platform = platform_of(adapter)
+    entry = journal.get(platform, item.id) if journal else None
     if entry is not None and entry["state"] == "uploaded":
         return ItemResult(item.id, item.name, "skipped", f"already submitted ({entry['at']})")
     waiting: str | None = None  # the key whose signed bytes wait in the journal
@@ -248,7 +250,7 @@ def _one(
                 journal.save_signed(key, signed)
                 waiting = key
                 journal.record(
-                    adapter.name,
+                    platform,
                     item.id,
                     "signed",
                     key=key,
@@ -257,14 +259,18 @@ def _one(
                 )
         receipt = adapter.upload(item, signed, idempotency_key=key)
         if journal:
-            journal.record(adapter.name, item.id, "uploaded", key=key, remote=receipt.remote_id)
+            journal.record(platform, item.id, "uploaded", key=key, remote=receipt.remote_id)
             journal.forget_signed(key)
     except AuthenticationError:
         raise
-    except KysoError as exc:
-        reason = exc.diagnostics()
+    except Exception as exc:  # a KysoError, or a bug in adapter code (a KeyError on a missing field ...)
+        if isinstance(exc, KysoError):
+            reason = exc.diagnostics()
+        else:  # issue 16, item 8: it fails this item only; its message may quote the platform, its class does not
+            logger.warning("item %s: %s in adapter code", item.id, exc.__class__.__name__, exc_info=True)
+            reason = f"unexpected {exc.__class__.__name__} in adapter {adapter.name!r} (rerun with --verbose)"
         if journal:  # the key stays with the item while its signed bytes wait in the journal
-            journal.record(adapter.name, item.id, "failed", reason=reason, **({"key": waiting} if waiting else {}))
+            journal.record(platform, item.id, "failed", reason=reason, **({"key": waiting} if waiting else {}))
         _report(adapter, item, "failed", reason)
         return ItemResult(item.id, item.name, "failed", reason)
     _report(adapter, item, "signed", "")
@@ -274,8 +280,14 @@ def _one(
 def _report(adapter: Adapter, item: Item, status: str, detail: str) -> None:
     try:
         adapter.report_status(item, status, detail)
-    except KysoError:
-        pass  # best effort: the platform already has (or lacks) the signed file
+    except Exception:  # best effort (a KysoError, or a bug in adapter code): the platform has, or lacks, the file
+        logger.debug("item %s: status not reported", item.id, exc_info=True)
 
 
-__all__ = ["ItemResult", "Journal", "SyncSummary", "check_signer", "sign_item", "sync"]
+def platform_of(adapter: Adapter) -> str:
+    """The platform an adapter talks to, for the journal: its configuration's base URL, else its name."""
+    config = getattr(adapter, "config", None)
+    return str(getattr(config, "base_url", None) or adapter.name)
+
+
+__all__ = ["ItemResult", "Journal", "SyncSummary", "check_signer", "platform_of", "sign_item", "sync"]

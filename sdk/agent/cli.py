@@ -109,7 +109,9 @@ def run_command(
     if missing and consent_mode != "dialog" and consent_mode != "terminal":
         raise UsageError(f"--consent {consent_mode} asks nobody for the {missing}: give it with --{missing}-env VAR")
     if missing:
-        source = SignerSource(signer_choice.backend.description, signer_choice.open_with, needs_pin=True)
+        source = SignerSource(
+            signer_choice.backend.description, lambda pin: signer_choice.open_with(pin or ""), needs_pin=True
+        )
     else:
         source = SignerSource(signer_choice.backend.description, lambda _pin: signer_choice.open(), needs_pin=False)
         source.open(None)  # a wrong password or an absent token shows now, not at the first call
@@ -189,11 +191,12 @@ def status_command(port: int, nss_dbs: tuple[Path, ...], output_format: str) -> 
     files = tls_files(_config_dir())
     running = _health(port)
     entry = plan(current_target(), ["kyso"], home=Path.home(), config=_config_dir())
-    state = {
+    trusted = {str(db): nss_trusts(db) for db in (nss_dbs or nss_databases())}
+    state: dict[str, Any] = {
         "running": running,
         "port": port,
         "ca": str(files.ca_cert) if files.exists() else None,
-        "trusted_in": {str(db): nss_trusts(db) for db in (nss_dbs or nss_databases())},
+        "trusted_in": trusted,
         "autostart": str(entry.path) if entry.path.exists() else None,
     }
     if output_format == "json":
@@ -201,8 +204,8 @@ def status_command(port: int, nss_dbs: tuple[Path, ...], output_format: str) -> 
         return
     click.echo(f"agent: {'running on port ' + str(port) if running else 'not running'}")
     click.echo(printable(f"CA: {state['ca'] or 'none (kyso agent setup)'}"))
-    for database, trusted in state["trusted_in"].items():
-        click.echo(printable(f"  {'trusted' if trusted else 'not trusted'}: NSS {database}"))
+    for database, yes in trusted.items():
+        click.echo(printable(f"  {'trusted' if yes else 'not trusted'}: NSS {database}"))
     click.echo(printable(f"autostart: {state['autostart'] or 'not installed (kyso agent install)'}"))
 
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 TITLE = "Kyso - Xác nhận ký số"
 WINDOW_TIMEOUT = 120.0
@@ -119,7 +119,7 @@ def show_window(request: ConsentRequest, timeout: float = WINDOW_TIMEOUT) -> Con
     """The consent window (blocks until the user answers or ``timeout`` seconds pass)."""
     import tkinter as tk
 
-    result = {"approved": False, "pin": None}
+    result: dict[str, Any] = {"approved": False, "pin": None}
     root = tk.Tk(className="kyso-consent")
     root.title(TITLE)
     root.resizable(False, False)
@@ -166,7 +166,7 @@ def show_window(request: ConsentRequest, timeout: float = WINDOW_TIMEOUT) -> Con
     root.focus_force()
     (pin_entry or root).focus_set()
     root.mainloop()
-    return Consent(bool(result["approved"]), result["pin"])  # type: ignore[arg-type]
+    return Consent(bool(result["approved"]), result["pin"])
 
 
 def main() -> None:

@@ -148,13 +148,14 @@ class AgentSettings:
 
     def appearance(self, kind: str | None, call: Any) -> dict[str, Any]:
         """The kind options of ``kyso.sign`` for one call (SignIssued: the page's DocNumber and IssuedDate)."""
+        options: dict[str, Any]
         if kind == "approval":
             options = {"image": self.image} if self.image else {}
             if self.anchor:
                 options["anchor"] = self.anchor
             return options
         if kind == "issuance":
-            options: dict[str, Any] = {"seal": self.seal} if self.seal else {}
+            options = {"seal": self.seal} if self.seal else {}
             if call.doc_number:
                 options["doc_number"] = call.doc_number
             if call.issued_date:
@@ -245,7 +246,7 @@ class AgentService:
     def stop(self) -> None:
         loop, stop = self._loop, self._stop
         if loop is not None and stop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(lambda: stop.done() or stop.set_result(None))
+            loop.call_soon_threadsafe(lambda: None if stop.done() else stop.set_result(None))
         if self._thread is not None:
             self._thread.join(timeout=10)
         self.signer.close()
@@ -310,9 +311,9 @@ class AgentService:
             self._record(origin, endpoint, refusal.status, message(refusal.status, refusal.detail), **audit)
             return refused_reply(endpoint, refusal)
         except Exception as exc:  # a bug: the page gets a status, the audit log the exception's class
-            refusal = CallRefused(Status.INTERNAL_ERROR, exc.__class__.__name__)
-            self._record(origin, endpoint, refusal.status, message(refusal.status, refusal.detail), **audit)
-            return refused_reply(endpoint, refusal)
+            bug = CallRefused(Status.INTERNAL_ERROR, exc.__class__.__name__)
+            self._record(origin, endpoint, bug.status, message(bug.status, bug.detail), **audit)
+            return refused_reply(endpoint, bug)
 
     def _dispatch(self, endpoint: str, fields: dict[str, Any], origin: str, audit: dict[str, Any]) -> dict[str, Any]:
         if endpoint in SIGN_ENDPOINTS:

@@ -301,6 +301,37 @@ def _size(count: int) -> str:
     return f"{count // (1024 * 1024)} MB" if count >= 1024 * 1024 else f"{count} bytes"
 
 
+# --------------------------------------------------------------------------------------------- mirrors
+
+MIRRORS_ENV = "KYSO_REVOCATION_MIRRORS"
+"""JSON object ``{"URL prefix": "replacement prefix"}``: OCSP, CRL and AIA requests whose URL starts with a prefix
+go to the replacement instead (an agency reaching ``http://ocsp.ca.gov.vn/`` through its own proxy or mirror;
+``kyso serve`` sets it from its configuration). Answers are checked exactly as those of the original URL: a mirror
+can withhold an answer, never forge one."""
+
+
+def mirrored(url: str) -> str:
+    """``url`` with the longest matching prefix of :data:`MIRRORS_ENV` replaced; unchanged when none matches (or
+    the variable is not a JSON object of strings)."""
+    import json
+    import os
+
+    configured = os.environ.get(MIRRORS_ENV)
+    if not configured:
+        return url
+    try:
+        mirrors = json.loads(configured)
+    except ValueError:
+        return url
+    if not isinstance(mirrors, dict):
+        return url
+    matching = [p for p, r in mirrors.items() if isinstance(p, str) and isinstance(r, str) and url.startswith(p)]
+    if not matching:
+        return url
+    prefix = max(matching, key=len)
+    return mirrors[prefix] + url[len(prefix) :]
+
+
 # --------------------------------------------------------------------------------------------- fetchers
 
 
@@ -330,7 +361,7 @@ class CachingFetcherBackend(FetcherBackend):
     def fetch(self, url: str, *, what: str, max_bytes: int, **kwargs: Any) -> Fetched:
         """:func:`bounded_fetch` within this backend's budget, remembering why a fetch was cut or refused."""
         try:
-            return bounded_fetch(url, budget=self.budget, what=what, max_bytes=max_bytes, **kwargs)
+            return bounded_fetch(mirrored(url), budget=self.budget, what=what, max_bytes=max_bytes, **kwargs)
         except FetchRefused as exc:
             if str(exc) not in self.problems:
                 self.problems.append(str(exc))

@@ -5,8 +5,8 @@ URL) and downloads one on request (``kyso trust fetch``), refusing anything whos
 Anchors in use, all added together:
 
 - the store: ``<config dir>/trust/*.pem``, managed by ``kyso trust add | remove | fetch``;
-- the config file ``<config dir>/config.toml``: ``[trust] anchors = ["file or directory", ...]`` and
-  ``intermediates = [...]``;
+- the config file (``KYSO_CONFIG``, else ``<config dir>/config.toml``): ``[trust] anchors = ["file or directory",
+  ...]`` and ``intermediates = [...]``;
 - the environment variable ``KYSO_TRUST``: files or directories separated by ``os.pathsep``;
 - ``--trust`` on the command line (``trust=`` in the API).
 
@@ -155,8 +155,8 @@ def entries() -> list[TrustEntry]:
 
 
 def _signature() -> Any:
-    parts: list[Any] = [os.environ.get(CONFIG_ENV), os.environ.get(TRUST_ENV)]
-    for path in (store_dir(), config_dir() / "config.toml"):
+    parts: list[Any] = [os.environ.get(CONFIG_ENV), os.environ.get(paths.CONFIG_FILE_ENV), os.environ.get(TRUST_ENV)]
+    for path in (store_dir(), paths.config_file()):
         try:
             parts.append(path.stat().st_mtime_ns)
         except OSError:
@@ -197,7 +197,7 @@ def _entries() -> list[tuple[TrustEntry, bytes]]:
 def _config() -> dict[str, Any]:
     import tomllib
 
-    path = config_dir() / "config.toml"
+    path = paths.config_file()
     if not path.is_file():
         return {}
     try:

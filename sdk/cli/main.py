@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 import click
 
+from kyso.cli.config import apply_defaults, config_group, defaults
 from kyso.cli.confirmation import confirmation
 from kyso.cli.formats import FormatOptionsCommand, pop_format_options
 from kyso.cli.kinds import KindOptionsCommand
@@ -69,7 +70,18 @@ class _Cli(click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _accept_verbose(command)
+            apply_defaults(command)  # the configuration file's defaults, for every command (plugins' included)
         return command
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        if "default_map" not in extra:  # the group's own --lang from the configuration file
+            try:
+                extra["default_map"] = defaults()
+            except KysoError:
+                pass  # reported when the sub-command is resolved, as one error line
+        return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -216,9 +228,12 @@ def plugins_command(output_format: str) -> None:
     for plugin in listing:
         version = f"{plugin['distribution']} {plugin['version']}" if plugin["distribution"] else "-"
         click.echo(printable(f"{plugin['name']}  ({version})  hooks: {', '.join(plugin['hooks'])}"))
+    for name, why in get_plugin_manager().disabled.items():
+        click.echo(printable(f"{name}  DISABLED: {why}"))
 
 
 cli.add_command(signers_command)
+cli.add_command(config_group)
 
 # ---------------------------------------------------------------------------------------------------------------
 # sign
@@ -270,6 +285,14 @@ def _how_to_sign(function: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(path_type=Path), help="Signed file.")
 @signer_options
 @_how_to_sign
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Sign even with a certificate that cannot sign (expired, not yet valid, revoked, key usage).",
+)
+@click.option(
+    "--check-revocation", is_flag=True, help="Ask the CA whether the signer is revoked (always at B-LT, B-LTA)."
+)
 def sign_command(
     input_path: Path,
     output_path: Path,
@@ -373,7 +396,7 @@ def finish_command(state_path: Path, signature_file: Path, output_path: Path) ->
 
 
 @cli.command("verify", cls=_VerifyCommand)
-@click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
+@click.argument("inputs", metavar="IN...", nargs=-1, required=True)
 @trust_option()
 @revocation_option()
 @at_option()
@@ -382,8 +405,14 @@ def finish_command(state_path: Path, signature_file: Path, output_path: Path) ->
 @allow_weak_option()
 @format_option()
 @lang_option()
+@click.option(
+    "--report-pdf",
+    "report_pdf",
+    type=click.Path(path_type=Path),
+    help='Also write the printable report "Kết quả kiểm tra chữ ký số" (PDF) to this file.',
+)
 def verify_command(
-    input_path: Path,
+    inputs: tuple[str, ...],
     trust: tuple[Path, ...],
     revocation: str,
     at: str | None,
@@ -392,15 +421,33 @@ def verify_command(
     allow_weak: tuple[str, ...],
     output_format: str,
     lang: str,
+    report_pdf: Path | None,
     **options: Any,
 ) -> None:
-    """Verify every signature of IN. Exit 0 only when the document is TOTAL_PASSED."""
+    """Verify every signature of IN. Several inputs (files, folders): one report per document, JSON
+    {"documents": [...]}. Exit 0 only when every document is TOTAL_PASSED."""
     import kyso
-    from kyso.files import read_document
+    from kyso.files import check_output, read_document, write_atomically
     from kyso.reports import render_verification
 
     format_options = pop_format_options("verify", options)
+    input_path = Path(inputs[0])
+    if len(inputs) > 1:  # one input stays exactly as before (a folder alone is "is a directory": kyso batch verify)
+        from kyso.batch.cli import verify_options_from
+        from kyso.batch.several import render_several, verify_several
+
+        if report_pdf is not None or format_options:
+            raise UsageError("--report-pdf and format options take one input (kyso batch verify for several)")
+        several = verify_options_from(
+            trust=trust, revocation=revocation, at=at, offline=offline, timeout=timeout, allow_weak=allow_weak
+        )
+        documents, passed = verify_several(inputs, several, lang=lang)
+        verdict = "TOTAL_PASSED" if passed else "NOT_PASSED"
+        text = lambda: render_several(documents, lang)  # noqa: E731
+        _print_verdict(output_format, lambda: {"documents": documents}, text, verdict)
     data = read_document(input_path)
+    if report_pdf is not None:
+        check_output(report_pdf)
     report = kyso.verify(
         data,
         trust=trust,
@@ -412,6 +459,10 @@ def verify_command(
         allow_weak=allow_weak,
         format_options=format_options,
     )
+    if report_pdf is not None:
+        from kyso.reports_pdf import render_report_pdf
+
+        write_atomically(report_pdf, render_report_pdf(report, data, lang=lang))
     verbose = bool(click.get_current_context().meta.get(VERBOSE_KEY))
     _print_verdict(
         output_format, report.to_dict, lambda: render_verification(report, lang, verbose=verbose), report.indication
@@ -510,9 +561,16 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: built-in commands plus those plugins add through ``kyso_register_commands``."""
     tolerant_output()
     try:
+        import warnings
+
+        from kyso.core.errors import PluginWarning
         from kyso.core.manager import get_plugin_manager
 
-        get_plugin_manager().register_commands(cli)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PluginWarning)
+            get_plugin_manager().register_commands(cli)
+        for warning in caught:  # a plugin that failed to load: disabled alone, said once, on one line
+            click.echo(printable(f"kyso: warning: {warning.message}"), err=True)
     except KysoError as exc:
         _fail(exc, verbose="--verbose" in (argv or sys.argv))  # before parsing: the language of KYSO_LANG
     except Exception as exc:  # a plugin that breaks while adding its commands

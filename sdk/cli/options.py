@@ -186,6 +186,8 @@ def env_lang() -> str:
 def remember_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
     """The language of this run: this ``--lang``, else one given before the sub-command, else ``KYSO_LANG``, else
     ``vi``; kept in ``ctx.meta`` for the error line, so reports and errors speak the same language."""
+    if ctx.get_parameter_source(param.name or "lang") == click.core.ParameterSource.DEFAULT_MAP:
+        value = ctx.meta.get(LANG_KEY) or value  # the config file's: a --lang before the sub-command wins
     lang = value or ctx.meta.get(LANG_KEY) or env_lang()
     ctx.meta[LANG_KEY] = lang
     return lang

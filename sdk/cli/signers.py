@@ -280,6 +280,7 @@ class SignerChoice:
         self._secrets = secrets
         self._ctx = ctx
         self._signer: Signer | None = None
+        self._arguments: dict[str, Any] | None = None
 
     @classmethod
     def from_flags(
@@ -340,9 +341,10 @@ class SignerChoice:
                 values[option.keyword] = option.default
         return cls(backend, values, secrets, ctx=ctx)
 
-    def open(self) -> Signer:
-        """The signer: secrets are read (environment, file or prompt) and the backend opened, on the first call."""
-        if self._signer is None:
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments of the backend's ``open``, secrets read (environment, file or prompt) once: what
+        ``kyso batch sign`` hands to worker processes for a backend that signs in parallel."""
+        if self._arguments is None:
             arguments = dict(self._values)
             for keyword, (option, env_var, path, env_flag, file_flag) in self._secrets.items():
                 secret = read_secret(
@@ -355,7 +357,13 @@ class SignerChoice:
                 )
                 if secret is not None:
                     arguments[keyword] = secret
-            self._signer = self.backend.open(**arguments)
+            self._arguments = arguments
+        return dict(self._arguments)
+
+    def open(self) -> Signer:
+        """The signer: secrets are read and the backend opened, on the first call."""
+        if self._signer is None:
+            self._signer = self.backend.open(**self.arguments())
             close = getattr(self._signer, "close", None)
             if callable(close) and self._ctx is not None:
                 self._ctx.call_on_close(close)

@@ -9,7 +9,9 @@ Put the suite in a test module of your project (one test per check, against the 
 
 This module is registered with pytest through the ``pytest11`` entry point ``kyso-conformance`` of the ``kyso``
 distribution, so installing Kyso is enough to get the fixture and the ``--kyso-base-url URL`` option (a staging
-platform instead of the simulator; the checks that need the simulator's control API are then skipped).
+platform instead of the simulator; the checks that need the simulator's control API are then skipped, and the round
+trips sign the items the tester seeded for ``--kyso-user NAME``: docs/conformance.md). A skipped check is a pytest
+skip: the suite is then not assessed, whatever the pass count says.
 
 Fixtures: ``kyso_conformance_harness(name_or_info)`` gives a :class:`~kyso.conformance.checks.Harness` (simulator
 started once per session and adapter, the ``kyso_pki`` test PKI of :mod:`kyso.testing.plugin`).
@@ -27,6 +29,12 @@ import pytest
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("kyso-conformance", "Kyso adapter conformance suite")
     group.addoption("--kyso-base-url", metavar="URL", help="a staging platform instead of the adapter's simulator")
+    group.addoption(
+        "--kyso-user",
+        metavar="NAME",
+        default="kyso-conformance",
+        help="the staging platform's user whose seeded items the round trips sign (docs/conformance.md)",
+    )
 
 
 def _info(adapter: Any) -> Any:
@@ -54,6 +62,7 @@ def kyso_conformance_harness(
                     harness_for(
                         info,
                         base_url=base_url,
+                        user=request.config.getoption("--kyso-user", default="kyso-conformance"),
                         pki=kyso_pki,
                         workdir=tmp_path_factory.mktemp(f"conformance-{info.name}"),
                     )
@@ -80,3 +89,6 @@ def conformance_tests(adapter: Any) -> Any:
             pytest.fail(f"{check}: {result.detail}", pytrace=False)
 
     return test_conformance
+
+
+__all__ = ["conformance_tests", "kyso_conformance_harness", "pytest_addoption"]

@@ -14,7 +14,7 @@ CLI.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 Lang = Literal["vi", "en"]
 LANGUAGES: tuple[Lang, ...] = ("vi", "en")
@@ -125,6 +125,18 @@ class WrongPasswordError(SignerError):
 
     lead_vi = "Sai mật khẩu hoặc mã PIN của khoá ký"
     lead_en = "wrong password"
+
+
+class SignerCertificateError(SignerError):
+    """The signer's certificate cannot sign: expired, not yet valid, revoked, or a key usage that excludes signing
+    (``reason``). ``kyso.sign(..., force=True)`` (``kyso sign --force``) signs anyway."""
+
+    lead_vi = "Không ký: chứng thư số của người ký không dùng để ký được"
+    lead_en = "signer refused"
+
+    def __init__(self, message: str = "", *, reason: str = "", **kwargs: Any) -> None:
+        super().__init__(message, hint=kwargs.pop("hint", "--force (force=True)"), **kwargs)
+        self.reason = reason
 
 
 class SigningError(KysoError):
@@ -352,3 +364,8 @@ class PreparedExpiredError(PreparedStateError):
 
     lead_vi = "Tệp trạng thái ký hai bước đã hết hạn: hãy chuẩn bị (prepare) lại"
     lead_en = "signing state expired"
+
+
+class PluginWarning(UserWarning):
+    """An installed plugin failed to load (import error, invalid or misspelled hook): it alone is disabled, the
+    others and the built-ins work. The message names it and how to silence it (``KYSO_DISABLE_PLUGINS``)."""

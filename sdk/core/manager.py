@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pluggy
 
 from kyso.core import NAME, spec
-from kyso.core.errors import PluginError, UnsupportedFormatError
+from kyso.core.errors import PluginError, PluginWarning, UnsupportedFormatError
 from kyso.core.formats import FormatRegistry
 from kyso.core.kinds import KindRegistry
 from kyso.core.signer import SignerRegistry
@@ -50,6 +50,9 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kyso.adapters.plugin",
     "kyso.conformance.plugin",
     "kyso.xml.plugin",
+    "kyso.service.plugin",
+    "kyso.batch.plugin",
+    "kyso.audit.plugin",
     "kyso.agent.plugin",
 )
 """Built-in plugins, by module path; each is registered under its module path as its name."""
@@ -76,8 +79,14 @@ class PluginManager:
             if module_path not in self._blocked and module_path not in claimed:
                 self._pm.register(importlib.import_module(module_path), name=module_path)
         # installed plugins after the built-ins: pluggy calls the last registered first, so they can override
+        self.disabled: dict[str, str] = {}
+        """Installed plugins that failed to load, by name, and why: each disabled alone (a :class:`PluginWarning`)."""
         for dist, ep in entry_points:
-            self._load_entry_point(dist, ep)
+            try:
+                self._load_entry_point(dist, ep)
+                self._check_pending()  # a misspelled hook disables its plugin, not Kyso
+            except PluginError as exc:
+                self._disable(ep.name, exc)
         for plugin in extra:
             self.register(plugin)
         self._check_pending()
@@ -108,6 +117,19 @@ class PluginManager:
         except pluggy.PluginValidationError as exc:
             raise PluginError(f"{where} is invalid: {exc}") from exc
         self._distributions[ep.name] = (dist.metadata["Name"], dist.version)
+
+    def _disable(self, name: str, problem: PluginError) -> None:
+        """Kyso rule (issue 16, item 8): one installed plugin that fails to load disables only itself."""
+        import warnings
+
+        if self._pm.has_plugin(name):
+            self._pm.unregister(name=name)
+        self._distributions.pop(name, None)
+        self.disabled[name] = str(problem)
+        warnings.warn(
+            PluginWarning(f"{problem}; plugin {name!r} is disabled (set {DISABLE_ENV}={name} to silence this)"),
+            stacklevel=3,
+        )
 
     def _check_pending(self) -> None:
         """Every ``@hookimpl`` must match a hook specification: a misspelled hook fails loudly, by plugin name."""

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 CONFIG_ENV = "KYSO_CONFIG_DIR"
+CONFIG_FILE_ENV = "KYSO_CONFIG"
 
 
 def config_dir() -> Path:
@@ -22,4 +23,11 @@ def config_dir() -> Path:
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kyso"
 
 
-__all__ = ["CONFIG_ENV", "config_dir"]
+def config_file() -> Path:
+    """The configuration file: ``KYSO_CONFIG`` (a file), else ``config.toml`` in :func:`config_dir` (defaults of the
+    commands, docs/configuration.md; ``[trust]`` anchors of the trust store)."""
+    configured = os.environ.get(CONFIG_FILE_ENV)
+    return Path(configured).expanduser() if configured else config_dir() / "config.toml"
+
+
+__all__ = ["CONFIG_ENV", "CONFIG_FILE_ENV", "config_dir", "config_file"]

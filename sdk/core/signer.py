@@ -256,6 +256,10 @@ class SignerBackend:
     """Factory: receives each given :class:`SignerOption` by its :attr:`~SignerOption.keyword`, secrets as
     ``str``. Import heavy libraries inside it, not at module level: declaring a backend must stay cheap."""
     options: tuple[SignerOption, ...] = ()
+    parallel: bool = False
+    """Whether ``open`` may be called once in each of several worker processes that then sign at the same time
+    (``kyso batch sign``): true for a key in a file (PKCS#12). False, the default, for a key held by one login
+    (a PKCS#11 token, a remote session): the batch then signs in the one process holding it, one by one."""
 
     def __post_init__(self) -> None:
         if not _BACKEND_NAME.match(self.name):

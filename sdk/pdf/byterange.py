@@ -33,6 +33,8 @@ _SPACE = re.compile(rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*)*")
 def _after_space(data: bytes, at: int) -> int:
     """The offset after the white space and comments at ``at`` (``_SPACE`` matches everywhere, maybe empty)."""
     return _SPACE.match(data, at).end()  # type: ignore[union-attr]
+
+
 _REGULAR = re.compile(rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]+")
 _OBJECT_HEADER = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]*obj(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
 _HEADER_BEFORE = re.compile(rb"\d+[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]*obj\Z")

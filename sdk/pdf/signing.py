@@ -210,7 +210,8 @@ def _add_visible_field(writer: Any, reader: Any, field_name: str, request: SignR
         raise UsageError(f"--box {request.box} lies outside page {request.page} ({list(page.media_box)})")
     try:
         fields.append_signature_field(
-            writer, fields.SigFieldSpec(field_name, on_page=request.page - 1, box=(x1, y1, x2, y2))  # type: ignore[arg-type]
+            writer,
+            fields.SigFieldSpec(field_name, on_page=request.page - 1, box=(x1, y1, x2, y2)),  # type: ignore[arg-type]
         )
     except Exception as exc:
         raise UsageError(f"cannot add signature field {field_name!r}: {exc}") from None

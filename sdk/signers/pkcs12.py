@@ -103,6 +103,7 @@ BACKEND = SignerBackend(
         SignerOption("file", "PKCS#12 key store (.p12/.pfx).", type="path", required=True, metavar="FILE"),
         SignerOption("password", "the key store's password", secret=True, required=True),
     ),
+    parallel=True,  # each worker process of a batch decrypts the file once and signs on its own
 )
 """The built-in backend; the CLI's ``--p12 FILE`` is short for ``--signer pkcs12 --pkcs12-file FILE``."""
 

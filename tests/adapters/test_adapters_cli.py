@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 
 from kyso.conformance.checks import appearance_for, sample_pdf
@@ -144,3 +145,20 @@ def test_simulate_runs_on_its_own(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("level", ["B-T", "B-LT"])
+def test_sync_takes_level_and_tsa(kyso_cli, ioffice_sim, pki, tmp_path, level):
+    # issue 16, item 7: kyso sync signs at the level asked, with the TSA given
+    import kyso
+
+    item_id = ioffice_sim.add_item(user=f"lvl-{level}", name="Công văn.pdf", content=sample_pdf(level), kind=None)
+    result = kyso_cli(
+        "sync", "ioffice", "--user", f"lvl-{level}", "--p12", pki.p12("person"), "--password-env", "P12_PASS",
+        "--trust", pki.cert("root"), "--level", level, "--tsa", pki.tsa_url, "--journal", tmp_path / "j",
+        "--base-url", ioffice_sim.url, "--username", "kyso", "--platform-password-env", "PLATFORM_PASS",
+        env={"P12_PASS": pki.password, "PLATFORM_PASS": "kyso-secret"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stdout + result.stderr
+    report = kyso.verify(ioffice_sim.item(item_id)["signed"], trust=[pki.cert("root")])
+    assert report.indication == "TOTAL_PASSED" and str(report.signatures[0].level) == level

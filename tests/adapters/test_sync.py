@@ -33,7 +33,7 @@ def test_resumes_after_a_crash_between_signing_and_upload(ioffice, ioffice_sim, 
     ids = seed(ioffice_sim, "crash", 3)
     journal = tmp_path / "crash.journal"
 
-    class Crash(Exception):
+    class Crash(BaseException):  # the process dies: nothing catches it
         pass
 
     real_upload = ioffice.upload
@@ -144,3 +144,48 @@ def test_a_malformed_entry_in_the_platform_list_fails_alone(ioffice, ioffice_sim
     assert outcomes["broken-1"][0] == "failed" and "fileName" in outcomes["broken-1"][1]
     assert outcomes["broken-2"][0] == "failed" and "unknown step" in outcomes["broken-2"][1]
     assert summary.failed == 2 and summary.signed == 2
+
+
+def test_a_bug_in_adapter_code_fails_that_item_only(ioffice, ioffice_sim, signer_for, pki, assets):
+    # issue 16, item 8: a KeyError in the adapter's download (a field the platform left out) fails its item, with
+    # a reason naming the adapter, not the whole run as an internal error
+    ids = seed(ioffice_sim, "buggy", 3)
+    real_download = ioffice.download
+
+    def download(item):
+        if item.id == ids[1]:
+            return {}["fileContent"]
+        return real_download(item)
+
+    ioffice.download = download
+    summary = run(ioffice, "buggy", signer_for, [pki.cert("root")], assets)
+    outcome = {r.item: r for r in summary.results}
+    assert [outcome[i].outcome for i in ids] == ["signed", "failed", "signed"]
+    assert "KeyError in adapter 'ioffice'" in outcome[ids[1]].reason
+    assert "fileContent" not in outcome[ids[1]].reason
+
+
+def test_the_journal_tells_platforms_apart(ioffice_sim, signer_for, pki, assets, tmp_path):
+    # one journal for a staging and a production platform whose item ids coincide: an item submitted on one is
+    # not skipped on the other (issue 16, item 8: keyed by platform URL and item id)
+    from kyso.core.adapter import AdapterConfig, Credentials
+    from kyso.testing.simulators.ioffice import IOfficeSimulator
+    from kyso_ioffice.adapter import IOfficeAdapter
+
+    journal = tmp_path / "shared.journal"
+    with IOfficeSimulator(tmp_path / "production").serve() as production:
+        for platform in (ioffice_sim, production):
+            platform.add_item(
+                user="same", name="Văn bản.pdf", content=sample_pdf("same id"), kind="approval",
+                appearance=APPROVAL_BOX, item_id="task-0001",
+            )  # fmt: skip
+        results = []
+        for platform in (ioffice_sim, production):
+            config = AdapterConfig(platform.url, Credentials("kyso", "kyso-secret"), timeout=2, retries=0)
+            adapter = IOfficeAdapter(config)
+            results.append(run(adapter, "same", signer_for, [pki.cert("root")], assets, journal=journal))
+            adapter.close()
+        assert [r.signed for r in results] == [1, 1]
+        assert production.item("task-0001")["uploads"] == 1
+    entries = [json.loads(line) for line in journal.read_text("utf-8").splitlines()]
+    assert {e["platform"] for e in entries} == {ioffice_sim.url, production.url}

@@ -59,7 +59,7 @@ def inputs(tmp_path_factory, pki, unsigned_pdf, signed_pdf, signer_for) -> Path:
         "garbage.p12": bytes(range(256)) * 8,
     }
     for name in ("untrusted", "expired", "revoked"):
-        files[f"{name}.pdf"] = kyso.sign(unsigned_pdf, signer=signer_for(name))
+        files[f"{name}.pdf"] = kyso.sign(unsigned_pdf, signer=signer_for(name), force=True)
 
     key = serialization.load_pem_private_key(pki.key("person").read_bytes(), None)
     cert = x509.load_pem_x509_certificate(pki.cert("person").read_bytes())

@@ -38,24 +38,24 @@ def test_lang_option_offers_the_report_languages() -> None:
 
 def test_the_documented_plugin_adds_a_working_command(pki: TestPKI, signed_pdf: bytes, tmp_path: Path) -> None:
     command_code, plugin_code = python_blocks()
-    command_module = types.ModuleType("kyso_audit_cli")
+    command_module = types.ModuleType("kyso_inspect_cli")
     exec(compile(command_code, str(DOC), "exec"), command_module.__dict__)  # noqa: S102 - the documented example
-    plugin = types.ModuleType("kyso_audit_plugin")
+    plugin = types.ModuleType("kyso_inspect_plugin")
     exec(  # noqa: S102
-        compile(plugin_code.replace("from kyso_audit.cli import audit_command", ""), str(DOC), "exec"),
-        {**plugin.__dict__, "audit_command": command_module.audit_command},
+        compile(plugin_code.replace("from kyso_inspect.cli import inspect_command", ""), str(DOC), "exec"),
+        {**plugin.__dict__, "inspect_command": command_module.inspect_command},
         plugin.__dict__,
     )
     group = click.Group("kyso")
     PluginManager(load_entry_points=False, extra=[plugin]).register_commands(group)
-    assert "audit" in group.commands
+    assert "inspect" in group.commands
 
     document = tmp_path / "letter.pdf"
     document.write_bytes(signed_pdf)
     runner = CliRunner()
-    arguments = ["audit", str(document), "--trust", str(pki.root_cert), "--revocation", "off", "--lang", "en"]
+    arguments = ["inspect", str(document), "--trust", str(pki.root_cert), "--revocation", "off", "--lang", "en"]
     result = runner.invoke(group, arguments)
     assert result.exit_code == 0, result.output
     assert "VALID" in result.output
-    result = runner.invoke(group, ["audit", str(document), "--timeout", "0"])
+    result = runner.invoke(group, ["inspect", str(document), "--timeout", "0"])
     assert result.exit_code == 2 and "seconds above 0" in result.output

@@ -187,7 +187,6 @@ def test_plugin_backend_is_listed(kyso_cli, pemkey):
         "required": True,
         "default": None,
         "metavar": "FILE",
-        "plain": False,
         "flags": ["--pemkey-key"],
         "aliases": ["--key"],
     }

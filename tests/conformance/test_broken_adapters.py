@@ -1,16 +1,29 @@
 """Deliberately broken adapters must FAIL the conformance suite: the suite is only worth its report if it catches
-an adapter that uploads the unsigned file, drops items, ignores idempotency keys or swallows platform errors."""
+an adapter that uploads the unsigned file, drops items, ignores idempotency keys or swallows platform errors.
+
+Every check of the suite is driven to "failed" by one of them (issue 16, item 2; issue 9, class 13: a gutted check,
+one that always passes, fails these tests); the :data:`TARGETED` ones fail exactly the check they target and pass
+all the others.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
-from kyso.conformance.runner import run_conformance
-from kyso.core.adapter import AdapterInfo, UploadReceipt
+import kyso.adapters.sync
+from kyso.conformance.checks import all_checks
+from kyso.conformance.runner import Verdict, run_conformance
+from kyso.core import hookimpl
+from kyso.core.adapter import AdapterInfo, AuthenticationError, PlatformError, UploadReceipt
+from kyso.core.models import RevocationPolicy
 from kyso.testing.simulators.ioffice import simulator as ioffice_simulator
 from kyso_ioffice.adapter import IOfficeAdapter
+
+SLOW = {"timeouts_retried", "faults_fail_alone"}
+"""Checks that wait for timeouts (about 2.5 s each): run only for the adapter that targets them."""
 
 
 class UploadsTheUnsignedFile(IOfficeAdapter):
@@ -52,8 +65,6 @@ class MangledVietnamese(IOfficeAdapter):
     """Decodes the platform's UTF-8 as Latin-1, as a careless mapping does."""
 
     def pending(self, user):
-        import dataclasses
-
         def mangle(text):
             return text.encode("utf-8").decode("latin-1")
 
@@ -63,8 +74,146 @@ class MangledVietnamese(IOfficeAdapter):
         ]
 
 
+class ServesItsOwnCopy(IOfficeAdapter):
+    """Answers ``download_signed`` from a copy of what it uploaded, not from the platform: a document altered on
+    the platform is never seen."""
+
+    def upload(self, item, signed, *, idempotency_key):
+        self.__dict__.setdefault("uploaded", {})[item.id] = signed
+        return super().upload(item, signed, idempotency_key=idempotency_key)
+
+    def download_signed(self, item):
+        return self.__dict__.get("uploaded", {}).get(item.id) or super().download_signed(item)
+
+
+class RefusedLoginIsAnEmptyList(IOfficeAdapter):
+    """Takes a refused login for "nothing to sign": a văn thư with a wrong password sees an empty queue."""
+
+    def pending(self, user):
+        try:
+            return super().pending(user)
+        except AuthenticationError:
+            return []
+
+
+class ListsWithoutRetries(IOfficeAdapter):
+    """Asks for the item list once: a platform's passing 503 stops the run."""
+
+    def pending(self, user):
+        from urllib.parse import quote
+
+        answer = self._call("GET", f"/api/v1/users/{quote(user, safe='')}/tasks", retry=False)
+        return [IOfficeAdapter.pending.__globals__["_item_or_unusable"](task, user) for task in answer["data"]]
+
+
+class DownloadsWithoutRetries(IOfficeAdapter):
+    """Downloads once: a slow answer that a second try would have got fails the item."""
+
+    def download(self, item):
+        from urllib.parse import quote
+
+        data = self._call("GET", f"/api/v1/tasks/{quote(item.id, safe='')}/file", raw=True, retry=False)
+        item.check(data)
+        return bytes(data)
+
+
+class HtmlListIsEmpty(IOfficeAdapter):
+    """Takes an HTML page (a login or maintenance page served instead of the JSON list) for "nothing to sign"."""
+
+    def pending(self, user):
+        try:
+            return super().pending(user)
+        except AuthenticationError:
+            raise
+        except PlatformError as exc:
+            if "expected JSON" in str(exc):
+                return []
+            raise
+
+
+class FourMegabyteBuffer(IOfficeAdapter):
+    """Reads at most 4 MiB of a document (a fixed buffer): a large file arrives cut and is never signed."""
+
+    def download(self, item):
+        from urllib.parse import quote
+
+        data = bytes(self._call("GET", f"/api/v1/tasks/{quote(item.id, safe='')}/file", raw=True))[: 4 << 20]
+        item.check(data)
+        return data
+
+
+class ValidatesWithoutRevocation:
+    """The plugin module of an adapter distribution that validates certificates itself and forgets revocation:
+    a revoked signer signs."""
+
+    @hookimpl(tryfirst=True)
+    def kyso_validate_certificate(self, certificate, options):
+        from kyso.certs.validation import validate
+
+        return validate(certificate, dataclasses.replace(options, revocation=RevocationPolicy.OFF))
+
+
 def broken(cls: type, name: str) -> AdapterInfo:
     return AdapterInfo(name, "deliberately broken", cls, simulator=ioffice_simulator, kinds=IOfficeAdapter.kinds)
+
+
+def _suite_without_the_slow_checks(target: str) -> set[str]:
+    names = {name for name, _ in all_checks(broken(IOfficeAdapter, "x"))}
+    return {name for name in names if name not in SLOW or name == target}
+
+
+@pytest.fixture
+def lax_revocation_plugin():
+    from kyso.core.manager import get_plugin_manager
+
+    manager = get_plugin_manager()
+    manager.register(ValidatesWithoutRevocation(), name="lax-revocation")
+    yield
+    manager.unregister("lax-revocation")
+
+
+TARGETED = [
+    (ServesItsOwnCopy, "altered_document_detected"),
+    (RefusedLoginIsAnEmptyList, "wrong_credentials"),
+    (ListsWithoutRetries, "server_errors_retried"),
+    (DownloadsWithoutRetries, "timeouts_retried"),
+    (HtmlListIsEmpty, "faults_fail_alone"),
+    (FourMegabyteBuffer, "large_file"),
+]
+
+
+@pytest.mark.parametrize(("cls", "target"), TARGETED, ids=[target for _, target in TARGETED])
+def test_a_broken_adapter_fails_exactly_the_check_it_targets(cls: type, target: str, kyso_conformance_harness: Any):
+    adapter = broken(cls, f"broken-{target}")
+    only = _suite_without_the_slow_checks(target)
+    report = run_conformance(adapter, harness=kyso_conformance_harness(adapter), only=only)
+    failed = {check.name for check in report.checks if check.outcome == "failed"}
+    assert failed == {target}, report.to_table()
+    assert report.verdict == Verdict.DOES_NOT_CONFORM
+
+
+def test_an_adapter_plugin_that_skips_revocation_fails_revoked_signer_refused(
+    lax_revocation_plugin: None, kyso_conformance_harness: Any
+):
+    adapter = broken(IOfficeAdapter, "lax-revocation")
+    report = run_conformance(
+        adapter, harness=kyso_conformance_harness(adapter), only={"revoked_signer_refused", "expired_signer_refused"}
+    )
+    assert report.outcome("revoked_signer_refused") == "failed", report.to_table()
+    assert report.outcome("expired_signer_refused") == "passed", report.to_table()
+
+
+@pytest.mark.parametrize("check", ["revoked_signer_refused", "expired_signer_refused"])
+def test_signer_checks_fail_when_the_sync_engine_skips_the_signer_check(
+    check: str, kyso_conformance_harness: Any, monkeypatch
+):
+    # the expired signer is refused by Kyso before any adapter code runs: only a sync engine that forgot to
+    # validate the signer lets it sign (revoked and expired certificates then sign and upload)
+    monkeypatch.setattr(kyso.adapters.sync, "check_signer", lambda *args, **kwargs: None)
+    adapter = broken(IOfficeAdapter, "unchecked-signer")
+    report = run_conformance(adapter, harness=kyso_conformance_harness(adapter), only={check})
+    assert report.outcome(check) == "failed", report.to_table()
+    assert "signer was allowed to sign" in next(c.detail for c in report.checks if c.name == check)
 
 
 @pytest.mark.parametrize(
@@ -75,18 +224,21 @@ def broken(cls: type, name: str) -> AdapterInfo:
         (broken(UploadsToTheWrongItem, "item-mixer"), {"many_items"}),
         (broken(ClaimsSuccessOnErrors, "error-swallower"), {"nothing_lost_mid_batch"}),
         (broken(MangledVietnamese, "mojibake"), {"vietnamese_names_and_metadata"}),
+        (broken(IgnoresIdempotency, "key-ignorer"), {"duplicate_upload"}),
     ],
     ids=lambda value: value.name if isinstance(value, AdapterInfo) else "",
 )
 def test_broken_adapter_fails_the_suite(adapter: AdapterInfo, must_fail: set[str], kyso_conformance_harness: Any):
     report = run_conformance(adapter, harness=kyso_conformance_harness(adapter), only=must_fail)
-    assert not report.passed
+    assert report.verdict == Verdict.DOES_NOT_CONFORM
     for name in must_fail:
         assert report.outcome(name) == "failed", report.to_table()
 
 
-def test_an_adapter_that_ignores_idempotency_keys_fails(kyso_conformance_harness: Any):
-    adapter = broken(IgnoresIdempotency, "key-ignorer")
-    report = run_conformance(adapter, harness=kyso_conformance_harness(adapter), only={"duplicate_upload"})
-    assert report.outcome("duplicate_upload") == "failed"
-    assert "stored 2 documents" in report.checks[0].detail or "failed" in report.checks[0].detail
+def test_every_check_of_the_suite_is_failed_by_something_in_this_module():
+    failed_here = {target for _, target in TARGETED} | {
+        "round_trip[approval]", "round_trip[income]", "many_items", "nothing_lost_mid_batch",
+        "vietnamese_names_and_metadata", "duplicate_upload", "revoked_signer_refused", "expired_signer_refused",
+    }  # fmt: skip
+    suite = {name.split("[")[0] for name, _ in all_checks(broken(IOfficeAdapter, "x"))}
+    assert suite <= {name.split("[")[0] for name in failed_here}

@@ -14,16 +14,16 @@ def test_conformance_writes_reports(kyso_cli, tmp_path):
     for check in CHECKS:
         args += ["--check", check]
     result = kyso_cli(*args)
-    assert result.exit_code == 0, result.stdout + result.stderr
-    assert "ioffice: CONFORMS (3 passed, 0 failed, 0 skipped" in result.stdout
-    assert any(line.startswith("round_trip[approval]") and "PASSED" in line for line in result.stdout.splitlines())
+    assert result.exit_code == 1, result.stdout + result.stderr  # a filtered run is never a verdict (issue 16)
+    assert "ioffice: INCOMPLETE (CHƯA ĐỦ" in result.stdout and "3 đạt, 0 không đạt, 0 bỏ qua" in result.stdout
+    assert any(line.startswith("round_trip[approval]") and " đạt " in line for line in result.stdout.splitlines())
     report = json.loads((tmp_path / "r.json").read_text("utf-8"))
     assert report["adapter"] == "ioffice" and report["simulator"] is True
-    assert [c["name"] for c in report["checks"]] == CHECKS
-    assert {c["outcome"] for c in report["checks"]} == {"passed"}
-    assert all(set(c) >= {"name", "outcome", "detail"} for c in report["checks"])
+    assert [c["name"] for c in report["checks"] if c["outcome"] != "not_run"] == CHECKS
+    assert {c["outcome"] for c in report["checks"] if c["name"] in CHECKS} == {"passed"}
+    assert all(set(c) >= {"name", "outcome", "detail", "proves"} for c in report["checks"])
     html = (tmp_path / "r.html").read_text("utf-8")
-    assert "<strong>CONFORMS</strong>" in html and "round_trip[approval]" in html
+    assert "<strong>INCOMPLETE</strong>" in html and "round_trip[approval]" in html
 
 
 @pytest.fixture
@@ -32,6 +32,10 @@ def running_simulator(tmp_path):
 
     with IOfficeSimulator(tmp_path / "sim").serve() as simulator:
         yield simulator
+
+
+def ran(report: dict, check: str) -> dict:
+    return next(c for c in report["checks"] if c["name"] == check)
 
 
 def run_check(kyso_cli, simulator, check: str, tmp_path, *options: str):
@@ -53,10 +57,10 @@ def test_conformance_against_a_running_platform(kyso_cli, running_simulator, tmp
     result = run_check(
         kyso_cli, running_simulator, "round_trip[issuance]", tmp_path, "--timeout", "1", "--retries", "1"
     )
-    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.exit_code == 1, result.stdout + result.stderr  # one check: INCOMPLETE
     report = json.loads((tmp_path / "r.json").read_text("utf-8"))
-    assert report["target"] == running_simulator.url
-    assert report["checks"][0]["outcome"] == "passed"
+    assert report["target"] == running_simulator.url and report["verdict"] == "INCOMPLETE"
+    assert ran(report, "round_trip[issuance]")["outcome"] == "passed"
 
 
 def test_conformance_failure_exits_1(kyso_cli, running_simulator, tmp_path):
@@ -64,9 +68,9 @@ def test_conformance_failure_exits_1(kyso_cli, running_simulator, tmp_path):
     running_simulator.add_fault("status", operation="download", count=1000, status=404)
     result = run_check(kyso_cli, running_simulator, "round_trip[income]", tmp_path)
     assert result.exit_code == 1
-    assert "DOES NOT CONFORM" in result.stdout
-    assert any(line.startswith("round_trip[income]") and "FAILED" in line for line in result.stdout.splitlines())
-    check = json.loads((tmp_path / "r.json").read_text("utf-8"))["checks"][0]
+    assert result.stdout.startswith("ioffice: DOES_NOT_CONFORM (KHÔNG ĐẠT")
+    assert any(line.startswith("round_trip[income]") and "không đạt" in line for line in result.stdout.splitlines())
+    check = ran(json.loads((tmp_path / "r.json").read_text("utf-8")), "round_trip[income]")
     assert check["outcome"] == "failed" and "HTTP 404" in check["detail"]
 
 
@@ -91,7 +95,7 @@ def test_conformance_keeps_the_configured_credentials(kyso_cli, monkeypatch, tmp
     monkeypatch.setenv("KYSO_IOFFICE_USERNAME", "staging-user")
     monkeypatch.setenv("KYSO_IOFFICE_PASSWORD", "staging-password")
     result = kyso_cli("conformance", "ioffice", "--base-url", "https://staging.example.gov.vn")
-    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.exit_code == 1, result.stdout + result.stderr  # no check ran: INCOMPLETE
     assert seen["config"].credentials.username == "staging-user"
     assert seen["config"].credentials.password == "staging-password"
     monkeypatch.delenv("KYSO_IOFFICE_USERNAME")

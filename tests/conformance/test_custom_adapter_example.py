@@ -88,3 +88,68 @@ def test_example_installs_with_pip_offline(tmp_path):
     )
     points = next(target.glob("kyso_adapter_myoffice-*.dist-info")) / "entry_points.txt"
     assert "myoffice = kyso_myoffice.plugin" in points.read_text("utf-8")
+
+
+def _kyso_imports(path: Path) -> list[tuple[str, str | None]]:
+    """(module, name) of every import of a ``kyso`` module in a Python file (``name`` None for ``import m``)."""
+    import ast
+
+    found: list[tuple[str, str | None]] = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "kyso":
+            found += [(node.module, alias.name) for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, None) for alias in node.names if alias.name.split(".")[0] == "kyso"]
+    return found
+
+
+def test_the_template_imports_only_public_names():
+    # issue 16, item 8: a name the template imports is in its module's __all__ (and no module is private)
+    import importlib
+
+    imports = [(path, *entry) for path in sorted(EXAMPLE.rglob("*.py")) for entry in _kyso_imports(path)]
+    assert len(imports) >= 6
+    for path, module, name in imports:
+        where = f"{path.relative_to(EXAMPLE)}: {module}{'.' + name if name else ''}"
+        assert not any(part.startswith("_") for part in module.split(".")), where
+        if name is not None:
+            exported = getattr(importlib.import_module(module), "__all__", None)
+            assert exported is not None and name in exported, f"{where} is not public (not in __all__)"
+
+
+def test_the_readme_renames_the_template_everywhere(tmp_path):
+    # issue 16, item 8: do exactly what the README says on a copy; nothing of "myoffice" is left, and every file
+    # that held the name is in the README's rename table
+    import re
+    import shutil
+
+    readme = (EXAMPLE / "README.md").read_text("utf-8")
+    copy = tmp_path / "kyso-adapter-hatinh"
+    shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    holding = {
+        str(path.relative_to(copy)).replace("\\", "/")
+        for path in copy.rglob("*")
+        if path.is_file() and path.name != "README.md" and "myoffice" in path.read_text("utf-8").lower()
+    }
+    table = re.findall(r"^\| `([^`]+)` \|", readme, re.M)
+    for held in holding:
+        assert (
+            held in table or held.replace("src/kyso_myoffice/", "", 1) in table or f"src/kyso_myoffice/{held}" in table
+        ), held
+    commands = re.findall(r"^\$ (.+)$", readme.split("All of it at once", 1)[1].split("```", 2)[1], re.M)
+    assert commands[0].startswith("git mv src/kyso_myoffice src/kyso_hatinh") and "sed -i" in commands[1]
+    (copy / "src" / "kyso_myoffice").rename(copy / "src" / "kyso_hatinh")  # the mv
+    for rule in re.findall(r"-e 's/([^/]+)/([^/]+)/g'", commands[1]):  # the sed, as written
+        for path in copy.rglob("*"):
+            if path.is_file():
+                path.write_text(path.read_text("utf-8").replace(*rule), "utf-8")
+    left = [
+        str(p)
+        for p in copy.rglob("*")
+        if "myoffice" in str(p).lower() or (p.is_file() and "myoffice" in p.read_text("utf-8").lower())
+    ]
+    assert not left
+    project = tomllib.loads((copy / "pyproject.toml").read_text("utf-8"))["project"]
+    assert project["entry-points"]["kyso"] == {"hatinh": "kyso_hatinh.plugin"}
+    source = (copy / "src" / "kyso_hatinh" / "plugin.py").read_text("utf-8")
+    assert 'name="hatinh"' in source and "kyso_hatinh.adapter:HaTinhAdapter" in source

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import pytest
 
 import kyso
-from kyso.core.errors import PluginError, UnsupportedFormatError
+from kyso.core.errors import PluginError, PluginWarning, UnsupportedFormatError
 from kyso.core.manager import DEFAULT_PLUGINS, PluginManager, get_plugin_manager, reset_plugin_manager
 from kyso.core.models import Indication, SubIndication
 
@@ -198,9 +199,10 @@ def test_misspelled_hook_fails_loudly(install_plugin):
         """,
         entry="misspelled",
     )
-    with pytest.raises(PluginError, match="kyso_sing") as caught:
-        PluginManager()
-    assert "misspelled" in str(caught.value)
+    with pytest.warns(PluginWarning, match="kyso_sing") as caught:
+        pm = PluginManager()
+    assert "misspelled" in str(caught[0].message) and "KYSO_DISABLE_PLUGINS=misspelled" in str(caught[0].message)
+    assert "misspelled" in pm.disabled and "kyso.pdf.plugin" in by_name(pm.list_plugins())
 
 
 def test_hook_argument_not_in_spec_fails_loudly(install_plugin):
@@ -215,9 +217,9 @@ def test_hook_argument_not_in_spec_fails_loudly(install_plugin):
         """,
         entry="bad_argument",
     )
-    with pytest.raises(PluginError, match="bad_argument") as caught:
-        PluginManager()
-    assert "req" in str(caught.value)
+    with pytest.warns(PluginWarning, match="bad_argument") as caught:
+        pm = PluginManager()
+    assert "req" in str(caught[0].message) and "bad_argument" not in by_name(pm.list_plugins())
 
 
 def test_directly_registered_misspelled_plugin_is_refused():
@@ -241,18 +243,42 @@ def test_entry_point_that_fails_to_import_names_the_plugin(install_plugin, kyso_
         entry="broken_adapter",
         dist="kyso-broken-adapter",
     )
-    with pytest.raises(PluginError) as caught:
-        PluginManager()
-    message = str(caught.value)
+    with pytest.warns(PluginWarning) as caught:
+        pm = PluginManager()
+    message = str(caught[0].message)
     assert "broken_adapter" in message
     assert "kyso-broken-adapter" in message
     assert "missing configuration file" in message
+    assert "KYSO_DISABLE_PLUGINS=broken_adapter" in message
+    # issue 16, item 8: it alone is disabled; Kyso and the other plugins work
+    assert "broken_adapter" in pm.disabled and "kyso.pdf.plugin" in by_name(pm.list_plugins())
 
-    result = kyso_cli("plugins")  # the CLI says so on one line instead of a traceback
-    assert result.exit_code == 2
-    assert result.stderr.startswith("kyso: error: ")
-    assert "broken_adapter" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+
+def test_a_broken_plugin_disables_only_itself_in_the_cli(install_plugin, unsigned_pdf, tmp_path):
+    import subprocess
+    import sys
+
+    install_plugin("kyso_broken_plugin", "raise RuntimeError('no province config')\n", entry="broken_adapter")
+    install_plugin(
+        "kyso_working_plugin",
+        """
+        import click
+        from kyso import hookimpl
+
+        @hookimpl
+        def kyso_register_commands(cli):
+            cli.add_command(click.Command("hello", callback=lambda: click.echo("xin chào")))
+        """,
+        entry="working",
+        dist="kyso-working",
+    )
+    (tmp_path / "in.pdf").write_bytes(unsigned_pdf)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    for args, out in ((["hello"], "xin chào"), (["verify", str(tmp_path / "in.pdf"), "--format", "json"], "NO_")):
+        result = subprocess.run([sys.executable, "-m", "kyso", *args], capture_output=True, text=True, env=env)
+        warnings = [line for line in result.stderr.splitlines() if line.startswith("kyso: warning: ")]
+        assert len(warnings) == 1 and "KYSO_DISABLE_PLUGINS=broken_adapter" in warnings[0], result.stderr
+        assert out in result.stdout, result.stdout + result.stderr
 
 
 def test_broken_plugin_can_be_disabled(install_plugin, monkeypatch):

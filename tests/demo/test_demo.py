@@ -24,8 +24,16 @@ def test_demo_signs_and_verifies_a_letter(kyso_cli, tmp_path: Path) -> None:
     assert all(s.level == "B-T" for s in report.signatures)
     assert [s.kind for s in report.signatures] == ["approval", "issuance"]
     assert "Loại chữ ký: ký duyệt" in result.stdout and "Loại chữ ký: ký phát hành" in result.stdout
-    cli = kyso_cli("verify", out / "cong-van-mau.signed.pdf", "--trust", out / "pki" / "root.cert.pem",
-               "--revocation", "off", "--format", "json")
+    cli = kyso_cli(
+        "verify",
+        out / "cong-van-mau.signed.pdf",
+        "--trust",
+        out / "pki" / "root.cert.pem",
+        "--revocation",
+        "off",
+        "--format",
+        "json",
+    )
     assert json.loads(cli.stdout)["indication"] == "TOTAL_PASSED"
     # the demo PKI is marked as test material
     assert "DEMO" in report.signatures[0].certificate.chain[-1]

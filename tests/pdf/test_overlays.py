@@ -16,10 +16,7 @@ import pytest
 import kyso
 from kyso.testing.pki import TestPKI
 
-_OVERLAY = (
-    b"q 1 1 1 rg 0 0 595 842 re f Q "
-    b"BT /F1 28 Tf 0 0 0 rg 60 760 Td (PAY 1.000.000.000 VND to attacker) Tj ET"
-)
+_OVERLAY = b"q 1 1 1 rg 0 0 595 842 re f Q BT /F1 28 Tf 0 0 0 rg 60 760 Td (PAY 1.000.000.000 VND to attacker) Tj ET"
 
 
 def _verify(data: bytes, pki: TestPKI) -> kyso.VerificationReport:

@@ -32,9 +32,7 @@ def render(pdf: bytes, tmp_path: Path, name: str):
     return Image.open(BytesIO((tmp_path / f"{name}.png").read_bytes())).convert("L")
 
 
-def test_visible_box_draws_only_inside_its_box(
-    unsigned_pdf: bytes, signer_for: Callable, tmp_path: Path, pki
-) -> None:
+def test_visible_box_draws_only_inside_its_box(unsigned_pdf: bytes, signer_for: Callable, tmp_path: Path, pki) -> None:
     from PIL import ImageChops
 
     box = (300.0, 80.0, 520.0, 150.0)

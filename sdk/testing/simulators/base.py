@@ -71,11 +71,19 @@ class Simulator(ServedInThread):
     name = "platform"
 
     def __init__(
-        self, directory: Path | str, port: int = 0, *, host: str = "127.0.0.1", pages: Path | None = None
+        self,
+        directory: Path | str,
+        port: int = 0,
+        *,
+        host: str = "127.0.0.1",
+        control_api: bool = True,
+        pages: Path | None = None,
     ) -> None:
+        """``control_api=False``: no ``/_sim/`` API, as a staging platform (items seeded in-process only);
+        ``pages``: a folder served as static files under ``/web/`` (the e-office pages of ``examples/web/``)."""
         self.directory = Path(directory)
+        self.control_api = control_api
         self.pages = pages
-        """A folder served as static files under ``/web/`` (the e-office pages of ``examples/web/``), or None."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self.database = self.directory / f"{self.name}-simulator.sqlite3"
         self.host = host
@@ -264,7 +272,7 @@ class Simulator(ServedInThread):
 
         request = Request(environ)
         try:
-            if request.path.startswith("/_sim/"):
+            if request.path.startswith("/_sim/") and self.control_api:
                 response = self._control(request)
             elif self.pages is not None and request.path.startswith("/web/"):
                 response = self._page(request.path[len("/web/") :] or "index.html")

@@ -201,6 +201,9 @@ class OneGateSimulator(Simulator):
         raise NotFound()
 
     def _verification_page(self, reference: str) -> Any:
+        """The citizen's page: a headline in plain Vietnamese (genuine, altered, or not decided and why), then what
+        the page checked; no ETSI words (issue 16, item 8). Trust: :attr:`trust` (``kyso simulate onegate
+        --trust FILE``) and the Kyso trust store."""
         from werkzeug.wrappers import Response
 
         item = self.item(reference)
@@ -208,23 +211,83 @@ class OneGateSimulator(Simulator):
             body = "<p>Không tìm thấy kết quả đã ký số với mã này.</p>"
             return Response(_page("Không tìm thấy", body), 404, mimetype="text/html")
         import kyso
-        from kyso.reports import render_verification
 
+        dossier = self.dossier(item["extra"].get("dossier", "")) or {}
         try:
             report = kyso.verify(item["signed"], trust=self.trust, revocation="soft", name=item["name"])
-            verdict, details = str(report.indication), render_verification(report, "vi")
         except Exception as exc:  # an unreadable stored document: say so, never crash the page
-            verdict, details = "INDETERMINATE", f"không đọc được tài liệu ({exc.__class__.__name__})"
-        dossier = self.dossier(item["extra"].get("dossier", "")) or {}
-        ok = verdict == "TOTAL_PASSED"
-        text = "Chữ ký số hợp lệ: tài liệu đúng là bản do cơ quan ký." if ok else "Chữ ký số KHÔNG hợp lệ."
+            verdict, headline, checked = (
+                "bad",
+                "Không đọc được tài liệu đã ký lưu trên hệ thống.",
+                [f"Tài liệu không đọc được ({exc.__class__.__name__})."],
+            )
+        else:
+            verdict, headline, checked = citizen_verdict(report, trusted=bool(self.trust))
         body = (
-            f'<p class="{"ok" if ok else "bad"}">{html.escape(text)}</p>'
+            f'<p class="{verdict}"><strong>{html.escape(headline)}</strong></p>'
             f"<p>Hồ sơ: {html.escape(str(dossier.get('dossier_no', '')))}<br>"
-            f"Tài liệu: {html.escape(item['name'])}<br>Kết quả kiểm tra: {verdict}</p>"
-            f"<pre>{html.escape(details)}</pre>"  # the same report as `kyso verify`: who signed, when, why
+            f"Tài liệu: {html.escape(item['name'])}</p>"
+            "<h2>Trang này đã kiểm tra</h2><ul>"
+            + "".join(f"<li>{html.escape(line)}</li>" for line in checked)
+            + "</ul>"
         )
-        return Response(_page("Tra cứu kết quả", body), 200, mimetype="text/html")
+        return Response(_page("Tra cứu kết quả giải quyết hồ sơ", body), 200, mimetype="text/html")
+
+
+_ALTERED = {"HASH_FAILURE", "SIG_CRYPTO_FAILURE", "FORMAT_FAILURE", "SIGNED_DATA_NOT_FOUND"}
+_WHY = {
+    "REVOKED": "chứng thư số của cơ quan ký đã bị thu hồi trước khi ký",
+    "NOT_YET_VALID": "chứng thư số của cơ quan ký chưa có hiệu lực lúc ký",
+    "EXPIRED": "chứng thư số của cơ quan ký đã hết hạn lúc ký",
+    "OUT_OF_BOUNDS_NO_POE": "chứng thư số của cơ quan ký đã hết hạn",
+    "NO_CERTIFICATE_CHAIN_FOUND": "không xác định được chứng thư số của cơ quan ký do tổ chức tin cậy cấp",
+    "TRY_LATER": "chưa kiểm tra được chứng thư số có bị thu hồi hay không (máy chủ kiểm tra không trả lời)",
+    "REVOKED_NO_POE": "chứng thư số của cơ quan ký đã bị thu hồi",
+    "CHAIN_CONSTRAINTS_FAILURE": "chứng thư số của cơ quan ký không được phép dùng để ký",
+}
+
+
+def citizen_verdict(report: Any, *, trusted: bool) -> tuple[str, str, list[str]]:
+    """(css class, headline, what was checked) of a verification report, in words a citizen reads."""
+    signatures = list(report.signatures)
+    if not signatures:
+        return "bad", "Tài liệu không có chữ ký số.", ["Không tìm thấy chữ ký số nào trong tài liệu."]
+    last = signatures[-1]
+    indication, sub = str(report.indication), str(last.sub_indication or "")
+    from kyso.core.models import VIETNAM_TIME
+
+    who = last.signer.organization or last.signer.common_name or "không rõ"
+    moment = last.signing_time.astimezone(VIETNAM_TIME) if last.signing_time else None
+    when = f"{moment:%H:%M:%S ngày %d/%m/%Y} (giờ Việt Nam)" if moment else "không rõ thời điểm"
+    names = dict.fromkeys(filter(None, (last.signer.common_name, last.signer.organization)))
+    issuer = (last.signer.issuer or "").partition("Common Name: ")[2].split(";")[0] or last.signer.issuer
+    altered = indication == "TOTAL_FAILED" and sub in _ALTERED
+    checked = [
+        "Nội dung tài liệu: đã bị thay đổi sau khi ký."
+        if altered
+        else "Nội dung tài liệu: không bị thay đổi sau khi ký.",
+        f"Người ký: {', '.join(names) or 'không rõ'}; ký lúc {when}.",
+        "Chứng thư số của người ký do tổ chức tin cậy cấp: "
+        + ("có" if indication == "TOTAL_PASSED" else "chưa xác định được" if indication != "TOTAL_FAILED" else "không")
+        + (f" (tổ chức cấp: {issuer})." if issuer else "."),
+    ]
+    revocation = getattr(getattr(last.certificate, "revocation", None), "status", None)
+    checked.append(
+        {
+            "good": "Chứng thư số không bị thu hồi (đã hỏi tổ chức cấp).",
+            "revoked": "Chứng thư số đã bị thu hồi.",
+        }.get(str(revocation), "Chưa kiểm tra được chứng thư số có bị thu hồi hay không.")
+    )
+    if not trusted:
+        checked.append("Trang tra cứu chưa được cấu hình danh sách tổ chức cấp chứng thư số tin cậy.")
+    if indication == "TOTAL_PASSED":
+        return "ok", f"Tài liệu hợp lệ: đúng là bản do {who} ký số, nội dung không bị thay đổi.", checked
+    if altered:
+        return "bad", "Tài liệu KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi ký.", checked
+    reason = _WHY.get(sub, "chữ ký không kiểm tra được đầy đủ")
+    if indication == "TOTAL_FAILED":
+        return "bad", f"Tài liệu KHÔNG hợp lệ: {reason}.", checked
+    return "unknown", f"Chưa xác định được tài liệu có hợp lệ hay không: {reason}.", checked
 
 
 def _page(title: str, body: str) -> str:
@@ -238,4 +301,4 @@ def simulator(directory: Any, port: int = 0) -> OneGateSimulator:
     return OneGateSimulator(directory, port)
 
 
-__all__ = ["GROUP_ID", "OneGateSimulator", "simulator"]
+__all__ = ["GROUP_ID", "OneGateSimulator", "citizen_verdict", "simulator"]
