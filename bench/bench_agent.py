@@ -26,9 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import queue
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -79,22 +77,6 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def start_agent(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kyso", "agent", "run", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or ()], daemon=True).start()
-    while True:
-        line = lines.get(timeout=60)
-        if "listening on " in line:
-            return process, line.rsplit("listening on ", 1)[1].strip()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
@@ -108,6 +90,7 @@ def main() -> int:
     import kyso
     from kyso.demo.letter import sample_letter
     from kyso.demo.marks import sample_signature_png
+    from kyso.testing.agent import AgentProcess
     from kyso.testing.pki import DEFAULT_PASSWORD, TestPKI
 
     work = Path(tempfile.mkdtemp(prefix="kyso-bench-agent-"))
@@ -128,7 +111,8 @@ def main() -> int:
     ]  # fmt: skip
     for origin in ORIGINS:
         args += ["--allow-origin", origin]
-    process, url = start_agent(args, env)
+    agent = AgentProcess(args, env)
+    url = agent.url
 
     def sign_approved(number: int, origin: str) -> tuple[float, dict[str, Any]]:
         started = time.perf_counter()
@@ -164,8 +148,7 @@ def main() -> int:
             kyso.sign(pdf, signer=signer, kind="approval", image=png, anchor="CHỦ TỊCH", name=f"{n}.pdf")
             in_process.append(time.perf_counter() - started)
     finally:
-        process.terminate()
-        process.wait(10)
+        agent.stop()
         files.shutdown()
 
     import sqlite3

@@ -2,14 +2,11 @@
 (``kyso agent run`` in a child process: free port, ``--no-tls``, ``--consent allowlisted``), the iOffice simulator
 serving the example pages, a hostile file server, and the virtual X screen of the desktop windows' tests."""
 
-
 from __future__ import annotations
 
 import json
 import os
-import queue
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +17,7 @@ from typing import Any
 import pytest
 import requests
 
+from kyso.testing.agent import AgentProcess
 from kyso.testing.pki import DEFAULT_PASSWORD, TestPKI
 
 pytest.importorskip("websockets", reason="the agent extra (websockets) is not installed")
@@ -142,34 +140,6 @@ class AgentWorld:
         }
 
 
-def _start_agent(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], str, list[str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kyso", "agent", "run", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    output: list[str] = []
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line)
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    while True:
-        try:
-            line = lines.get(timeout=60)
-        except queue.Empty:
-            process.kill()
-            raise RuntimeError("the agent did not start: " + "".join(output)) from None
-        if "listening on " in line:
-            return process, line.rsplit("listening on ", 1)[1].strip(), output
-
-
 @pytest.fixture(scope="session")
 def agent_world(kyso_pki: TestPKI, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgentWorld]:
     from kyso.demo.letter import sample_letter
@@ -199,14 +169,10 @@ def agent_world(kyso_pki: TestPKI, tmp_path_factory: pytest.TempPathFactory) -> 
         "--trust", str(kyso_pki.root_cert),
         "--max-document-mb", "2", "--message-timeout", "1.5",
     ]  # fmt: skip
-    process, url, output = _start_agent(args, env)
-    world = AgentWorld(url, Path(os.environ["KYSO_CONFIG_DIR"]), sim, files, token, process, output)
+    agent = AgentProcess(args, env)
+    world = AgentWorld(agent.url, Path(os.environ["KYSO_CONFIG_DIR"]), sim, files, token, agent.process, agent.output)
     yield world
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    agent.stop()
     sim.stop()
     files.shutdown()
     files.server_close()
