@@ -127,3 +127,40 @@ def test_sockets_that_never_send_do_not_stop_the_service(agent_world):
         for ws in idle:
             ws.close()
     _ok_call(agent_world)
+
+
+def test_the_token_pulled_out_gets_a_signer_error_and_the_agent_serves_on(agent_world, kyso_token, tmp_path):
+    """An agent on a copy of the session's SoftHSM2 tokens (its own SOFTHSM2_CONF, its own process); the token is
+    pulled out (its directory deleted, as softhsm2-util --delete-token does) between two calls."""
+    import dataclasses
+    import os
+    import shutil
+
+    from kyso.testing.agent import AgentProcess
+
+    tokens = tmp_path / "tokens"
+    shutil.copytree(kyso_token.directory / "tokens", tokens)
+    conf = tmp_path / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    env = {**os.environ, "SOFTHSM2_CONF": str(conf), "KYSO_AGENT_PIN": kyso_token.pin}
+    agent = AgentProcess(
+        [
+            "--signer", "pkcs11", "--module", kyso_token.module, "--token-label", kyso_token.label,
+            "--key-label", "person", "--pin-env", "KYSO_AGENT_PIN", "--port", "0", "--no-tls",
+            "--consent", "allowlisted", "--allow-origin", agent_world.files_origin,
+        ],
+        env,
+    )  # fmt: skip
+    world = dataclasses.replace(agent_world, url=agent.url)  # the session's servers, this agent
+    base = agent_world.files_origin
+    fields = {"FileName": f"{base}/doc.pdf", "FileUploadHandler": f"{base}/upload/ok"}
+    try:
+        assert world.call("SignPDF", fields)["Status"] == Status.OK
+        for token in tokens.iterdir():
+            shutil.rmtree(token)
+        reply = world.call("SignPDF", fields)
+        assert world.call("Config", {})["Status"] == Status.OK
+    finally:
+        agent.stop()
+    assert reply["Status"] == Status.SIGNER_ERROR, reply
+    assert "rút ra" in reply["Message"] and kyso_token.pin not in str(reply)
