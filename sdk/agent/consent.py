@@ -179,8 +179,17 @@ def main() -> None:
     sys.stdout.write(json.dumps({"approved": consent.approved, "pin": consent.pin}))
 
 
+def has_display() -> bool:
+    """Whether a window can be shown: always on Windows and macOS, with ``DISPLAY`` or ``WAYLAND_DISPLAY`` elsewhere."""
+    import os
+
+    return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def asker(mode: str) -> Asker:
-    """The consent of ``--consent MODE``."""
+    """The consent of ``--consent MODE``; ``dialog`` without a display is the terminal prompt."""
+    if mode == "dialog" and not has_display():
+        return TerminalPrompt()
     return {"dialog": Dialog, "terminal": TerminalPrompt, "allowlisted": Allowlisted}[mode]()
 
 

@@ -164,3 +164,42 @@ def test_the_token_pulled_out_gets_a_signer_error_and_the_agent_serves_on(agent_
         agent.stop()
     assert reply["Status"] == Status.SIGNER_ERROR, reply
     assert "rút ra" in reply["Message"] and kyso_token.pin not in str(reply)
+
+
+def test_the_rate_limit_answers_busy_and_other_origins_go_on(agent_world):
+    """An agent allowing 3 calls per minute per origin: the fourth of one origin is BUSY, another origin is served."""
+    import json
+
+    from websockets.sync.client import connect
+
+    from kyso.agent.policy import Policy
+    from kyso.agent.service import AgentService, SignerSource
+
+    other = "https://second.example"
+    policy = Policy.build([agent_world.files_origin, other], rate_per_minute=3)
+    service = AgentService(SignerSource("none", lambda _pin: None, needs_pin=False), policy, port=0).start()
+
+    def config(origin):
+        with connect(f"{service.url}/Config", origin=origin) as ws:
+            ws.send("{}")
+            return json.loads(ws.recv(timeout=10))["Status"]
+
+    try:
+        statuses = [config(agent_world.files_origin) for _ in range(4)]
+        assert config(other) == Status.OK
+    finally:
+        service.stop()
+    assert statuses == [Status.OK, Status.OK, Status.OK, Status.BUSY]
+
+
+def test_dialog_without_a_display_is_the_terminal_prompt(monkeypatch):
+    import sys
+
+    from kyso.agent.consent import Dialog, TerminalPrompt, asker
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    expected = Dialog if sys.platform in ("win32", "darwin") else TerminalPrompt
+    assert isinstance(asker("dialog"), expected)
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert isinstance(asker("dialog"), Dialog)
