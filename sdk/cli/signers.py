@@ -369,6 +369,26 @@ class SignerChoice:
                 self._ctx.call_on_close(close)
         return self._signer
 
+    def missing_secret(self) -> str | None:
+        """The required secret given by neither ``-env`` nor ``-file`` (a PIN that ``kyso agent`` asks for in its
+        consent dialog, call by call), or ``None``."""
+        for option, env_var, path, _env_flag, _file_flag in self._secrets.values():
+            if option.required and not env_var and not path:
+                return option.name
+        return None
+
+    def open_with(self, secret: str) -> Signer:
+        """A new signer (not kept: the caller closes it), :meth:`missing_secret` given as ``secret``."""
+        arguments = dict(self._values)
+        for keyword, (option, env_var, path, env_flag, file_flag) in self._secrets.items():
+            if option.required and not env_var and not path:
+                arguments[keyword] = secret
+                continue
+            value = read_secret(env_var, path, env_flag=env_flag, file_flag=file_flag, what=option.name, prompt=None)
+            if value is not None:
+                arguments[keyword] = value
+        return self.backend.open(**arguments)
+
     def __repr__(self) -> str:  # never show a secret's source values beyond their names
         return f"<SignerChoice backend={self.backend.name!r}>"
 

@@ -53,6 +53,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kyso.service.plugin",
     "kyso.batch.plugin",
     "kyso.audit.plugin",
+    "kyso.agent.plugin",
 )
 """Built-in plugins, by module path; each is registered under its module path as its name."""
 

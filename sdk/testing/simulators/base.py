@@ -71,11 +71,19 @@ class Simulator(ServedInThread):
     name = "platform"
 
     def __init__(
-        self, directory: Path | str, port: int = 0, *, host: str = "127.0.0.1", control_api: bool = True
+        self,
+        directory: Path | str,
+        port: int = 0,
+        *,
+        host: str = "127.0.0.1",
+        control_api: bool = True,
+        pages: Path | None = None,
     ) -> None:
-        """``control_api=False``: no ``/_sim/`` API, as a staging platform (items seeded in-process only)."""
+        """``control_api=False``: no ``/_sim/`` API, as a staging platform (items seeded in-process only);
+        ``pages``: a folder served as static files under ``/web/`` (the e-office pages of ``examples/web/``)."""
         self.directory = Path(directory)
         self.control_api = control_api
+        self.pages = pages
         self.directory.mkdir(parents=True, exist_ok=True)
         self.database = self.directory / f"{self.name}-simulator.sqlite3"
         self.host = host
@@ -170,13 +178,16 @@ class Simulator(ServedInThread):
 
     def document_response(self, item: dict[str, Any], *, signed: bool) -> Any:
         """The item's document (or its signed result) as an HTTP response; 404 while it is not signed yet."""
+        from urllib.parse import quote
+
         from werkzeug.exceptions import NotFound
         from werkzeug.wrappers import Response
 
         data = item["signed"] if signed else item["content"]
         if data is None:
             raise NotFound("not signed yet")
-        return Response(data, mimetype="application/pdf")
+        disposition = f"attachment; filename*=UTF-8''{quote(item['name'])}"  # the name a signing service shows
+        return Response(data, mimetype="application/pdf", headers={"Content-Disposition": disposition})
 
     def receive_upload(self, request: Any, item: dict[str, Any]) -> tuple[str, bool]:
         """Store the multipart field ``uploadfile`` (the VGCA signing service's name) as the item's signed result:
@@ -263,6 +274,8 @@ class Simulator(ServedInThread):
         try:
             if request.path.startswith("/_sim/") and self.control_api:
                 response = self._control(request)
+            elif self.pages is not None and request.path.startswith("/web/"):
+                response = self._page(request.path[len("/web/") :] or "index.html")
             else:
                 response = self._platform(request)
         except HTTPException as exc:
@@ -270,6 +283,22 @@ class Simulator(ServedInThread):
         except Exception as exc:  # a simulator bug: answer 500 so the client sees it, never hang
             response = Response(f"simulator error: {exc.__class__.__name__}: {exc}", status=500)
         return response(environ, start_response)
+
+    def _page(self, name: str) -> Any:
+        import mimetypes
+
+        from werkzeug.exceptions import NotFound
+        from werkzeug.security import safe_join
+        from werkzeug.wrappers import Response
+
+        assert self.pages is not None
+        path = safe_join(str(self.pages), name)
+        if path is None or not Path(path).is_file():
+            raise NotFound()
+        kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        if path.endswith(".js"):  # an ES module must be served as JavaScript
+            kind = "text/javascript"
+        return Response(Path(path).read_bytes(), mimetype=kind, headers={"Cache-Control": "no-cache"})
 
     def _platform(self, request: Any) -> Any:
         from werkzeug.wrappers import Response

@@ -1,0 +1,1 @@
+../../sdk/agent/kyso.js
