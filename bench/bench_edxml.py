@@ -38,6 +38,7 @@ message size.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -47,8 +48,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -351,20 +353,30 @@ def exit_code(
     return 1 if args.check and missed else 0
 
 
+SidesT = TypeVar("SidesT", bound=Sides)
+
+
+@contextlib.contextmanager
+def workspace(prefix: str, make_sides: Callable[[Any], SidesT]) -> Iterator[tuple[Path, SidesT]]:
+    """A temporary folder with a fresh test PKI and the two sides on it, after the machine's line: the set-up of
+    this script and of ``bench_xml.py``."""
+    from kyso.testing.pki import TestPKI
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as temp:
+        work = Path(temp)
+        sides = make_sides(TestPKI.generate(work / "pki"))
+        print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs")
+        yield work, sides
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(__doc__, argv, DEFAULT_ROUNDS)
     if args.child:
         child(*args.child)
         return 0
-    from kyso.testing.pki import TestPKI
-
     sizes = (1,) if args.quick else SIZES_MB
-    with tempfile.TemporaryDirectory(prefix="kyso-bench-edxml-") as temp:
-        work = Path(temp)
-        pki = TestPKI.generate(work / "pki")
-        sides = Sides(pki)
+    with workspace("kyso-bench-edxml-", Sides) as (work, sides):
         _SIDES[str(work / "pki")] = sides
-        print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs")
         speed = run_speed(sides, sizes, args.rounds)
         memory = [] if args.quick else run_memory(work / "pki", sizes, work)
     print_tables(speed, memory)

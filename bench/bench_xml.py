@@ -35,10 +35,7 @@ one core for a few seconds, against signxml signing ``#<DLHDon Id>`` then verify
 from __future__ import annotations
 
 import json
-import os
-import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -165,14 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         operation, side, path, pki_dir = args.child
         child(operation, side, path, pki_dir, make=make_document, sides=Sides(_load_pki(Path(pki_dir))))
         return 0
-    from kyso.testing.pki import TestPKI
-
     sizes = (1,) if args.quick else SIZES_MB
-    with tempfile.TemporaryDirectory(prefix="kyso-bench-xml-") as temp:
-        work = Path(temp)
-        pki = TestPKI.generate(work / "pki")
-        sides = Sides(pki)
-        print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs")
+    with bench_edxml.workspace("kyso-bench-xml-", Sides) as (work, sides):
         speed = run_speed(sides, sizes, args.rounds, make=make_document)
         rates = run_einvoices(sides, 1.0 if args.quick else EINVOICE_SECONDS)
         memory = [] if args.quick else run_memory(work / "pki", sizes, work, make_document, sides, __file__)
