@@ -34,12 +34,8 @@ one core for a few seconds, against signxml signing ``#<DLHDon Id>`` then verify
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -161,35 +157,20 @@ def print_tables(speed: list[dict[str, Any]], memory: list[dict[str, Any]], rate
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS)
-    parser.add_argument("--quick", action="store_true", help="1 MB only, no memory measures.")
-    parser.add_argument("--json", type=Path, help="Write every figure to this file.")
-    parser.add_argument("--check", action="store_true", help="Exit 1 when a goal is missed.")
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = bench_edxml.parse_arguments(__doc__, argv, DEFAULT_ROUNDS)
     if args.child:
         operation, side, path, pki_dir = args.child
         child(operation, side, path, pki_dir, make=make_document, sides=Sides(_load_pki(Path(pki_dir))))
         return 0
-    from kyso.testing.pki import TestPKI
-
     sizes = (1,) if args.quick else SIZES_MB
-    with tempfile.TemporaryDirectory(prefix="kyso-bench-xml-") as temp:
-        work = Path(temp)
-        pki = TestPKI.generate(work / "pki")
-        sides = Sides(pki)
-        print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs")
+    with bench_edxml.workspace("kyso-bench-xml-", Sides) as (work, sides):
         speed = run_speed(sides, sizes, args.rounds, make=make_document)
         rates = run_einvoices(sides, 1.0 if args.quick else EINVOICE_SECONDS)
         memory = [] if args.quick else run_memory(work / "pki", sizes, work, make_document, sides, __file__)
     print_tables(speed, memory, rates)
     if args.json:
         args.json.write_text(json.dumps({"results": speed, "memory": memory, "einvoice": rates}, indent=2), "utf-8")
-    missed = [r for r in speed if r["ratio"] > SPEED_GOAL] + [
-        r for r in memory if r["side"] == "sdk" and max(r["tracemalloc_x"], r["rss_x"]) > MEMORY_GOAL
-    ]
-    return 1 if args.check and missed else 0
+    return bench_edxml.exit_code(args, speed, memory, (SPEED_GOAL, MEMORY_GOAL))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kyso.core import hookimpl
+from kyso.core.formats import for_format
 from kyso.core.models import DocumentFormat
 
 if TYPE_CHECKING:
@@ -42,9 +43,8 @@ def kyso_register_formats(registry: FormatRegistry) -> None:
 
 
 @hookimpl
-def kyso_sign(request: SignRequest) -> bytes | None:
-    if request.document.format != FORMAT:
-        return None
+@for_format(FORMAT)
+def kyso_sign(request: SignRequest) -> bytes:
     from kyso_edxml.dsig import check_signature_id, check_signing_request, sign_message
 
     check_signing_request(str(request.level.value), request.tsa, request.page, request.box)
@@ -53,11 +53,10 @@ def kyso_sign(request: SignRequest) -> bytes | None:
 
 
 @hookimpl
+@for_format(FORMAT)
 def kyso_verify(
     document: Document, options: VerifyOptions, validate_certificate: CertificateValidator
-) -> VerificationReport | None:
-    if document.format != FORMAT:
-        return None
+) -> VerificationReport:
     from kyso_edxml.dsig import verify_message
 
     return verify_message(document, options, validate_certificate)

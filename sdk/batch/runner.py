@@ -296,14 +296,7 @@ def run_batch(
                 finish(task)
                 continue
             if operation.writes and source.relative in claimed:
-                item = {
-                    "key": source.key,
-                    "input": source.key,
-                    "relative": source.relative,
-                    "status": "failed",
-                    "indication": None,
-                    "reason": f"another input has the same output path {source.relative}",
-                }
+                item = _failed(source, f"another input has the same output path {source.relative}")
                 finish(item)
                 continue
             claimed.add(source.relative)
@@ -335,17 +328,23 @@ def run_batch(
     return summary
 
 
+def _failed(source: Source, reason: str) -> dict[str, Any]:
+    """The result of an input that fails before any worker sees it (unreadable, fetch failed, output path taken):
+    one shape for the report and the journal, whichever check refused it."""
+    return {
+        "key": source.key,
+        "input": source.key,
+        "relative": source.relative,
+        "status": "failed",
+        "indication": None,
+        "reason": reason,
+    }
+
+
 def _settled(source: Source, operation: Any, journal: Journal | None, lang: str) -> dict[str, Any] | None:
     """The item's result without running it: its problem, or what the journal recorded for the same content."""
     if source.problem is not None:
-        return {
-            "key": source.key,
-            "input": source.key,
-            "relative": source.relative,
-            "status": "failed",
-            "indication": None,
-            "reason": source.problem,
-        }
+        return _failed(source, source.problem)
     if journal is not None:
         recorded = journal.finished(operation.name, source.key, source.path)
         if recorded is not None:
@@ -363,14 +362,7 @@ def _task(source: Source, lang: str) -> Task | dict[str, Any]:
     try:
         return (source.key, None, source.load(), os.path.basename(source.relative))
     except KysoError as exc:
-        return {
-            "key": source.key,
-            "input": source.key,
-            "relative": source.relative,
-            "status": "failed",
-            "indication": None,
-            "reason": exc.diagnostics(lang),
-        }
+        return _failed(source, exc.diagnostics(lang))
 
 
 def _settle(

@@ -64,7 +64,7 @@ def extend_pdf(
 
 def _extend(data: bytes, level: Level, tsa: str | None, trust: tuple[bytes, ...], budget: NetworkBudget) -> bytes:
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.dss import async_add_validation_info
+    from pyhanko.sign.validation import add_validation_info
 
     reader = _reader(data)
     try:
@@ -89,7 +89,7 @@ def _extend(data: bytes, level: Level, tsa: str | None, trust: tuple[bytes, ...]
         # each update is made on top of the previous one: re-read the document to extend the latest revision
         latest = _embedded(PdfFileReader(BytesIO(current)))[index]
         out = BytesIO()
-        _run(async_add_validation_info(latest, context, in_place=False, output=out), context)
+        add_validation_info(latest, context, in_place=False, output=out)
         current = out.getvalue()
     if level is Level.B_LTA:
         current = _document_timestamp(current, context, tsa or "", budget)
@@ -104,7 +104,7 @@ def _renew_archive_timestamp(reader: Any, context: Any, tsa: str, budget: Networ
 
     out = BytesIO()
     stamper = signers.PdfTimeStamper(bounded_timestamper(tsa, budget))
-    _run(stamper.async_update_archival_timestamp_chain(reader, context, in_place=False, output=out), context)
+    stamper.update_archival_timestamp_chain(reader, context, in_place=False, output=out)
     return out.getvalue()
 
 
@@ -116,19 +116,8 @@ def _document_timestamp(data: bytes, context: Any, tsa: str, budget: NetworkBudg
 
     out = BytesIO()
     stamper = signers.PdfTimeStamper(bounded_timestamper(tsa, budget))
-    writer = IncrementalPdfFileWriter(BytesIO(data))
-    _run(stamper.async_timestamp_pdf(writer, "sha256", validation_context=context, output=out), context)
+    stamper.timestamp_pdf(IncrementalPdfFileWriter(BytesIO(data)), "sha256", validation_context=context, output=out)
     return out.getvalue()
-
-
-def _run(coro: Any, context: Any) -> Any:
-    """What pyHanko's synchronous wrappers do (``asyncio.run(run_and_release(...))``), also inside a running event
-    loop (a web service calling ``kyso.sign``): :func:`kyso.core.aio.run_sync`."""
-    from pyhanko.sign._session_scope import run_and_release
-
-    from kyso.core.aio import run_sync
-
-    return run_sync(run_and_release(coro, context))
 
 
 def _reader(data: bytes) -> Any:

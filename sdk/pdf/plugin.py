@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kyso.core import hookimpl
-from kyso.core.formats import FormatRegistry
+from kyso.core.formats import FormatRegistry, for_format
 from kyso.core.models import (
     CertificateValidator,
     Document,
@@ -28,20 +28,18 @@ def kyso_register_formats(registry: FormatRegistry) -> None:
 
 
 @hookimpl
-def kyso_sign(request: SignRequest) -> bytes | None:
-    if request.document.format != FORMAT:
-        return None
+@for_format(FORMAT)
+def kyso_sign(request: SignRequest) -> bytes:
     from kyso.pdf.signing import sign_pdf
 
     return sign_pdf(request)
 
 
 @hookimpl
+@for_format(FORMAT)
 def kyso_verify(
     document: Document, options: VerifyOptions, validate_certificate: CertificateValidator
-) -> VerificationReport | None:
-    if document.format != FORMAT:
-        return None
+) -> VerificationReport:
     from kyso.pdf.verification import verify_pdf
 
     return verify_pdf(document, options, validate_certificate)

@@ -13,17 +13,19 @@ from kyso.core import hookimpl
 from kyso.core.errors import InputError, SignerError, WrongPasswordError
 from kyso.core.signer import SignerBackend, SignerOption, SignerRegistry
 from kyso.files import read_bounded
+from kyso.signers.held import HeldCertificate
 
 MAX_PKCS12_FILE = 1024 * 1024
 
 
-class Pkcs12Signer:
+class Pkcs12Signer(HeldCertificate):
     """A key and certificate chain read from a PKCS#12 file; implements :class:`kyso.core.signer.Signer`."""
 
     def __init__(self, private_key: Any, certificate: bytes, chain: tuple[bytes, ...]) -> None:
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         self._key = private_key
-        self._certificate = certificate
-        self._chain = chain
+        self._hold(certificate, chain, "ec" if isinstance(private_key, ec.EllipticCurvePrivateKey) else "rsa")
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], password: str | bytes | None) -> Pkcs12Signer:
@@ -62,20 +64,6 @@ class Pkcs12Signer:
         der = serialization.Encoding.DER
         chain = tuple(c.public_bytes(der) for c in extra or ())
         return cls(key, cert.public_bytes(der), chain)
-
-    @property
-    def certificate(self) -> bytes:
-        return self._certificate
-
-    @property
-    def chain(self) -> tuple[bytes, ...]:
-        return self._chain
-
-    @property
-    def key_algorithm(self) -> str:
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        return "ec" if isinstance(self._key, ec.EllipticCurvePrivateKey) else "rsa"
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         from cryptography.hazmat.primitives.asymmetric import ec, padding

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kyso.core import hookimpl
+from kyso.core.formats import for_format
 from kyso.core.models import DocumentFormat, FormatOption
 
 if TYPE_CHECKING:
@@ -81,20 +82,18 @@ def kyso_register_formats(registry: FormatRegistry) -> None:
 
 
 @hookimpl
-def kyso_sign(request: SignRequest) -> bytes | None:
-    if request.document.format != FORMAT:
-        return None
+@for_format(FORMAT)
+def kyso_sign(request: SignRequest) -> bytes:
     from kyso.xml.signing import sign_xml
 
     return sign_xml(request)
 
 
 @hookimpl
+@for_format(FORMAT)
 def kyso_verify(
     document: Document, options: VerifyOptions, validate_certificate: CertificateValidator
-) -> VerificationReport | None:
-    if document.format != FORMAT:
-        return None
+) -> VerificationReport:
     from kyso.xml.verification import verify_xml
 
     return verify_xml(document.data, document.name, options, validate_certificate)

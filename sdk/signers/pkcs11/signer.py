@@ -32,6 +32,7 @@ from kyso.core.errors import (
     UsageError,
     WrongPinError,
 )
+from kyso.signers.held import HeldCertificate
 
 MAX_CERTIFICATE_FILE = 256 * 1024
 
@@ -188,7 +189,7 @@ def _logout(key: tuple[int, int, bytes]) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class Pkcs11Signer:
+class Pkcs11Signer(HeldCertificate):
     """A private key on a token and its certificate; implements :class:`kyso.core.signer.Signer`.
 
     Open it with :func:`open_token_signer`; :meth:`close` (or leaving a ``with`` block) logs out.
@@ -213,24 +214,10 @@ class Pkcs11Signer:
         self._token = token
         self._login_key: tuple[int, int, bytes] | None = login_key
         self._key = key
-        self._key_algorithm = key_algorithm
-        self._certificate = certificate
-        self._chain = chain
+        self._hold(certificate, chain, key_algorithm)
         self.always_authenticate = always_authenticate
         self._pin = pin if always_authenticate else None
         self._public_key: Any = None
-
-    @property
-    def certificate(self) -> bytes:
-        return self._certificate
-
-    @property
-    def chain(self) -> tuple[bytes, ...]:
-        return self._chain
-
-    @property
-    def key_algorithm(self) -> str:
-        return self._key_algorithm
 
     @property
     def token_label(self) -> str:

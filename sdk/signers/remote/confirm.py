@@ -21,6 +21,7 @@ from typing import Literal
 
 from kyso.core.errors import SignerError, SigningCancelledError, SigningTimeoutError, UsageError
 from kyso.core.signer import SignerStatus, SigningControl, current_control, digest
+from kyso.signers.held import HeldCertificate
 
 DEFAULT_TIMEOUT = 300.0
 """Seconds Kyso waits for a confirmation (VNPT's sample clients poll for about five minutes)."""
@@ -99,7 +100,7 @@ def _with(status: SignerStatus, **changes: object) -> SignerStatus:
     return dataclasses.replace(status, **changes)  # type: ignore[arg-type]
 
 
-class RemoteSigner:
+class RemoteSigner(HeldCertificate):
     """A :class:`~kyso.core.signer.Signer` whose key lives on a service; subclasses implement :meth:`_sign`.
 
     ``sign_raw`` (what pyHanko and the XML-DSig engine call) hashes the data and asks for one signature with the
@@ -117,23 +118,9 @@ class RemoteSigner:
     def __init__(self, certificate: bytes, chain: tuple[bytes, ...]) -> None:
         from kyso.signers.values import key_algorithm
 
-        self._certificate = certificate
-        self._chain = chain
-        self._key_algorithm = key_algorithm(certificate)
+        self._hold(certificate, chain, key_algorithm(certificate))
         self.waited = 0.0
         """Seconds the last :meth:`sign_digests` spent waiting between polls (the user's confirmation time)."""
-
-    @property
-    def certificate(self) -> bytes:
-        return self._certificate
-
-    @property
-    def chain(self) -> tuple[bytes, ...]:
-        return self._chain
-
-    @property
-    def key_algorithm(self) -> str:
-        return self._key_algorithm
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         return self.sign_digests([digest(data, digest_algorithm)], digest_algorithm, control=current_control())[0]
