@@ -217,12 +217,14 @@ def moment_text(moment: datetime | str, lang: str) -> str:
     cannot be read is shown as it is."""
     if isinstance(moment, str):
         try:
-            moment = datetime.fromisoformat(moment)
+            when = datetime.fromisoformat(moment)
         except ValueError:
             return moment
+    else:
+        when = moment
     if lang == "vi":
-        return vietnamese_moment(moment)
-    return vietnam_iso(moment.replace(microsecond=0))
+        return vietnamese_moment(when)
+    return vietnam_iso(when.replace(microsecond=0))
 
 
 class _Text:
