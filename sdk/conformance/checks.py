@@ -684,18 +684,6 @@ PROOFS: dict[str, tuple[str, str]] = {
         "Khi nền tảng lỗi giữa chừng, các văn bản khác vẫn được ký; lần chạy tiếp hoàn tất phần còn lại, không trùng.",
         "When the platform fails mid-batch the other items go through; the resumed run finishes the rest, once each.",
     ),
-    "needs_control": (
-        "cần API điều khiển của trình mô phỏng (tạo mục, gây lỗi)",
-        "needs the simulator's control API (seeding items, injecting faults)",
-    ),
-    "not_seeded": (
-        "không có mục chờ ký loại {kind} được tạo sẵn cho người dùng '{user}' trên nền tảng",
-        "no pending item of kind {kind} seeded for user '{user}' on the platform",
-    ),
-    "large_file_issuance_only": (
-        "bộ chuyển đổi chỉ ký phát hành: tệp lớn cần có chữ ký duyệt trước",
-        "issuance-only adapters: the large file would need an approval signature first",
-    ),
     "faults_fail_alone": (
         "Mỗi câu trả lời hỏng của nền tảng (HTML, bị cắt, sai tài liệu, chậm) chỉ làm hỏng đúng văn bản đó, có lý do.",
         "Each broken platform answer (HTML, truncated, wrong document, slow) fails its item alone, with a reason.",
