@@ -187,6 +187,23 @@ _TABLE: tuple[tuple[str, Template], ...] = (
     # --- notes the report adds itself
     (r"an issuance signature without an earlier approval signature",
      "chữ ký phát hành (ký ban hành) không có chữ ký duyệt nào trước đó trên cùng tài liệu"),
+    # --- the one-line reasons a batch or an audit writes itself (kyso.batch, kyso.audit)
+    (r"no signature$", "không có chữ ký"),
+    (r"\?$", "không rõ"),
+    (r"damaged PDF", "cấu trúc tệp PDF bị hỏng, không đọc được"),
+    (r"out of memory", "không đủ bộ nhớ để xử lý tài liệu"),
+    (r"internal error: (?P<name>\w+)", lambda m: f"lỗi nội bộ của Kyso ({m['name']})"),
+    (r"no file matches this pattern", "không có tệp nào khớp với mẫu tên"),
+    (r"a link to a folder", "liên kết tới một thư mục (không được theo)"),
+    (r"not a regular file", "không phải tệp thông thường"),
+    (r"cannot read the ", "không đọc được tệp đầu vào"),
+    (r"a link to nothing", "liên kết tới tệp không tồn tại"),
+    (r"another input has the same output path", "một tệp đầu vào khác có cùng đường dẫn kết quả"),
+    (r"not processed", "chưa được xử lý"),
+    (r"the output would replace the input", "tệp kết quả sẽ ghi đè lên tệp đầu vào (hãy chọn thư mục -o khác)"),
+    (r"output not written", "không ghi được tệp kết quả"),
+    (r"archive time-stamp valid until (?P<day>\d{4}-\d\d-\d\d)",
+     lambda m: "dấu thời gian lưu trữ có giá trị đến ngày " + "/".join(reversed(m["day"].split("-")))),
 )
 
 
@@ -203,4 +220,35 @@ def explain(message: str) -> str | None:
     return None
 
 
-__all__ = ["SAID_ELSEWHERE", "WHY_VI", "explain", "vietnamese_moment", "why_vi"]
+UNEXPLAINED = "lý do khác (nguyên văn tiếng Anh trong tệp kết quả CSV/JSON)"
+"""A one-line reason the table does not know, on a Vietnamese page: the raw text stays in the machine exports."""
+
+_SUB_LEAD = re.compile(r"(?P<sub>[A-Z][A-Z_]+)(?::\s*(?P<rest>.*))?$", re.S)
+
+
+def reason_vi(reason: str) -> str:
+    """The Vietnamese of a one-line reason as a batch or an audit keeps it (``HASH_FAILURE: the signed bytes were
+    changed``, ``no signature``, ``out of memory``): the note through the table, else the sub-indication's reason,
+    else :data:`UNEXPLAINED`. A typed error's ``diagnostics("vi")`` keeps its Vietnamese lead, its English detail
+    goes through the table too."""
+    text, sub = reason.strip(), None
+    lead = _SUB_LEAD.match(text)
+    if lead and lead["sub"] in SubIndication.__members__:
+        text, sub = lead["rest"] or "", lead["sub"]
+    said = explain(text) if text else None
+    if said:
+        return said
+    if sub is not None:
+        return why_vi(sub)
+    if said == SAID_ELSEWHERE or not text:
+        return why_vi(None)
+    if text.isascii():
+        return UNEXPLAINED
+    lead_vi, _, rest = text.partition(": ")  # a typed error's Vietnamese lead, then its detail (English when untold)
+    if not rest.isascii():
+        return text
+    told = explain(rest)
+    return f"{lead_vi}: {told}" if told else lead_vi
+
+
+__all__ = ["SAID_ELSEWHERE", "UNEXPLAINED", "WHY_VI", "explain", "reason_vi", "vietnamese_moment", "why_vi"]

@@ -211,6 +211,22 @@ def render_certificate(report: CertificateReport, lang: str = "vi", *, verbose: 
     return _join(lines)
 
 
+def moment_text(moment: datetime | str, lang: str) -> str:
+    """A moment as every report of Kyso shows it, to the second in Vietnam time: ``07:00:00 ngày 01/11/2020
+    (+07:00)`` in Vietnamese, ISO 8601 otherwise. An ISO text is read first (a report's JSON form); one that
+    cannot be read is shown as it is."""
+    if isinstance(moment, str):
+        try:
+            when = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    else:
+        when = moment
+    if lang == "vi":
+        return vietnamese_moment(when)
+    return vietnam_iso(when.replace(microsecond=0))
+
+
 class _Text:
     """The language of one report, and the reasons it has already given (each reason once)."""
 
@@ -227,10 +243,7 @@ class _Text:
         return line
 
     def moment(self, moment: datetime) -> str:
-        """A moment to the second, in Vietnam time."""
-        if self.lang == "vi":
-            return vietnamese_moment(moment)
-        return vietnam_iso(moment.replace(microsecond=0))
+        return moment_text(moment, self.lang)
 
     def why(self, sub: SubIndication) -> str:
         return _WHY[self.lang].get(sub, sub.value)

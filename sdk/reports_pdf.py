@@ -68,7 +68,7 @@ def render_report_pdf(
         from it when ``certificates`` is ``None``).
     :param certificates: DER signer certificates by signature id, when the caller has them.
     """
-    from kyso.reports import _LABELS, _REVOCATION, _VERDICT, _WHY, _cn
+    from kyso.reports import _LABELS, _REVOCATION, _SOURCES, _VERDICT, _WHY, _cn, moment_text
 
     if certificates is None:
         certificates = signer_certificates(document) if report.format == "pdf" else {}
@@ -78,7 +78,7 @@ def render_report_pdf(
     page.heading(_TITLE[lang])
     page.field(label["document"], f"{data.get('document') or '-'} ({data.get('format')})")
     page.field(more["sha256_document"], hashlib.sha256(document).hexdigest(), size=9)  # on one line
-    page.field(more["checked_at"], vietnam_iso(checked_at or datetime.now(UTC)))
+    page.field(more["checked_at"], moment_text(checked_at or datetime.now(UTC), lang))
     verdict = _VERDICT[lang][report.indication]
     page.verdict(f"{label['verdict']}: {verdict}", _COLOURS.get(str(report.indication), _OTHER_COLOUR))
     if not report.signatures:
@@ -101,15 +101,16 @@ def render_report_pdf(
         if details.get("sha256"):
             page.field(more["fingerprint"], details["sha256"], size=9)  # on one line, like the document's hash
         if details.get("not_before") and details.get("not_after"):
-            dates = more["validity_range"].format(start=details["not_before"], end=details["not_after"])
+            start, end = (moment_text(details[key], lang) for key in ("not_before", "not_after"))
+            dates = more["validity_range"].format(start=start, end=end)
             page.field(more["validity"], dates)
         if details.get("test_material"):
             page.verdict(more["test_material"], _OTHER_COLOUR, size=10)
-        if entry.get("signing_time"):
-            page.field(label["signing_time"], entry["signing_time"])
-        timestamp = entry.get("timestamp") or {}
-        if timestamp.get("time"):
-            page.field(label["timestamp"], f"{timestamp['time']} ({timestamp.get('authority') or '-'})")
+        if signature.signing_time is not None:
+            page.field(label["signing_time"], moment_text(signature.signing_time, lang))
+        if signature.timestamp is not None:
+            stamped = moment_text(signature.timestamp.time, lang)
+            page.field(label["timestamp"], f"{stamped} ({signature.timestamp.authority or '-'})")
         if entry.get("kind"):
             from kyso.core.manager import get_plugin_manager
 
@@ -125,17 +126,31 @@ def render_report_pdf(
         revocation = certificate.get("revocation") or {}
         if revocation:
             status = _REVOCATION[lang].get(str(revocation.get("status")), revocation.get("status"))
-            page.field(label["revocation"], f"{status} ({label['source']}: {revocation.get('source')})")
+            source = _SOURCES[lang].get(str(revocation.get("source")), revocation.get("source"))
+            page.field(label["revocation"], f"{status} ({label['source']}: {source})")
         for answer in certificate.get("revocations") or []:
-            when = f", {answer['time']}" if answer.get("time") else ""
+            when = f", {moment_text(answer['time'], lang)}" if answer.get("time") else ""
             said = _REVOCATION[lang].get(str(answer.get("status")), answer.get("status"))
+            source = _SOURCES[lang].get(str(answer.get("source")), answer.get("source"))
             text = more["answer"].format(
-                subject=_cn(answer.get("subject") or "-"), status=said, source=answer.get("source"), when=when
+                subject=_cn(answer.get("subject") or "-"), status=said, source=source, when=when
             )
             page.field("", "- " + text)
-        if entry.get("messages"):
-            page.field(label["details"], "; ".join(dict.fromkeys(entry["messages"])))
+        for note in _notes(entry.get("messages") or [], lang):
+            page.field(label["details"], note)
     return page.finish(more["footer"])
+
+
+def _notes(messages: list[str], lang: str) -> list[str]:
+    """A signature's notes, each once: in Vietnamese through the one table of :mod:`kyso.reasons` (a note it does
+    not know is left out, as in the text report without ``--verbose``), the raw text in English."""
+    raw = list(dict.fromkeys(messages))
+    if lang != "vi":
+        return ["; ".join(raw)] if raw else []
+    from kyso.reasons import SAID_ELSEWHERE, explain
+
+    said = [explain(message) for message in raw]
+    return list(dict.fromkeys(s for s in said if s is not None and s != SAID_ELSEWHERE))
 
 
 def signer_certificates(document: bytes) -> dict[str, bytes]:

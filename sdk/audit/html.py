@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kyso.audit.report import CLASS_NAMES, INDICATION_NAMES, KIND_NAMES, AuditTally
+from kyso.reasons import reason_vi
 
 _STYLE = """
 body{font-family:"Times New Roman","Liberation Serif",serif;margin:2em;color:#111;max-width:1100px}
@@ -20,8 +21,6 @@ th{background:#eef}td.n{text-align:right}.weak{color:#b00;font-weight:bold}.char
 
 
 _COLOURS = {"TOTAL_PASSED": "#2e7d32", "TOTAL_FAILED": "#c62828", "INDETERMINATE": "#f9a825", "NO_SIGNATURE": "#757575"}
-_REASONS = {"no signature": "không có chữ ký", "?": "không rõ"}
-"""The reasons the batch writes itself, in Vietnamese (a verifier's own messages are shown as they are)."""
 
 
 def _e(value: Any) -> str:
@@ -39,6 +38,16 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
         for row in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>" if body else '<p class="note">Không có.</p>'
+
+
+def _reasons(counts: dict[str, int]) -> list[list[Any]]:
+    """The reasons in Vietnamese, as ``kyso verify`` gives them (:func:`kyso.reasons.reason_vi`); two notes with the
+    same Vietnamese reason are one row."""
+    merged: dict[str, int] = {}
+    for reason, count in counts.items():
+        said = reason_vi(reason)
+        merged[said] = merged.get(said, 0) + count
+    return [[reason, count] for reason, count in sorted(merged.items(), key=lambda kv: -kv[1])]
 
 
 def _svg(figure: Any) -> str:
@@ -176,7 +185,7 @@ def render_html(tally: AuditTally, *, title: str = "Báo cáo tình hình sử d
         ),
         "<h2>5. Kết quả và lý do không hợp lệ</h2>",
         _table(["Kết quả", "Văn bản"], [[INDICATION_NAMES.get(k, k), n] for k, n in data["indications"].items()]),
-        _table(["Lý do", "Văn bản"], [[_REASONS.get(r, r), n] for r, n in data["reasons"].items()]),
+        _table(["Lý do", "Văn bản"], _reasons(data["reasons"])),
         "<h2>6. Thuật toán</h2>",
         _table(
             ["Thuật toán", "Khoá", "Đánh giá", "Số chữ ký"],
@@ -207,7 +216,7 @@ def render_html(tally: AuditTally, *, title: str = "Báo cáo tình hình sử d
                 [
                     r["document"],
                     INDICATION_NAMES.get(r["indication"], r["indication"]),
-                    _REASONS.get(r["reason"], r["reason"]),
+                    reason_vi(r["reason"]) if r["reason"] else "",
                 ]
                 for r in data["received"]["examples"]
             ],

@@ -101,6 +101,18 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
+def _reason(failure: Mapping[str, Any], lang: str) -> str:
+    """A failure's reason, in Vietnamese as ``kyso verify`` gives it (:func:`kyso.reasons.reason_vi`); the raw
+    text in English (and always in the CSV/JSON report)."""
+    if not failure.get("reason"):
+        return STATUS_NAMES.get(lang, STATUS_NAMES["en"]).get(failure["status"], failure["status"])
+    if lang != "vi":
+        return str(failure["reason"])
+    from kyso.reasons import reason_vi
+
+    return reason_vi(failure["reason"])
+
+
 def summary_table(summary: Mapping[str, Any], lang: str) -> str:
     """The summary printed at the end: counts by status, then the items that failed, each with its reason."""
     from kyso.text import printable
@@ -122,7 +134,7 @@ def summary_table(summary: Mapping[str, Any], lang: str) -> str:
         lines.append(f"{seconds:.1f} s, {rate:.1f} " + ("văn bản/giây" if vi else "documents/s"))
     if summary["failures"]:
         lines.append("không xử lý được / không hợp lệ:" if vi else "failed or not passed:")
-        lines.extend(printable(f"  {f['input']}: {f['reason'] or f['status']}") for f in summary["failures"])
+        lines.extend(printable(f"  {f['input']}: {_reason(f, lang)}") for f in summary["failures"])
     return "\n".join(lines) + "\n"
 
 

@@ -1,6 +1,7 @@
 """The checks of the adapter conformance suite, and the :class:`Harness` they run in.
 
-Every check is a function ``check(h: Harness) -> str`` that returns a detail line when the adapter passes, raises
+Every check is a function ``check(h: Harness) -> Detail`` that returns what it found when the adapter passes (a
+message key of :data:`DETAILS` and its values, shown in the report's language), raises
 :class:`CheckFailed` (or ``AssertionError``) when it does not and :class:`CheckSkipped` when it cannot run (most
 checks need the simulator's control API to seed items and inject faults; against a real staging platform they are
 skipped). Checks are independent: each uses its own simulator user.
@@ -34,12 +35,121 @@ LARGE_SIZE = 6 * 1024 * 1024
 BATCH = 12
 
 
+DETAILS: dict[str, tuple[str, str]] = {
+    "round_trip": (
+        "đã ký, tải lên, tải về: chữ ký hợp lệ, loại {kind}",
+        "signed, uploaded, downloaded: TOTAL_PASSED, kind {kind}",
+    ),
+    "seeded_round_trip": (
+        "mục {item} do người kiểm thử tạo đã được ký, tải lên, tải về: chữ ký hợp lệ, loại {kind}",
+        "seeded item {item} signed, uploaded, downloaded: TOTAL_PASSED, kind {kind}",
+    ),
+    "altered_unreadable": (
+        "tài liệu bị sửa trên nền tảng bị từ chối vì không đọc được: {why_vi}",
+        "altered document refused as unreadable: {why}",
+    ),
+    "altered_detected": (
+        "phát hiện tài liệu bị sửa trên nền tảng: {indication}",
+        "altered document detected: {indication}",
+    ),
+    "refused_before_signing": ("từ chối trước khi ký: {why_vi}", "refused before signing: {why}"),
+    "credentials_refused": ("bị từ chối: {why_vi}", "refused: {why}"),
+    "errors_retried": (
+        "đã thử lại sau {retries} lỗi máy chủ; lỗi kéo dài được báo: {reason}",
+        "{retries} errors retried; persistent errors reported: {reason}",
+    ),
+    "timeouts_retried": (
+        "đã thử lại sau một lần quá thời gian; quá thời gian kéo dài được báo: {reason}",
+        "a timeout retried; persistent timeouts reported: {reason}",
+    ),
+    "duplicate_upload": (
+        "cùng một khóa hai lần chỉ lưu một tài liệu; lần chạy sau không gửi lại gì",
+        "the same key twice stored one document; a later run resubmitted nothing",
+    ),
+    "many_items": (
+        "{items} mục được liệt kê, ký và lưu, mỗi mục một lần",
+        "{items} items listed, signed and stored once each",
+    ),
+    "vietnamese_names": (
+        "giữ nguyên tên tệp và siêu dữ liệu tiếng Việt; đã ký và kiểm tra",
+        "file name and metadata kept; signed and verified",
+    ),
+    "large_file": ("{mib} MiB đã được ký và kiểm tra", "{mib} MiB signed and verified"),
+    "nothing_lost": (
+        "2 mục lỗi khi nền tảng gặp sự cố, 4 mục thành công; lần chạy tiếp hoàn tất chúng, mỗi mục một lần",
+        "2 items failed while the platform failed, 4 went through; the resumed run finished them, once each",
+    ),
+    "needs_control": (
+        "cần API điều khiển của trình mô phỏng (tạo mục, gây lỗi)",
+        "needs the simulator's control API (seeding items, injecting faults)",
+    ),
+    "not_seeded": (
+        "không có mục chờ ký loại {kind} được tạo sẵn cho người dùng '{user}' trên nền tảng",
+        "no pending item of kind {kind} seeded for user '{user}' on the platform",
+    ),
+    "large_file_issuance_only": (
+        "bộ chuyển đổi chỉ ký phát hành: tệp lớn cần có chữ ký duyệt trước",
+        "issuance-only adapters: the large file would need an approval signature first",
+    ),
+    "faults_fail_alone": (
+        "danh sách trả về HTML bị từ chối ({reason}); mỗi lần tải lỗi chỉ làm hỏng mục đó, kèm lý do",
+        "HTML list refused ({reason}); each faulty download failed alone with its reason",
+    ),
+}
+"""What each passed check found, (Vietnamese, English), with the values of its :class:`Detail`."""
+
+_NO_KIND = {"vi": "không có", "en": "none"}
+
+
+@dataclass(frozen=True)
+class Detail:
+    """What a check found, as a message key of :data:`DETAILS` and its values: the report shows it in its own
+    language, the JSON keeps ``key`` and ``values`` as stable machine fields beside the text."""
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str) -> str:
+        lang = "en" if lang == "en" else "vi"
+        vi, en = DETAILS[self.key]
+        values = dict(self.values)
+        if "kind" in values:  # a kind and a verdict are named as the verification report names them
+            from kyso.core.manager import get_plugin_manager
+
+            kind = values["kind"]
+            values["kind"] = _NO_KIND[lang] if kind is None else get_plugin_manager().kinds.label(kind, lang)
+        if "indication" in values and lang == "vi":  # English keeps the ETSI code, as its template does
+            from kyso.core.models import Indication
+            from kyso.reports import _VERDICT
+
+            values["indication"] = _VERDICT[lang].get(Indication(values["indication"]), values["indication"])
+        return (en if lang == "en" else vi).format(**values)
+
+
+Check = Callable[["Harness"], "Detail | str"]
+"""A check: returns what it found (a :class:`Detail`, or a plain line from a third-party check)."""
+
+
+def _said(exc: KysoError) -> dict[str, str]:
+    """A typed error's line in both languages, for a detail's ``why`` / ``why_vi``."""
+    return {"why": exc.diagnostics("en"), "why_vi": exc.diagnostics("vi")}
+
+
 class CheckFailed(AssertionError):
     """The adapter does not keep a promise of the contract."""
 
 
 class CheckSkipped(Exception):
-    """The check cannot run here (no simulator control, a kind the adapter lacks ...)."""
+    """The check cannot run here (no simulator control, a kind the adapter lacks ...); its argument says why (a
+    :class:`Detail`, or a line)."""
+
+    @property
+    def detail(self) -> Detail | str:
+        said = self.args[0] if self.args else ""
+        return said if isinstance(said, Detail) else str(said)
 
 
 @dataclass
@@ -77,7 +187,7 @@ class Harness:
 
     def need_control(self) -> Any:
         if self.control is None:
-            raise CheckSkipped("needs the simulator's control API (seeding items, injecting faults)")
+            raise CheckSkipped(Detail("needs_control"))
         return self.control
 
     def fresh_user(self, label: str) -> str:
@@ -250,8 +360,8 @@ def _passed_with_kind(h: Harness, data: bytes, kind: SignatureKind | None, what:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def round_trip(kind: SignatureKind | None) -> Callable[[Harness], str]:
-    def check(h: Harness) -> str:
+def round_trip(kind: SignatureKind | None) -> Check:
+    def check(h: Harness) -> Detail:
         if h.control is None:
             return _staging_round_trip(h, kind)
         user = h.fresh_user(f"rt-{kind.value if kind else 'plain'}")
@@ -269,32 +379,30 @@ def round_trip(kind: SignatureKind | None) -> Callable[[Harness], str]:
             _expect(state["uploads"] == 1, f"the platform stored {state['uploads']} uploads, expected 1")
         finally:
             adapter.close()
-        return f"signed, uploaded, downloaded: TOTAL_PASSED, kind {kind.value if kind else 'none'}"
+        return Detail("round_trip", {"kind": kind.value if kind else None})
 
     check.__name__ = f"round_trip_{kind.value if kind else 'plain'}"
     return check
 
 
-def _staging_round_trip(h: Harness, kind: SignatureKind | None) -> str:
+def _staging_round_trip(h: Harness, kind: SignatureKind | None) -> Detail:
     """The round trip on a platform without the simulator's control API: on the first pending item of ``kind``
     the tester seeded for ``h.user`` (docs/conformance.md); none seeded: the check is skipped (NOT_ASSESSED)."""
     adapter = h.adapter()
     try:
         item = next((i for i in adapter.pending(h.user) if i.kind == kind and i.problem is None), None)
         if item is None:
-            raise CheckSkipped(
-                f"no pending item of kind {kind.value if kind else 'plain'} seeded for user {h.user!r} on the platform"
-            )
+            raise CheckSkipped(Detail("not_seeded", {"kind": kind.value if kind else None, "user": h.user}))
         summary = h.sync(adapter, h.user, kind, items=[item])
         _expect(summary.signed == 1, f"not signed: {_reasons(summary)}")
         _passed_with_kind(h, adapter.download_signed(item), kind, f"item {item.id} after upload")
         _expect(all(i.id != item.id for i in adapter.pending(h.user)), "the item is still pending after its upload")
     finally:
         adapter.close()
-    return f"seeded item {item.id} signed, uploaded, downloaded: TOTAL_PASSED, kind {kind.value if kind else 'none'}"
+    return Detail("seeded_round_trip", {"item": item.id, "kind": kind.value if kind else None})
 
 
-def altered_document_detected(h: Harness) -> str:
+def altered_document_detected(h: Harness) -> Detail:
     user, item_id = h.fresh_item("tamper")
     adapter = h.adapter()
     try:
@@ -305,15 +413,15 @@ def altered_document_detected(h: Harness) -> str:
         try:
             report = h.verify(adapter.download_signed(item))
         except KysoError as exc:
-            return f"altered document refused as unreadable: {exc.diagnostics()}"
+            return Detail("altered_unreadable", _said(exc))
         _expect(str(report.indication) != "TOTAL_PASSED", "a document altered on the platform still verifies")
-        return f"altered document detected: {report.indication}"
+        return Detail("altered_detected", {"indication": str(report.indication)})
     finally:
         adapter.close()
 
 
-def _refused(label: str) -> Callable[[Harness], str]:
-    def check(h: Harness) -> str:
+def _refused(label: str) -> Check:
+    def check(h: Harness) -> Detail:
         user = h.fresh_user(label)
         item_id = h.seed(user, h.kind)
         adapter = h.adapter()
@@ -322,7 +430,7 @@ def _refused(label: str) -> Callable[[Harness], str]:
         except SignerError as exc:
             state = h.control.item(item_id)
             _expect(state["uploads"] == 0 and state["state"] == "pending", "something was uploaded anyway")
-            return f"refused before signing: {exc.diagnostics()}"
+            return Detail("refused_before_signing", _said(exc))
         finally:
             adapter.close()
         raise CheckFailed(f"a {label} signer was allowed to sign")
@@ -331,18 +439,19 @@ def _refused(label: str) -> Callable[[Harness], str]:
     return check
 
 
-def wrong_credentials(h: Harness) -> str:
+def wrong_credentials(h: Harness) -> Detail:
     bad = Credentials(h.config.credentials.username or "kyso", "definitely-wrong-password", None)
     adapter = h.adapter(credentials=bad)
     started = time.perf_counter()
     try:
         adapter.pending(h.user if h.control is None else h.fresh_user("creds"))
     except AuthenticationError as exc:
-        message = exc.diagnostics()
-        _expect("definitely-wrong-password" not in message, "the error message repeats the password")
+        said = _said(exc)
+        repeated = any("definitely-wrong-password" in m for m in said.values())
+        _expect(not repeated, "the error message repeats the password")
         elapsed = time.perf_counter() - started
         _expect(elapsed < h.config.timeout * 2 + 1, f"refused credentials took {elapsed:.1f} s (retried?)")
-        return f"refused: {message}"
+        return Detail("credentials_refused", said)
     except KysoError as exc:
         raise CheckFailed(f"wrong credentials gave {exc.__class__.__name__}, not AuthenticationError: {exc}") from None
     finally:
@@ -350,7 +459,7 @@ def wrong_credentials(h: Harness) -> str:
     raise CheckFailed("wrong credentials were accepted")
 
 
-def server_errors_retried(h: Harness) -> str:
+def server_errors_retried(h: Harness) -> Detail:
     control = h.need_control()
     user, item_id = h.fresh_item("errors")
     with h.faulty_adapter() as adapter:
@@ -359,10 +468,10 @@ def server_errors_retried(h: Harness) -> str:
         control.fault("error", operation="pending", count=100)
         reason = _platform_error(lambda: adapter.pending(user), "persistent server errors were not reported")
         _expect("500" in reason, f"the error does not say what failed: {reason}")
-        return f"{h.config.retries} errors retried; persistent errors reported: {reason}"
+        return Detail("errors_retried", {"retries": h.config.retries, "reason": reason})
 
 
-def timeouts_retried(h: Harness) -> str:
+def timeouts_retried(h: Harness) -> Detail:
     control = h.need_control()
     user, item_id = h.fresh_item("slow")
     slow = h.config.timeout + 0.5
@@ -373,10 +482,10 @@ def timeouts_retried(h: Harness) -> str:
         _expect(len(data) > 0, "empty download after a retried timeout")
         control.fault("slow", operation="download", item=item_id, count=h.config.retries + 1, seconds=slow)
         reason = _platform_error(lambda: adapter.download(item), "persistent timeouts were not reported")
-        return f"a timeout retried; persistent timeouts reported: {reason}"
+        return Detail("timeouts_retried", {"reason": reason})
 
 
-def duplicate_upload(h: Harness) -> str:
+def duplicate_upload(h: Harness) -> Detail:
     from kyso.adapters.sync import sign_item
     from kyso.core.adapter import idempotency_key
 
@@ -401,12 +510,12 @@ def duplicate_upload(h: Harness) -> str:
         summary = h.sync(adapter, user, h.kind)  # a later run finds nothing to resubmit
         _expect(summary.signed == 0, "a later run signed the item again")
         _expect(h.control.item(item_id)["uploads"] == 1, "a later run uploaded again")
-        return "the same key twice stored one document; a later run resubmitted nothing"
+        return Detail("duplicate_upload")
     finally:
         adapter.close()
 
 
-def many_items(h: Harness) -> str:
+def many_items(h: Harness) -> Detail:
     user = h.fresh_user("batch")
     # each item its own document (issuance needs the approved one), so a result stored on the wrong item shows
     contents = {n: None if h.kind == SignatureKind.ISSUANCE else sample_pdf(f"Kyso {user} {n}") for n in range(BATCH)}
@@ -426,12 +535,12 @@ def many_items(h: Harness) -> str:
                 raise CheckFailed(f"item {item_id} holds a signed document that is not its own")
         for item_id in ids[:: max(1, len(ids) // 3)]:
             _passed_with_kind(h, h.control.signed(item_id), h.kind, f"item {item_id}")
-        return f"{len(ids)} items listed, signed and stored once each"
+        return Detail("many_items", {"items": len(ids)})
     finally:
         adapter.close()
 
 
-def vietnamese_names_and_metadata(h: Harness) -> str:
+def vietnamese_names_and_metadata(h: Harness) -> Detail:
     user = h.fresh_user("tieng-viet")
     decomposed = unicodedata.normalize("NFD", VIETNAMESE_NAME)  # as some platforms (macOS uploads) store names
     item_id = h.seed(user, h.kind, name=decomposed, metadata=VIETNAMESE_METADATA)
@@ -445,16 +554,16 @@ def vietnamese_names_and_metadata(h: Harness) -> str:
         summary = h.sync(adapter, user, h.kind, items=[item])
         _expect(summary.signed == 1, f"not signed: {_reasons(summary)}")
         _passed_with_kind(h, adapter.download_signed(item), h.kind, VIETNAMESE_NAME)
-        return "file name and metadata kept; signed and verified"
+        return Detail("vietnamese_names")
     finally:
         adapter.close()
 
 
-def large_file(h: Harness) -> str:
+def large_file(h: Harness) -> Detail:
     user = h.fresh_user("large")
     content = sample_pdf("Kyso large", padding=LARGE_SIZE)
     if h.kind == SignatureKind.ISSUANCE:
-        raise CheckSkipped("issuance-only adapters: the large file would need an approval signature first")
+        raise CheckSkipped(Detail("large_file_issuance_only"))
     item_id = h.seed(user, h.kind, content=content, name="tai-lieu-lon.pdf")
     adapter = h.adapter()
     try:
@@ -464,12 +573,12 @@ def large_file(h: Harness) -> str:
         signed = adapter.download_signed(item)
         _expect(len(signed) > len(content), "the signed large file is smaller than the source")
         _passed_with_kind(h, signed, h.kind, "large file")
-        return f"{len(content) // (1024 * 1024)} MiB signed and verified"
+        return Detail("large_file", {"mib": len(content) // (1024 * 1024)})
     finally:
         adapter.close()
 
 
-def nothing_lost_mid_batch(h: Harness) -> str:
+def nothing_lost_mid_batch(h: Harness) -> Detail:
     from kyso.adapters.sync import Journal
 
     control = h.need_control()
@@ -489,10 +598,10 @@ def nothing_lost_mid_batch(h: Harness) -> str:
         states = [h.control.item(i) for i in ids]
         _expect(all(s["state"] == "signed" for s in states), "some items are still not signed after the resumed run")
         _expect([s["uploads"] for s in states] == [1] * 6, f"uploads per item: {[s['uploads'] for s in states]}")
-        return "2 items failed while the platform failed, 4 went through; the resumed run finished them, once each"
+        return Detail("nothing_lost")
 
 
-def faults_fail_alone(h: Harness) -> str:
+def faults_fail_alone(h: Harness) -> Detail:
     control = h.need_control()
     user = h.fresh_user("faults")
     faults = ["html", "truncate", "cut", "wrong_document", "slow", None]
@@ -518,7 +627,7 @@ def faults_fail_alone(h: Harness) -> str:
             _expect(fault is None or bool(result.reason), f"item with fault {fault} failed without a reason")
             if fault:
                 _expect(h.control.item(item_id)["uploads"] == 0, f"item with fault {fault} was uploaded anyway")
-        return f"HTML list refused ({html_reason}); each faulty download failed alone with its reason"
+        return Detail("faults_fail_alone", {"reason": html_reason})
 
 
 def _reasons(summary: Any) -> str:
@@ -591,9 +700,9 @@ def proof_of(name: str, lang: str = "vi") -> str:
     return sentences[1 if lang == "en" else 0]
 
 
-def all_checks(info: AdapterInfo) -> list[tuple[str, Callable[[Harness], str]]]:
+def all_checks(info: AdapterInfo) -> list[tuple[str, Check]]:
     """The suite for an adapter: one round trip per kind it supports, then the rest."""
-    checks: list[tuple[str, Callable[[Harness], str]]] = []
+    checks: list[tuple[str, Check]] = []
     for kind in info.kinds or (None,):
         kind = None if kind is None else SignatureKind(kind)
         checks.append((f"round_trip[{kind.value if kind else 'plain'}]", round_trip(kind)))

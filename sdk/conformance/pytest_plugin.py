@@ -84,9 +84,9 @@ def conformance_tests(adapter: Any) -> Any:
 
         result = run_check(kyso_conformance_harness(adapter), check, checks[check])
         if result.outcome == "skipped":
-            pytest.skip(result.detail)
+            pytest.skip(result.detail_text("en"))
         if result.outcome == "failed":
-            pytest.fail(f"{check}: {result.detail}", pytrace=False)
+            pytest.fail(f"{check}: {result.detail_text('en')}", pytrace=False)
 
     return test_conformance
 

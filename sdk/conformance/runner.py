@@ -37,7 +37,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from kyso.conformance.checks import CheckSkipped, Harness, all_checks, proof_of
+from kyso.conformance.checks import Check, CheckSkipped, Detail, Harness, all_checks, proof_of
 from kyso.core.adapter import AdapterConfig, AdapterInfo, Credentials
 from kyso.text import printable, to_json
 
@@ -134,16 +134,24 @@ class CheckResult:
     name: str
     outcome: str
     """One of :data:`OUTCOMES`."""
-    detail: str
+    detail: str | Detail
+    """What the check found: a :class:`~kyso.conformance.checks.Detail` (shown in the report's language), or the
+    text of a failure, a skip or a third-party check."""
     seconds: float = 0.0
 
+    def detail_text(self, lang: str) -> str:
+        return self.detail.text(lang) if isinstance(self.detail, Detail) else self.detail
+
     def to_dict(self, lang: str = "vi") -> dict[str, Any]:
+        found = self.detail if isinstance(self.detail, Detail) else None
         return {
             "name": self.name,
             "outcome": self.outcome,
             "outcome_label": label(self.outcome, lang),
             "proves": proof_of(self.name, lang),
-            "detail": self.detail,
+            "detail": self.detail_text(lang),
+            "detail_key": found.key if found else None,
+            "detail_values": dict(found.values) if found else {},
             "seconds": round(self.seconds, 3),
         }
 
@@ -238,7 +246,7 @@ class ConformanceReport:
         lines.append(f"{label('check', lang):<{width}}  {label('outcome', lang):<10}  {label('detail', lang)}")
         lines.append(f"{'-' * width}  {'-' * 10}  {'-' * 40}")
         for check in self.checks:
-            detail = " ".join(check.detail.split())
+            detail = " ".join(check.detail_text(lang).split())
             detail = detail if len(detail) <= 90 else detail[:87] + "..."
             lines.append(f"{check.name:<{width}}  {label(check.outcome, lang):<10}  {detail}")
         if self.not_run():
@@ -360,14 +368,14 @@ def unreachable_reason(config: AdapterConfig) -> str | None:
     return None
 
 
-def run_check(harness: Harness, name: str, check: Callable[[Harness], str]) -> CheckResult:
+def run_check(harness: Harness, name: str, check: Check) -> CheckResult:
     """Run one check; whatever it raises becomes its outcome."""
     started = time.perf_counter()
     try:
-        detail = check(harness)
+        detail: str | Detail = check(harness)
         outcome = "passed"
     except CheckSkipped as exc:
-        outcome, detail = "skipped", str(exc)
+        outcome, detail = "skipped", exc.detail
     except AssertionError as exc:
         outcome, detail = "failed", str(exc) or "assertion failed"
     except Exception as exc:  # an adapter that crashes fails the check, with what it raised
@@ -379,7 +387,8 @@ def run_check(harness: Harness, name: str, check: Callable[[Harness], str]) -> C
         if harness.control is not None:
             with contextlib.suppress(Exception):
                 harness.control.clear_faults()
-    return CheckResult(name, outcome, str(detail), time.perf_counter() - started)
+    found = detail if isinstance(detail, Detail) else str(detail)
+    return CheckResult(name, outcome, found, time.perf_counter() - started)
 
 
 @contextlib.contextmanager

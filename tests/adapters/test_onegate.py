@@ -171,25 +171,22 @@ SCREENSHOTS = Path(os.environ.get("KYSO_SCREENSHOTS") or tempfile.gettempdir())
 ETSI_WORDS = ("TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND", "HASH_FAILURE", "B-B")
 
 
-def test_the_citizens_page_headlines_a_genuine_result_and_says_what_it_checked(signed_dossier, dossier, onegate_sim):
-    # issue 16, item 8: plain Vietnamese, no ETSI words; a genuine result is said to be genuine. Rendered by a real
-    # headless Chromium, run as a process: the session's Playwright browser (kyso_browser) leaves its event loop
-    # running in the worker's main thread, which breaks later tests that call pyHanko's asyncio.run directly
+def test_the_citizens_page_headlines_a_genuine_result_and_says_what_it_checked(
+    signed_dossier, dossier, onegate_sim, kyso_browser
+):
+    # issue 16, item 8: plain Vietnamese, no ETSI words; a genuine result is said to be genuine. Rendered by the
+    # session's headless Chromium (kyso_browser)
     import html
     import re
-    import subprocess
 
-    from kyso.testing.browser import CHROMIUM_ARGS, chromium_executable
-
-    executable = chromium_executable()
-    if executable is None:
-        pytest.skip("no Chromium (./run test installs Debian's chromium)")
     _, result, _, _ = dossier
-    url = f"{onegate_sim.url}/verify/{result}"
-    chromium = [executable, "--headless", *CHROMIUM_ARGS]
-    dom = subprocess.run([*chromium, "--dump-dom", url], capture_output=True, text=True, timeout=120).stdout
-    screenshot = SCREENSHOTS / "onegate-verify-page.png"
-    subprocess.run([*chromium, f"--screenshot={screenshot}", "--window-size=1100,420", url], timeout=120, check=False)
+    page = kyso_browser.new_page(viewport={"width": 1100, "height": 420})
+    try:
+        page.goto(f"{onegate_sim.url}/verify/{result}")
+        dom = page.content()
+        page.screenshot(path=str(SCREENSHOTS / "onegate-verify-page.png"), full_page=True)
+    finally:
+        page.close()
     text = html.unescape(re.sub(r"<[^>]+>", "\n", dom))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     body = lines[lines.index("Tra cứu kết quả giải quyết hồ sơ", 1) :]  # after the <title>

@@ -130,3 +130,35 @@ def test_audit_escapes_names_from_documents(pki, kyso_cli, tmp_path):
     assert result.exit_code == 0
     page = (tmp_path / "a.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_vietnamese_audit_page_carries_no_english_library_text(pki, kyso_cli, signer_for, tmp_path):
+    """Issue 16, item 3: the audit page gives each reason through the one table of :mod:`kyso.reasons`, as
+    ``kyso verify`` does, never a verifier's English note (altered, revoked, untrusted, broken documents)."""
+    import html
+    import re
+
+    from reports.test_report_for_clerks import all_messages, ascii_words, english_words
+
+    folder = tmp_path / "store"
+    folder.mkdir()
+    signed = kyso.sign(make_pdf(text="sua doi"), signer=signer_for("person"))
+    at = signed.index(b"sua doi")
+    (folder / "sua.pdf").write_bytes(signed[:at] + b"SUA DOI" + signed[at + 7 :])
+    (folder / "thu.pdf").write_bytes(kyso.sign(make_pdf(text="th"), signer=signer_for("revoked")))
+    (folder / "la.pdf").write_bytes(kyso.sign(make_pdf(text="la"), signer=signer_for("untrusted")))
+    (folder / "hong.pdf").write_bytes(b"%PDF-1.7 broken")
+    page, figures = tmp_path / "audit.html", tmp_path / "audit.json"
+    result = kyso_cli("audit", folder, "--trust", pki.root_cert, "--html", page, "--json", figures)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    raw = json.loads(figures.read_text(encoding="utf-8"))["reasons"]
+    reports = [
+        kyso.verify(path.read_bytes(), trust=[pki.root_cert])
+        for path in sorted(folder.glob("*.pdf"))
+        if path.name != "hong.pdf"
+    ]
+    words = english_words([*raw, *(m for report in reports for m in all_messages(report))])
+    assert len(raw) >= 3 and words  # the store has English notes to leak
+    text = html.unescape(re.sub(r"<svg.*?</svg>|<style>.*?</style>|<[^>]+>", " ", page.read_text("utf-8"), flags=re.S))
+    assert not ascii_words(text) & words, (ascii_words(text) & words, text)
+    assert "nội dung tài liệu đã bị thay đổi sau khi ký" in text and "chứng thư số đã bị thu hồi" in text

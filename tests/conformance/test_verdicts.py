@@ -153,7 +153,8 @@ def test_staging_without_seeded_items_is_not_assessed(staging, kyso_pki, tmp_pat
     report = _staging_run(staging, kyso_pki, tmp_path)
     assert report.verdict == Verdict.NOT_ASSESSED, report.to_table()
     assert report.outcome("round_trip[plain]") == "skipped" and report.outcome("round_trip[copy]") == "skipped"
-    assert "seeded for user 'tester'" in next(c.detail for c in report.checks if c.name == "round_trip[copy]")
+    skipped = next(c for c in report.checks if c.name == "round_trip[copy]")
+    assert "seeded for user 'tester'" in skipped.detail_text("en")
     assert report.outcome("wrong_credentials") == "passed"
     assert report.to_dict()["simulator"] is False
 
@@ -201,3 +202,27 @@ def test_the_documented_one_liner_checks_a_report(full_run, tmp_path):
         [sys.executable, "-c", code, str(tmp_path / "changed.json")], capture_output=True, text=True
     )
     assert answer.stdout.strip() == "MODIFIED"
+
+
+def test_a_full_runs_vietnamese_report_has_no_english_detail(full_run):
+    """Issue 16, item 2: the per-check details are Vietnamese too (the checks give a message key and values, shown
+    per language); the JSON keeps the key and values as stable machine fields beside the text."""
+    import re
+
+    from kyso.conformance.checks import DETAILS
+
+    result, out = full_run
+    phrases = {
+        fragment.strip().lower()
+        for _, english in DETAILS.values()
+        for fragment in re.split(r"\{\w+\}|[;:()]", english)
+        if len(fragment.split()) >= 2
+    }
+    report = json.loads((out / "r.json").read_text("utf-8"))
+    passed = [c for c in report["checks"] if c["outcome"] == "passed"]
+    assert passed and all(c["detail_key"] in DETAILS and isinstance(c["detail_values"], dict) for c in passed)
+    page = re.sub(r'<script type="application/json".*?</script>', "", (out / "r.html").read_text("utf-8"), flags=re.S)
+    for where, text in (("table", result.stdout), ("html", page), ("json", "\n".join(c["detail"] for c in passed))):
+        found = {p for p in phrases if p in text.lower()}
+        assert not found, (where, found)
+    assert any("đã ký, tải lên, tải về" in c["detail"] for c in passed)

@@ -164,3 +164,27 @@ def test_revocation_mirrors_longest_prefix(monkeypatch):
     for broken in ("not json", "[1, 2]", '{"http://ca.gov.vn/": 3}'):
         monkeypatch.setenv(MIRRORS_ENV, broken)
         assert mirrored("http://ca.gov.vn/x") == "http://ca.gov.vn/x"
+
+
+def test_report_pdf_times_to_the_second(signed_pdf, kyso_pki, tmp_path):
+    """Issue 16 item 3: a văn thư's printable report gives times as the text report does, to the second
+    (``19:49:18 ngày 01/12/2026 (+07:00)``), ISO to the second in English; never microseconds."""
+    import re
+
+    from kyso.reasons import vietnamese_moment
+    from kyso.reports_pdf import render_report_pdf
+
+    report = kyso.verify(signed_pdf, trust=[kyso_pki.root_cert], name="cv.pdf")
+    signing_time = report.signatures[0].signing_time
+    assert signing_time is not None
+    vi = _text(render_report_pdf(report, signed_pdf, lang="vi"), tmp_path / "vi.pdf")
+    en = _text(render_report_pdf(report, signed_pdf, lang="en"), tmp_path / "en.pdf")
+    for text in (vi, en):
+        assert not re.search(r"\d\d:\d\d:\d\d\.\d", text), text
+    assert vietnamese_moment(signing_time) in vi and not re.search(r"\d{4}-\d\d-\d\dT\d\d", vi), vi
+    assert signing_time.astimezone(kyso.core.models.VIETNAM_TIME).replace(microsecond=0).isoformat() in en, en
+    if shutil.which("pdftoppm"):
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(tmp_path / "vi.pdf"), str(tmp_path / "vi")],
+            check=True,
+        )
