@@ -202,12 +202,39 @@ _TABLE: tuple[tuple[str, Template], ...] = (
     (r"not processed", "chưa được xử lý"),
     (r"the output would replace the input", "tệp kết quả sẽ ghi đè lên tệp đầu vào (hãy chọn thư mục -o khác)"),
     (r"output not written", "không ghi được tệp kết quả"),
+    # --- what an issuance could not write into the document (kyso.pdf.appearance.fill, a KysoWarning at signing)
+    (r"not written into the document: (?P<why>.*)", lambda m: "không ghi được vào văn bản: " + _fill_vi(m["why"])),
     (r"archive time-stamp valid until (?P<day>\d{4}-\d\d-\d\d)",
      lambda m: "dấu thời gian lưu trữ có giá trị đến ngày " + "/".join(reversed(m["day"].split("-")))),
 )
 
 
 _COMPILED = tuple((re.compile(pattern), template) for pattern, template in _TABLE)
+
+_FILL: tuple[tuple[str, Template], ...] = (
+    (r"the document has no \"Số:\" on its first page", "trang đầu của văn bản không có \"Số:\""),
+    (r"the document has no \"ngày \.\.\. tháng \.\.\. năm\" line on its first page",
+     "trang đầu của văn bản không có dòng \"ngày ... tháng ... năm\""),
+    (r"the place after \"Số:\" is not blank", "chỗ sau \"Số:\" không còn trống"),
+    (r"the gap between \"Số:\" and \"(?P<n>.*)\" is too narrow for (?P<v>.*)",
+     lambda m: f"khoảng trống giữa \"Số:\" và \"{m['n']}\" quá hẹp để ghi {m['v']}"),
+    (r"the document already shows a number after \"Số:\" \((?P<v>.*)\)",
+     lambda m: f"văn bản đã có số sau \"Số:\" ({m['v']})"),
+    (r"the date line already shows something else after \"(?P<w>.*?)\" \((?P<v>.*)\)",
+     lambda m: f"dòng ngày tháng đã có nội dung khác sau \"{m['w']}\" ({m['v']})"),
+    (r"the gap after \"(?P<w>.*?)\" on the date line is too narrow for (?P<v>.*)",
+     lambda m: f"khoảng trống sau \"{m['w']}\" trên dòng ngày tháng quá hẹp để ghi {m['v']}"),
+    (r"the first page's text cannot be read \((?P<e>.*)\)", lambda m: f"không đọc được chữ trên trang đầu ({m['e']})"),
+)
+_FILL_COMPILED = tuple((re.compile(pattern), template) for pattern, template in _FILL)
+
+
+def _fill_vi(why: str) -> str:
+    for pattern, template in _FILL_COMPILED:
+        match = pattern.fullmatch(why)
+        if match:
+            return template if isinstance(template, str) else template(match)
+    return why
 
 
 def explain(message: str) -> str | None:

@@ -346,7 +346,7 @@ def sign_command(
     write_atomically(output_path, signed)
     for note in notes:  # done, but not all of it (an issuance whose document has no place for its number)
         if issubclass(note.category, KysoWarning):
-            click.echo(printable(f"kyso: note: {note.message}"), err=True)
+            click.echo(note_line(note.message), err=True)
     click.echo(printable(f"signed: {output_path}"), err=True)
 
 
@@ -590,22 +590,35 @@ def main(argv: list[str] | None = None) -> None:
     every command that another package adds through the hook) is loaded only when it is asked for or the commands
     are listed (``kyso --help``)."""
     tolerant_output()
-    _plugin_warnings_on_one_line()
+    _warnings_on_one_line()
     cli.main(args=argv, prog_name="kyso")  # plugins add their commands when one is asked for (_Cli.get_command)
 
 
-def _plugin_warnings_on_one_line() -> None:
-    """A plugin that failed to load is disabled alone and said once, as ``kyso: warning: ...`` (whenever the
-    plugin manager first loads: for a command's options, a format, or the plugins' commands)."""
+def note_line(message: object) -> str:
+    """A :class:`KysoWarning` as the one stderr line a user reads, in the run's language: ``kyso: note: ...``."""
+    text, ctx = str(message), click.get_current_context(silent=True)
+    if ((ctx.meta.get(LANG_KEY) if ctx else None) or env_lang()) == "vi":
+        from kyso.reasons import explain
+
+        text = explain(text) or text
+    return printable(f"kyso: note: {text}")
+
+
+def _warnings_on_one_line() -> None:
+    """Kyso's warnings on one stderr line each, never Python's ``file:line: Warning`` form: a plugin that failed to
+    load (disabled alone, said once: ``kyso: warning: ...``), something done but not all of it (``kyso: note:``,
+    from any command: sign, sync, batch, the agent, conformance)."""
     import warnings
 
-    from kyso.core.errors import PluginWarning
+    from kyso.core.errors import KysoWarning, PluginWarning
 
     shown = warnings.showwarning
 
     def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
         if isinstance(category, type) and issubclass(category, PluginWarning):
             click.echo(printable(f"kyso: warning: {message}"), err=True)
+        elif isinstance(category, type) and issubclass(category, KysoWarning):
+            click.echo(note_line(message), err=True)
         else:
             shown(message, category, filename, lineno, file, line)
 

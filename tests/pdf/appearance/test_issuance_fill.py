@@ -151,11 +151,37 @@ def test_cli_prints_the_note(kyso_cli, signer_for, pki, marks, unsigned_pdf, tmp
 
     source = tmp_path / "plain.pdf"
     source.write_bytes(k.sign(unsigned_pdf, signer=signer_for("person"), page=1, box=(300, 300, 470, 370)))
-    result = kyso_cli("sign", source, "-o", tmp_path / "out.pdf", "--p12", pki.p12("organisation"),
-                      "--password-env", "P", "--kind", "issuance", "--seal", marks["seal"], "--doc-number", "7/UBND",
-                      env={"P": pki.password})
-    assert result.exit_code == 0, result.stderr
-    assert 'kyso: note: not written into the document: the document has no "Số:"' in result.stderr
+    for lang, note in (
+        ("vi", 'kyso: note: không ghi được vào văn bản: trang đầu của văn bản không có "Số:"'),
+        ("en", 'kyso: note: not written into the document: the document has no "Số:"'),
+    ):
+        result = kyso_cli("--lang", lang, "sign", source, "-o", tmp_path / f"out-{lang}.pdf",
+                          "--p12", pki.p12("organisation"), "--password-env", "P", "--kind", "issuance",
+                          "--seal", marks["seal"], "--doc-number", "7/UBND", env={"P": pki.password})
+        assert result.exit_code == 0, result.stderr
+        assert note in result.stderr and "KysoWarning" not in result.stderr
+
+
+def test_a_note_from_any_command_is_one_line(tmp_path: Path) -> None:
+    """Outside kyso sign too (sync, batch, the agent, conformance), a KysoWarning is one ``kyso: note:`` line in
+    the run's language, never Python's ``file:line: KysoWarning: ...``."""
+    import subprocess
+    import sys
+
+    code = (
+        "import warnings, click\n"
+        "from kyso.cli.main import cli, main\n"
+        "from kyso.core.errors import KysoWarning\n"
+        "@cli.command('warn-once')\n"
+        "def warn_once():\n"
+        "    warnings.warn(KysoWarning('not written into the document: the document has no \"Số:\" on its first"
+        " page'))\n"
+        "main(['warn-once'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"KYSO_LANG": "vi",
+                            "PATH": "", "HOME": str(tmp_path)}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == 'kyso: note: không ghi được vào văn bản: trang đầu của văn bản không có "Số:"'
 
 
 def test_cli_verify_json_carries_number_and_date(issued: bytes, kyso_cli, pki, tmp_path: Path) -> None:
