@@ -142,32 +142,11 @@ def run_einvoices(sides: Sides, seconds: float) -> dict[str, float]:
 
 def run_parse_floor(pki_dir: Path, sizes: tuple[int, ...], work: Path) -> list[dict[str, Any]]:
     """Peak memory of the hardened parse alone, each size in a fresh child process: what any DOM pays."""
-    import subprocess
-
     rows = []
     for size_mb in sizes:
         path = work / f"floor-{size_mb}.xml"
         path.write_bytes(make_document(size_mb * 1_000_000))
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", "parse", "sdk", str(path), str(pki_dir)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        figures = json.loads(out.stdout.strip().splitlines()[-1])
-        size = path.stat().st_size
-        rows.append(
-            {
-                "operation": "parse",
-                "size_mb": size_mb,
-                "side": "floor",
-                "message_bytes": size,
-                "tracemalloc_peak_bytes": figures["traced"],
-                "rss_growth_bytes": figures["rss"],
-                "tracemalloc_x": figures["traced"] / size,
-                "rss_x": figures["rss"] / size,
-            }
-        )
+        rows.append(bench_edxml.measure_in_child(__file__, "parse", "sdk", path, pki_dir, size_mb, label="floor"))
     return rows
 
 
