@@ -200,27 +200,32 @@ def run_memory(
         signed.write_bytes((sides or _sides_for(pki_dir)).sdk_sign(message))
         for operation, path in (("sign", plain), ("verify", signed)):
             for side in ("sdk", "signxml"):
-                out = subprocess.run(
-                    [sys.executable, script, "--child", operation, side, str(path), str(pki_dir)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                figures = json.loads(out.stdout.strip().splitlines()[-1])
-                size = path.stat().st_size
-                results.append(
-                    {
-                        "operation": operation,
-                        "size_mb": size_mb,
-                        "side": side,
-                        "message_bytes": size,
-                        "tracemalloc_peak_bytes": figures["traced"],
-                        "rss_growth_bytes": figures["rss"],
-                        "tracemalloc_x": figures["traced"] / size,
-                        "rss_x": figures["rss"] / size,
-                    }
-                )
+                results.append(measure_in_child(script, operation, side, path, pki_dir, size_mb))
     return results
+
+
+def measure_in_child(
+    script: str, operation: str, side: str, path: Path, pki_dir: Path, size_mb: int, label: str | None = None
+) -> dict[str, Any]:
+    """The memory row of one ``script --child operation side path pki_dir`` run (``label``: the side shown)."""
+    out = subprocess.run(
+        [sys.executable, script, "--child", operation, side, str(path), str(pki_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    size = path.stat().st_size
+    return {
+        "operation": operation,
+        "size_mb": size_mb,
+        "side": label or side,
+        "message_bytes": size,
+        "tracemalloc_peak_bytes": figures["traced"],
+        "rss_growth_bytes": figures["rss"],
+        "tracemalloc_x": figures["traced"] / size,
+        "rss_x": figures["rss"] / size,
+    }
 
 
 _SIDES: dict[str, Sides] = {}

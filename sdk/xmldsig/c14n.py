@@ -15,22 +15,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import io
 import re
 import secrets
 from collections.abc import Iterator
 from typing import Any
 
 from kyso.xmldsig.xmlsafe import namespace_uri
-
-
-class _HashWriter:
-    """A file-like sink for lxml's C14N writer that only hashes: the canonical form is never held in memory."""
-
-    def __init__(self, algorithm: str) -> None:
-        self.hash = hashlib.new(algorithm)
-
-    def write(self, data: bytes) -> None:
-        self.hash.update(data)
 
 
 @contextlib.contextmanager
@@ -167,12 +158,18 @@ def _escaped_chunks(text: str, table: tuple[tuple[str, str], ...]) -> Iterator[b
         yield piece.encode("utf-8")
 
 
-class _MarkedHashWriter(_HashWriter):
-    """Hashes the C14N stream of a tree whose big texts were swapped for markers, hashing each text in place."""
+class _MarkedWriter:
+    """Passes a stream written by lxml (a C14N or a serialization of a tree whose big texts were swapped for
+    markers) on to ``update``, each marker replaced in place by its text, escaped per ``table``; with ``release``
+    each text is let go once written (serialization: the output holds it now)."""
 
-    def __init__(self, algorithm: str, taken: list[BigText]) -> None:
-        super().__init__(algorithm)
+    def __init__(
+        self, update: Any, taken: list[BigText], table: tuple[tuple[str, str], ...], *, release: bool = False
+    ) -> None:
+        self.update = update
+        self.release = release
         self.taken = taken
+        self.table = table
         self.index = 0
         self.pending = b""
 
@@ -184,22 +181,24 @@ class _MarkedHashWriter(_HashWriter):
             if position < 0:
                 keep = len(big.marker) - 1
                 cut = max(0, len(buffer) - keep)
-                self.hash.update(buffer[:cut])
+                self.update(buffer[:cut])
                 self.pending = buffer[cut:]
                 return
-            self.hash.update(buffer[:position])
-            for chunk in _escaped_chunks(big.text, _C14N_TEXT):
-                self.hash.update(chunk)
+            self.update(buffer[:position])
+            for chunk in _escaped_chunks(big.text, self.table):
+                self.update(chunk)
+            if self.release:
+                big.text = ""
             buffer = buffer[position + len(big.marker) :]
             self.index += 1
-        self.hash.update(buffer)
+        self.update(buffer)
         self.pending = b""
 
-    def finish(self) -> bytes:
+    def finish(self, what: str) -> None:
         if self.index != len(self.taken):
-            raise RuntimeError("a large text was not found in the canonical form")
-        self.hash.update(self.pending)
-        return self.hash.digest()
+            raise RuntimeError(f"a large text was not found in the {what}")
+        self.update(self.pending)
+        self.pending = b""
 
 
 def digest_tree(
@@ -210,31 +209,27 @@ def digest_tree(
     if taken is None:
         taken = take_big_texts(tree)
     try:
-        sink = _MarkedHashWriter(algorithm, taken)
+        digest = hashlib.new(algorithm)
+        sink = _MarkedWriter(digest.update, taken, _C14N_TEXT)
         tree.write_c14n(sink, exclusive=exclusive, with_comments=False, inclusive_ns_prefixes=prefixes)
-        return sink.finish()
+        sink.finish("canonical form")
+        return digest.digest()
     finally:
         if own:
             put_back(taken)
 
 
 def serialize(tree: Any, taken: list[BigText]) -> bytes:
-    """The document as UTF-8 bytes with its XML declaration, big texts spliced back in (and released)."""
-    from lxml import etree
+    """The document as UTF-8 bytes with its XML declaration, big texts spliced back in (and released).
 
-    skeleton = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
-    parts: list[bytes] = []
-    rest = skeleton
-    for big in taken:
-        before, found, rest = rest.partition(big.marker)
-        if not found:
-            raise RuntimeError("a large text was not found in the serialized document")
-        parts.append(before)
-        parts.extend(_escaped_chunks(big.text, _XML_TEXT))
-        big.text = ""  # the chunks hold it now
-    parts.append(rest)
+    Written by lxml a chunk at a time straight into the output buffer: ``etree.tostring`` would build the whole
+    serialization in libxml2 and then copy it into a Python object, two copies of the output next to the tree."""
+    output = io.BytesIO()
+    sink = _MarkedWriter(output.write, taken, _XML_TEXT, release=True)
+    tree.write(sink, xml_declaration=True, encoding="UTF-8")
+    sink.finish("serialized document")
     taken.clear()
-    return b"".join(parts)
+    return output.getvalue()  # (no copy: BytesIO hands over its buffer)
 
 
 __all__ = [
