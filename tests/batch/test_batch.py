@@ -44,6 +44,18 @@ def test_sign_then_resume_signs_nothing_twice_and_redoes_a_changed_input(pki, ky
     assert all(signature_count(out / name) == 1 for name in now)
 
 
+def _interrupt_after(count):
+    """A progress callback that presses Ctrl-C (KeyboardInterrupt) once ``count`` items were reported."""
+    seen = []
+
+    def interrupt(item):
+        seen.append(item["relative"])
+        if len(seen) == count:
+            raise KeyboardInterrupt
+
+    return interrupt
+
+
 def test_interrupted_sign_continues_where_it_stopped(pki, tmp_path, signer_for):
     """Ctrl-C after 3 documents (KeyboardInterrupt from the progress callback), then the same command: the 3 are
     not signed again, the others are, each output carries one signature."""
@@ -53,12 +65,7 @@ def test_interrupted_sign_continues_where_it_stopped(pki, tmp_path, signer_for):
 
     source, out = tmp_path / "in", tmp_path / "out"
     pdf_folder(source, 7)
-    seen = []
-
-    def interrupt(item):
-        seen.append(item["relative"])
-        if len(seen) == 3:
-            raise KeyboardInterrupt
+    interrupt = _interrupt_after(3)
 
     operation = Sign("pkcs12", (), signer=signer_for("person"))
     arguments = dict(output_dir=out, workers=1, scheduler=None, journal_path=None, report_path=None, lang="en")
@@ -82,12 +89,7 @@ def test_interrupted_verify_keeps_what_it_reported_in_the_journal(pki, tmp_path)
 
     source = tmp_path / "in"
     pdf_folder(source, 7)
-    seen = []
-
-    def interrupt(item):
-        seen.append(item["relative"])
-        if len(seen) == 3:
-            raise KeyboardInterrupt
+    interrupt = _interrupt_after(3)
 
     arguments = dict(
         output_dir=None, workers=1, scheduler=None, journal_path=tmp_path / "j.sqlite", report_path=None, lang="en"
