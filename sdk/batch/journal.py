@@ -14,6 +14,8 @@ nothing is signed twice, nothing is lost, an input that changed since is redone:
   that input again.
 
 Every change is committed at once (WAL mode, ``synchronous=FULL``): a row on disk is true of the files on disk.
+The one exception, :meth:`Journal.together`, groups the rows of results that can simply be redone (a verification,
+an audit: no output written) into one commit per chunk; a crash before that commit only redoes those items.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,6 +106,17 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """Rows recorded inside are committed at the end, in one transaction (one sync instead of one per row),
+        and committed too when the block ends by an exception (Ctrl-C): they are true of what was done. Only for
+        results that can be redone; a ``signed`` row must be committed alone, before its output is renamed."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
 
     def get(self, operation: str, key: str) -> Entry | None:
         row = self._db.execute(

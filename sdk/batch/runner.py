@@ -17,6 +17,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -321,11 +322,20 @@ def run_batch(
                 }
                 for t in chunk
             ]
-        for result in results:
-            name, path = relative.pop(result["key"])
-            finish(_settle(result, name, path, operation, journal, output_dir))
+        with _together(journal, operation):
+            for result in results:
+                name, path = relative.pop(result["key"])
+                finish(_settle(result, name, path, operation, journal, output_dir))
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _together(journal: Journal | None, operation: Any) -> AbstractContextManager[None]:
+    """One journal commit per chunk for an operation that writes no output (redoing one of its items after a
+    crash is harmless); an operation that writes commits each row alone (nothing signed twice)."""
+    if journal is None or operation.writes:
+        return nullcontext()
+    return journal.together()
 
 
 def _failed(source: Source, reason: str) -> dict[str, Any]:

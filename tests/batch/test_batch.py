@@ -44,6 +44,18 @@ def test_sign_then_resume_signs_nothing_twice_and_redoes_a_changed_input(pki, ky
     assert all(signature_count(out / name) == 1 for name in now)
 
 
+def _interrupt_after(count):
+    """A progress callback that presses Ctrl-C (KeyboardInterrupt) once ``count`` items were reported."""
+    seen = []
+
+    def interrupt(item):
+        seen.append(item["relative"])
+        if len(seen) == count:
+            raise KeyboardInterrupt
+
+    return interrupt
+
+
 def test_interrupted_sign_continues_where_it_stopped(pki, tmp_path, signer_for):
     """Ctrl-C after 3 documents (KeyboardInterrupt from the progress callback), then the same command: the 3 are
     not signed again, the others are, each output carries one signature."""
@@ -53,12 +65,7 @@ def test_interrupted_sign_continues_where_it_stopped(pki, tmp_path, signer_for):
 
     source, out = tmp_path / "in", tmp_path / "out"
     pdf_folder(source, 7)
-    seen = []
-
-    def interrupt(item):
-        seen.append(item["relative"])
-        if len(seen) == 3:
-            raise KeyboardInterrupt
+    interrupt = _interrupt_after(3)
 
     operation = Sign("pkcs12", (), signer=signer_for("person"))
     arguments = dict(output_dir=out, workers=1, scheduler=None, journal_path=None, report_path=None, lang="en")
@@ -71,6 +78,30 @@ def test_interrupted_sign_continues_where_it_stopped(pki, tmp_path, signer_for):
     after = _digests(out)
     assert {n: after[n] for n in done_first} == done_first  # not signed again
     assert len(after) == 7 and all(signature_count(out / n) == 1 for n in after)
+
+
+def test_interrupted_verify_keeps_what_it_reported_in_the_journal(pki, tmp_path):
+    """Verification results are committed one chunk at a time; Ctrl-C in the middle of a chunk still commits the
+    items reported so far: the next run resumes them and verifies only the others, each counted once."""
+    from kyso.batch.cli import run_command
+    from kyso.batch.operations import Verify, VerifyOptions
+    from kyso.batch.runner import InProcess
+
+    source = tmp_path / "in"
+    pdf_folder(source, 7)
+    interrupt = _interrupt_after(3)
+
+    arguments = dict(
+        output_dir=None, workers=1, scheduler=None, journal_path=tmp_path / "j.sqlite", report_path=None, lang="en"
+    )
+    with pytest.raises(KeyboardInterrupt):
+        run_command(
+            Verify(VerifyOptions(revocation="off")), (str(source),), engine=InProcess(), on_item=interrupt, **arguments
+        )
+    summary = run_command(Verify(VerifyOptions(revocation="off")), (str(source),), engine=InProcess(), **arguments)
+    assert summary.total == 7 and summary.resumed == 3
+    with Journal(tmp_path / "j.sqlite") as journal:
+        assert len(list(journal.rows("verify"))) == 7
 
 
 def test_a_crash_between_the_write_and_the_journal_is_completed_not_signed_again(pki, tmp_path, signer_for):
