@@ -56,7 +56,7 @@ class ChromiumProcess:
     """A headless Chromium listening for DevTools clients on a free port of 127.0.0.1."""
 
     def __init__(self, executable: str, *, startup_timeout: float = 30.0) -> None:
-        self._profile = tempfile.TemporaryDirectory(prefix="kyso-chromium-")
+        self._profile = tempfile.TemporaryDirectory(prefix="kyso-chromium-", ignore_cleanup_errors=True)
         self._process = subprocess.Popen(
             [
                 executable,
