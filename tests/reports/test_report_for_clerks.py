@@ -195,13 +195,14 @@ def test_certificate_particulars_in_text_and_json(pki_cases: dict, pki: TestPKI)
 
 def test_a_real_root_is_not_test_material() -> None:
     from kyso.certs.identity import identity_of
+    from kyso.certs.loading import certificates_from_bytes
     from kyso.certs.parsing import parse_certificate
 
     path = SHARED / "interop" / "trust" / "rootcag2.crt"
     if not path.is_file() or not path.stat().st_size:
         pytest.skip("the real root comes with ../shared/interop (absent)")
     root = path.read_bytes()
-    who = identity_of(parse_certificate(kyso.api.certificates_from_bytes(root)[0]))
+    who = identity_of(parse_certificate(certificates_from_bytes(root)[0]))
     assert who.test_material is False
 
 
