@@ -189,9 +189,10 @@ def test_without_pin_options_the_pin_is_asked_on_the_terminal(kyso_token, docume
     output = tmp_path / "out.pdf"
     args = kyso_token.cli_args()[:-2]  # without --pin-env
     leader, follower = pty.openpty()
+    inherited = {k: v for k, v in os.environ.items() if k != "KYSO_LANG"}
     process = subprocess.Popen(
         [sys.executable, "-m", "kyso", "sign", str(document), "-o", str(output), *args],
-        stdin=follower, stdout=follower, stderr=follower, env={**{k: v for k, v in os.environ.items() if k != "KYSO_LANG"}, **env},
+        stdin=follower, stdout=follower, stderr=follower, env={**inherited, **env},
     )  # fmt: skip
     os.close(follower)
     seen = b""
