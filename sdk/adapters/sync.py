@@ -38,6 +38,8 @@ class ItemResult:
     """``signed``, ``failed`` or ``skipped``."""
     reason: str = ""
     duplicate: bool = False
+    reason_vi: str = ""
+    """The reason in Vietnamese (a typed error's Vietnamese lead), for the reports a văn thư reads."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"item": self.item, "name": self.name, "outcome": self.outcome, "reason": self.reason}
@@ -153,7 +155,12 @@ def check_signer(signer: Signer, *, trust: Iterable[Any] = (), revocation: str =
     if report.indication != "TOTAL_PASSED":
         why = report.sub_indication.value if report.sub_indication else report.indication.value
         detail = f": {'; '.join(report.messages)}" if report.messages else ""  # a plugin's reason comes last
-        raise SignerError(f"signer refused: certificate {why}{detail}")
+        from kyso.reasons import explain, why_vi
+
+        # a plugin's reason in Vietnamese as it is, a library's English note as the table says it (or not at all)
+        said = [told for told in (m if not m.isascii() else explain(m) for m in report.messages) if told]
+        vi = f"chứng thư ký bị từ chối: {why_vi(report.sub_indication)}{''.join(f'; {t}' for t in said)}"
+        raise SignerError(f"signer refused: certificate {why}{detail}", vi=vi)
     from kyso.certs.signing_certificate import check_signing_certificate
 
     check_signing_certificate(signer.certificate)  # the signing rule of kyso.sign, for a signer with no chain too
@@ -265,14 +272,15 @@ def _one(
         raise
     except Exception as exc:  # a KysoError, or a bug in adapter code (a KeyError on a missing field ...)
         if isinstance(exc, KysoError):
-            reason = exc.diagnostics()
+            reason, reason_vi = exc.diagnostics(), exc.diagnostics("vi")
         else:  # issue 16, item 8: it fails this item only; its message may quote the platform, its class does not
             logger.warning("item %s: %s in adapter code", item.id, exc.__class__.__name__, exc_info=True)
             reason = f"unexpected {exc.__class__.__name__} in adapter {adapter.name!r} (rerun with --verbose)"
+            reason_vi = f"lỗi {exc.__class__.__name__} trong bộ chuyển đổi {adapter.name!r} (chạy lại với --verbose)"
         if journal:  # the key stays with the item while its signed bytes wait in the journal
             journal.record(platform, item.id, "failed", reason=reason, **({"key": waiting} if waiting else {}))
         _report(adapter, item, "failed", reason)
-        return ItemResult(item.id, item.name, "failed", reason)
+        return ItemResult(item.id, item.name, "failed", reason, reason_vi=reason_vi)
     _report(adapter, item, "signed", "")
     return ItemResult(item.id, item.name, "signed", duplicate=receipt.duplicate)
 

@@ -353,12 +353,23 @@ class SignerChoice:
                     env_flag=env_flag,
                     file_flag=file_flag,
                     what=option.name,
-                    prompt=f"{self.backend.name} {option.name}" if option.required else None,
+                    prompt=self._prompt(option) if option.required else None,
                 )
                 if secret is not None:
                     arguments[keyword] = secret
             self._arguments = arguments
         return dict(self._arguments)
+
+    def _prompt(self, option: SignerOption) -> str:
+        """The hidden prompt of a secret, in the run's language (Vietnamese unless ``--lang en`` / ``KYSO_LANG``):
+        what a văn thư reads when the token asks for its PIN."""
+        from kyso.cli.options import LANG_KEY, env_lang
+
+        ctx = self._ctx or click.get_current_context(silent=True)
+        lang = (ctx.meta.get(LANG_KEY) if ctx is not None else None) or env_lang()
+        if lang == "en":
+            return f"{self.backend.name} {option.name}"
+        return f"{_SECRET_WORDS_VI.get(option.name, option.name)} ({self.backend.name})"
 
     def open(self) -> Signer:
         """The signer: secrets are read and the backend opened, on the first call."""
@@ -391,6 +402,16 @@ class SignerChoice:
 
     def __repr__(self) -> str:  # never show a secret's source values beyond their names
         return f"<SignerChoice backend={self.backend.name!r}>"
+
+
+_SECRET_WORDS_VI: dict[str, str] = {
+    "pin": "Mã PIN",
+    "password": "Mật khẩu",
+    "passphrase": "Mật khẩu",
+    "client-secret": "Khóa bí mật của ứng dụng (client secret)",
+    "oauth-token": "Mã truy cập (OAuth2)",
+}
+"""The Vietnamese name of a secret in a prompt, by option name (another backend's secret is shown by its name)."""
 
 
 def read_secret(

@@ -55,11 +55,11 @@ DETAILS: dict[str, tuple[str, str]] = {
     "refused_before_signing": ("từ chối trước khi ký: {why_vi}", "refused before signing: {why}"),
     "credentials_refused": ("bị từ chối: {why_vi}", "refused: {why}"),
     "errors_retried": (
-        "đã thử lại sau {retries} lỗi máy chủ; lỗi kéo dài được báo: {reason}",
+        "đã thử lại sau {retries} lỗi máy chủ; lỗi kéo dài được báo: {reason_vi}",
         "{retries} errors retried; persistent errors reported: {reason}",
     ),
     "timeouts_retried": (
-        "đã thử lại sau một lần quá thời gian; quá thời gian kéo dài được báo: {reason}",
+        "đã thử lại sau một lần quá thời gian; quá thời gian kéo dài được báo: {reason_vi}",
         "a timeout retried; persistent timeouts reported: {reason}",
     ),
     "duplicate_upload": (
@@ -92,11 +92,116 @@ DETAILS: dict[str, tuple[str, str]] = {
         "issuance-only adapters: the large file would need an approval signature first",
     ),
     "faults_fail_alone": (
-        "danh sách trả về HTML bị từ chối ({reason}); mỗi lần tải lỗi chỉ làm hỏng mục đó, kèm lý do",
+        "danh sách trả về HTML bị từ chối ({reason_vi}); mỗi lần tải lỗi chỉ làm hỏng mục đó, kèm lý do",
         "HTML list refused ({reason}); each faulty download failed alone with its reason",
     ),
+    # why a check failed (CheckFailed): a value ``x`` has its Vietnamese ``x_vi`` where it is prose
+    "item_not_listed": (
+        "mục {item} tạo cho người dùng '{user}' không có trong danh sách chờ ký của bộ chuyển đổi",
+        "item {item} seeded for {user} is not among the adapter's pending items",
+    ),
+    "not_total_passed": (
+        "{what_vi}: tài liệu nền tảng lưu có kết luận {indication}, không phải HỢP LỆ",
+        "{what}: the document the platform holds is {indication}, not TOTAL_PASSED",
+    ),
+    "last_kind": (
+        "{what_vi}: chữ ký cuối có loại {got}, cần loại {kind}",
+        "{what}: last signature has kind {got}, expected {kind}",
+    ),
+    "item_kind": (
+        "mục có loại {got}, nền tảng yêu cầu loại {kind}",
+        "the item's kind is {got}, the platform asked for {kind}",
+    ),
+    "not_signed": ("không ký được: {reasons_vi}", "not signed: {reasons}"),
+    "download_differs": (
+        "download_signed trả về khác với bản nền tảng lưu",
+        "download_signed differs from what the platform stores",
+    ),
+    "uploads_not_one": (
+        "nền tảng lưu {uploads} lần tải lên, cần đúng 1",
+        "the platform stored {uploads} uploads, expected 1",
+    ),
+    "still_pending": ("mục {item} vẫn chờ ký sau khi đã tải lên", "item {item} is still pending after its upload"),
+    "altered_verifies": (
+        "tài liệu bị sửa trên nền tảng vẫn được kiểm tra là HỢP LỆ",
+        "a document altered on the platform still verifies",
+    ),
+    "uploaded_anyway": ("vẫn có tài liệu được tải lên", "something was uploaded anyway"),
+    "signer_allowed": ("chứng thư ký {label_vi} vẫn được dùng để ký", "a {label} signer was allowed to sign"),
+    "password_repeated": ("thông báo lỗi nhắc lại mật khẩu", "the error message repeats the password"),
+    "refusal_slow": (
+        "việc từ chối đăng nhập mất {seconds} giây (có thử lại?)",
+        "refused credentials took {seconds} s (retried?)",
+    ),
+    "wrong_error": (
+        "thông tin đăng nhập sai gây lỗi {error} thay vì AuthenticationError: {why_vi}",
+        "wrong credentials gave {error}, not AuthenticationError: {why}",
+    ),
+    "credentials_accepted": ("thông tin đăng nhập sai vẫn được chấp nhận", "wrong credentials were accepted"),
+    "errors_unreported": ("lỗi máy chủ kéo dài không được báo", "persistent server errors were not reported"),
+    "timeouts_unreported": ("quá thời gian kéo dài không được báo", "persistent timeouts were not reported"),
+    "html_accepted": (
+        "một trang HTML thay cho danh sách mục JSON vẫn được chấp nhận",
+        "an HTML page instead of the JSON item list was accepted",
+    ),
+    "error_unexplained": (
+        "thông báo lỗi không nói rõ cái gì hỏng: {reason_vi}",
+        "the error does not say what failed: {reason}",
+    ),
+    "empty_download": ("tải về rỗng sau khi thử lại vì quá thời gian", "empty download after a retried timeout"),
+    "repeat_upload_failed": (
+        "tải lên lần hai với cùng khóa idempotency bị lỗi: {why_vi}",
+        "a repeated upload with the same idempotency key failed: {why}",
+    ),
+    "duplicate_stored": (
+        "hai lần tải lên với cùng một khóa đã lưu {uploads} tài liệu",
+        "two uploads with one idempotency key stored {uploads} documents",
+    ),
+    "signed_again": ("lần chạy sau lại ký mục này", "a later run signed the item again"),
+    "uploaded_again": ("lần chạy sau lại tải lên", "a later run uploaded again"),
+    "items_missing": (
+        "{missing} trong {items} mục không có trong danh sách chờ ký",
+        "{missing} of {items} items are missing from the pending list",
+    ),
+    "some_signed": ("chỉ {signed} trong {items} mục được ký: {reasons_vi}", "{signed} of {items} signed: {reasons}"),
+    "uploads_per_item": ("số lần tải lên của từng mục: {counts}", "uploads per item: {counts}"),
+    "not_its_own": (
+        "mục {item} giữ một tài liệu đã ký không phải của nó",
+        "item {item} holds a signed document that is not its own",
+    ),
+    "name_altered": ("tên tệp bị thay đổi: {name}", "file name altered: {name}"),
+    "metadata_altered": ("siêu dữ liệu {field} bị thay đổi: {value}", "metadata {field}: {value}"),
+    "large_smaller": ("tệp lớn sau khi ký lại nhỏ hơn tệp gốc", "the signed large file is smaller than the source"),
+    "failed_items": (
+        "các mục lỗi là {failed}, cần đúng hai mục nền tảng từ chối",
+        "failed items {failed}, expected the two the platform refused",
+    ),
+    "others_signed": (
+        "chỉ {signed} trong 4 mục còn lại được ký: {reasons_vi}",
+        "{signed} of the 4 others signed: {reasons}",
+    ),
+    "resumed_signed": (
+        "lần chạy tiếp ký {signed} mục, cần 2: {reasons_vi}",
+        "the resumed run signed {signed} items, expected 2: {reasons}",
+    ),
+    "not_all_signed": (
+        "sau lần chạy tiếp vẫn còn mục chưa ký",
+        "some items are still not signed after the resumed run",
+    ),
+    "fault_dropped": ("mục bị lỗi {fault} bị bỏ khỏi lần chạy", "item with fault {fault} was dropped from the run"),
+    "fault_outcome": (
+        "mục bị lỗi {fault}: {outcome_vi} ({reason_vi})",
+        "item with fault {fault}: {outcome} ({reason})",
+    ),
+    "fault_no_reason": (
+        "mục bị lỗi {fault} hỏng mà không nêu lý do",
+        "item with fault {fault} failed without a reason",
+    ),
+    "fault_uploaded": ("mục bị lỗi {fault} vẫn được tải lên", "item with fault {fault} was uploaded anyway"),
+    "adapter_raised": ("bộ chuyển đổi gặp lỗi {error}: {why_vi}", "{error}: {why}"),
+    "assertion_failed": ("kiểm tra không đạt", "assertion failed"),
 }
-"""What each passed check found, (Vietnamese, English), with the values of its :class:`Detail`."""
+"""What each check found, or why it failed, (Vietnamese, English), with the values of its :class:`Detail`."""
 
 _NO_KIND = {"vi": "không có", "en": "none"}
 
@@ -116,11 +221,12 @@ class Detail:
         lang = "en" if lang == "en" else "vi"
         vi, en = DETAILS[self.key]
         values = dict(self.values)
-        if "kind" in values:  # a kind and a verdict are named as the verification report names them
-            from kyso.core.manager import get_plugin_manager
+        for name in ("kind", "got"):  # a kind and a verdict are named as the verification report names them
+            if name in values:
+                from kyso.core.manager import get_plugin_manager
 
-            kind = values["kind"]
-            values["kind"] = _NO_KIND[lang] if kind is None else get_plugin_manager().kinds.label(kind, lang)
+                kind = values[name]
+                values[name] = _NO_KIND[lang] if kind is None else get_plugin_manager().kinds.label(kind, lang)
         if "indication" in values and lang == "vi":  # English keeps the ETSI code, as its template does
             from kyso.core.models import Indication
             from kyso.reports import _VERDICT
@@ -139,7 +245,18 @@ def _said(exc: KysoError) -> dict[str, str]:
 
 
 class CheckFailed(AssertionError):
-    """The adapter does not keep a promise of the contract."""
+    """The adapter does not keep a promise of the contract; its argument says which (a :class:`Detail`, shown in
+    the report's language, or a line from a third-party check)."""
+
+    @property
+    def detail(self) -> Detail | str:
+        said = self.args[0] if self.args else ""
+        return said if isinstance(said, Detail) else str(said) or Detail("assertion_failed")
+
+
+def _said_reason(exc: KysoError) -> dict[str, str]:
+    """A platform error's line in both languages, for a detail's ``reason`` / ``reason_vi``."""
+    return {"reason": exc.diagnostics(), "reason_vi": exc.diagnostics("vi")}
 
 
 class CheckSkipped(Exception):
@@ -323,36 +440,39 @@ def sample_pdf(text: str = "Kyso", *, padding: int = 0) -> bytes:
     return out.getvalue()
 
 
-def _expect(condition: bool, message: str) -> None:
+def _expect(condition: bool, failure: str, **values: Any) -> None:
+    """:class:`CheckFailed` with the ``failure`` key of :data:`DETAILS` and its values, unless ``condition``."""
     if not condition:
-        raise CheckFailed(message)
+        raise CheckFailed(Detail(failure, values))
 
 
 def _find(adapter: Adapter, user: str, item_id: str) -> Item:
     for item in adapter.pending(user):
         if item.id == item_id:
             return item
-    raise CheckFailed(f"item {item_id} seeded for {user} is not among the adapter's pending items")
+    raise CheckFailed(Detail("item_not_listed", {"item": item_id, "user": user}))
 
 
-def _platform_error(call: Callable[[], object], unreported: str) -> str:
-    """The diagnostics of the :class:`PlatformError` that ``call`` must raise; ``CheckFailed(unreported)`` when it
-    returns instead."""
+def _platform_error(call: Callable[[], object], unreported: str) -> dict[str, str]:
+    """The line (``reason``, ``reason_vi``) of the :class:`PlatformError` that ``call`` must raise; the failure
+    ``unreported`` (a key of :data:`DETAILS`) when it returns instead."""
     try:
         call()
     except PlatformError as exc:
-        return exc.diagnostics()
-    raise CheckFailed(unreported)
+        return _said_reason(exc)
+    raise CheckFailed(Detail(unreported))
 
 
-def _passed_with_kind(h: Harness, data: bytes, kind: SignatureKind | None, what: str) -> None:
+def _passed_with_kind(h: Harness, data: bytes, kind: SignatureKind | None, what: str, what_vi: str) -> None:
     report = h.verify(data)
-    _expect(
-        str(report.indication) == "TOTAL_PASSED",
-        f"{what}: the document the platform holds is {report.indication}, not TOTAL_PASSED",
-    )
+    where = {"what": what, "what_vi": what_vi}
+    _expect(str(report.indication) == "TOTAL_PASSED", "not_total_passed", indication=str(report.indication), **where)
     last = report.signatures[-1]
-    _expect(last.kind == kind, f"{what}: last signature has kind {last.kind}, expected {kind}")
+    _expect(last.kind == kind, "last_kind", got=_kind(last.kind), kind=_kind(kind), **where)
+
+
+def _kind(kind: SignatureKind | str | None) -> str | None:
+    return kind.value if isinstance(kind, SignatureKind) else kind
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -369,14 +489,14 @@ def round_trip(kind: SignatureKind | None) -> Check:
         adapter = h.adapter()
         try:
             item = _find(adapter, user, item_id)
-            _expect(item.kind == kind, f"the item's kind is {item.kind}, the platform asked for {kind}")
+            _expect(item.kind == kind, "item_kind", got=_kind(item.kind), kind=_kind(kind))
             summary = h.sync(adapter, user, kind, items=[item])
-            _expect(summary.signed == 1, f"not signed: {summary.results[0].reason if summary.results else 'no result'}")
+            _expect(summary.signed == 1, "not_signed", **_reasons(summary))
             signed = adapter.download_signed(item)
-            _passed_with_kind(h, signed, kind, "download after upload")
-            _expect(signed == h.control.signed(item_id), "download_signed differs from what the platform stores")
+            _passed_with_kind(h, signed, kind, "download after upload", "bản tải về sau khi tải lên")
+            _expect(signed == h.control.signed(item_id), "download_differs")
             state = h.control.item(item_id)
-            _expect(state["uploads"] == 1, f"the platform stored {state['uploads']} uploads, expected 1")
+            _expect(state["uploads"] == 1, "uploads_not_one", uploads=state["uploads"])
         finally:
             adapter.close()
         return Detail("round_trip", {"kind": kind.value if kind else None})
@@ -394,9 +514,10 @@ def _staging_round_trip(h: Harness, kind: SignatureKind | None) -> Detail:
         if item is None:
             raise CheckSkipped(Detail("not_seeded", {"kind": kind.value if kind else None, "user": h.user}))
         summary = h.sync(adapter, h.user, kind, items=[item])
-        _expect(summary.signed == 1, f"not signed: {_reasons(summary)}")
-        _passed_with_kind(h, adapter.download_signed(item), kind, f"item {item.id} after upload")
-        _expect(all(i.id != item.id for i in adapter.pending(h.user)), "the item is still pending after its upload")
+        _expect(summary.signed == 1, "not_signed", **_reasons(summary))
+        signed = adapter.download_signed(item)
+        _passed_with_kind(h, signed, kind, f"item {item.id} after upload", f"mục {item.id} sau khi tải lên")
+        _expect(all(i.id != item.id for i in adapter.pending(h.user)), "still_pending", item=item.id)
     finally:
         adapter.close()
     return Detail("seeded_round_trip", {"item": item.id, "kind": kind.value if kind else None})
@@ -408,16 +529,19 @@ def altered_document_detected(h: Harness) -> Detail:
     try:
         item = _find(adapter, user, item_id)
         summary = h.sync(adapter, user, h.kind, items=[item])
-        _expect(summary.signed == 1, f"not signed: {summary.results[0].reason}")
+        _expect(summary.signed == 1, "not_signed", **_reasons(summary))
         h.control.tamper(item_id)
         try:
             report = h.verify(adapter.download_signed(item))
         except KysoError as exc:
             return Detail("altered_unreadable", _said(exc))
-        _expect(str(report.indication) != "TOTAL_PASSED", "a document altered on the platform still verifies")
+        _expect(str(report.indication) != "TOTAL_PASSED", "altered_verifies")
         return Detail("altered_detected", {"indication": str(report.indication)})
     finally:
         adapter.close()
+
+
+_SIGNER_VI = {"revoked": "đã bị thu hồi", "expired": "đã hết hạn"}
 
 
 def _refused(label: str) -> Check:
@@ -429,11 +553,11 @@ def _refused(label: str) -> Check:
             h.sync(adapter, user, h.kind, signer=h.signer(label))
         except SignerError as exc:
             state = h.control.item(item_id)
-            _expect(state["uploads"] == 0 and state["state"] == "pending", "something was uploaded anyway")
+            _expect(state["uploads"] == 0 and state["state"] == "pending", "uploaded_anyway")
             return Detail("refused_before_signing", _said(exc))
         finally:
             adapter.close()
-        raise CheckFailed(f"a {label} signer was allowed to sign")
+        raise CheckFailed(Detail("signer_allowed", {"label": label, "label_vi": _SIGNER_VI.get(label, label)}))
 
     check.__name__ = f"{label}_signer_refused"
     return check
@@ -448,15 +572,15 @@ def wrong_credentials(h: Harness) -> Detail:
     except AuthenticationError as exc:
         said = _said(exc)
         repeated = any("definitely-wrong-password" in m for m in said.values())
-        _expect(not repeated, "the error message repeats the password")
+        _expect(not repeated, "password_repeated")
         elapsed = time.perf_counter() - started
-        _expect(elapsed < h.config.timeout * 2 + 1, f"refused credentials took {elapsed:.1f} s (retried?)")
+        _expect(elapsed < h.config.timeout * 2 + 1, "refusal_slow", seconds=f"{elapsed:.1f}")
         return Detail("credentials_refused", said)
     except KysoError as exc:
-        raise CheckFailed(f"wrong credentials gave {exc.__class__.__name__}, not AuthenticationError: {exc}") from None
+        raise CheckFailed(Detail("wrong_error", {"error": exc.__class__.__name__, **_said(exc)})) from None
     finally:
         adapter.close()
-    raise CheckFailed("wrong credentials were accepted")
+    raise CheckFailed(Detail("credentials_accepted"))
 
 
 def server_errors_retried(h: Harness) -> Detail:
@@ -466,9 +590,9 @@ def server_errors_retried(h: Harness) -> Detail:
         control.fault("error", operation="pending", count=h.config.retries)
         _find(adapter, user, item_id)  # succeeds on the last retry
         control.fault("error", operation="pending", count=100)
-        reason = _platform_error(lambda: adapter.pending(user), "persistent server errors were not reported")
-        _expect("500" in reason, f"the error does not say what failed: {reason}")
-        return Detail("errors_retried", {"retries": h.config.retries, "reason": reason})
+        reason = _platform_error(lambda: adapter.pending(user), "errors_unreported")
+        _expect("500" in reason["reason"], "error_unexplained", **reason)
+        return Detail("errors_retried", {"retries": h.config.retries, **reason})
 
 
 def timeouts_retried(h: Harness) -> Detail:
@@ -479,10 +603,9 @@ def timeouts_retried(h: Harness) -> Detail:
         item = _find(adapter, user, item_id)
         control.fault("slow", operation="download", item=item_id, count=1, seconds=slow)
         data = adapter.download(item)
-        _expect(len(data) > 0, "empty download after a retried timeout")
+        _expect(len(data) > 0, "empty_download")
         control.fault("slow", operation="download", item=item_id, count=h.config.retries + 1, seconds=slow)
-        reason = _platform_error(lambda: adapter.download(item), "persistent timeouts were not reported")
-        return Detail("timeouts_retried", {"reason": reason})
+        return Detail("timeouts_retried", _platform_error(lambda: adapter.download(item), "timeouts_unreported"))
 
 
 def duplicate_upload(h: Harness) -> Detail:
@@ -503,13 +626,13 @@ def duplicate_upload(h: Harness) -> Detail:
         try:
             adapter.upload(item, again, idempotency_key=key)
         except KysoError as exc:
-            raise CheckFailed(f"a repeated upload with the same idempotency key failed: {exc.diagnostics()}") from None
+            raise CheckFailed(Detail("repeat_upload_failed", _said(exc))) from None
         state = h.control.item(item_id)
-        _expect(state["uploads"] == 1, f"two uploads with one idempotency key stored {state['uploads']} documents")
-        _expect(all(i.id != item_id for i in adapter.pending(user)), "the item is still pending after its upload")
+        _expect(state["uploads"] == 1, "duplicate_stored", uploads=state["uploads"])
+        _expect(all(i.id != item_id for i in adapter.pending(user)), "still_pending", item=item_id)
         summary = h.sync(adapter, user, h.kind)  # a later run finds nothing to resubmit
-        _expect(summary.signed == 0, "a later run signed the item again")
-        _expect(h.control.item(item_id)["uploads"] == 1, "a later run uploaded again")
+        _expect(summary.signed == 0, "signed_again")
+        _expect(h.control.item(item_id)["uploads"] == 1, "uploaded_again")
         return Detail("duplicate_upload")
     finally:
         adapter.close()
@@ -524,17 +647,17 @@ def many_items(h: Harness) -> Detail:
     try:
         listed = {i.id for i in adapter.pending(user)}
         missing = [i for i in ids if i not in listed]
-        _expect(not missing, f"{len(missing)} of {len(ids)} items are missing from the pending list")
+        _expect(not missing, "items_missing", missing=len(missing), items=len(ids))
         summary = h.sync(adapter, user, h.kind)
-        _expect(summary.signed == len(ids), f"{summary.signed} of {len(ids)} signed: {_reasons(summary)}")
+        _expect(summary.signed == len(ids), "some_signed", signed=summary.signed, items=len(ids), **_reasons(summary))
         counts = [h.control.item(i)["uploads"] for i in ids]
-        _expect(counts == [1] * len(ids), f"uploads per item: {counts}")
+        _expect(counts == [1] * len(ids), "uploads_per_item", counts=str(counts))
         for n, item_id in enumerate(ids):  # a PDF signature is an incremental update: the source comes first
             source = contents[n]
             if source is not None and not h.control.signed(item_id).startswith(source):
-                raise CheckFailed(f"item {item_id} holds a signed document that is not its own")
+                raise CheckFailed(Detail("not_its_own", {"item": item_id}))
         for item_id in ids[:: max(1, len(ids) // 3)]:
-            _passed_with_kind(h, h.control.signed(item_id), h.kind, f"item {item_id}")
+            _passed_with_kind(h, h.control.signed(item_id), h.kind, f"item {item_id}", f"mục {item_id}")
         return Detail("many_items", {"items": len(ids)})
     finally:
         adapter.close()
@@ -547,13 +670,18 @@ def vietnamese_names_and_metadata(h: Harness) -> Detail:
     adapter = h.adapter()
     try:
         item = _find(adapter, user, item_id)
-        _expect(item.name == VIETNAMESE_NAME, f"file name altered: {item.name!r}")
+        _expect(item.name == VIETNAMESE_NAME, "name_altered", name=repr(item.name))
         for key, value in VIETNAMESE_METADATA.items():
             got = item.metadata.get(key)
-            _expect(got is not None and unicodedata.normalize("NFC", got) == value, f"metadata {key!r}: {got!r}")
+            _expect(
+                got is not None and unicodedata.normalize("NFC", got) == value,
+                "metadata_altered",
+                key=repr(key),
+                got=repr(got),
+            )
         summary = h.sync(adapter, user, h.kind, items=[item])
-        _expect(summary.signed == 1, f"not signed: {_reasons(summary)}")
-        _passed_with_kind(h, adapter.download_signed(item), h.kind, VIETNAMESE_NAME)
+        _expect(summary.signed == 1, "not_signed", **_reasons(summary))
+        _passed_with_kind(h, adapter.download_signed(item), h.kind, VIETNAMESE_NAME, VIETNAMESE_NAME)
         return Detail("vietnamese_names")
     finally:
         adapter.close()
@@ -569,10 +697,10 @@ def large_file(h: Harness) -> Detail:
     try:
         item = _find(adapter, user, item_id)
         summary = h.sync(adapter, user, h.kind, items=[item])
-        _expect(summary.signed == 1, f"not signed: {_reasons(summary)}")
+        _expect(summary.signed == 1, "not_signed", **_reasons(summary))
         signed = adapter.download_signed(item)
-        _expect(len(signed) > len(content), "the signed large file is smaller than the source")
-        _passed_with_kind(h, signed, h.kind, "large file")
+        _expect(len(signed) > len(content), "large_smaller")
+        _passed_with_kind(h, signed, h.kind, "large file", "tệp lớn")
         return Detail("large_file", {"mib": len(content) // (1024 * 1024)})
     finally:
         adapter.close()
@@ -590,14 +718,16 @@ def nothing_lost_mid_batch(h: Harness) -> Detail:
         control.fault("error", operation="upload", item=ids[4], count=100)
         first = h.sync(adapter, user, h.kind, journal=journal)
         failed = {r.item for r in first.results if r.outcome == "failed"}
-        _expect(failed == {ids[2], ids[4]}, f"failed items {sorted(failed)}, expected the two the platform refused")
-        _expect(first.signed == 4, f"{first.signed} of the 4 others signed: {_reasons(first)}")
+        _expect(failed == {ids[2], ids[4]}, "failed_items", failed=str(sorted(failed)))
+        _expect(first.signed == 4, "others_signed", signed=first.signed, **_reasons(first))
         control.clear_faults()
         second = h.sync(adapter, user, h.kind, journal=journal)
-        _expect(second.signed == 2, f"the resumed run signed {second.signed} items, expected 2: {_reasons(second)}")
+        _expect(second.signed == 2, "resumed_signed", signed=second.signed, **_reasons(second))
         states = [h.control.item(i) for i in ids]
-        _expect(all(s["state"] == "signed" for s in states), "some items are still not signed after the resumed run")
-        _expect([s["uploads"] for s in states] == [1] * 6, f"uploads per item: {[s['uploads'] for s in states]}")
+        _expect(all(s["state"] == "signed" for s in states), "not_all_signed")
+        _expect(
+            [s["uploads"] for s in states] == [1] * 6, "uploads_per_item", counts=str([s["uploads"] for s in states])
+        )
         return Detail("nothing_lost")
 
 
@@ -608,9 +738,7 @@ def faults_fail_alone(h: Harness) -> Detail:
     ids = [h.seed(user, h.kind, name=f"Văn bản lỗi {n}.pdf") for n in range(len(faults))]
     with h.faulty_adapter() as adapter:
         control.fault("html", operation="pending", count=h.config.retries + 1)
-        html_reason = _platform_error(
-            lambda: adapter.pending(user), "an HTML page instead of the JSON item list was accepted"
-        )
+        html_reason = _platform_error(lambda: adapter.pending(user), "html_accepted")
         control.clear_faults()
         for item_id, fault in zip(ids, faults, strict=True):
             if fault:
@@ -620,18 +748,31 @@ def faults_fail_alone(h: Harness) -> Detail:
         outcome = {r.item: r for r in summary.results}
         for item_id, fault in zip(ids, faults, strict=True):
             result = outcome.get(item_id)
-            _expect(result is not None, f"item with fault {fault} was dropped from the run")
+            _expect(result is not None, "fault_dropped", fault=fault)
             assert result is not None  # (for the type checker: _expect raised otherwise)
             expected = "signed" if fault is None else "failed"
-            _expect(result.outcome == expected, f"item with fault {fault}: {result.outcome} ({result.reason})")
-            _expect(fault is None or bool(result.reason), f"item with fault {fault} failed without a reason")
+            _expect(result.outcome == expected, "fault_outcome", fault=fault, **_outcome(result))
+            _expect(fault is None or bool(result.reason), "fault_no_reason", fault=fault)
             if fault:
-                _expect(h.control.item(item_id)["uploads"] == 0, f"item with fault {fault} was uploaded anyway")
-        return Detail("faults_fail_alone", {"reason": html_reason})
+                _expect(h.control.item(item_id)["uploads"] == 0, "fault_uploaded", fault=fault)
+        return Detail("faults_fail_alone", html_reason)
 
 
-def _reasons(summary: Any) -> str:
-    return "; ".join(f"{r.name}: {r.reason}" for r in summary.results if r.outcome != "signed")[:300]
+def _reasons(summary: Any) -> dict[str, str]:
+    """Why the items of a sync run were not signed (``reasons``, ``reasons_vi``)."""
+    failed = [r for r in summary.results if r.outcome != "signed"]
+    return {
+        "reasons": "; ".join(f"{r.name}: {r.reason}" for r in failed)[:300] or "no result",
+        "reasons_vi": "; ".join(f"{r.name}: {r.reason_vi or r.reason}" for r in failed)[:300] or "không có kết quả",
+    }
+
+
+_OUTCOME_VI = {"signed": "đã ký", "failed": "lỗi", "skipped": "bỏ qua"}
+
+
+def _outcome(result: Any) -> dict[str, str]:
+    said = {"outcome": result.outcome, "outcome_vi": _OUTCOME_VI.get(result.outcome, result.outcome)}
+    return {**said, "reason": result.reason, "reason_vi": result.reason_vi or result.reason}
 
 
 PROOFS: dict[str, tuple[str, str]] = {

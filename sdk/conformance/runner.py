@@ -37,7 +37,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from kyso.conformance.checks import Check, CheckSkipped, Detail, Harness, all_checks, proof_of
+from kyso.conformance.checks import Check, CheckFailed, CheckSkipped, Detail, Harness, all_checks, proof_of
 from kyso.core.adapter import AdapterConfig, AdapterInfo, Credentials
 from kyso.text import printable, to_json
 
@@ -377,12 +377,19 @@ def run_check(harness: Harness, name: str, check: Check) -> CheckResult:
     except CheckSkipped as exc:
         outcome, detail = "skipped", exc.detail
     except AssertionError as exc:
-        outcome, detail = "failed", str(exc) or "assertion failed"
+        outcome, detail = (
+            "failed",
+            exc.detail if isinstance(exc, CheckFailed) else str(exc) or Detail("assertion_failed"),
+        )
     except Exception as exc:  # an adapter that crashes fails the check, with what it raised
         from kyso.core.errors import KysoError
 
         text = exc.diagnostics() if isinstance(exc, KysoError) else str(exc)
-        outcome, detail = "failed", f"{exc.__class__.__name__}: {text}"
+        said = exc.diagnostics("vi") if isinstance(exc, KysoError) else text  # an adapter's own words, as said
+        outcome, detail = (
+            "failed",
+            Detail("adapter_raised", {"error": exc.__class__.__name__, "why": text, "why_vi": said}),
+        )
     finally:
         if harness.control is not None:
             with contextlib.suppress(Exception):

@@ -272,7 +272,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         def work() -> tuple[Any, validating.Request]:
             return validating.verify(request, config, service.trust), request
 
-        return await service.run(http, "verify", work, lambda report: JSONResponse(report.to_dict()))
+        return await service.run(http, "verify", work, lambda report: _report_answer(http, report))
 
     async def report_pdf(http: HttpRequest) -> Response:
         request = await read_document_request(http, config)
@@ -334,7 +334,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
             request = validating.Request(content=content, name=identifier)
             return validating.verify(request, config, service.trust), request
 
-        return await service.run(http, "links", work, lambda report: JSONResponse(report.to_dict()))
+        return await service.run(http, "links", work, lambda report: _report_answer(http, report))
 
     async def trust(http: HttpRequest) -> Response:
         return JSONResponse(await run_in_threadpool(service.trust.listing))
@@ -415,6 +415,29 @@ class _WithBytes:
         self.report, self.data = report, data
         self.indication, self.format = report.indication, report.format
         self.signatures = report.signatures
+
+
+def _report_answer(http: HttpRequest, report: Any) -> JSONResponse:
+    """The report (``kyso verify --format json``); asked with ``?display=1`` (the page), also its moments as the
+    text report shows them (:func:`kyso.reports.moment_text`, the one formatter), in both languages: the page
+    switches language without asking again."""
+    answer = report.to_dict()
+    if http.query_params.get("display") == "1":
+        answer["display"] = {lang: [_moments(sig, lang) for sig in answer["signatures"]] for lang in ("vi", "en")}
+    return JSONResponse(answer)
+
+
+def _moments(signature: dict[str, Any], lang: str) -> dict[str, str | None]:
+    from kyso.reports import moment_text
+
+    certificate = signature.get("certificate") or {}
+    moments = {
+        "signing_time": signature.get("signing_time"),
+        "timestamp": (signature.get("timestamp") or {}).get("time"),
+        "not_before": certificate.get("not_before"),
+        "not_after": certificate.get("not_after"),
+    }
+    return {key: moment_text(value, lang) if value else None for key, value in moments.items()}
 
 
 def _words(lang: str) -> dict[str, Any]:

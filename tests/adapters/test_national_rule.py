@@ -64,7 +64,7 @@ def test_one_plugin_refuses_the_signer_in_sync(national_rule, kyso_cli, ioffice_
             *common, "--p12", pki.p12("organisation"), *trust, "--journal", tmp_path / f"j{len(trust)}", env=env
         )
         assert result.exit_code != 0, result.stdout
-        assert "signer refused" in result.stderr and RULE in result.stderr, result.stderr
+        assert "chứng thư ký bị từ chối" in result.stderr and RULE in result.stderr, result.stderr
         assert ioffice_sim.item(item)["uploads"] == 0 and ioffice_sim.item(item)["state"] == "pending"
     signed = kyso_cli(*common, "--p12", pki.p12("person"), "--journal", tmp_path / "person", env=env)
     assert signed.exit_code == 0, signed.stdout + signed.stderr  # a person of the same organisation still signs

@@ -242,3 +242,44 @@ def test_every_check_of_the_suite_is_failed_by_something_in_this_module():
     }  # fmt: skip
     suite = {name.split("[")[0] for name, _ in all_checks(broken(IOfficeAdapter, "x"))}
     assert suite <= {name.split("[")[0] for name in failed_here}
+
+
+def _english_in_vietnamese(report: Any) -> dict[str, set[str]]:
+    """Per failed or refusing check, the English words of its English detail found in its Vietnamese one (the word
+    scan of the clerks' report test); the values that are data (ids, counts, class and fault names) are not prose."""
+    from reports.test_report_for_clerks import ascii_words, english_words
+
+    found = {}
+    for check in (c for c in report.checks if c.outcome != "not_run"):  # "not run (--check)" names a flag
+        values = getattr(check.detail, "values", {})
+        data = " ".join(str(v) for k, v in values.items() if not k.endswith("_vi") and f"{k}_vi" not in values)
+        english = english_words([check.detail_text("en")]) - ascii_words(data)
+        found[check.name] = english & ascii_words(check.detail_text("vi"))
+    return found
+
+
+def test_failures_and_refusals_read_in_vietnamese(kyso_conformance_harness: Any, monkeypatch):
+    """Issue 16, item 3: the Vietnamese report of a broken adapter carries no English failure text, nor the
+    English line of a refused signer (a typed error's Vietnamese lead and detail instead)."""
+    runs = [
+        (broken(ServesItsOwnCopy, "tampered"), {"altered_document_detected", "expired_signer_refused"}),
+        (broken(RefusedLoginIsAnEmptyList, "empty-login"), {"wrong_credentials"}),
+        (broken(UploadsTheUnsignedFile, "unsigned-uploader"), {"round_trip[approval]"}),
+    ]
+    reports = [run_conformance(a, harness=kyso_conformance_harness(a), only=only, lang="vi") for a, only in runs]
+    monkeypatch.setattr(kyso.adapters.sync, "check_signer", lambda *args, **kwargs: None)
+    unchecked = broken(IOfficeAdapter, "unchecked-signer")
+    reports.append(
+        run_conformance(
+            unchecked, harness=kyso_conformance_harness(unchecked), only={"revoked_signer_refused"}, lang="vi"
+        )
+    )
+    outcomes = {c.name: c.outcome for r in reports for c in r.checks if c.outcome != "not_run"}
+    assert outcomes == {
+        "altered_document_detected": "failed", "expired_signer_refused": "passed", "wrong_credentials": "failed",
+        "round_trip[approval]": "failed", "revoked_signer_refused": "failed",
+    }, outcomes  # fmt: skip
+    for report in reports:
+        assert not any(_english_in_vietnamese(report).values()), (_english_in_vietnamese(report), report.to_table())
+    refused = next(c for c in reports[0].checks if c.name == "expired_signer_refused").detail_text("vi")
+    assert "chứng thư ký bị từ chối" in refused and "signer refused" not in refused, refused

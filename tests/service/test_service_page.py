@@ -105,3 +105,38 @@ def test_names_from_documents_are_text_never_html(page, service, signer_for, tmp
     page.wait_for_selector("#result:not([hidden])")
     assert hostile in page.text_content("#document")
     assert page.query_selector("#result img") is None and page.title() != "1"
+
+
+def test_times_are_shown_as_the_text_report_shows_them(page, service, signer_for, tmp_path):
+    """Signing time and validity on the page are the text report's (``moment_text``): to the second, Vietnamese
+    form, and ISO to the second in English; never the raw ISO of the JSON with its microseconds."""
+    import concurrent.futures
+    import re
+
+    from kyso.reports import moment_text
+
+    document = tmp_path / "gio-ky.pdf"
+    document.write_bytes(signed(signer_for("person"), "Gio ky"))
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        report = pool.submit(lambda: kyso.verify(document.read_bytes())).result()
+    signature = report.signatures[0]
+    raw = report.to_dict()["signatures"][0]
+    assert signature.signing_time is not None and raw["signing_time"] and raw["certificate"]["not_before"]
+    page.goto(service.url + "/")
+    page.set_input_files("#file", str(document))
+    page.click("#check")
+    page.wait_for_selector("#result:not([hidden])")
+    for lang in ("vi", "en"):
+        card = page.text_content(".card")
+        assert moment_text(signature.signing_time, lang) in card
+        certificate = signature.signer
+        validity = f"{moment_text(certificate.not_before, lang)} → {moment_text(certificate.not_after, lang)}"
+        assert validity in card
+        assert not re.search(r"\d:\d\d\.\d", card), card  # no fraction of a second
+        if lang == "vi":  # the JSON is ISO already (Vietnam time): English shows it to the second
+            assert raw["signing_time"] not in card and raw["certificate"]["not_before"] not in card
+        page.screenshot(path=str(tmp_path / f"page-times-{lang}.png"), full_page=True)
+        page.click("#lang")
+        if lang == "vi":
+            page.wait_for_function("document.getElementById('verdict').textContent.startsWith('Verdict')")
+    assert "ngày" in moment_text(signature.signing_time, "vi")

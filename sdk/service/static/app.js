@@ -64,19 +64,21 @@ function show(report) {
     const cert = sig.certificate || {};
     // the certificate summary (title, validity, test material) where the report has it, signer or certificate
     const signer = { ...cert, ...(sig.signer || {}) };
+    // moments as the text report shows them, formatted by the service (kyso.reports.moment_text)
+    const moment = (report.display && report.display[lang][index]) || {};
     row(dl, L.signer, signer.common_name || signer.subject);
     row(dl, lang === "vi" ? "Chức danh" : "Title", signer.title);
     row(dl, L.organization, signer.organization);
     row(dl, L.issuer, commonName(signer.issuer));
-    row(dl, t("when"), sig.signing_time);
-    if (sig.timestamp) row(dl, L.timestamp, `${sig.timestamp.time} (${sig.timestamp.authority || "-"})`);
+    row(dl, t("when"), moment.signing_time);
+    if (sig.timestamp) row(dl, L.timestamp, `${moment.timestamp} (${sig.timestamp.authority || "-"})`);
     if (sig.kind) row(dl, L.kind, words.kinds[sig.kind] || sig.kind);
     if (sig.sub_indication) row(dl, L.reason, words.why[sig.sub_indication] || sig.sub_indication);
     if (cert.revocation) {
       const said = words.revocation[cert.revocation.status] || cert.revocation.status;
       row(dl, L.revocation, `${said} (${L.source}: ${cert.revocation.source})`);
     }
-    if (signer.not_before && signer.not_after) row(dl, lang === "vi" ? "Hiệu lực" : "Validity", `${signer.not_before} → ${signer.not_after}`);
+    if (moment.not_before && moment.not_after) row(dl, lang === "vi" ? "Hiệu lực" : "Validity", `${moment.not_before} → ${moment.not_after}`);
     card.append(h, dl);
     if (signer.test_material) {
       const w = document.createElement("p"); w.className = "warning"; w.textContent = t("test"); card.append(w);
@@ -108,7 +110,7 @@ async function check(event) {
   document.getElementById("result").hidden = true;
   const form = new FormData(); form.append("file", file); form.append("lang", lang);
   try {
-    show(await answerOf(await fetch(`/api/v1/verify?lang=${lang}`, { method: "POST", body: form })));
+    show(await answerOf(await fetch(`/api/v1/verify?lang=${lang}&display=1`, { method: "POST", body: form })));
     status.textContent = "";
   } catch (error) { fail(`${t("failed")}: ${error.message}`); }
 }
@@ -131,7 +133,7 @@ async function checkLink(id) {
   document.getElementById("upload").hidden = true;
   document.getElementById("download").hidden = true;
   try {
-    show(await answerOf(await fetch(`/api/v1/links/${encodeURIComponent(id)}?lang=${lang}`)));
+    show(await answerOf(await fetch(`/api/v1/links/${encodeURIComponent(id)}?lang=${lang}&display=1`)));
     status.textContent = `${t("link")} ${id}`;
   } catch (error) { fail(`${t("failed")}: ${error.message}`); }
 }
