@@ -8,6 +8,7 @@ Added to the ``kyso`` command by the built-in plugin :mod:`kyso.conformance.plug
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,7 @@ def run_command(
         only=only or None,
         user=user,
         lang=lang,
-        progress=_progress,
+        progress=functools.partial(_progress, lang=lang),
     )
     click.echo(report.to_table(), nl=False)
     if report_path is not None:
@@ -97,10 +98,12 @@ def run_command(
     sys.exit(0 if report.passed else 1)
 
 
-def _progress(result: Any) -> None:
-    """One stderr line per check that ran, as it ends."""
+def _progress(result: Any, *, lang: str) -> None:
+    """One stderr line per check that ran, as it ends, its outcome in the run's language."""
+    from kyso.conformance.runner import label
+
     if result.outcome != "not_run":
-        click.echo(printable(f"  {result.outcome:<7} {result.name}"), err=True)
+        click.echo(printable(f"  {label(result.outcome, lang):<9} {result.name}"), err=True)
 
 
 @conformance_command.command("check-report")

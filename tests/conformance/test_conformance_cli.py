@@ -17,6 +17,8 @@ def test_conformance_writes_reports(kyso_cli, tmp_path):
     assert result.exit_code == 1, result.stdout + result.stderr  # a filtered run is never a verdict (issue 16)
     assert "ioffice: INCOMPLETE (CHƯA ĐỦ" in result.stdout and "3 đạt, 0 không đạt, 0 bỏ qua" in result.stdout
     assert any(line.startswith("round_trip[approval]") and " đạt " in line for line in result.stdout.splitlines())
+    progress = [line.split() for line in result.stderr.splitlines() if line.startswith("  ")]
+    assert progress and all(words[0] == "đạt" for words in progress), result.stderr  # as it runs, in Vietnamese
     report = json.loads((tmp_path / "r.json").read_text("utf-8"))
     assert report["adapter"] == "ioffice" and report["simulator"] is True
     assert [c["name"] for c in report["checks"] if c["outcome"] != "not_run"] == CHECKS
