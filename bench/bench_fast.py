@@ -185,6 +185,7 @@ def process_walls(inputs: Path, peers: Path, out: Path, rounds: int) -> dict[str
     python_env["PYTHONPYCACHEPREFIX"] = str(out / "pycache")
     env = {**python_env, "KYSO_BENCH_PASSWORD": PASSWORD}
     node_env = {k: v for k, v in os.environ.items() if k != "NODE_EXTRA_CA_CERTS"}
+    # the peers' defaults are where ../shared/peers/setup.sh puts them (its VENV and node folder); override both
     node_env["NODE_PATH"] = os.environ.get("PEERS_NODE", "/tmp/peers-node/node_modules")
     peers_python = os.environ.get("PEERS_PY", "/tmp/benchvenv/bin/python")
     passfile = out / "password.txt"
