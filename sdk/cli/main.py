@@ -563,12 +563,12 @@ def cert_validate_command(
 @lang_option()
 def demo_command(out_dir: Path, lang: str) -> None:
     """Generate a demo PKI (test material), sign a sample official letter, verify it and print the report."""
-    from kyso.demo.run import run_demo
+    from kyso.demo.run import demo_step, run_demo
     from kyso.reports import render_verification
 
-    result = run_demo(out_dir, echo=lambda line: click.echo(printable(line), err=True))
+    result = run_demo(out_dir, echo=lambda line: click.echo(printable(line), err=True), lang=lang)
     click.echo(render_verification(result.report, lang), nl=False)
-    click.echo("\nTo do it again from the command line (B-B, the demo's services have stopped):", err=True)
+    click.echo("\n" + printable(demo_step(5, lang)), err=True)
     for command in result.commands:
         click.echo(printable(f"  {command}"), err=True)
     sys.exit(ExitCode.OK if result.report.indication == "TOTAL_PASSED" else ExitCode.NOT_PASSED)

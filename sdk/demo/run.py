@@ -59,8 +59,34 @@ def reproduce_commands(out_dir: Path, signature_box: tuple[float, float, float, 
     )
 
 
-def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
-    """Generate, sign, verify; every file goes under ``out_dir``."""
+_STEPS = {
+    "vi": (
+        "1/4 PKI mẫu (chứng thư thử nghiệm) tại {pki}",
+        "    OCSP, CRL và dấu thời gian phục vụ tại {url}",
+        "2/4 công văn mẫu: {letter}; chữ ký và con dấu mẫu: {signature}, {seal}",
+        "3/4 chủ tịch ký duyệt, văn thư ký phát hành bằng khóa của cơ quan (PAdES B-T): {signed}",
+        "4/4 đã kiểm tra với CA gốc {root}, có kiểm tra thu hồi OCSP/CRL",
+        "Để làm lại từ dòng lệnh (B-B; các dịch vụ của bản demo đã dừng):",
+    ),
+    "en": (
+        "1/4 demo PKI (test material) in {pki}",
+        "    OCSP, CRL and time-stamping served on {url}",
+        "2/4 sample official letter: {letter}; sample signature and seal: {signature}, {seal}",
+        "3/4 approval by the chairman, issuance by the organisation (PAdES B-T): {signed}",
+        "4/4 verified against {root} with OCSP/CRL revocation checking",
+        "To do it again from the command line (B-B, the demo's services have stopped):",
+    ),
+}
+"""What the demo says as it goes, in the run's language."""
+
+
+def demo_step(index: int, lang: str = "vi", **values: object) -> str:
+    """Line ``index`` of :data:`_STEPS` in ``lang`` (``vi`` unless ``en``)."""
+    return _STEPS["en" if lang == "en" else "vi"][index].format(**values)
+
+
+def run_demo(out_dir: Path, echo: Callable[[str], None] = print, *, lang: str = "vi") -> DemoResult:
+    """Generate, sign, verify; every file goes under ``out_dir``; progress through ``echo`` in ``lang``."""
     import kyso
     from kyso.demo.letter import sample_letter
     from kyso.demo.marks import sample_seal_png, sample_signature_png
@@ -68,10 +94,10 @@ def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
     from kyso.testing.pki import TestPKI
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    echo(f"1/4 demo PKI (test material) in {out_dir / 'pki'}")
+    echo(demo_step(0, lang, pki=out_dir / "pki"))
     pki = TestPKI.generate(out_dir / "pki", label="DEMO")
     with pki.serve():
-        echo(f"    OCSP, CRL and time-stamping served on {pki.base_url}")
+        echo(demo_step(1, lang, url=pki.base_url))
         # a draft as approved: the number and the date are blank, the issuance fills them in (Nghị định 30)
         letter = sample_letter(number=DRAFT_NUMBER, date_text=DRAFT_DATE)
         unsigned = out_dir / "cong-van-mau.pdf"
@@ -81,7 +107,7 @@ def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
         write_atomically(out_dir / SEAL_PNG, sample_seal_png())
         write_atomically(out_dir / PASSWORD_FILE, (pki.password + "\n").encode())
         (out_dir / PASSWORD_FILE).chmod(0o600)
-        echo(f"2/4 sample official letter: {unsigned}; sample signature and seal: {SIGNATURE_PNG}, {SEAL_PNG}")
+        echo(demo_step(2, lang, letter=unsigned, signature=SIGNATURE_PNG, seal=SEAL_PNG))
         chairman = kyso.Pkcs12Signer.from_file(pki.p12("person"), pki.password)
         organisation = kyso.Pkcs12Signer.from_file(pki.p12("organisation"), pki.password)
         # Nghị định 30/2020: the competent person approves (handwritten signature image between title and name),
@@ -109,8 +135,8 @@ def run_demo(out_dir: Path, echo: Callable[[str], None] = print) -> DemoResult:
         )
         signed = out_dir / "cong-van-mau.signed.pdf"
         write_atomically(signed, issued)
-        echo(f"3/4 approval by the chairman, issuance by the organisation (PAdES B-T): {signed}")
+        echo(demo_step(3, lang, signed=signed))
         report = kyso.verify(issued, trust=[pki.root_cert], revocation="hard", name=signed.name)
-        echo(f"4/4 verified against {pki.root_cert.name} with OCSP/CRL revocation checking")
+        echo(demo_step(4, lang, root=pki.root_cert.name))
     commands = reproduce_commands(out_dir, letter.signature_box)
     return DemoResult(unsigned=unsigned, signed=signed, trust_anchor=pki.root_cert, report=report, commands=commands)

@@ -80,3 +80,10 @@ def test_readme_commands_run_as_written(demo_dir: tuple[Path, str], kyso_cli, mo
     # the demo's letter is a draft with a blank number and date: the issuance line of the README fills them in
     assert (report["signatures"][1]["doc_number"], report["signatures"][1]["issued_date"]) == (
         "123/UBND-VX", "2026-11-22")
+
+
+def test_the_demo_speaks_vietnamese_by_default(demo_dir: tuple[Path, str]) -> None:
+    """What the demo says as it goes is Vietnamese by default, like its report (English with --lang en)."""
+    _, stderr = demo_dir
+    assert "1/4 PKI mẫu (chứng thư thử nghiệm)" in stderr and "Để làm lại từ dòng lệnh" in stderr
+    assert "sample official letter" not in stderr and "To do it again" not in stderr
