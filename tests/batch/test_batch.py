@@ -188,6 +188,10 @@ def test_verify_several_inputs_and_folders(pki, kyso_cli, tmp_path, signed_pdf, 
     assert by_name["notes.txt"]["indication"] is None and by_name["notes.txt"]["error"]
     single = kyso_cli("verify", tmp_path / "a.pdf", *trust, "--format", "json")
     assert single.exit_code == 0 and "documents" not in json.loads(single.stdout)  # one input: the report as today
+    # a printable report is of one document: with several it is refused, and nothing is written
+    printable = tmp_path / "report.pdf"
+    refused = kyso_cli("verify", tmp_path / "a.pdf", tmp_path / "dir", *trust, "--report-pdf", printable)
+    assert refused.exit_code == 2 and "--report-pdf" in refused.stderr and not printable.exists()
 
 
 def test_batch_extend_renews_only_what_ages_out(pki, kyso_cli, tmp_path, signer_for, unsigned_pdf):
