@@ -10,6 +10,7 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from kyso.core.errors import InputError
 
@@ -18,6 +19,23 @@ NAME_MAX = 255
 
 MAX_DOCUMENT_SIZE = 512 * 1024 * 1024
 """Documents above this size are refused before being read (:func:`read_document`)."""
+
+
+_CHUNK = 1 << 16
+
+
+def _read_at_most(handle: Any, count: int, size: int) -> bytes:
+    """At most ``count`` bytes of ``handle``, in reads of the size the file reported (or 64 KiB): ``read(count)``
+    would allocate ``count`` bytes first (256 MiB for a document, 10 MiB for a certificate) whatever the file."""
+    parts = []
+    left = count
+    while left > 0:
+        chunk = handle.read(min(left, max(size + 1, _CHUNK)))
+        if not chunk:
+            break
+        parts.append(chunk)
+        left -= len(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def read_bounded(path: str | os.PathLike[str], *, limit: int, what: str) -> bytes:
@@ -37,7 +55,7 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int, what: str) -> byte
                 vi=f"{path}: tệp quá lớn ({size} byte; tối đa {limit})",
             )
         with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+            data = _read_at_most(handle, limit + 1, size)
         if len(data) > limit:
             raise InputError(
                 f"{path}: too large for {what} (more than {limit} bytes)",

@@ -98,6 +98,13 @@ def sign_xml(request: SignRequest) -> bytes:
         return signing.sign_detached(
             request.document.data, request.document.name or "document.xml", request.signer, layout=layout
         )
+    if _streams(request.document.data, placement, options):
+        from kyso.xmldsig.stream import StreamMiss
+
+        try:
+            return signing.sign_streamed(request.document.data, xmlsafe.GENERIC_LIMITS, request.signer, layout=layout)
+        except StreamMiss:
+            pass  # a shape the stream does not sign exactly: the tree does
     tree = xmlsafe.parse(request.document.data, xmlsafe.GENERIC_LIMITS)
     big = may_hold_big_text(request.document.data)
     root = tree.getroot()
@@ -123,6 +130,15 @@ def sign_xml(request: SignRequest) -> bytes:
     if any(s is parent or s in parent.iterancestors() for s in find_signatures(root)):
         raise UsageError("a signature cannot be placed inside another signature", parameter="xml_into")
     return signing.sign_enveloped(tree, parent, request.signer, target=target, layout=layout, big_texts=big)
+
+
+def _streams(data: bytes, placement: str, options: dict[str, Any]) -> bool:
+    """Whether a document is signed as a stream (:func:`kyso.xmldsig.signing.sign_streamed`): a large one, signed
+    whole, its signature the root's last child."""
+    from kyso.xmldsig.stream import STREAM_FROM
+
+    whole = not any(options.get(name) for name in ("xml_id", "xml_into", "profile"))
+    return placement == "enveloped" and whole and len(data) >= STREAM_FROM
 
 
 def _refuse_with(options: dict[str, Any], what: str, names: tuple[str, ...]) -> None:

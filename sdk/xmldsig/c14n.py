@@ -144,6 +144,16 @@ def put_back(taken: list[BigText]) -> None:
 
 
 _C14N_TEXT = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#xD;"))
+"""How C14N writes a text node (XML-C14N 1.0, "Text Nodes")."""
+
+
+def escape_text(text: str | None) -> str:
+    """A text node as C14N writes it."""
+    text = text or ""
+    for raw, entity in _C14N_TEXT:
+        if raw in text:
+            text = text.replace(raw, entity)
+    return text
 
 
 _XML_TEXT = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
@@ -239,6 +249,7 @@ __all__ = [
     "c14n_element",
     "detached",
     "digest_tree",
+    "escape_text",
     "may_hold_big_text",
     "serialize",
     "take_big_texts",

@@ -244,14 +244,23 @@ class IdIndex:
     References costs at most a few passes over the document, never n; and each URI is digested once (a repeated
     Reference only multiplies the work: refused)."""
 
-    def __init__(self, root: Any, shared: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        root: Any,
+        shared: dict[str, Any] | None = None,
+        *,
+        trimmed: Callable[[str, list[Any]], list[Any]] | None = None,
+    ) -> None:
+        """:param trimmed: for a tree cut while streaming (:mod:`kyso.xmldsig.stream`): the elements found, plus a
+        stand-in for each one with that Id in the part cut out."""
         self.root = root
         self.shared: dict[str, Any] = shared if shared is not None else {"found": {}, "index": None}
         self.seen: set[str] = set()
+        self.trimmed = trimmed
 
     def fresh(self) -> IdIndex:
         """An index of the same document for another signature: what was found is shared, no URI claimed yet."""
-        return IdIndex(self.root, self.shared)
+        return IdIndex(self.root, self.shared, trimmed=self.trimmed)
 
     def claim(self, uri: str, number: int) -> None:
         if uri in self.seen:
@@ -278,6 +287,8 @@ class IdIndex:
 
     def resolve(self, identifier: str, number: int) -> Any:
         found = self._elements(identifier)
+        if self.trimmed is not None:
+            found = self.trimmed(identifier, found)
         if len(found) != 1:
             raise Refused(
                 f"Reference {number}: ID {identifier!r} names {len(found)} elements"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +32,7 @@ from kyso.xmldsig.policy import (
     SIGNATURE_PROPERTIES_TYPE,
     SIGNED_PROPERTIES_TYPE,
 )
-from kyso.xmldsig.xmlsafe import child_elements
+from kyso.xmldsig.xmlsafe import child_elements, local_name, namespace_uri
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,69 @@ def sign_enveloped(
     transforms = [ENVELOPED, layout.c14n] if encloses or layout.signing_time_object else [layout.c14n]
     _complete(signature, signer, layout, [(uri, transforms, content_digest, None)])
     return serialize(tree, taken)
+
+
+def sign_streamed(data: bytes, limits: Any, signer: Signer, *, layout: Layout | None = None) -> bytes:
+    """Sign the whole document ``data`` with an enveloped signature as the last child of its root, reading it as
+    a stream (:mod:`kyso.xmldsig.stream`): the digest is computed batch by batch, and the signature is written
+    into the document's own bytes, just before the root's end tag (the document is not serialized again).
+
+    What :func:`sign_enveloped` does for ``parent`` the root and no ``target``, at about twice the document in
+    memory instead of ten times.
+
+    :raises StreamMiss: the document is one this cannot sign exactly (its root is a signature, something but
+        blanks follows the root's end tag, the root is an empty-element tag): sign its tree instead.
+    """
+    from lxml import etree
+
+    from kyso.xmldsig import stream
+
+    layout = layout or Layout()
+    indent: list[str] = []
+
+    def indentation(root: Any) -> None:
+        """Give the signature its siblings' indentation, as :func:`sign_enveloped` does, before the end of the
+        document is digested (what the enveloped transform leaves of it is what is signed)."""
+        if local_name(root) == "Signature" and namespace_uri(root) in (DSIG, None):
+            raise stream.StreamMiss("the document is a signature")
+        last = next((c for c in reversed(root) if isinstance(c.tag, str)), None)
+        if last is not None and last is not root[-1]:
+            raise stream.StreamMiss("the root ends with a processing instruction")
+        text = (last.tail if last is not None else root.text) or ""
+        if last is not None and text and set(text) <= {" ", "\t", "\n"} and "\n" in text:
+            indent.append(text)
+            last.tail = text + "  " + text
+
+    canonical = stream.Canonical(C14N_METHODS[layout.c14n], None, layout.digest)
+    document = stream.StreamedDocument(data, limits, canonical, before_final=indentation)
+    root = document.tree.getroot()
+    end = _end_tag(data, root)
+    signature = etree.SubElement(root, f"{{{DSIG}}}Signature", nsmap={None: DSIG})
+    _complete(signature, signer, layout, [("", [ENVELOPED, layout.c14n], document.digest, None)])
+    written = etree.tostring(signature)
+    view = memoryview(data)
+    pieces = [view[:end], written, view[end:]]
+    if indent:
+        pieces[1:2] = [b"  ", written, indent[0].encode("ascii")]
+    return b"".join(pieces)
+
+
+_BLANKS = re.compile(rb"[ \t\r\n]*")
+
+
+def _end_tag(data: bytes, root: Any) -> int:
+    """Where the root's end tag starts in ``data``: the last ``</name`` when only blanks follow its ``>``."""
+    from kyso.xmldsig import stream
+
+    name = (f"{root.prefix}:" if root.prefix else "") + local_name(root)
+    start = data.rfind(b"</" + name.encode("utf-8"))
+    closing = _BLANKS.match(data, start + 2 + len(name.encode("utf-8"))) if start >= 0 else None
+    if closing is None or data[closing.end() : closing.end() + 1] != b">":
+        raise stream.StreamMiss("the root's end tag is not found")
+    after = _BLANKS.match(data, closing.end() + 1)
+    if after is None or after.end() != len(data):
+        raise stream.StreamMiss("something but blanks follows the root")
+    return start
 
 
 def sign_enveloping(tree: Any, signer: Signer, *, layout: Layout | None = None) -> bytes:
@@ -276,4 +340,4 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-__all__ = ["Layout", "sign_detached", "sign_enveloped", "sign_enveloping"]
+__all__ = ["Layout", "sign_detached", "sign_enveloped", "sign_enveloping", "sign_streamed"]

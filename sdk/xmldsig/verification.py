@@ -67,6 +67,7 @@ from kyso.xmldsig.policy import (
     signature_method,
     transform_chain,
 )
+from kyso.xmldsig.stream import Canonical, StreamedDocument, StreamMiss
 from kyso.xmldsig.xmlsafe import child_elements, element_path, local_name, namespace_uri
 
 DEFAULT_PROFILE = Profile()
@@ -88,6 +89,7 @@ def verify_tree_report(
     keep_tree: bool = True,
     signed: list[Any] | None = None,
     big_texts: bool = True,
+    streamed: StreamedDocument | None = None,
 ) -> tuple[VerificationReport, bool]:
     """(report, whether the whole document is covered by an intact signature) for a tree parsed by
     :func:`kyso.xmldsig.xmlsafe.parse`.
@@ -97,6 +99,10 @@ def verify_tree_report(
     :param signed: receives, per TOTAL_PASSED signature, the elements it signs (the root for ``URI=""``).
     :param big_texts: ``False`` when the caller knows no element text is big
         (:func:`kyso.xmldsig.c14n.may_hold_big_text`): the digest skips looking for them.
+    :param streamed: ``tree`` is what is left of a document read as a stream (:mod:`kyso.xmldsig.stream`), which
+        answers for the rest: the whole-document digest and the Ids cut out.
+
+    :raises StreamMiss: (with ``streamed``) the stream cannot answer exactly: verify the document's whole tree.
     """
     report = VerificationReport(document=name, format=profile.format)
     root = tree.getroot()
@@ -120,25 +126,37 @@ def verify_tree_report(
             )
         return report, False
     texts = TakenTexts(tree, big=big_texts)
-    ids = IdIndex(root)
+    ids = IdIndex(root, trimmed=streamed.resolve if streamed is not None else None)
     whole = False
+    missed: list[StreamMiss] = []
+
+    def check(signature: Any, found: list[Any]) -> SignatureReport:
+        try:
+            return verify_signature(
+                tree,
+                signature,
+                options,
+                validate,
+                texts=texts,
+                profile=profile,
+                signed=found,
+                signature_count=len(signatures),
+                ids=ids.fresh(),
+                streamed=streamed,
+            )
+        except StreamMiss as exc:  # not a verdict: the caller reads the whole tree
+            missed.append(exc)
+            raise
+
     try:  # a hostile document gets a verdict, never a traceback
         for number, signature in enumerate(signatures, start=1):
             found: list[Any] = []
             result = guarded(
                 signature.get("Id") or f"Signature{number}",
-                lambda: verify_signature(
-                    tree,
-                    signature,  # noqa: B023 - called right away
-                    options,
-                    validate,
-                    texts=texts,
-                    profile=profile,
-                    signed=found,  # noqa: B023
-                    signature_count=len(signatures),
-                    ids=ids.fresh(),
-                ),
+                lambda: check(signature, found),  # noqa: B023 - called right away
             )
+            if missed:
+                raise missed[0]
             if result.indication is Indication.TOTAL_PASSED and signed is not None:
                 signed.extend(found)
             whole = whole or (result.coverage is Coverage.ENTIRE_FILE and result.indication is Indication.TOTAL_PASSED)
@@ -169,6 +187,7 @@ def verify_signature(
     signed: list[Any] | None = None,
     signature_count: int = 1,
     ids: IdIndex | None = None,
+    streamed: StreamedDocument | None = None,
 ) -> SignatureReport:
     """The verdict on one ``Signature`` element of ``tree``: format, then cryptography, then the certificate
     through ``validate`` (ETSI order). ``coverage`` is ENTIRE_FILE only when a Reference covers the whole document.
@@ -179,6 +198,7 @@ def verify_signature(
         caller keeps them only for a TOTAL_PASSED verdict).
     :param signature_count: how many signatures the document holds (each has exactly one ``SignedInfo``).
     :param ids: the document's Id index, shared by its signatures (built once).
+    :param streamed: see :func:`verify_tree_report`.
     """
     if texts is None:
         own = TakenTexts(tree)
@@ -193,6 +213,7 @@ def verify_signature(
                 signed=signed,
                 signature_count=signature_count,
                 ids=ids,
+                streamed=streamed,
             )
         finally:
             own.put_back()
@@ -237,6 +258,7 @@ def verify_signature(
                 allow_weak=options.validation.allow_weak,
                 profile=profile,
                 detached_content=options.format_options.get("detached_content"),
+                streamed=streamed,
             )
             whole = whole or target is WHOLE
             targets.append(target)
@@ -414,6 +436,7 @@ def check_reference(
     allow_weak: tuple[str, ...] = (),
     profile: Profile = DEFAULT_PROFILE,
     detached_content: bytes | None = None,
+    streamed: StreamedDocument | None = None,
 ) -> tuple[Any, str]:
     """Recompute one reference's digest; (what it resolves to: :data:`WHOLE`, an element, or the URI of a
     detached content; what it covers, in words).
@@ -446,6 +469,8 @@ def check_reference(
         target, what = WHOLE, f"the whole {profile.document}"
     elif uri.startswith("#") and not uri.startswith("#xpointer("):
         target = ids.resolve(uri[1:], number)
+        if streamed is not None:
+            streamed.check_target(target)
         what = f"{local_name(target)} (#{uri[1:]})"
         if version11:
             check_c14n11_subset(target, number)
@@ -457,13 +482,18 @@ def check_reference(
     inside = element is None or any(ancestor is element for ancestor in signature.iterancestors())
     if inside and not enveloped:
         messages.append(f"Reference {number} covers its own signature without the enveloped-signature transform")
-    context = detached(signature) if inside and enveloped else contextlib.nullcontext()
+    streaming = element is None and streamed is not None  # the stream took the signature out already
+    context = detached(signature) if inside and enveloped and not streaming else contextlib.nullcontext()
     decoded = [t.get("Algorithm") for t in transforms] == [BASE64]
     with context:
         if element is None:
             if decoded:
                 raise Refused(f"Reference {number}: the base64 transform applies to one element, not the document")
-            actual = digest_tree(tree, digest_name, exclusive=exclusive, prefixes=prefixes, taken=texts.take())
+            if streaming:
+                wanted = Canonical(exclusive, tuple(prefixes) if prefixes else None, digest_name)
+                actual = streamed.whole_digest(signature, wanted)  # type: ignore[union-attr]
+            else:
+                actual = digest_tree(tree, digest_name, exclusive=exclusive, prefixes=prefixes, taken=texts.take())
         elif decoded:
             texts.put_back()
             try:

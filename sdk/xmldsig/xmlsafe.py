@@ -129,7 +129,7 @@ class ExternalResourceRefused(Exception):
 
 
 @functools.cache
-def _refusing_resolver() -> Any:
+def refusing_resolver() -> Any:
     from lxml import etree
 
     class RefuseEverything(etree.Resolver):  # type: ignore[misc]
@@ -142,71 +142,124 @@ def _refusing_resolver() -> Any:
     return RefuseEverything()
 
 
+def parser_options() -> dict[str, Any]:
+    """The options of every parser of a document: no entity resolved, no DTD or file loaded, never the network,
+    comments dropped (:func:`parser`, and the streaming reader of :mod:`kyso.xmldsig.stream`)."""
+    return {
+        "resolve_entities": False,
+        "no_network": True,
+        "load_dtd": False,
+        "dtd_validation": False,
+        "attribute_defaults": False,
+        "huge_tree": True,  # see the module docstring: the bounds here replace libxml2's
+        "remove_blank_text": False,
+        # comments are outside C14N: one injected into a signed text (``<Subject>V/v t<!---->rest</Subject>``) keeps
+        # the digest but would cut what ``element.text`` reads; dropped, the text around it is one text again
+        "remove_comments": True,
+        "collect_ids": False,
+    }
+
+
 def parser() -> Any:
     """A fresh lxml parser that resolves no entity, loads no DTD and no file, never touches the network and drops
     comments."""
     from lxml import etree
 
-    result = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        attribute_defaults=False,
-        huge_tree=True,  # see the module docstring: the bounds here replace libxml2's
-        remove_blank_text=False,
-        # comments are outside C14N: one injected into a signed text (``<Subject>V/v t<!---->rest</Subject>``) keeps
-        # the digest but would cut what ``element.text`` reads; dropped, the text around it is one text again
-        remove_comments=True,
-        collect_ids=False,
-    )
-    result.resolvers.add(_refusing_resolver())
+    result = etree.XMLParser(**parser_options())
+    result.resolvers.add(refusing_resolver())
     return result
 
 
-def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
-    """The lxml ``ElementTree`` of ``data``, or :class:`InputError` for anything unsafe or malformed."""
-    from lxml import etree
-
+def check_bytes(data: bytes, limits: Limits) -> _ByteCounts:
+    """The checks made on the bytes before libxml2 reads them (size, counts, prolog); their counts settle some
+    of the tree checks (:class:`ShapeCheck`)."""
     if len(data) > limits.max_size:
         raise InputError(f"the XML document is too large ({len(data)} bytes; the limit is {limits.max_size})")
     if not data or data.isspace():  # (not data.strip(): that copies the whole document)
         raise InputError("the XML document is empty")
     counts = _check_counts(data, limits)
     check_prolog(data)
+    return counts
+
+
+def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """The lxml ``ElementTree`` of ``data``, or :class:`InputError` for anything unsafe or malformed."""
+    from lxml import etree
+
+    counts = check_bytes(data, limits)
     try:
         root = etree.fromstring(data, parser())
     except ExternalResourceRefused:
-        raise InputError("the XML document refers to an external resource (DTD or entity): nothing is loaded") from None
+        raise InputError(_EXTERNAL_REFUSED) from None
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"not well-formed XML: {_first_line(exc)}") from None
+        raise syntax_error(exc) from None
     except ValueError as exc:
         raise InputError(f"not usable XML: {exc}") from None
     tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise InputError(_DOCTYPE_REFUSED)
-    _check_shape(root, limits, counts)
+    check_no_doctype(tree)
+    ShapeCheck(limits, counts).check(root)
     return tree
 
 
-def _check_shape(root: Any, limits: Limits, counts: _ByteCounts) -> None:
+_EXTERNAL_REFUSED = "the XML document refers to an external resource (DTD or entity): nothing is loaded"
+
+
+def external_refused() -> InputError:
+    return InputError(_EXTERNAL_REFUSED)
+
+
+def syntax_error(exc: Exception) -> InputError:
+    """The error of a document libxml2 found not well-formed."""
+    return InputError(f"not well-formed XML: {_first_line(exc)}")
+
+
+def check_no_doctype(tree: Any) -> None:
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise InputError(_DOCTYPE_REFUSED)
+
+
+class ShapeCheck:
     """Depth, element and attribute counts, and no entity reference left in the tree: each one XPath query or
     filtered walk run by libxml2 (a Python walk of every element costs more than the whole digest of a document
-    of small elements), skipped where the byte counts already settle it."""
-    from lxml import etree
+    of small elements), skipped where the byte counts already settle it.
 
-    if counts.opens > limits.max_depth and root.xpath("/" + "*/" * limits.max_depth + "*"):
-        raise InputError(f"the XML document nests deeper than {limits.max_depth} elements")
-    if counts.opens > limits.max_elements and int(root.xpath("count(//*)")) > limits.max_elements:
-        raise InputError(f"the XML document has more than {limits.max_elements} elements")
-    many = int(limits.max_element_attributes) + 1
-    if counts.equals >= many and root.xpath(f"boolean(//*/@*[{many}])"):
-        raise InputError(f"an XML element has more than {limits.max_element_attributes} attributes")
-    if counts.equals > limits.max_attributes and int(root.xpath("count(//@*)")) > limits.max_attributes:
-        raise InputError(f"the XML document has more than {limits.max_attributes} attributes")
-    if counts.ampersand:
-        for _entity in root.iter(etree.Entity):
-            raise InputError("the XML document uses entity references: not allowed")
+    A tree read in batches (:mod:`kyso.xmldsig.stream`) is checked batch by batch, each batch with its
+    ancestors, before it is canonicalized; what was cut out of it is counted with :meth:`trimmed`."""
+
+    def __init__(self, limits: Limits, counts: _ByteCounts) -> None:
+        self.limits = limits
+        self.counts = counts
+        self.gone_elements = 0
+        self.gone_attributes = 0
+
+    def check(self, root: Any) -> None:
+        from lxml import etree
+
+        limits, counts = self.limits, self.counts
+        if counts.opens > limits.max_depth and root.xpath("/" + "*/" * limits.max_depth + "*"):
+            raise InputError(f"the XML document nests deeper than {limits.max_depth} elements")
+        elements, attributes = self.sizes(root)
+        if self.gone_elements + elements > limits.max_elements:
+            raise InputError(f"the XML document has more than {limits.max_elements} elements")
+        many = int(limits.max_element_attributes) + 1
+        if counts.equals >= many and root.xpath(f"boolean(//*/@*[{many}])"):
+            raise InputError(f"an XML element has more than {limits.max_element_attributes} attributes")
+        if self.gone_attributes + attributes > limits.max_attributes:
+            raise InputError(f"the XML document has more than {limits.max_attributes} attributes")
+        if counts.ampersand:
+            for _entity in root.iter(etree.Entity):
+                raise InputError("the XML document uses entity references: not allowed")
+
+    def sizes(self, root: Any) -> tuple[int, int]:
+        """(elements, attributes) of the tree, each counted only when the byte counts do not settle its bound."""
+        limits, counts = self.limits, self.counts
+        elements = int(root.xpath("count(//*)")) if counts.opens > limits.max_elements else 0
+        attributes = int(root.xpath("count(//@*)")) if counts.equals > limits.max_attributes else 0
+        return elements, attributes
+
+    def trimmed(self, elements: int, attributes: int) -> None:
+        self.gone_elements += elements
+        self.gone_attributes += attributes
 
 
 def local_name(element: Any) -> str:
@@ -256,7 +309,14 @@ __all__ = [
     "GENERIC_LIMITS",
     "ExternalResourceRefused",
     "Limits",
+    "ShapeCheck",
+    "check_bytes",
+    "check_no_doctype",
     "check_prolog",
+    "external_refused",
+    "parser_options",
+    "refusing_resolver",
+    "syntax_error",
     "child_elements",
     "element_path",
     "local_name",
