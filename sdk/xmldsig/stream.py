@@ -121,11 +121,10 @@ class StreamedDocument:
         self._hash = hashlib.new(canonical.digest)
         self._markers = tuple(f"kyso{secrets.token_hex(16)}{side}" for side in "ab")
         self._prefix = b""
-        self._altered: dict[int, Any] = {}
         self._id_query = _id_query(id_values) if id_values else None
         self.trimmed_ids: Counter[str] = Counter({v: 0 for v in id_values})
         self._shape = ShapeCheck(limits, check_bytes(data, limits))
-        self.tree = self._read(data, limits, before_final)
+        self.tree = self._read(data, before_final)
         self.digest = self._hash.digest()
 
     # -- what the verifier asks -------------------------------------------------------------------------------
@@ -153,7 +152,7 @@ class StreamedDocument:
 
     # -- reading ----------------------------------------------------------------------------------------------
 
-    def _read(self, data: bytes, limits: Limits, before_final: Callable[[Any], None] | None) -> Any:
+    def _read(self, data: bytes, before_final: Callable[[Any], None] | None) -> Any:
         from lxml import etree
 
         root_name = _root_local_name(data)
@@ -279,7 +278,6 @@ class StreamedDocument:
     def _thin(self, element: Any, *, keep_last: bool, holders: dict[int, Any]) -> None:
         """Empty ``element`` of what was emitted: its text, and its children but the last (``keep_last``) and
         those that hold a kept part (thinned in turn, a kept part itself left whole)."""
-        self._altered[id(element)] = element
         element.text = None
         end = len(element) - (1 if keep_last else 0)
         inside = sorted((element.index(h), h) for h in holders.values() if h.getparent() is element)
@@ -314,13 +312,6 @@ class StreamedDocument:
         else:
             signature.getparent().text = _stand_in(before)
         signature.tail = _stand_in(after)
-
-    def altered(self, element: Any) -> bool:
-        """Whether ``element`` lost content in the trimming (its own or a descendant's)."""
-        for changed in self._altered.values():
-            if changed is element or any(a is element for a in changed.iterancestors()):
-                return True
-        return False
 
 
 def _kept(element: Any) -> bool:
