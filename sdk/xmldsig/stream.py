@@ -417,13 +417,14 @@ def guess_signature(data: bytes) -> tuple[Canonical, tuple[str, ...]] | None:
     """What the last whole-document Reference at the document's end asks for (its canonicalization and digest)
     and the Ids its neighbours name, read on the bytes: a guess that spares a second read; the verifier checks
     it against the parsed signature (:meth:`StreamedDocument.whole_digest`). ``None``: no such Reference."""
-    from kyso.xmldsig.policy import C14N_METHODS, DIGEST_METHODS
+    from kyso.xmldsig.policy import C14N_METHODS, DIGEST_METHODS, MAX_REFERENCES
 
     tail = data[-_SIGNATURE_GUESS_WINDOW:]
-    found = list(_WHOLE_REFERENCE.finditer(tail))
-    if not found:
+    last = max(tail.rfind(b'URI=""'), tail.rfind(b"URI=''"))  # one match tried: linear whatever the document
+    found = _WHOLE_REFERENCE.match(tail, last) if last >= 0 else None
+    if found is None:
         return None
-    transforms, digest_uri = found[-1].group(1), found[-1].group(2).decode("ascii", "replace")
+    transforms, digest_uri = found.group(1), found.group(2).decode("ascii", "replace")
     exclusive = False
     prefixes: tuple[str, ...] | None = None
     for algorithm in _ALGORITHM.findall(transforms):
@@ -434,8 +435,12 @@ def guess_signature(data: bytes) -> tuple[Canonical, tuple[str, ...]] | None:
     digest = DIGEST_METHODS.get(digest_uri)
     if digest is None:
         return None
-    ids = tuple(dict.fromkeys((a or b).decode("utf-8", "replace") for a, b in _URI_IDS.findall(tail)))[:16]
-    return Canonical(exclusive, prefixes or None, digest), ids
+    ids: dict[str, None] = {}
+    for named in _URI_IDS.finditer(tail):
+        ids.setdefault((named.group(1) or named.group(2)).decode("utf-8", "replace"))
+        if len(ids) == MAX_REFERENCES:
+            break
+    return Canonical(exclusive, prefixes or None, digest), tuple(ids)
 
 
 __all__ = [

@@ -391,6 +391,7 @@ def test_the_guess_is_read_on_the_documents_end() -> None:
     signed_like = register(10).replace(
         b"</So>",
         (
+            '<Old URI=""><DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/></Old>'
             f'<Signature xmlns="{DSIG}"><SignedInfo><Reference URI=""><Transforms>'
             '<Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>'
             '<Transform Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/></Transforms>'
