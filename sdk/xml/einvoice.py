@@ -19,6 +19,7 @@ Vietnam time). The invoice may sit inside a tax message (``TDiep/DLieu/HDon``): 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kyso.core.errors import InputError
@@ -54,6 +55,15 @@ def invoice(root: Any) -> Any | None:
         return root
     found = [e for e in root.iter("{*}HDon", "HDon") if isinstance(e.tag, str)]
     return found[0] if len(found) == 1 else None
+
+
+_HDON = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?HDon[ \t\r\n/>]")
+
+
+def may_be_invoice(data: bytes) -> bool:
+    """Whether a document's bytes may hold an ``HDon``: read on the bytes, before any tree (a large document is
+    read as a stream only when it cannot be an invoice, whose profile is decided on its whole tree)."""
+    return _HDON.search(data) is not None
 
 
 def is_invoice(root: Any) -> bool:
@@ -94,4 +104,5 @@ def seller_place(root: Any) -> tuple[Any, Any]:
     return data[0], seller
 
 
-__all__ = ["PROFILE", "ROLES", "invoice", "is_invoice", "role", "seller_place"]
+__all__ = ["PROFILE", "ROLES", "invoice", "is_invoice",
+    "may_be_invoice", "role", "seller_place"]

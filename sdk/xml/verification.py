@@ -58,8 +58,11 @@ def _verify_streamed(
 
     :raises StreamMiss: no whole-document signature to be seen at its end, or one the stream cannot answer for.
     """
+    from kyso.xml import einvoice
     from kyso.xmldsig import stream, verification, xmlsafe
 
+    if einvoice.may_be_invoice(data):
+        raise stream.StreamMiss("an e-invoice: its profile is read on the whole tree")
     guess = stream.guess_signature(data)
     if guess is None:
         raise stream.StreamMiss("no whole-document Reference at the end of the document")

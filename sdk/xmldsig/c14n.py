@@ -21,6 +21,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
+from kyso.core.errors import InputError
 from kyso.xmldsig.xmlsafe import namespace_uri
 
 
@@ -53,13 +54,26 @@ def detached(signature: Any) -> Iterator[None]:
         signature.tail = tail
 
 
+@contextlib.contextmanager
+def refused_by_c14n() -> Iterator[None]:
+    """libxml2's C14N refuses some documents it parsed (a relative namespace URI: C14N 1.0 forbids them): an
+    :class:`InputError` that says so, not lxml's exception."""
+    from lxml import etree
+
+    try:
+        yield
+    except etree.C14NError as exc:
+        raise InputError(f"the XML document cannot be canonicalized: {exc}") from None
+
+
 def c14n_element(element: Any, *, exclusive: bool, prefixes: list[str] | None) -> bytes:
     """The canonical form of one element (``SignedInfo``, or the element a same-document Reference names)."""
     from lxml import etree
 
-    result = etree.tostring(
-        element, method="c14n", exclusive=exclusive, with_comments=False, inclusive_ns_prefixes=prefixes
-    )
+    with refused_by_c14n():
+        result = etree.tostring(
+            element, method="c14n", exclusive=exclusive, with_comments=False, inclusive_ns_prefixes=prefixes
+        )
     if (
         not exclusive
         and b' xmlns=""' in result
@@ -221,7 +235,8 @@ def digest_tree(
     try:
         digest = hashlib.new(algorithm)
         sink = _MarkedWriter(digest.update, taken, _C14N_TEXT)
-        tree.write_c14n(sink, exclusive=exclusive, with_comments=False, inclusive_ns_prefixes=prefixes)
+        with refused_by_c14n():
+            tree.write_c14n(sink, exclusive=exclusive, with_comments=False, inclusive_ns_prefixes=prefixes)
         sink.finish("canonical form")
         return digest.digest()
     finally:
@@ -250,6 +265,7 @@ __all__ = [
     "detached",
     "digest_tree",
     "escape_text",
+    "refused_by_c14n",
     "may_hold_big_text",
     "serialize",
     "take_big_texts",

@@ -87,8 +87,8 @@ def sign_enveloped(
         layout = _with(layout, signature_id=signature_id)
     exclusive = C14N_METHODS[layout.c14n]
     encloses = target is None or target is parent or any(a is target for a in parent.iterancestors())
-    last: Any = next((c for c in reversed(parent) if isinstance(c.tag, str)), None)
-    indent = (last.tail if last is not None else parent.text) or ""
+    last: Any = parent[-1] if len(parent) else None  # an element or a processing instruction: the text before the
+    indent = (last.tail if last is not None else parent.text) or ""  # signature is its tail
     pretty = last is not None and indent.strip() == "" and "\n" in indent
     if pretty:
         # keep the document readable: the signature gets the indentation of its siblings. What the enveloped
@@ -123,7 +123,8 @@ def sign_streamed(data: bytes, limits: Any, signer: Signer, *, layout: Layout | 
     memory instead of ten times.
 
     :raises StreamMiss: the document is one this cannot sign exactly (its root is a signature, something but
-        blanks follows the root's end tag, the root is an empty-element tag): sign its tree instead.
+        blanks follows the root's end tag, the root is an empty-element tag, a namespace libxml2's C14N refuses):
+        sign its tree instead.
     """
     from lxml import etree
 
@@ -137,9 +138,7 @@ def sign_streamed(data: bytes, limits: Any, signer: Signer, *, layout: Layout | 
         document is digested (what the enveloped transform leaves of it is what is signed)."""
         if local_name(root) == "Signature" and namespace_uri(root) in (DSIG, None):
             raise stream.StreamMiss("the document is a signature")
-        last = next((c for c in reversed(root) if isinstance(c.tag, str)), None)
-        if last is not None and last is not root[-1]:
-            raise stream.StreamMiss("the root ends with a processing instruction")
+        last = root[-1] if len(root) else None  # the last node (an element or a processing instruction)
         text = (last.tail if last is not None else root.text) or ""
         if last is not None and text and set(text) <= {" ", "\t", "\n"} and "\n" in text:
             indent.append(text)

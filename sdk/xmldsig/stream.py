@@ -225,14 +225,19 @@ class StreamedDocument:
         """libxml2's C14N of the tree as it stands, the marked signature excised."""
         import io
 
+        from lxml import etree
+
         sink = io.BytesIO()
         canonical = self.canonical
-        tree.write_c14n(
-            sink,
-            exclusive=canonical.exclusive,
-            with_comments=False,
-            inclusive_ns_prefixes=list(canonical.prefixes) if canonical.prefixes else None,
-        )
+        try:
+            tree.write_c14n(
+                sink,
+                exclusive=canonical.exclusive,
+                with_comments=False,
+                inclusive_ns_prefixes=list(canonical.prefixes) if canonical.prefixes else None,
+            )
+        except etree.C14NError:  # a namespace URI C14N refuses (relative, or one the parser reports only at the end)
+            raise StreamMiss("libxml2's C14N refuses this document: the tree says why") from None
         output = sink.getvalue()
         if self.signature is None:
             return output
@@ -389,20 +394,26 @@ def _root_local_name(data: bytes) -> str:
 
 
 def _id_query(values: tuple[str, ...]) -> Callable[[Any], list[str]]:
-    """The Id attributes (:data:`~kyso.xmldsig.policy.ID_ATTRIBUTES`) of a tree whose value is one of ``values``."""
+    """For each element of a tree with an Id attribute (:data:`~kyso.xmldsig.policy.ID_ATTRIBUTES`) equal to one
+    of ``values``, each of those values once: what :class:`~kyso.xmldsig.policy.IdIndex` counts (elements, not
+    attributes)."""
     from lxml import etree
 
-    steps, namespaces = [], {}
+    tests, namespaces = [], {}
     for number, attribute in enumerate(ID_ATTRIBUTES):
         if attribute.startswith("{"):
             uri, name = attribute[1:].split("}", 1)
             namespaces[f"n{number}"] = uri
             attribute = f"n{number}:{name}"
-        steps.append(f"//@{attribute}")
-    tests = " or ".join(f". = $v{number}" for number in range(len(values)))
-    query = etree.XPath(f"({' | '.join(steps)})[{tests}]", namespaces=namespaces, smart_strings=False)
+        tests.append(f"@{attribute}[{' or '.join(f'. = $v{n}' for n in range(len(values)))}]")
+    query = etree.XPath(f"//*[{' or '.join(tests)}]", namespaces=namespaces)
     variables = {f"v{number}": value for number, value in enumerate(values)}
-    return lambda root: list(query(root, **variables))
+    wanted = set(values)
+
+    def found(root: Any) -> list[str]:
+        return [v for e in query(root, **variables) for v in {e.get(a) for a in ID_ATTRIBUTES} & wanted]
+
+    return found
 
 
 _URI_IDS = re.compile(rb"""URI=(?:"#([^"#]{1,200})"|'#([^'#]{1,200})')""")

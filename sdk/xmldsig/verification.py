@@ -272,6 +272,8 @@ def verify_signature(
     content = [(t, w) for t, w in zip(targets, covered, strict=True) if _is_content(t, signature)]
     if content:
         first = content[0][0]
+        if streamed is not None and first is not WHOLE and not isinstance(first, str):
+            raise StreamMiss("the path of a signed element counts siblings the stream cut out")
         report.signed_element = "/" if first is WHOLE else first if isinstance(first, str) else element_path(first)
         if signed is not None:
             signed.extend(root if t is WHOLE else t for t, _ in content if not isinstance(t, str))
@@ -483,6 +485,8 @@ def check_reference(
     if inside and not enveloped:
         messages.append(f"Reference {number} covers its own signature without the enveloped-signature transform")
     streaming = element is None and streamed is not None  # the stream took the signature out already
+    if streaming and not enveloped:
+        raise StreamMiss("a whole-document Reference without the enveloped-signature transform")
     context = detached(signature) if inside and enveloped and not streaming else contextlib.nullcontext()
     decoded = [t.get("Algorithm") for t in transforms] == [BASE64]
     with context:

@@ -319,6 +319,112 @@ def test_a_trimmed_tree_that_digests_like_the_signed_one_is_never_trusted(pki, s
     assert (verdict.indication, verdict.sub_indication) == ("TOTAL_FAILED", "HASH_FAILURE")
 
 
+def _resigned(pki, signed: bytes, change) -> bytes:
+    """``signed`` with ``change(signature)`` made to its Signature, signed again with the signer's own key: what
+    only the key holder can write (the stream must still never vouch for a digest the tree would refuse)."""
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    root = etree.fromstring(signed, etree.XMLParser(huge_tree=True))
+    signature = root.find("ds:Signature", NS)
+    change(signature)
+    canonical = etree.tostring(signature.find("ds:SignedInfo", NS), method="c14n", exclusive=True)
+    key = load_pem_private_key(pki.key("person").read_bytes(), None)
+    value = key.sign(canonical, padding.PKCS1v15(), hashes.SHA256())
+    signature.find("ds:SignatureValue", NS).text = base64.b64encode(value).decode()
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+
+
+def _content_object(signature) -> None:
+    """An Object of content in the signature, signed by a second Reference."""
+    import base64
+    import hashlib
+
+    holder = etree.SubElement(signature, f"{{{DSIG}}}Object", Id="obj")
+    holder.text = "Thanh toán 1 đồng"
+    reference = etree.Element(f"{{{DSIG}}}Reference", URI="#obj")
+    transforms = etree.SubElement(reference, f"{{{DSIG}}}Transforms")
+    etree.SubElement(transforms, f"{{{DSIG}}}Transform", Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#")
+    etree.SubElement(reference, f"{{{DSIG}}}DigestMethod", Algorithm="http://www.w3.org/2001/04/xmlenc#sha256")
+    digest = hashlib.sha256(etree.tostring(holder, method="c14n", exclusive=True)).digest()
+    etree.SubElement(reference, f"{{{DSIG}}}DigestValue").text = base64.b64encode(digest).decode()
+    signature.find("ds:SignedInfo", NS).insert(2, reference)
+
+
+def _without_enveloped_transform(signature) -> None:
+    transforms = signature.find("ds:SignedInfo/ds:Reference/ds:Transforms", NS)
+    for transform in list(transforms):
+        if transform.get("Algorithm").endswith("enveloped-signature"):
+            transforms.remove(transform)
+    _content_object(signature)
+
+
+def _inside_a_late_record(signature) -> None:
+    """The signature moved into the 150th record, with an Object of content (whose path the report gives)."""
+    _content_object(signature)
+    root = signature.getroottree().getroot()
+    signature.getparent().remove(signature)
+    root.findall("{urn:example:so}ChungTu")[150].append(signature)
+
+
+@pytest.mark.parametrize("change", [_without_enveloped_transform, _inside_a_late_record])
+def test_signatures_only_the_key_holder_could_write_get_the_trees_verdict(
+    pki, signer_for, streaming, monkeypatch, change
+) -> None:
+    """A whole-document Reference without the enveloped-signature transform names the document with its own
+    signature in it: the stream's digest (the signature taken out) must not answer for it. A signed element's
+    path counts siblings: the stream's trimmed tree must not give it."""
+    forged = _resigned(pki, kyso.sign(register(200), signer=signer_for("person")), change)
+    streamed, tree = _both(pki, forged, monkeypatch)
+    assert streamed == tree
+
+
+def test_an_id_on_two_attributes_of_one_element_counts_once(streaming) -> None:
+    data = register(50).replace(b'<ChungTu Id="ct7">', b'<ChungTu Id="ct7" id="ct7">')
+    streamed = stream.StreamedDocument(
+        data, xmlsafe.GENERIC_LIMITS, stream.Canonical(True), signature_namespaces=(DSIG, None), id_values=("ct7",)
+    )
+    assert streamed.trimmed_ids["ct7"] == 1
+
+
+def test_a_large_invoice_keeps_its_roles(pki, signer_for, streaming) -> None:
+    """An e-invoice's profile (the roles of its signatures) is decided on its whole tree."""
+    lines = "".join(f"<HHDVu><STT>{n}</STT><THHDVu>Dịch vụ</THHDVu></HHDVu>" for n in range(300))
+    invoice = (
+        f'<HDon><DLHDon Id="HD-1"><TTChung><SHDon>1</SHDon></TTChung><NDHDon><DSHHDVu>{lines}</DSHHDVu>'
+        "</NDHDon></DLHDon><DSCKS><NBan/></DSCKS></HDon>"
+    ).encode()
+    signed = kyso.sign(invoice, signer=signer_for("person"), profile="einvoice")
+    (verdict,) = _verify(pki, signed).signatures
+    assert (verdict.indication, verdict.role) == ("TOTAL_PASSED", "seller")
+
+
+@pytest.mark.parametrize("stream_it", [True, False], ids=["stream", "tree"])
+def test_a_root_ending_with_a_processing_instruction_signs_right(pki, signer_for, monkeypatch, stream_it) -> None:
+    """The text before the signature is the last node's tail, a processing instruction's too (the tree's signing
+    indented the last element's tail: HASH_FAILURE)."""
+    monkeypatch.setattr(stream, "STREAM_FROM", 0 if stream_it else 1 << 40)
+    data = register(40).replace(b"</So>", b"<?pi x?>\n</So>")
+    signed = kyso.sign(data, signer=signer_for("person"))
+    assert _verify(pki, signed).indication == "TOTAL_PASSED"
+
+
+def test_a_namespace_c14n_refuses_is_an_input_error(pki, signer_for, streaming, monkeypatch) -> None:
+    data = register(100).replace(b'<ChungTu Id="ct50">', b'<ChungTu Id="ct50" xmlns:r="relative/uri">')
+    for stream_it in (True, False):
+        monkeypatch.setattr(stream, "STREAM_FROM", 0 if stream_it else 1 << 40)
+        with pytest.raises(InputError, match="cannot be canonicalized"):
+            kyso.sign(data, signer=signer_for("person"))
+    monkeypatch.setattr(stream, "STREAM_FROM", 0)
+    signed = kyso.sign(register(100), signer=signer_for("person"))
+    forged = signed.replace(b'<ChungTu Id="ct50">', b'<ChungTu Id="ct50" xmlns:r="relative/uri">')
+    streamed, tree = _both(pki, forged, monkeypatch)
+    assert streamed == tree and streamed[0][0] == "INDETERMINATE"
+
+
 def test_the_stream_answers_only_for_its_signature(streaming) -> None:
     data = register(50).replace(b"</So>", f'<Signature xmlns="{DSIG}"><SignedInfo/></Signature></So>'.encode())
     streamed = stream.StreamedDocument(
