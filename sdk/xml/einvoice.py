@@ -63,7 +63,7 @@ _HDON = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?HDon[ \t\r\n/>]")
 def may_be_invoice(data: bytes) -> bool:
     """Whether a document's bytes may hold an ``HDon``: read on the bytes, before any tree (a large document is
     read as a stream only when it cannot be an invoice, whose profile is decided on its whole tree)."""
-    return _HDON.search(data) is not None
+    return b"HDon" in data and _HDON.search(data) is not None  # (the plain search first: it runs at memory speed)
 
 
 def is_invoice(root: Any) -> bool:
