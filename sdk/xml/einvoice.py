@@ -104,5 +104,4 @@ def seller_place(root: Any) -> tuple[Any, Any]:
     return data[0], seller
 
 
-__all__ = ["PROFILE", "ROLES", "invoice", "is_invoice",
-    "may_be_invoice", "role", "seller_place"]
+__all__ = ["PROFILE", "ROLES", "invoice", "is_invoice", "may_be_invoice", "role", "seller_place"]

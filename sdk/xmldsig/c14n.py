@@ -265,8 +265,8 @@ __all__ = [
     "detached",
     "digest_tree",
     "escape_text",
-    "refused_by_c14n",
     "may_hold_big_text",
+    "refused_by_c14n",
     "serialize",
     "take_big_texts",
 ]

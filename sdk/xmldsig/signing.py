@@ -32,7 +32,7 @@ from kyso.xmldsig.policy import (
     SIGNATURE_PROPERTIES_TYPE,
     SIGNED_PROPERTIES_TYPE,
 )
-from kyso.xmldsig.xmlsafe import child_elements, local_name, namespace_uri
+from kyso.xmldsig.xmlsafe import Limits, child_elements, local_name, namespace_uri
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def sign_enveloped(
     return serialize(tree, taken)
 
 
-def sign_streamed(data: bytes, limits: Any, signer: Signer, *, layout: Layout | None = None) -> bytes:
+def sign_streamed(data: bytes, limits: Limits, signer: Signer, *, layout: Layout | None = None) -> bytes:
     """Sign the whole document ``data`` with an enveloped signature as the last child of its root, reading it as
     a stream (:mod:`kyso.xmldsig.stream`): the digest is computed batch by batch, and the signature is written
     into the document's own bytes, just before the root's end tag (the document is not serialized again).

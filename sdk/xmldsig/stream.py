@@ -37,20 +37,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kyso.core.errors import InputError
 from kyso.xmldsig.c14n import escape_text
 from kyso.xmldsig.policy import ID_ATTRIBUTES
 from kyso.xmldsig.xmlsafe import (
-    ExternalResourceRefused,
     Limits,
     ShapeCheck,
     check_bytes,
     check_no_doctype,
-    external_refused,
     local_name,
     parser_options,
+    reading_errors,
     refusing_resolver,
-    syntax_error,
 )
 
 STREAM_FROM = 512 * 1024
@@ -155,12 +152,11 @@ class StreamedDocument:
     def _read(self, data: bytes, before_final: Callable[[Any], None] | None) -> Any:
         from lxml import etree
 
-        root_name = _root_local_name(data)
-        parser = etree.XMLPullParser(events=("start",), tag="{*}" + root_name, **parser_options())
-        parser.resolvers.add(refusing_resolver())
         batch = max(BATCH_MIN, min(BATCH_MAX, len(data) // BATCHES))
         root = None
-        try:
+        with reading_errors():
+            parser = etree.XMLPullParser(events=("start",), tag="{*}" + _root_local_name(data), **parser_options())
+            parser.resolvers.add(refusing_resolver())
             for offset in range(0, len(data), batch):
                 parser.feed(data[offset : offset + batch])
                 for _event, element in parser.read_events():
@@ -169,12 +165,6 @@ class StreamedDocument:
                 if root is not None:
                     self._flush(root)
             root = parser.close()
-        except ExternalResourceRefused:
-            raise external_refused() from None
-        except etree.XMLSyntaxError as exc:
-            raise syntax_error(exc) from None
-        except ValueError as exc:
-            raise InputError(f"not usable XML: {exc}") from None
         tree = root.getroottree()
         check_no_doctype(tree)
         self._shape.check(root)

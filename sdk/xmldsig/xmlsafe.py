@@ -17,8 +17,10 @@ namespaces over 20 000 elements, took minutes).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,30 +189,28 @@ def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
     from lxml import etree
 
     counts = check_bytes(data, limits)
-    try:
+    with reading_errors():
         root = etree.fromstring(data, parser())
-    except ExternalResourceRefused:
-        raise InputError(_EXTERNAL_REFUSED) from None
-    except etree.XMLSyntaxError as exc:
-        raise syntax_error(exc) from None
-    except ValueError as exc:
-        raise InputError(f"not usable XML: {exc}") from None
     tree = root.getroottree()
     check_no_doctype(tree)
     ShapeCheck(limits, counts).check(root)
     return tree
 
 
-_EXTERNAL_REFUSED = "the XML document refers to an external resource (DTD or entity): nothing is loaded"
+@contextlib.contextmanager
+def reading_errors() -> Iterator[None]:
+    """What libxml2 refuses while reading a document (:func:`parse`, the stream of :mod:`kyso.xmldsig.stream`),
+    as the :class:`InputError` that says it."""
+    from lxml import etree
 
-
-def external_refused() -> InputError:
-    return InputError(_EXTERNAL_REFUSED)
-
-
-def syntax_error(exc: Exception) -> InputError:
-    """The error of a document libxml2 found not well-formed."""
-    return InputError(f"not well-formed XML: {_first_line(exc)}")
+    try:
+        yield
+    except ExternalResourceRefused:
+        raise InputError("the XML document refers to an external resource (DTD or entity): nothing is loaded") from None
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"not well-formed XML: {_first_line(exc)}") from None
+    except ValueError as exc:
+        raise InputError(f"not usable XML: {exc}") from None
 
 
 def check_no_doctype(tree: Any) -> None:
@@ -313,10 +313,9 @@ __all__ = [
     "check_bytes",
     "check_no_doctype",
     "check_prolog",
-    "external_refused",
     "parser_options",
     "refusing_resolver",
-    "syntax_error",
+    "reading_errors",
     "child_elements",
     "element_path",
     "local_name",
