@@ -87,12 +87,9 @@ def sign_enveloped(
         layout = _with(layout, signature_id=signature_id)
     exclusive = C14N_METHODS[layout.c14n]
     encloses = target is None or target is parent or any(a is target for a in parent.iterancestors())
-    last: Any = parent[-1] if len(parent) else None  # an element or a processing instruction: the text before the
-    indent = (last.tail if last is not None else parent.text) or ""  # signature is its tail
-    pretty = last is not None and indent.strip() == "" and "\n" in indent
-    if pretty:
-        # keep the document readable: the signature gets the indentation of its siblings. What the enveloped
-        # transform leaves of that (both pieces of whitespace) is what the digest covers
+    indented = _indentation(parent)
+    if indented:
+        last, indent = indented
         last.tail = indent + "  " + indent
     taken = take_big_texts(tree) if big_texts else []  # kept out until the output is written: the tree stays small
     content_digest = None
@@ -103,7 +100,7 @@ def sign_enveloped(
     elif encloses:
         content_digest = _element_digest(target, layout, taken)
     signature = etree.SubElement(parent, f"{{{DSIG}}}Signature", nsmap={None: DSIG})
-    if pretty:
+    if indented:
         last.tail = indent + "  "
         signature.tail = indent
     uri = "" if target is None else "#" + _id_of(target)
@@ -138,9 +135,9 @@ def sign_streamed(data: bytes, limits: Limits, signer: Signer, *, layout: Layout
         document is digested (what the enveloped transform leaves of it is what is signed)."""
         if local_name(root) == "Signature" and namespace_uri(root) in (DSIG, None):
             raise stream.StreamMiss("the document is a signature")
-        last = root[-1] if len(root) else None  # the last node (an element or a processing instruction)
-        text = (last.tail if last is not None else root.text) or ""
-        if last is not None and text and set(text) <= {" ", "\t", "\n"} and "\n" in text:
+        indented = _indentation(root)
+        if indented:
+            last, text = indented
             indent.append(text)
             last.tail = text + "  " + text
 
@@ -159,6 +156,21 @@ def sign_streamed(data: bytes, limits: Limits, signer: Signer, *, layout: Layout
 
 
 _BLANKS = re.compile(rb"[ \t\r\n]*")
+_INDENTATION = frozenset(" \t\n")
+
+
+def _indentation(parent: Any) -> tuple[Any, str] | None:
+    """(last node of ``parent``, the text after it) when that text indents the document (blanks and a newline):
+    the signature then takes its siblings' indentation, the text before it and its tail the same, plus two spaces
+    before it. What the enveloped transform leaves of that (both pieces of whitespace) is what the digest covers.
+
+    The last node is an element or a processing instruction (the text before the signature is its tail); a blank
+    written as a character reference (``&#13;``) is not taken for indentation (the stream writes it as it is)."""
+    last = next(reversed(parent), None)
+    text = (last.tail if last is not None else None) or ""
+    if last is None or "\n" not in text or not set(text) <= _INDENTATION:
+        return None
+    return last, text
 
 
 def _end_tag(data: bytes, root: Any) -> int:
