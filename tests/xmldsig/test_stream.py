@@ -486,6 +486,13 @@ def test_hostile_batches_are_refused_as_the_tree_refuses_them(data: bytes, reaso
         xmlsafe.parse(data, xmlsafe.GENERIC_LIMITS)
 
 
+@pytest.mark.parametrize("data", [b"<a:></a:>", b"<:a></:a>", b"<a:b:c></a:b:c>"])
+def test_a_root_name_lxml_refuses_is_an_input_error(data: bytes, streaming) -> None:
+    """The root's name read on the bytes names the parser's events: one lxml refuses is the reader's error."""
+    with pytest.raises(InputError):
+        stream.StreamedDocument(data, xmlsafe.GENERIC_LIMITS, stream.Canonical(True))
+
+
 def test_counts_add_up_over_the_batches(streaming) -> None:
     """Element and attribute bounds hold for the whole document, not for each batch."""
     data = register(300)
