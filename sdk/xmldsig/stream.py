@@ -48,6 +48,8 @@ from kyso.xmldsig.xmlsafe import (
     parser_options,
     reading_errors,
     refusing_resolver,
+    set_text_before,
+    text_before,
 )
 
 STREAM_FROM = 512 * 1024
@@ -250,14 +252,10 @@ class StreamedDocument:
         signature = signatures[0]
         if signature.getparent() is None:
             raise StreamMiss("the signature is the document (enveloping)")
-        previous = signature.getprevious()
-        before = (previous.tail if previous is not None else signature.getparent().text) or ""
+        before = text_before(signature) or ""
         self.around_signature = (before, signature.tail or "")
         start, end = self._markers
-        if previous is not None:
-            previous.tail = before + start
-        else:
-            signature.getparent().text = before + start
+        set_text_before(signature, before + start)
         signature.tail = end + (signature.tail or "")
         self.signature = signature
 
@@ -287,11 +285,7 @@ class StreamedDocument:
                 self._thin(child, keep_last=False, holders=holders)
         signature = self.signature
         if signature is not None and signature.getparent() is element:
-            previous = signature.getprevious()
-            if previous is not None:
-                previous.tail = self._markers[0]
-            else:
-                element.text = self._markers[0]
+            set_text_before(signature, self._markers[0])
             signature.tail = self._markers[1]
 
     def _restore_placement(self) -> None:
@@ -301,16 +295,17 @@ class StreamedDocument:
         if signature is None:
             return
         before, after = self.around_signature
-        previous = signature.getprevious()
-        if previous is not None:
-            previous.tail = _stand_in(before)
-        else:
-            signature.getparent().text = _stand_in(before)
+        set_text_before(signature, _stand_in(before))
         signature.tail = _stand_in(after)
 
 
+_KEPT_NAMES = frozenset(tag.split("}")[1] for tag in KEPT)
+
+
 def _kept(element: Any) -> bool:
-    return local_name(element) in ("Signature", "SignedInfo", "SignatureValue")
+    return local_name(element) in _KEPT_NAMES
+
+
 
 
 def _holders(kept: list[Any]) -> dict[int, Any]:

@@ -68,7 +68,7 @@ from kyso.xmldsig.policy import (
     transform_chain,
 )
 from kyso.xmldsig.stream import Canonical, StreamedDocument, StreamMiss
-from kyso.xmldsig.xmlsafe import child_elements, element_path, local_name, namespace_uri
+from kyso.xmldsig.xmlsafe import child_elements, element_path, local_name, namespace_uri, text_before
 
 DEFAULT_PROFILE = Profile()
 
@@ -379,9 +379,7 @@ def _check_placement(signature: Any) -> None:
     parent = signature.getparent()
     if parent is None:
         return
-    previous = signature.getprevious()
-    before = previous.tail if previous is not None else parent.text
-    if (before or "").strip() or (signature.tail or "").strip():
+    if (text_before(signature) or "").strip() or (signature.tail or "").strip():
         raise Refused(f"the Signature sits inside the text of {local_name(parent)} (signature wrapping is refused)")
 
 

@@ -279,6 +279,20 @@ def child_elements(parent: Any) -> list[Any]:
     return [c for c in parent if isinstance(c.tag, str)]
 
 
+def text_before(element: Any) -> str | None:
+    """The text just before ``element`` (it has a parent): its previous sibling's tail, or its parent's text."""
+    previous = element.getprevious()
+    return previous.tail if previous is not None else element.getparent().text  # type: ignore[no-any-return]
+
+
+def set_text_before(element: Any, text: str | None) -> None:
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = text
+    else:
+        element.getparent().text = text
+
+
 def element_path(element: Any) -> str:
     """A readable path of ``element`` from the root: local names, ``[n]`` among same-named siblings, ``[@Id='x']``
     where the element has an Id (``/HDon/DLHDon[@Id='hd1']``): what the report names as signed."""
@@ -315,6 +329,8 @@ __all__ = [
     "check_prolog",
     "parser_options",
     "refusing_resolver",
+    "set_text_before",
+    "text_before",
     "reading_errors",
     "child_elements",
     "element_path",
