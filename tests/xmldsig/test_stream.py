@@ -246,6 +246,7 @@ def _signature_of(signed: bytes) -> bytes:
         "stray SignedInfo in the bulk",
         "decoy reference in a trailing comment",
         "signature inside text",
+        "signature at the end of a text",
         "text after the signature",
         "signature first",
         "kept parts too big",
@@ -264,6 +265,10 @@ def test_attacks_get_the_trees_verdict(pki, signer_for, streaming, monkeypatch, 
         forged = signed.replace(b"</Signature>", b"</Signature>" + decoy)
     elif attack == "signature inside text":
         forged = signed.replace(b"\n  <Signature", b"\n  forged text<Signature")
+    elif attack == "signature at the end of a text":
+        # moved into a record's text: the enveloped transform still gives the signed bytes, the text is "cut"
+        record = b"<SoCT>PC-00150</SoCT>"
+        forged = signed.replace(signature, b"").replace(record, record[:-7] + signature + record[-7:])
     elif attack == "text after the signature":
         forged = signed.replace(b"</Signature>", b"</Signature>forged text")
     elif attack == "signature first":
